@@ -1,0 +1,1 @@
+import '../src/accura-id-liveness.ts';

@@ -1,0 +1,20 @@
+// `npm test`: every check, in order, stopping at the first failure.
+import { spawnSync } from 'node:child_process';
+
+const steps = [
+  ['browser', 'node', ['scripts/ensure-chrome.mjs']],
+  ['types', 'npx', ['tsc', '--noEmit', '-p', '.']],
+  ['server', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/server/']],
+  ['build', 'node', ['scripts/build.mjs']],
+  ['browser tests', 'npx', ['wtr']],
+];
+
+for (const [name, command, args] of steps) {
+  console.log(`\n▶ ${name}: ${command} ${args.join(' ')}`);
+  const { status } = spawnSync(command, args, { stdio: 'inherit' });
+  if (status !== 0) {
+    console.error(`\n✖ ${name} failed (exit ${status}).`);
+    process.exit(status ?? 1);
+  }
+}
+console.log('\n✔ all tests passed');

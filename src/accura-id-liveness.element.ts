@@ -1,0 +1,345 @@
+import { LitElement, type PropertyValues, html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { styles } from './accura-id-liveness.styles.ts';
+import { type ImageSource, UploadController } from './controllers/upload.ts';
+import { LivenessErrorEvent, LivenessProgressEvent, LivenessResultEvent } from './events.ts';
+import { type LivenessErrorDetail, LivenessError } from './lib/errors.ts';
+import { DEFAULT_MAX_BYTES } from './lib/image-pipeline.ts';
+import { ImagePreparer } from './lib/prepare-client.ts';
+import type { LivenessResponseParser } from './lib/response.ts';
+import { type LivenessProgress, type LivenessResult, resolveConfig, runLivenessCheck } from './lib/run-check.ts';
+import { DEFAULT_THRESHOLD } from './lib/verdict.ts';
+import { warnIfKeyExposed } from './lib/api-key-warning.ts';
+import { en } from './locales/en.ts';
+
+export type LivenessPhase = 'start' | 'preview' | 'preparing' | 'uploading' | 'result' | 'error';
+
+/**
+ * Checks that a photographed identity document is the real card, not a screen, a printout or a copy.
+ *
+ * @tag accura-id-liveness
+ *
+ * @slot title - Replaces the heading.
+ * @slot instructions - Replaces the instructions under the heading.
+ *
+ * @event liveness-result - A check completed. `detail`: `{ score, threshold, verdict, countryCode, cardCode, image, durationMs, response }`.
+ * @event liveness-error - A check failed. `detail`: `{ code, message, retryable, status? }`.
+ * @event liveness-progress - Preparing or uploading. `detail`: `{ stage, loaded, total }`.
+ *
+ * @csspart base - The outer frame.
+ * @csspart dropzone - The start area that accepts a chosen, dropped or pasted photo.
+ * @csspart title - The heading.
+ * @csspart instructions - The instructions.
+ * @csspart file-label - The "Choose a photo" control.
+ * @csspart preview - The chosen photo.
+ * @csspart progress - The progress bar.
+ * @csspart result - The result panel.
+ * @csspart verdict - The Live / Not live line.
+ * @csspart score - The score line.
+ * @csspart error - The error panel.
+ * @csspart button - Every action button.
+ * @csspart primary-button - The main action button of each state.
+ *
+ * @cssproperty --accura-font - Font family. Default: inherited.
+ * @cssproperty --accura-bg - Background colour.
+ * @cssproperty --accura-fg - Text colour.
+ * @cssproperty --accura-muted - Secondary text colour.
+ * @cssproperty --accura-border - Border colour.
+ * @cssproperty --accura-accent - Buttons, focus ring and progress colour.
+ * @cssproperty --accura-accent-fg - Text on the accent colour.
+ * @cssproperty --accura-live - Colour of a Live verdict.
+ * @cssproperty --accura-spoof - Colour of a Spoof verdict and errors.
+ * @cssproperty --accura-radius - Corner radius.
+ * @cssproperty --accura-gap - Base spacing.
+ */
+export class AccuraIdLiveness extends LitElement {
+  static override styles = styles;
+
+  /** URL the check is POSTed to: your proxy, or a local sandbox. */
+  @property() endpoint = '';
+  /** Short-lived token, sent as `Authorization: Bearer …`. */
+  @property() token = '';
+  /** Accura API key, sent as `Api-Key`. Local development only: it is visible to every visitor. */
+  @property({ attribute: 'api-key' }) apiKey = '';
+  /** ISO 3166 alpha-3 country code, such as `USA` or `IND`. */
+  @property({ attribute: 'country-code' }) countryCode = '';
+  /** Accura card code, such as `MRZ`. */
+  @property({ attribute: 'card-code' }) cardCode = '';
+  /** A score above this (in %) is Live; at or below it, Spoof. */
+  @property({ type: Number }) threshold = DEFAULT_THRESHOLD;
+  /** The prepared image never exceeds this many bytes. */
+  @property({ type: Number, attribute: 'max-bytes' }) maxBytes = DEFAULT_MAX_BYTES;
+  /** Per-request timeout in ms. */
+  @property({ type: Number }) timeout = 30_000;
+  /** Disables every control. */
+  @property({ type: Boolean, reflect: true }) disabled = false;
+  /** Send cookies to a cross-origin endpoint. */
+  @property({ type: Boolean, attribute: 'with-credentials' }) withCredentials = false;
+  /** Called before each upload for a fresh token, and once more after a 401. */
+  @property({ attribute: false }) getToken?: () => Promise<string>;
+  /** Replaces the built-in response parser. */
+  @property({ attribute: false }) responseParser?: LivenessResponseParser;
+
+  /** The current state of the UI. */
+  @state() phase: LivenessPhase = 'start';
+  @state() private file?: Blob;
+  @state() private previewUrl?: string;
+  @state() private progress?: LivenessProgress;
+  @state() private result?: LivenessResult;
+  @state() private error?: LivenessErrorDetail;
+  @state() private announcement = '';
+
+  private readonly strings = en;
+  private readonly preparer = new ImagePreparer();
+  private readonly upload = new UploadController(this, (file, source) => this.choose(file, source), () => !this.disabled && !this.busy);
+  private inFlight?: AbortController;
+
+  private get busy(): boolean {
+    return this.phase === 'preparing' || this.phase === 'uploading';
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.abort();
+    this.preparer.dispose();
+    this.setPreview(undefined);
+  }
+
+  /** Runs the whole pipeline on an image, firing the same events as the UI. Rejects with the `liveness-error` detail's error. */
+  async check(image: Blob): Promise<LivenessResult> {
+    this.inFlight?.abort();
+    const controller = new AbortController();
+    this.inFlight = controller;
+    if (this.file !== image) this.setFile(image);
+    this.result = undefined;
+    this.error = undefined;
+    this.setPhase('preparing');
+    try {
+      if (this.apiKey) warnIfKeyExposed(resolveConfig(this).endpoint);
+      const result = await runLivenessCheck(image, this, {
+        prepare: (file, maxBytes, signal) => this.preparer.prepare(file, maxBytes, signal),
+        onProgress: (progress) => this.onProgress(progress, controller),
+        signal: controller.signal,
+      });
+      if (this.inFlight !== controller) throw new LivenessError('aborted', 'The check was cancelled.');
+      this.result = result;
+      this.setPhase('result');
+      this.dispatchEvent(new LivenessResultEvent(result));
+      return result;
+    } catch (thrown) {
+      const error = LivenessError.from(thrown);
+      if (this.inFlight === controller) {
+        if (error.code === 'aborted') this.setPhase('preview', this.strings.cancelled);
+        else {
+          this.error = error.detail;
+          this.setPhase('error', error.message);
+        }
+      }
+      this.dispatchEvent(new LivenessErrorEvent(error.detail));
+      throw error;
+    } finally {
+      if (this.inFlight === controller) this.inFlight = undefined;
+    }
+  }
+
+  /** Cancels the work in flight; the chosen image stays, ready to check again. */
+  abort(): void {
+    const controller = this.inFlight;
+    this.inFlight = undefined;
+    controller?.abort();
+    if (controller && this.isConnected) this.setPhase('preview', this.strings.cancelled);
+  }
+
+  /** Returns to the start state, dropping the chosen image. */
+  reset(): void {
+    this.abort();
+    this.file = undefined;
+    this.result = undefined;
+    this.error = undefined;
+    this.progress = undefined;
+    this.setPreview(undefined);
+    this.setPhase('start', this.strings.startAnnouncement);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // Move focus to the new state's main control so keyboard users follow along.
+    if (changed.has('phase') && changed.get('phase') !== undefined) {
+      this.renderRoot.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    }
+  }
+
+  private choose(file: File, _source: ImageSource): void {
+    this.setFile(file);
+    this.result = undefined;
+    this.error = undefined;
+    this.setPhase('preview', this.strings.ready);
+  }
+
+  private setFile(file: Blob): void {
+    this.file = file;
+    this.setPreview(URL.createObjectURL(file));
+  }
+
+  private setPreview(url: string | undefined): void {
+    if (this.previewUrl) URL.revokeObjectURL(this.previewUrl);
+    this.previewUrl = url;
+  }
+
+  private setPhase(phase: LivenessPhase, announcement?: string): void {
+    this.phase = phase;
+    if (phase !== 'preparing' && phase !== 'uploading') this.progress = undefined;
+    this.announcement = announcement ?? this.announcementFor(phase);
+  }
+
+  private announcementFor(phase: LivenessPhase): string {
+    const s = this.strings;
+    if (phase === 'preparing') return s.preparing;
+    if (phase === 'uploading') return s.uploading;
+    if (phase === 'result' && this.result) {
+      return `${this.result.verdict === 'live' ? s.live : s.spoof}. ${s.score} ${formatScore(this.result.score)}.`;
+    }
+    return '';
+  }
+
+  private onProgress(progress: LivenessProgress, controller: AbortController): void {
+    if (this.inFlight !== controller) return;
+    this.progress = progress;
+    if (progress.stage === 'uploading' && this.phase !== 'uploading') this.setPhase('uploading');
+    this.dispatchEvent(new LivenessProgressEvent(progress));
+  }
+
+  private runCheck(): void {
+    if (this.file) this.check(this.file).catch(() => undefined); // reported through the event and the UI
+  }
+
+  override render() {
+    return html`
+      <div part="base" class="base ${this.upload.dragging ? 'dragging' : ''}" ?inert=${this.disabled}>
+        <header>
+          <h2 part="title" class="title"><slot name="title">${this.strings.title}</slot></h2>
+          <p part="instructions" class="instructions"><slot name="instructions">${this.strings.instructions}</slot></p>
+        </header>
+        ${this.renderPhase()}
+        <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
+      </div>
+    `;
+  }
+
+  private renderPhase() {
+    switch (this.phase) {
+      case 'start':
+        return this.renderStart();
+      case 'preview':
+        return html`${this.renderPreview()}
+          <div class="actions">
+            <button part="button primary-button" class="primary" data-autofocus @click=${this.runCheck}>${this.strings.check}</button>
+            ${this.renderChooseAnother()}
+          </div>`;
+      case 'preparing':
+      case 'uploading':
+        return this.renderBusy();
+      case 'result':
+        return this.renderResult();
+      case 'error':
+        return this.renderError();
+    }
+  }
+
+  private renderStart() {
+    return html`
+      <div part="dropzone" class="dropzone">
+        ${this.renderFileInput(this.strings.choose, true)}
+        <p class="hint">${this.strings.dropHint}</p>
+      </div>
+    `;
+  }
+
+  /** The native file input, visually replaced by its label so it stays keyboard and screen-reader operable. */
+  private renderFileInput(label: string, primary: boolean) {
+    return html`
+      <label part="file-label" class="file-label ${primary ? 'primary' : ''}">
+        <input
+          type="file"
+          accept="image/jpeg,image/png,image/webp,image/heic,image/heif"
+          aria-label=${this.strings.fileLabel}
+          ?disabled=${this.disabled}
+          ?data-autofocus=${primary}
+          @change=${this.upload.onInputChange}
+        />
+        <span aria-hidden="true">${label}</span>
+      </label>
+    `;
+  }
+
+  private renderChooseAnother() {
+    return this.renderFileInput(this.strings.chooseAnother, false);
+  }
+
+  private renderPreview() {
+    return this.previewUrl
+      ? html`<img part="preview" class="preview" src=${this.previewUrl} alt=${this.strings.previewAlt} decoding="async" />`
+      : nothing;
+  }
+
+  private renderBusy() {
+    const progress = this.progress;
+    const uploading = this.phase === 'uploading';
+    const label = uploading ? this.strings.uploading : this.strings.preparing;
+    return html`
+      ${this.renderPreview()}
+      <p class="busy-label" id="progress-label">${label}</p>
+      <progress
+        part="progress"
+        aria-labelledby="progress-label"
+        max=${progress?.total || 1}
+        value=${uploading && progress ? progress.loaded : nothing}
+      ></progress>
+      <div class="actions">
+        <button part="button" data-autofocus @click=${() => this.abort()}>${this.strings.cancel}</button>
+      </div>
+    `;
+  }
+
+  private renderResult() {
+    const result = this.result;
+    if (!result) return nothing;
+    const live = result.verdict === 'live';
+    return html`
+      ${this.renderPreview()}
+      <div part="result" class="result ${result.verdict}">
+        <p part="verdict" class="verdict">${live ? this.strings.live : this.strings.spoof}</p>
+        <p class="verdict-hint">${live ? this.strings.liveHint : this.strings.spoofHint}</p>
+        <p part="score" class="score">${this.strings.score}: ${formatScore(result.score)} (${this.threshold})</p>
+      </div>
+      <div class="actions">
+        <button part="button primary-button" class="primary" data-autofocus @click=${() => this.reset()}>${this.strings.checkAnother}</button>
+      </div>
+    `;
+  }
+
+  private renderError() {
+    const error = this.error;
+    return html`
+      <div part="error" class="error" role="alert">
+        <p class="error-title">${this.strings.errorTitle}</p>
+        <p class="error-message">${error?.message}</p>
+      </div>
+      <div class="actions">
+        ${error?.retryable && this.file
+          ? html`<button part="button primary-button" class="primary" data-autofocus @click=${this.runCheck}>${this.strings.tryAgain}</button>`
+          : nothing}
+        ${this.renderFileInput(this.strings.chooseAnother, !error?.retryable)}
+      </div>
+    `;
+  }
+}
+
+function formatScore(score: number): string {
+  return `${Math.round(score * 100) / 100} %`;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'accura-id-liveness': AccuraIdLiveness;
+  }
+}

@@ -1,0 +1,43 @@
+/** Typed events of `<accura-id-liveness>`. All bubble and cross shadow roots. No event carries a token or key. */
+import type { LivenessErrorDetail } from './lib/errors.ts';
+import type { LivenessProgress, LivenessResult } from './lib/run-check.ts';
+
+const init: EventInit = { bubbles: true, composed: true };
+
+/** Fired when a check completes with a score and a verdict. */
+export class LivenessResultEvent extends Event {
+  static readonly eventName = 'liveness-result';
+  readonly detail: LivenessResult;
+  constructor(detail: LivenessResult) {
+    super(LivenessResultEvent.eventName, init);
+    this.detail = detail;
+  }
+}
+
+/** Fired when a check fails; `detail.code` is stable. */
+export class LivenessErrorEvent extends Event {
+  static readonly eventName = 'liveness-error';
+  readonly detail: LivenessErrorDetail;
+  constructor(detail: LivenessErrorDetail) {
+    super(LivenessErrorEvent.eventName, init);
+    this.detail = detail;
+  }
+}
+
+/** Fired while the image is prepared and uploaded; upload figures come from real upload progress. */
+export class LivenessProgressEvent extends Event {
+  static readonly eventName = 'liveness-progress';
+  readonly detail: LivenessProgress;
+  constructor(detail: LivenessProgress) {
+    super(LivenessProgressEvent.eventName, init);
+    this.detail = detail;
+  }
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'liveness-result': LivenessResultEvent;
+    'liveness-error': LivenessErrorEvent;
+    'liveness-progress': LivenessProgressEvent;
+  }
+}

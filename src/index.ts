@@ -1,0 +1,8 @@
+/** Public API with no side effects: import `accura-id-liveness` (or its script) to define the tag. */
+export { AccuraIdLiveness, type LivenessPhase } from './accura-id-liveness.element.ts';
+export { LivenessErrorEvent, LivenessProgressEvent, LivenessResultEvent } from './events.ts';
+export { LivenessError, type LivenessErrorCode, type LivenessErrorDetail } from './lib/errors.ts';
+export { parseLivenessResponse, parseScore, type LivenessResponseParser, type ParsedLivenessResponse } from './lib/response.ts';
+export { DEFAULT_THRESHOLD, verdictFor, type Verdict } from './lib/verdict.ts';
+export { ACCURA_ENDPOINT, type LivenessProgress, type LivenessResult } from './lib/run-check.ts';
+export { DEFAULT_MAX_BYTES, MAX_PIXELS, MIN_LONG_SIDE, MIN_SHORT_SIDE } from './lib/image-pipeline.ts';

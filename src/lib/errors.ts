@@ -1,0 +1,64 @@
+/**
+ * Stable error codes. Hosts `switch (e.detail.code)`, so a code never changes meaning.
+ * - `config`: a missing endpoint, country code or card code.
+ * - `invalid-file`: empty, corrupt or truncated image.
+ * - `unsupported-format`: not JPEG, PNG or WebP (HEIC where the browser can't decode it).
+ * - `image-too-small`: below the minimum resolution.
+ * - `image-too-large`: above the pixel cap (a decompression bomb) or the byte cap.
+ * - `compression-failed`: the image could not be brought under `maxBytes`.
+ * - `network`, `timeout`, `unauthorized`, `http`, `invalid-response`, `aborted`.
+ */
+export type LivenessErrorCode =
+  | 'config'
+  | 'invalid-file'
+  | 'unsupported-format'
+  | 'image-too-small'
+  | 'image-too-large'
+  | 'compression-failed'
+  | 'network'
+  | 'timeout'
+  | 'unauthorized'
+  | 'http'
+  | 'invalid-response'
+  | 'aborted';
+
+/** The detail of a `liveness-error` event. */
+export interface LivenessErrorDetail {
+  code: LivenessErrorCode;
+  message: string;
+  /** True when the same image may succeed on another try. */
+  retryable: boolean;
+  /** HTTP status, when the error came from a response. */
+  status?: number;
+}
+
+const RETRYABLE_CODES: ReadonlySet<LivenessErrorCode> = new Set(['network', 'timeout', 'compression-failed']);
+
+/** The one error type the pipeline throws; `check()` rejects with it and `liveness-error` carries its detail. */
+export class LivenessError extends Error {
+  readonly code: LivenessErrorCode;
+  readonly retryable: boolean;
+  readonly status?: number;
+
+  constructor(code: LivenessErrorCode, message: string, options: { retryable?: boolean; status?: number } = {}) {
+    super(message);
+    this.name = 'LivenessError';
+    this.code = code;
+    this.retryable = options.retryable ?? RETRYABLE_CODES.has(code);
+    if (options.status !== undefined) this.status = options.status;
+  }
+
+  get detail(): LivenessErrorDetail {
+    const detail: LivenessErrorDetail = { code: this.code, message: this.message, retryable: this.retryable };
+    if (this.status !== undefined) detail.status = this.status;
+    return detail;
+  }
+
+  /** Wraps anything thrown into a LivenessError, keeping one that already is. */
+  static from(error: unknown, fallback: LivenessErrorCode = 'invalid-file'): LivenessError {
+    if (error instanceof LivenessError) return error;
+    if (error instanceof DOMException && error.name === 'AbortError') return new LivenessError('aborted', 'The check was cancelled.');
+    const message = error instanceof Error ? error.message : String(error);
+    return new LivenessError(fallback, message);
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Short-lived liveness tokens: HS256 JWTs that a host's server mints for a signed-in user and
+ * the proxy checks, bound to the page's origin and optionally to a country and card code.
+ */
+import { SignJWT, errors, jwtVerify } from 'jose';
+import { normalizeCardCode, normalizeCountryCode } from './form.ts';
+
+/** The `aud` claim of every liveness token. */
+export const LIVENESS_TOKEN_AUDIENCE = 'accura-id-liveness';
+
+/** An HMAC secret: a string (UTF-8) or raw bytes. Use 32 random bytes or more. */
+export type TokenSecret = string | Uint8Array;
+
+export interface MintLivenessTokenOptions {
+  secret: TokenSecret;
+  /** Lifetime in whole seconds. Default 300. */
+  ttlSeconds?: number;
+  /** The page origin allowed to use the token, e.g. `https://shop.example` (the request's Origin header). */
+  origin: string;
+  /** Binds the token to this ISO alpha-3 country code (uppercased). */
+  countryCode?: string;
+  /** Binds the token to this card code, e.g. `MRZ`. */
+  cardCode?: string;
+}
+
+export interface LivenessToken {
+  token: string;
+  /** When the token stops working, in epoch milliseconds. */
+  expiresAt: number;
+}
+
+/** What a valid token says. Times are epoch milliseconds. */
+export interface LivenessTokenClaims {
+  origin: string;
+  countryCode?: string;
+  cardCode?: string;
+  jti: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+function toKey(secret: TokenSecret): Uint8Array {
+  const key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
+  if (key.length === 0) throw new TypeError('The liveness token secret is empty');
+  return key;
+}
+
+function checkedCode(value: string | undefined, normalize: (value: string) => string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  const code = normalize(value);
+  if (!code) throw new TypeError(`Invalid ${name}: ${JSON.stringify(value)}`);
+  return code;
+}
+
+/** Mints a token for one page origin. Throws a TypeError/RangeError on bad options. */
+export async function mintLivenessToken(options: MintLivenessTokenOptions): Promise<LivenessToken> {
+  const { ttlSeconds = 300, origin } = options;
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new RangeError('ttlSeconds must be a positive whole number');
+  if (typeof origin !== 'string' || origin === '') throw new TypeError('origin is required');
+  const countryCode = checkedCode(options.countryCode, normalizeCountryCode, 'countryCode');
+  const cardCode = checkedCode(options.cardCode, normalizeCardCode, 'cardCode');
+  const issuedAt = Math.floor(Date.now() / 1000);
+  const expiresAt = issuedAt + ttlSeconds;
+  const token = await new SignJWT({ origin, country_code: countryCode, card_code: cardCode })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setAudience(LIVENESS_TOKEN_AUDIENCE)
+    .setJti(crypto.randomUUID())
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(expiresAt)
+    .sign(toKey(options.secret));
+  return { token, expiresAt: expiresAt * 1000 };
+}
+
+/** Checks signature (HS256 only), expiry and audience; throws a jose error when the token is not valid. */
+export async function verifyLivenessToken(token: string, secret: TokenSecret): Promise<LivenessTokenClaims> {
+  const { payload } = await jwtVerify(token, toKey(secret), {
+    algorithms: ['HS256'],
+    audience: LIVENESS_TOKEN_AUDIENCE,
+    requiredClaims: ['exp', 'iat', 'jti'],
+  });
+  const { origin, country_code: countryCode, card_code: cardCode, jti, iat, exp } = payload;
+  const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
+  if (typeof origin !== 'string' || origin === '' || !optionalString(countryCode) || !optionalString(cardCode)) {
+    throw new errors.JWTClaimValidationFailed('The token lacks a valid origin or code binding', payload, 'origin', 'invalid');
+  }
+  return {
+    origin,
+    countryCode: countryCode as string | undefined,
+    cardCode: cardCode as string | undefined,
+    jti: jti!,
+    issuedAt: iat! * 1000,
+    expiresAt: exp! * 1000,
+  };
+}
