@@ -1,6 +1,23 @@
-import type { Plugin } from 'vite';
+/**
+ * Mounts the demo backend (token route, proxy, sandbox) into Vite's dev and preview servers,
+ * so `npm start` gives the demo page a working API. Only the backend's own paths are taken.
+ */
+import { getRequestListener } from '@hono/node-server';
+import type { Plugin, PreviewServer, ViteDevServer } from 'vite';
+import { createDemoApp, isDemoApiPath } from '../src/server/demo-app.ts';
 
-/** Placeholder until the demo backend lands. */
 export function livenessServerPlugin(): Plugin {
-  return { name: 'accura-liveness-server' };
+  const mount = (server: ViteDevServer | PreviewServer) => {
+    const demo = createDemoApp({ dev: true, log: (line) => server.config.logger.info(line) });
+    const listener = getRequestListener(demo.fetch);
+    server.middlewares.use((req, res, next) => {
+      if (isDemoApiPath(new URL(req.url ?? '/', 'http://vite').pathname)) void listener(req, res);
+      else next();
+    });
+  };
+  return {
+    name: 'accura-liveness-server',
+    configureServer: mount,
+    configurePreviewServer: mount,
+  };
 }

@@ -68,7 +68,20 @@ export function resolveConfig(config: CheckConfig): CheckConfig & { endpoint: st
   }
   const cardCode = (config.cardCode ?? '').trim();
   if (!cardCode) throw new LivenessError('config', 'A `card-code` (such as MRZ) is required.');
-  return { ...config, endpoint, countryCode, cardCode };
+  // Copied field by field: the element's properties are accessors, which a spread would skip.
+  return {
+    endpoint,
+    countryCode,
+    cardCode,
+    token: config.token,
+    apiKey: config.apiKey,
+    getToken: config.getToken,
+    threshold: config.threshold,
+    maxBytes: config.maxBytes,
+    timeout: config.timeout,
+    withCredentials: config.withCredentials,
+    responseParser: config.responseParser,
+  };
 }
 
 async function fetchToken(getToken: () => Promise<string>): Promise<string> {

@@ -1,7 +1,7 @@
 // A real HTTP endpoint inside the test server (Koa middleware). It records every check and answers
 // as the query string asks, so tests see exactly what a server would receive.
 //   POST /test-api/liveness?id=ID&score=80&statuses=503,200&retryAfter=1&body=RAW&type=MIME
-//        &drop=N (destroy the socket on the first N attempts) &hang=1 (send headers, never finish)
+//        &drop=N|always (destroy the socket on the first N attempts, or on all) &hang=1 (send headers, never finish)
 //        &delay=MS
 //   GET  /test-api/requests?id=ID   -> what was received, in order
 const received = new Map();
@@ -57,7 +57,7 @@ export async function testEndpoint(ctx, next) {
   if (url.pathname !== '/test-api/liveness') return next();
 
   const attempt = list.length;
-  if (attempt < Number(query.get('drop') ?? 0)) {
+  if (query.get('drop') === 'always' || attempt < Number(query.get('drop') ?? 0)) {
     list.push({ dropped: true, headers: pickHeaders(ctx.req.headers) });
     ctx.req.socket.destroy();
     ctx.respond = false;

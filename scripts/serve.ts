@@ -1,0 +1,55 @@
+/**
+ * Production entry: the built demo (dist-demo/) and the demo backend in one Node process.
+ * PORT (default 8787), HOST (default 127.0.0.1); graceful stop on SIGTERM/SIGINT.
+ */
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import { createDemoApp, isDemoApiPath } from '../src/server/demo-app.ts';
+
+const distDir = fileURLToPath(new URL('../dist-demo/', import.meta.url));
+const port = Number(process.env.PORT ?? 8787);
+const hostname = process.env.HOST ?? '127.0.0.1';
+const built = existsSync(distDir);
+const demo = createDemoApp();
+
+const site = new Hono();
+site.use(
+  '*',
+  secureHeaders({
+    // The widget needs no inline script or style; images come from the camera as blob: or data: URLs.
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'blob:', 'data:'],
+      workerSrc: ["'self'"],
+      connectSrc: ["'self'"],
+    },
+  }),
+);
+site.all('*', async (c, next) => (isDemoApiPath(c.req.path) ? demo.fetch(c.req.raw) : next()));
+if (built) site.use('*', serveStatic({ root: distDir }));
+site.notFound((c) => (built ? c.text('Not found', 404) : c.text('The demo is not built: run `npm run build`, then `npm run serve`.', 503)));
+
+if (!built) console.warn(`[accura-id-liveness] ${distDir} is missing: run \`npm run build\` first (the API still answers)`);
+const server = serve({ fetch: site.fetch, port, hostname }, (info) => {
+  console.info(`[accura-id-liveness] listening on http://${hostname}:${info.port}`);
+}) as Server;
+
+function stop(signal: string) {
+  console.info(`[accura-id-liveness] ${signal}: finishing in-flight requests`);
+  // close() stops accepting, drops idle keep-alive sockets and waits for the busy ones.
+  server.close(() => process.exit(0));
+  setTimeout(() => {
+    console.error('[accura-id-liveness] requests still running after 10 s; closing them');
+    server.closeAllConnections();
+    process.exit(1);
+  }, 10_000).unref();
+}
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

@@ -1,0 +1,117 @@
+/**
+ * The whole demo backend as one Hono app, used by the Vite dev/preview plugin and by
+ * `npm run serve`. Node only (reads .env); not part of the public `server` export.
+ */
+import process from 'node:process';
+import { Hono } from 'hono';
+import type { MiddlewareHandler } from 'hono';
+import { normalizeCardCode, normalizeCountryCode } from './form.ts';
+import { fail, limitBody, noStore } from './http.ts';
+import { corsFor, isLoopbackOrigin, isSameOrigin } from './origins.ts';
+import { DEFAULT_UPSTREAM_URL, createLivenessProxy } from './proxy.ts';
+import { createSandbox } from './sandbox.ts';
+import { mintLivenessToken } from './tokens.ts';
+
+export type DemoEnv = Record<string, string | undefined>;
+
+export interface DemoAppOptions {
+  /** Default: `process.env` after loading `./.env` (the environment wins over the file). */
+  env?: DemoEnv;
+  /** Also allow http://localhost:* and http://127.0.0.1:* origins (the dev servers). */
+  dev?: boolean;
+  /** Where the one startup line goes. Default `console.info`. */
+  log?: (line: string) => void;
+}
+
+export interface DemoApp {
+  mode: 'sandbox' | 'live';
+  fetch(request: Request): Promise<Response>;
+}
+
+/** The paths the demo backend answers; everything else is the static demo page. */
+export function isDemoApiPath(pathname: string): boolean {
+  return pathname === '/healthz' || pathname.startsWith('/api/') || pathname.startsWith('/sandbox/');
+}
+
+function loadEnv(): DemoEnv {
+  try {
+    process.loadEnvFile();
+  } catch {
+    // no .env file: the environment alone
+  }
+  return process.env;
+}
+
+export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
+  const { env = loadEnv(), dev = false, log = console.info } = options;
+  const apiKey = env.ACCURA_API_KEY?.trim();
+  const mode = apiKey ? 'live' : 'sandbox';
+  const upstreamUrl = env.ACCURA_API_URL?.trim() || DEFAULT_UPSTREAM_URL;
+  const tokenSecret = env.LIVENESS_TOKEN_SECRET || crypto.getRandomValues(new Uint8Array(32));
+  const listed = new Set((env.ALLOWED_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean));
+  const isAllowed = (origin: string, request: Request) =>
+    origin !== '' && (listed.has(origin) || isSameOrigin(origin, request) || (dev && isLoopbackOrigin(origin)));
+
+  const sandbox = createSandbox();
+  const proxy = createLivenessProxy(
+    apiKey
+      ? { apiKey, upstreamUrl, tokenSecret, allowedOrigins: isAllowed }
+      : {
+          // No network hop: the sandbox is called in process. `.invalid` never resolves, so a
+          // mistake here can't send anything anywhere.
+          apiKey: 'sandbox-placeholder-key',
+          upstreamUrl: 'http://sandbox.invalid/v2/api/id-liveness',
+          fetch: async (input, init) => sandbox.fetch(new Request(input, init)),
+          forwardSandboxHeaders: true,
+          tokenSecret,
+          allowedOrigins: isAllowed,
+        },
+  );
+
+  const checkOrigin: MiddlewareHandler = async (c, next) => {
+    if (!isAllowed(c.req.header('origin') ?? '', c.req.raw)) return fail(c, 403, 'forbidden-origin', 'This origin may not ask for a token');
+    await next();
+  };
+
+  const app = new Hono();
+  app.use('*', noStore);
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/api/demo-config', (c) =>
+    c.json({ mode, upstream: mode === 'live' ? new URL(upstreamUrl).host : new URL(c.req.url).host }),
+  );
+  app.use('/api/liveness-token', ...corsFor(isAllowed, ['Content-Type']));
+  // A real host puts its own login in front of this route and mints only for a signed-in user;
+  // the demo mints for any allowed origin.
+  app.post(
+    '/api/liveness-token',
+    checkOrigin,
+    ...limitBody(4096, (c) => fail(c, 413, 'payload-too-large', 'The body is too large')),
+    async (c) => {
+      const text = await c.req.text();
+      let body: unknown = {};
+      try {
+        if (text.trim() !== '') body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(c, 400, 'malformed-body', 'Expected a JSON object');
+      const { country_code: country, card_code: card } = body as Record<string, unknown>;
+      const countryCode = typeof country === 'string' ? normalizeCountryCode(country) : undefined;
+      const cardCode = typeof card === 'string' ? normalizeCardCode(card) : undefined;
+      if (country !== undefined && !countryCode) return fail(c, 400, 'invalid-field', 'country_code must be 3 letters (e.g. IND)');
+      if (card !== undefined && !cardCode) return fail(c, 400, 'invalid-field', 'card_code must be 1-16 characters of A-Z, a-z, 0-9, _ or -');
+      return c.json(await mintLivenessToken({ secret: tokenSecret, origin: c.req.header('origin')!, countryCode, cardCode }));
+    },
+  );
+  app.all('/api/id-liveness', (c) => proxy.fetch(c.req.raw));
+  app.all('/sandbox/v2/api/id-liveness', (c) => sandbox.fetch(c.req.raw));
+  app.notFound((c) => fail(c, 404, 'not-found', 'No such route'));
+  app.onError((_error, c) => fail(c, 500, 'internal-error', 'Internal error'));
+
+  log(
+    mode === 'live'
+      ? `[accura-id-liveness] live mode: liveness checks go to the Accura API at ${new URL(upstreamUrl).host}`
+      : '[accura-id-liveness] sandbox mode: no ACCURA_API_KEY, checks go to the built-in sandbox (its scores are not liveness results)',
+  );
+  return { mode, fetch: async (request) => app.fetch(request) };
+}

@@ -1,0 +1,105 @@
+/** Real-HTTP helpers for the server tests: loopback servers, a node:http client, test images. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+
+export interface Listening {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves a Web-standard handler on 127.0.0.1, ephemeral port. */
+export function listen(fetch: (request: Request) => Response | Promise<Response>): Promise<Listening> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+      resolve({
+        url: `http://127.0.0.1:${info.port}`,
+        port: info.port,
+        close: () => new Promise((done) => (server.close(() => done()), (server as http.Server).closeAllConnections())),
+      });
+    });
+  });
+}
+
+/** A raw node:http server, for upstreams that misbehave (never answer, answer HTML). */
+export function listenRaw(handler: http.RequestListener): Promise<Listening> {
+  return new Promise((resolve) => {
+    const server = http.createServer(handler).listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ url: `http://127.0.0.1:${port}`, port, close: () => new Promise((done) => (server.close(() => done()), server.closeAllConnections())) });
+    });
+  });
+}
+
+/** A port nothing listens on. */
+export async function closedPort(): Promise<number> {
+  const server = await listenRaw(() => {});
+  await server.close();
+  return server.port;
+}
+
+/** JPEG magic and a JFIF header, zero padding, end marker: `size` bytes in all. Only magic bytes are sniffed. */
+export function jpeg(size = 2048, fill = 0): Uint8Array<ArrayBuffer> {
+  const head = [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00];
+  const bytes = new Uint8Array(size).fill(fill);
+  bytes.set(head);
+  bytes.set([0xff, 0xd9], size - 2);
+  return bytes;
+}
+
+/** Encodes a multipart body with the platform's own encoder. */
+export async function multipart(fields: Record<string, string | Blob>): Promise<{ body: Uint8Array<ArrayBuffer>; contentType: string }> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.set(name, value);
+  const request = new Request('http://encoder.invalid/', { method: 'POST', body: form });
+  return { body: new Uint8Array(await request.arrayBuffer()), contentType: request.headers.get('content-type')! };
+}
+
+/** The usual three fields. */
+export function livenessFields(image: Uint8Array<ArrayBuffer> = jpeg(), countryCode = 'IND', cardCode = 'MRZ'): Record<string, string | Blob> {
+  return { liveness_image: new File([image], 'card.jpg', { type: 'image/jpeg' }), country_code: countryCode, card_code: cardCode };
+}
+
+export interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  rawHeaders: string[];
+  text: string;
+  json(): any;
+}
+
+/** Every reply this test process received, for checks across the suite (no key leaks). */
+export const replies: Reply[] = [];
+
+/**
+ * node:http request. `body` goes with an honest Content-Length unless headers set one;
+ * `chunks` go with chunked transfer encoding. The reply may come before the body is sent.
+ */
+export function send(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: Uint8Array; chunks?: Iterable<Uint8Array> } = {},
+): Promise<Reply> {
+  const headers = { ...init.headers };
+  if (init.body && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-length')) headers['Content-Length'] = String(init.body.length);
+  return new Promise((resolve, reject) => {
+    let replied = false;
+    const request = http.request(url, { method: init.method ?? 'POST', headers, agent: false }, (response) => {
+      replied = true;
+      const parts: Buffer[] = [];
+      response.on('data', (part: Buffer) => parts.push(part));
+      response.on('error', reject);
+      response.on('end', () => {
+        const text = Buffer.concat(parts).toString('utf8');
+        const reply: Reply = { status: response.statusCode!, headers: response.headers, rawHeaders: response.rawHeaders, text, json: () => JSON.parse(text) };
+        replies.push(reply);
+        resolve(reply);
+      });
+    });
+    // The server may answer (413) and close while we still write: that is the point of the test.
+    request.on('error', (error) => replied || reject(error));
+    if (init.chunks) for (const chunk of init.chunks) request.write(chunk);
+    else if (init.body) request.write(init.body);
+    request.end();
+  });
+}

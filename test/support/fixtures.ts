@@ -1,0 +1,193 @@
+/**
+ * Test images made by code: photo-like JPEGs with texture and noise, screenshot-like PNGs,
+ * EXIF written with piexifjs, and broken files. Seeded, so every run makes the same bytes.
+ */
+import 'piexifjs';
+
+interface Piexif {
+  ImageIFD: Record<string, number>;
+  GPSIFD: Record<string, number>;
+  dump(exif: Record<string, Record<number, unknown>>): string;
+  insert(exif: string, jpeg: string): string;
+  load(jpeg: string): Record<string, Record<number, unknown>>;
+}
+export const piexif = (globalThis as unknown as { piexif: Piexif }).piexif;
+
+/** Mulberry32: a tiny seeded generator. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Draws a photo-like scene: gradient light, a card-like shape with text lines, texture and sensor noise. */
+export function drawPhotoLike(context: OffscreenCanvasRenderingContext2D, width: number, height: number, seed = 1, noise = 18): void {
+  const random = seededRandom(seed);
+  const light = context.createLinearGradient(0, 0, width, height);
+  light.addColorStop(0, '#8a7560');
+  light.addColorStop(1, '#3b3128');
+  context.fillStyle = light;
+  context.fillRect(0, 0, width, height);
+  // wood-like grain
+  for (let i = 0; i < 400; i++) {
+    context.strokeStyle = `rgba(${60 + random() * 80},${40 + random() * 50},${20 + random() * 40},0.35)`;
+    context.lineWidth = 1 + random() * (width / 800);
+    context.beginPath();
+    const y = random() * height;
+    context.moveTo(0, y);
+    context.bezierCurveTo(width / 3, y + random() * 40 - 20, (2 * width) / 3, y + random() * 40 - 20, width, y + random() * 30);
+    context.stroke();
+  }
+  // the card
+  const cardWidth = width * 0.6;
+  const cardHeight = cardWidth / 1.586;
+  const x = (width - cardWidth) / 2;
+  const y = (height - cardHeight) / 2;
+  context.fillStyle = '#e9eef5';
+  context.fillRect(x, y, cardWidth, cardHeight);
+  context.fillStyle = '#2d5d9f';
+  context.fillRect(x, y, cardWidth, cardHeight * 0.16);
+  context.fillStyle = '#b9a48f';
+  context.fillRect(x + cardWidth * 0.05, y + cardHeight * 0.25, cardWidth * 0.25, cardHeight * 0.6);
+  context.fillStyle = '#222';
+  for (let line = 0; line < 7; line++) {
+    context.fillRect(x + cardWidth * 0.35, y + cardHeight * (0.27 + line * 0.09), cardWidth * (0.3 + random() * 0.3), cardHeight * 0.035);
+  }
+  // guilloche-like fine pattern, the kind of detail a liveness model looks at
+  context.strokeStyle = 'rgba(45,93,159,0.25)';
+  context.lineWidth = Math.max(1, width / 4000);
+  for (let i = 0; i < 120; i++) {
+    context.beginPath();
+    context.arc(x + cardWidth * 0.7, y + cardHeight * 0.6, (i * cardHeight) / 200, 0, Math.PI * 2);
+    context.stroke();
+  }
+  // sensor noise
+  if (noise > 0) {
+    const image = context.getImageData(0, 0, width, height);
+    const data = image.data;
+    for (let i = 0; i < data.length; i += 4) {
+      const n = (random() - 0.5) * noise;
+      data[i] += n;
+      data[i + 1] += n;
+      data[i + 2] += n;
+    }
+    context.putImageData(image, 0, 0);
+  }
+}
+
+function canvas(width: number, height: number): [OffscreenCanvas, OffscreenCanvasRenderingContext2D] {
+  const surface = new OffscreenCanvas(width, height);
+  return [surface, surface.getContext('2d')!];
+}
+
+/** A photo-like JPEG as a phone would produce it. */
+export async function photoJpeg(width: number, height: number, options: { seed?: number; quality?: number; noise?: number } = {}): Promise<Blob> {
+  const [surface, context] = canvas(width, height);
+  drawPhotoLike(context, width, height, options.seed ?? 1, options.noise ?? 18);
+  return surface.convertToBlob({ type: 'image/jpeg', quality: options.quality ?? 0.92 });
+}
+
+/** A screenshot-like PNG: flat panels, text-like bars, a photo area. */
+export async function screenshotPng(width: number, height: number, seed = 2): Promise<Blob> {
+  const [surface, context] = canvas(width, height);
+  const random = seededRandom(seed);
+  context.fillStyle = '#f4f6f8';
+  context.fillRect(0, 0, width, height);
+  context.fillStyle = '#1f2937';
+  context.fillRect(0, 0, width, height * 0.06);
+  for (let row = 0; row < 60; row++) {
+    context.fillStyle = row % 5 === 0 ? '#2563eb' : '#374151';
+    context.fillRect(width * 0.05, height * (0.1 + row * 0.014), width * (0.2 + random() * 0.4), height * 0.006);
+  }
+  context.save();
+  context.translate(width * 0.55, height * 0.15);
+  drawPhotoLike(context, width * 0.4, height * 0.5, seed, 10);
+  context.restore();
+  return surface.convertToBlob({ type: 'image/png' });
+}
+
+export async function blobToBinaryString(blob: Blob): Promise<string> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return text;
+}
+
+export function binaryStringToBlob(text: string, type: string): Blob {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return new Blob([bytes], { type });
+}
+
+/** Writes EXIF (orientation and a GPS position) into a JPEG with piexifjs. */
+export async function withExif(jpeg: Blob, exif: { orientation?: number; gps?: boolean }): Promise<Blob> {
+  const zeroth: Record<number, unknown> = { [piexif.ImageIFD.Make]: 'TestPhone', [piexif.ImageIFD.Model]: 'Fixture 1' };
+  if (exif.orientation) zeroth[piexif.ImageIFD.Orientation] = exif.orientation;
+  const gps: Record<number, unknown> = {};
+  if (exif.gps) {
+    gps[piexif.GPSIFD.GPSLatitudeRef] = 'N';
+    gps[piexif.GPSIFD.GPSLatitude] = [[48, 1], [51, 1], [2406, 100]];
+    gps[piexif.GPSIFD.GPSLongitudeRef] = 'E';
+    gps[piexif.GPSIFD.GPSLongitude] = [[2, 1], [17, 1], [4000, 100]];
+  }
+  const dump = piexif.dump({ '0th': zeroth, Exif: {}, GPS: gps });
+  return binaryStringToBlob(piexif.insert(dump, await blobToBinaryString(jpeg)), 'image/jpeg');
+}
+
+/**
+ * A JPEG stored sideways with EXIF orientation 6 (rotate 90° clockwise to display), with a red
+ * block that lands at the top-left only when the orientation is applied. Displayed: 800×1200.
+ */
+export async function sidewaysJpegWithGps(): Promise<Blob> {
+  const [surface, context] = canvas(1200, 800);
+  drawPhotoLike(context, 1200, 800, 3);
+  context.fillStyle = '#ff0000';
+  context.fillRect(0, 800 - 200, 200, 200); // bottom-left when stored = top-left when displayed
+  const jpeg = await surface.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+  return withExif(jpeg, { orientation: 6, gps: true });
+}
+
+/** The average colour of a square region of an image, after the browser's own orientation handling. */
+export async function averageColour(blob: Blob, x: number, y: number, size: number): Promise<[number, number, number]> {
+  const bitmap = await createImageBitmap(blob);
+  const [, context] = canvas(bitmap.width, bitmap.height);
+  context.drawImage(bitmap, 0, 0);
+  const data = context.getImageData(x, y, size, size).data;
+  const sum = [0, 0, 0];
+  for (let i = 0; i < data.length; i += 4) {
+    sum[0] += data[i];
+    sum[1] += data[i + 1];
+    sum[2] += data[i + 2];
+  }
+  const count = data.length / 4;
+  return [sum[0] / count, sum[1] / count, sum[2] / count];
+}
+
+export function base64ToBlob(base64: string, type: string): Blob {
+  return binaryStringToBlob(atob(base64), type);
+}
+
+export const textAsJpeg = () => new File(['This is not an image, only text pretending to be one.\n'.repeat(20)], 'photo.jpg', { type: 'image/jpeg' });
+export const svgFile = () =>
+  new File(['<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"><rect width="800" height="600"/></svg>'], 'card.svg', { type: 'image/svg+xml' });
+export const emptyFile = () => new File([], 'empty.jpg', { type: 'image/jpeg' });
+
+/** The first 60 % of a real JPEG: the header is fine, the image data is cut short. */
+export async function truncatedJpeg(): Promise<File> {
+  const jpeg = await photoJpeg(1024, 768);
+  return new File([jpeg.slice(0, Math.floor(jpeg.size * 0.6))], 'cut.jpg', { type: 'image/jpeg' });
+}
+
+/** A JPEG signature followed by noise: recognisably JPEG, but with no readable header. */
+export function corruptJpeg(): File {
+  const random = seededRandom(7);
+  const bytes = new Uint8Array(40_000).map(() => Math.floor(random() * 256));
+  bytes.set([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x02]);
+  bytes.set([0xff, 0xd9], bytes.length - 2);
+  return new File([bytes], 'corrupt.jpg', { type: 'image/jpeg' });
+}

@@ -1,0 +1,67 @@
+/** Shared setup for element tests: a fresh element pointed at the local test endpoint. */
+import { fixture, html, oneEvent } from '@open-wc/testing';
+import '../../src/accura-id-liveness.ts';
+import type { AccuraIdLiveness } from '../../src/index.ts';
+
+let counter = 0;
+
+export interface RecordedField {
+  filename: string;
+  type: string;
+  size: number;
+  base64: string;
+}
+export interface RecordedRequest {
+  dropped?: boolean;
+  headers: Record<string, string>;
+  bodyBytes: number;
+  fields: Record<string, string | RecordedField>;
+}
+
+/** A unique endpoint URL on the test server, with the behaviour given as query parameters. */
+export function testEndpoint(params: Record<string, string | number> = {}): { url: string; id: string } {
+  const id = `t${Date.now()}-${++counter}`;
+  const query = new URLSearchParams({ id, ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])) });
+  return { url: `/test-api/liveness?${query}`, id };
+}
+
+export async function requestsFor(id: string): Promise<RecordedRequest[]> {
+  const response = await fetch(`/test-api/requests?id=${encodeURIComponent(id)}`);
+  return response.json();
+}
+
+export async function makeElement(params: Record<string, string | number> = {}, attributes: Partial<AccuraIdLiveness> = {}) {
+  const endpoint = testEndpoint(params);
+  const el = await fixture<AccuraIdLiveness>(html`<accura-id-liveness endpoint=${endpoint.url} country-code="USA" card-code="MRZ"></accura-id-liveness>`);
+  Object.assign(el, attributes);
+  await el.updateComplete;
+  return { el, id: endpoint.id };
+}
+
+/** Chooses a file through the element's real file input, as a user would. */
+export async function chooseFile(el: AccuraIdLiveness, file: File): Promise<void> {
+  await el.updateComplete;
+  const input = el.shadowRoot!.querySelector<HTMLInputElement>('input[type=file]')!;
+  const transfer = new DataTransfer();
+  transfer.items.add(file);
+  input.files = transfer.files;
+  input.dispatchEvent(new Event('change', { bubbles: true }));
+  await el.updateComplete;
+}
+
+export function button(el: AccuraIdLiveness, text: string): HTMLButtonElement {
+  const found = [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent?.trim() === text);
+  if (!found) throw new Error(`No button "${text}" in phase ${el.phase}`);
+  return found;
+}
+
+export async function untilPhase(el: AccuraIdLiveness, phase: AccuraIdLiveness['phase'], timeout = 20_000): Promise<void> {
+  const start = performance.now();
+  while (el.phase !== phase) {
+    if (performance.now() - start > timeout) throw new Error(`Timed out waiting for ${phase}; phase is ${el.phase}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await el.updateComplete;
+}
+
+export { oneEvent };
