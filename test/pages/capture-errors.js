@@ -1,0 +1,5 @@
+// Loaded first, so errors thrown while later scripts run are recorded for the test.
+window.__pageErrors = [];
+window.addEventListener('error', (event) => window.__pageErrors.push(String(event.message)));
+window.__violations = [];
+window.addEventListener('securitypolicyviolation', (event) => window.__violations.push(`${event.violatedDirective} ${event.blockedURI}`));
