@@ -66,6 +66,8 @@ export default defineConfig(({ mode }): UserConfig => {
       return {
         root: resolve(root, 'demo'),
         server: { host: '127.0.0.1', port: 5173 },
+        // Pre-bundled up front, so the first visit doesn't reload the page mid-way.
+        optimizeDeps: { include: ['lit', 'lit/decorators.js', 'zod/mini'] },
         plugins: [livenessServerPlugin()],
       };
   }

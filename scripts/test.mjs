@@ -1,12 +1,17 @@
 // `npm test`: every check, in order, stopping at the first failure.
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+
+// Node 20's test runner doesn't glob .ts files: list them.
+const nodeTests = (dir) => readdirSync(dir).filter((name) => name.endsWith('.test.ts')).map((name) => `${dir}/${name}`);
 
 const steps = [
   ['browser', 'node', ['scripts/ensure-chrome.mjs']],
   ['types', 'npx', ['tsc', '--noEmit', '-p', '.']],
-  ['server', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/server/']],
+  ['server', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/server')]],
   ['build', 'node', ['scripts/build.mjs']],
   ['browser tests', 'npx', ['wtr']],
+  ['demo end to end', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/e2e')]],
 ];
 
 for (const [name, command, args] of steps) {

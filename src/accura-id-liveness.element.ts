@@ -36,6 +36,7 @@ export type LivenessPhase = 'start' | 'preview' | 'preparing' | 'uploading' | 'r
  * @csspart result - The result panel.
  * @csspart verdict - The Live / Not live line.
  * @csspart score - The score line.
+ * @csspart sandbox - The note shown when a sandbox, not a liveness service, answered.
  * @csspart error - The error panel.
  * @csspart button - Every action button.
  * @csspart primary-button - The main action button of each state.
@@ -310,6 +311,7 @@ export class AccuraIdLiveness extends LitElement {
         <p part="verdict" class="verdict">${live ? this.strings.live : this.strings.spoof}</p>
         <p class="verdict-hint">${live ? this.strings.liveHint : this.strings.spoofHint}</p>
         <p part="score" class="score">${this.strings.score}: ${formatScore(result.score)} (${this.threshold})</p>
+        ${result.sandbox ? html`<p part="sandbox" class="sandbox">${this.strings.sandbox}</p>` : nothing}
       </div>
       <div class="actions">
         <button part="button primary-button" class="primary" data-autofocus @click=${() => this.reset()}>${this.strings.checkAnother}</button>

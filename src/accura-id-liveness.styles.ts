@@ -148,6 +148,14 @@ export const styles = css`
     margin: 0.25rem 0 0;
     color: var(--_fg);
   }
+  .sandbox {
+    margin: 0.5rem 0 0;
+    padding: 0.25rem 0.5rem;
+    color: #4d3800;
+    background: #fff3cd;
+    border-radius: 4px;
+    font-weight: 600;
+  }
   .error {
     padding: var(--_gap);
     border-radius: calc(var(--_radius) - 4px);

@@ -45,6 +45,7 @@ describe('<accura-id-liveness> UI', () => {
     expect(detail.image.height).to.equal(1200);
     expect(detail.durationMs).to.be.a('number').and.to.be.greaterThan(0);
     expect(detail.response).to.deep.equal({ status: true, data: { score: 87.5 } });
+    expect(detail.sandbox).to.be.false;
 
     expect(progress.some((p) => p.stage === 'preparing')).to.be.true;
     const uploads = progress.filter((p) => p.stage === 'uploading');
@@ -83,6 +84,14 @@ describe('<accura-id-liveness> UI', () => {
       expect(result.verdict, `score ${score}`).to.equal(verdict);
       expect(el.shadowRoot!.querySelector('[part=verdict]')!.textContent).to.contain(verdict === 'live' ? 'Live document' : 'Not a live document');
     }
+  });
+
+  it('says so when a sandbox answered, so its score is never taken for a judgement', async () => {
+    const { el } = await makeElement({ body: JSON.stringify({ status: true, sandbox: true, data: { score: 90 } }) });
+    const result = await el.check(photo);
+    expect(result.sandbox).to.be.true;
+    expect(el.shadowRoot!.querySelector('[part=sandbox]')!.textContent).to.contain('not a real liveness check');
+    await expect(el).to.be.accessible();
   });
 
   it('honours a custom threshold', async () => {

@@ -138,7 +138,7 @@ describe('network behaviour against a real local endpoint', () => {
 
   it('uses a host responseParser', async () => {
     const { el } = await makeElement({ body: JSON.stringify({ result: { liveness: 91 } }) });
-    el.responseParser = (status, body) => {
+    el.responseParser = (_status, body) => {
       const score = (JSON.parse(String(body)) as { result: { liveness: number } }).result.liveness;
       return { ok: true, score, threshold: 55, verdict: 'live' };
     };

@@ -28,6 +28,8 @@ export interface LivenessResult {
   durationMs: number;
   /** The raw JSON the service answered. */
   response: unknown;
+  /** True when a sandbox answered: the score is not a liveness judgement. */
+  sandbox: boolean;
 }
 
 /** The detail of a `liveness-progress` event. */
@@ -131,6 +133,7 @@ export async function runLivenessCheck(image: Blob, rawConfig: CheckConfig, hook
       image: { bytes: prepared.bytes, width: prepared.width, height: prepared.height, type: prepared.type },
       durationMs: Math.round(performance.now() - started),
       response: parseJson(response.body),
+      sandbox: parsed.sandbox === true,
     };
   } catch (error) {
     throw LivenessError.from(error, 'network');

@@ -16,6 +16,7 @@ export const en = {
   liveHint: 'The photo shows a real card.',
   spoofHint: 'The photo looks like a screen, a printout or a copy.',
   score: 'Score',
+  sandbox: 'Sandbox answer: not a real liveness check.',
   checkAnother: 'Check another',
   tryAgain: 'Try again',
   errorTitle: 'The check did not complete',

@@ -42,6 +42,12 @@ function loadEnv(): DemoEnv {
   return process.env;
 }
 
+/** An optional code from the token request: undefined when absent or empty, null when invalid. */
+function optionalCode(value: unknown, normalize: (value: string) => string | undefined): string | undefined | null {
+  if (value === undefined || value === null || value === '') return undefined;
+  return (typeof value === 'string' && normalize(value)) || null;
+}
+
 export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
   const { env = loadEnv(), dev = false, log = console.info } = options;
   const apiKey = env.ACCURA_API_KEY?.trim();
@@ -96,10 +102,10 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
       }
       if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(c, 400, 'malformed-body', 'Expected a JSON object');
       const { country_code: country, card_code: card } = body as Record<string, unknown>;
-      const countryCode = typeof country === 'string' ? normalizeCountryCode(country) : undefined;
-      const cardCode = typeof card === 'string' ? normalizeCardCode(card) : undefined;
-      if (country !== undefined && !countryCode) return fail(c, 400, 'invalid-field', 'country_code must be 3 letters (e.g. IND)');
-      if (card !== undefined && !cardCode) return fail(c, 400, 'invalid-field', 'card_code must be 1-16 characters of A-Z, a-z, 0-9, _ or -');
+      const countryCode = optionalCode(country, normalizeCountryCode);
+      const cardCode = optionalCode(card, normalizeCardCode);
+      if (countryCode === null) return fail(c, 400, 'invalid-field', 'country_code must be 3 letters (e.g. IND)');
+      if (cardCode === null) return fail(c, 400, 'invalid-field', 'card_code must be 1-16 characters of A-Z, a-z, 0-9, _ or -');
       return c.json(await mintLivenessToken({ secret: tokenSecret, origin: c.req.header('origin')!, countryCode, cardCode }));
     },
   );

@@ -37,7 +37,7 @@ async function runBench() {
   const seconds = Number(process.env.BENCH_SECONDS ?? 30);
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 200);
   const secret = randomBytes(32).toString('hex');
-  const child = fork(fileURLToPath(import.meta.url), ['--servers'], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])], env: { ...process.env, BENCH_SECRET: secret } });
+  const child = fork(fileURLToPath(import.meta.url), ['--servers'], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_SECRET: secret } });
   const [{ proxyUrl }] = (await once(child, 'message')) as [{ proxyUrl: string }];
 
   // A JPEG header and random bytes: the proxy sniffs the magic, the sandbox hashes it all.

@@ -59,6 +59,7 @@ test('the token route: origin allowed, optional codes validated and bound', asyn
   assert.equal((await getToken(demo.url, 'https://b.example')).status, 200);
   assert.equal((await getToken(demo.url, demo.url, '{not json')).json().code, 'malformed-body');
   assert.equal((await getToken(demo.url, demo.url, '{"country_code":"INDIA"}')).json().code, 'invalid-field');
+  assert.equal((await getToken(demo.url, demo.url, '{"country_code":"","card_code":null}')).status, 200, 'empty codes mean no binding');
 
   const bound = (await getToken(demo.url, demo.url, '{"country_code":"usa","card_code":"DL"}')).json().token;
   const claims = await verifyLivenessToken(bound, 'demo-secret-0123456789abcdef0123');
