@@ -4,7 +4,7 @@ import { CHROME_ARGS, findChrome } from './scripts/chrome.mjs';
 import { testEndpoint } from './test/support/endpoint.mjs';
 
 export default {
-  files: ['test/**/*.test.ts', '!test/server/**'],
+  files: ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**'],
   nodeResolve: { exportConditions: ['production'] },
   rootDir: '.',
   concurrency: 1,

@@ -48,6 +48,10 @@ function optionalCode(value: unknown, normalize: (value: string) => string | und
   return (typeof value === 'string' && normalize(value)) || null;
 }
 
+/**
+ * The demo backend: token route, proxy (live with ACCURA_API_KEY, else the in-process sandbox),
+ * demo config, sandbox and health check. Prints one line saying which mode it runs in.
+ */
 export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
   const { env = loadEnv(), dev = false, log = console.info } = options;
   const apiKey = env.ACCURA_API_KEY?.trim();
@@ -59,20 +63,20 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     origin !== '' && (listed.has(origin) || isSameOrigin(origin, request) || (dev && isLoopbackOrigin(origin)));
 
   const sandbox = createSandbox();
-  const proxy = createLivenessProxy(
-    apiKey
-      ? { apiKey, upstreamUrl, tokenSecret, allowedOrigins: isAllowed }
+  const proxy = createLivenessProxy({
+    tokenSecret,
+    allowedOrigins: isAllowed,
+    ...(apiKey
+      ? { apiKey, upstreamUrl }
       : {
           // No network hop: the sandbox is called in process. `.invalid` never resolves, so a
           // mistake here can't send anything anywhere.
           apiKey: 'sandbox-placeholder-key',
           upstreamUrl: 'http://sandbox.invalid/v2/api/id-liveness',
-          fetch: async (input, init) => sandbox.fetch(new Request(input, init)),
+          fetch: async (input: RequestInfo | URL, init?: RequestInit) => sandbox.fetch(new Request(input, init)),
           forwardSandboxHeaders: true,
-          tokenSecret,
-          allowedOrigins: isAllowed,
-        },
-  );
+        }),
+  });
 
   const checkOrigin: MiddlewareHandler = async (c, next) => {
     if (!isAllowed(c.req.header('origin') ?? '', c.req.raw)) return fail(c, 403, 'forbidden-origin', 'This origin may not ask for a token');

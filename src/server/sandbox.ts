@@ -48,6 +48,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * Builds the sandbox. Its answers always say `sandbox: true`; errors are Accura-like
+ * `{ status: false, sandbox: true, message }` with 400, 401, 413 or 415.
+ */
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const { apiKey, maxBytes = DEFAULT_MAX_BYTES } = options;
   const refuse = (c: Context, status: ContentfulStatusCode, message: string) =>

@@ -2,7 +2,7 @@
  * Test images made by code: photo-like JPEGs with texture and noise, screenshot-like PNGs,
  * EXIF written with piexifjs, and broken files. Seeded, so every run makes the same bytes.
  */
-import 'piexifjs';
+import * as piexifModule from 'piexifjs';
 
 interface Piexif {
   ImageIFD: Record<string, number>;
@@ -11,7 +11,9 @@ interface Piexif {
   insert(exif: string, jpeg: string): string;
   load(jpeg: string): Record<string, Record<number, unknown>>;
 }
-export const piexif = (globalThis as unknown as { piexif: Piexif }).piexif;
+// As a plain script piexifjs sets window.piexif; bundlers that convert CommonJS give a default export.
+export const piexif: Piexif =
+  (piexifModule as unknown as { default?: Piexif }).default ?? (globalThis as unknown as { piexif: Piexif }).piexif;
 
 /** Mulberry32: a tiny seeded generator. */
 export function seededRandom(seed: number): () => number {

@@ -1,0 +1,100 @@
+/**
+ * Runs in headless Chromium: our pipeline (worker) against browser-image-compression
+ * ({ maxSizeMB: 1, useWebWorker: false }) on the same seeded images, in the same page.
+ */
+import imageCompression from 'browser-image-compression';
+import { ImagePreparer } from '../../src/lib/prepare-client.ts';
+import { photoJpeg, screenshotPng, sidewaysJpegWithGps } from '../support/fixtures.ts';
+
+export interface CaseResult {
+  name: string;
+  inputBytes: number;
+  inputSize: string;
+  ours: Measure;
+  library: Measure;
+}
+export interface Measure {
+  times: number[];
+  bytes: number;
+  width: number;
+  height: number;
+  /** Longest main-thread task seen (longtask entries), ms; 0 when none crossed 50 ms. */
+  longestTask: number;
+  /** Longest gap between animation frames, ms: what a user would see as a freeze. */
+  longestFrameGap: number;
+}
+
+const CASES: [string, () => Promise<Blob>][] = [
+  ['12 MP photo JPEG 4032×3024', () => photoJpeg(4032, 3024, { quality: 0.95, noise: 24, seed: 11 })],
+  ['48 MP photo JPEG 8000×6000', () => photoJpeg(8000, 6000, { quality: 0.92, noise: 24, seed: 12 })],
+  ['6000×4000 screenshot PNG', () => screenshotPng(6000, 4000, 13)],
+  ['JPEG already under 1 MB 1600×1200', () => photoJpeg(1600, 1200, { quality: 0.85, seed: 14 })],
+  ['EXIF-rotated JPEG (orientation 6) 1200×800', () => sidewaysJpegWithGps()],
+];
+
+/** Watches the main thread while `work` runs: long tasks and animation-frame gaps. */
+async function watchMainThread<T>(work: () => Promise<T>): Promise<{ value: T; longestTask: number; longestFrameGap: number }> {
+  let longestTask = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) longestTask = Math.max(longestTask, entry.duration);
+  });
+  observer.observe({ type: 'longtask' });
+  let longestFrameGap = 0;
+  let running = true;
+  let last = performance.now();
+  const frame = (now: number) => {
+    longestFrameGap = Math.max(longestFrameGap, now - last);
+    last = now;
+    if (running) requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  try {
+    const value = await work();
+    return { value, longestTask, longestFrameGap };
+  } finally {
+    running = false;
+    observer.disconnect();
+  }
+}
+
+async function dimensions(blob: Blob): Promise<[number, number]> {
+  const bitmap = await createImageBitmap(blob);
+  const size: [number, number] = [bitmap.width, bitmap.height];
+  bitmap.close();
+  return size;
+}
+
+async function measure(runs: number, run: () => Promise<Blob>): Promise<Measure> {
+  const result: Measure = { times: [], bytes: 0, width: 0, height: 0, longestTask: 0, longestFrameGap: 0 };
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const watched = await watchMainThread(run);
+    result.times.push(performance.now() - started);
+    result.longestTask = Math.max(result.longestTask, watched.longestTask);
+    result.longestFrameGap = Math.max(result.longestFrameGap, watched.longestFrameGap);
+    if (i === 0) {
+      result.bytes = watched.value.size;
+      [result.width, result.height] = await dimensions(watched.value);
+    }
+  }
+  return result;
+}
+
+async function runBench(runs = 5): Promise<CaseResult[]> {
+  const preparer = new ImagePreparer();
+  const results: CaseResult[] = [];
+  for (const [name, make] of CASES) {
+    const input = await make();
+    const file = new File([input], 'input', { type: input.type });
+    const [width, height] = await dimensions(input);
+    await preparer.prepare(file, 1_000_000); // warm the worker
+    const ours = await measure(runs, async () => (await preparer.prepare(file, 1_000_000)).blob);
+    const library = await measure(runs, () => imageCompression(file, { maxSizeMB: 1, useWebWorker: false }));
+    results.push({ name, inputBytes: input.size, inputSize: `${width}×${height}`, ours, library });
+    console.log(`done: ${name}`);
+  }
+  preparer.dispose();
+  return results;
+}
+
+(window as unknown as { runBench: typeof runBench }).runBench = runBench;
