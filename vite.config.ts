@@ -29,7 +29,7 @@ export default defineConfig(({ mode }): UserConfig => {
             entry: { 'accura-id-liveness': resolve(root, 'src/accura-id-liveness.ts'), index: resolve(root, 'src/index.ts') },
             formats: ['es'],
           },
-          rollupOptions: { external: [/^lit($|\/)/, /^zod($|\/)/, /^browser-image-compression($|\/)/, /^@lit\//] },
+          rollupOptions: { external: [/^lit($|\/)/, /^zod($|\/)/, /^@lit\//] },
         },
       };
     case 'iife':

@@ -10,6 +10,7 @@ const steps = [
   ['types', 'npx', ['tsc', '--noEmit', '-p', '.']],
   ['server', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/server')]],
   ['build', 'node', ['scripts/build.mjs']],
+  ['bundle budgets', 'node', ['scripts/size.mjs']],
   ['browser tests', 'npx', ['wtr']],
   ['demo end to end', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/e2e')]],
 ];

@@ -8,11 +8,10 @@ import {
   DEFAULT_MAX_BYTES,
   type EncodeAttempt,
   HEIC_HELP,
-  QUALITY_MAX,
-  QUALITY_MIN,
   assertAcceptableHeader,
   assertAcceptableSize,
   canSendLosslessly,
+  decodeScaleFor,
   isComplete,
   nextAttempt,
   planEncode,
@@ -20,7 +19,7 @@ import {
   stripJpegMetadata,
   stripPngMetadata,
 } from './image-pipeline.ts';
-import { MIME_TYPES, SNIFF_BYTES, type ImageSniff, isSendableFormat, sniffImage } from './sniff.ts';
+import { MIME_TYPES, SNIFF_BYTES, type ImageSniff, isSendableFormat, orientedSize, sniffImage } from './sniff.ts';
 
 export interface PrepareOptions {
   /** Hard upper bound on the output size, in bytes. */
@@ -43,6 +42,8 @@ export interface PreparedImage {
   quality?: number;
   /** Number of full-size encodes made. */
   encodes: number;
+  /** Where the time went, in ms: for the benchmark. */
+  timings: { read: number; decode: number; estimate: number; encodes: number[] };
 }
 
 const MAX_ATTEMPTS = 8;
@@ -56,12 +57,41 @@ async function readBytes(blob: Blob, start?: number, end?: number): Promise<Uint
   }
 }
 
-async function decode(blob: Blob, sniff: ImageSniff): Promise<ImageBitmap> {
+async function decode(blob: Blob, sniff: ImageSniff, scale: number): Promise<ImageBitmap> {
   try {
-    return await createImageBitmap(blob, { imageOrientation: 'from-image' });
+    const scaled = scale < 1 && typeof ImageDecoder !== 'undefined' ? await decodeScaled(blob, sniff, scale) : undefined;
+    return scaled ?? (await createImageBitmap(blob, { imageOrientation: 'from-image' }));
   } catch {
     if (sniff.format === 'heic') throw new LivenessError('unsupported-format', HEIC_HELP);
     throw new LivenessError('invalid-file', 'The image could not be decoded: the file is damaged or incomplete.');
+  }
+}
+
+/** Decodes a JPEG at a smaller size inside the decoder; undefined when the browser didn't do what was asked. */
+async function decodeScaled(blob: Blob, sniff: ImageSniff, scale: number): Promise<ImageBitmap | undefined> {
+  const expected = orientedSize(sniff);
+  if (!expected || !sniff.width || !sniff.height) return undefined;
+  const decoder = new ImageDecoder({
+    data: blob.stream(),
+    type: 'image/jpeg',
+    desiredWidth: Math.round(sniff.width * scale),
+    desiredHeight: Math.round(sniff.height * scale),
+  });
+  try {
+    const { image } = await decoder.decode();
+    try {
+      const bitmap = await createImageBitmap(image); // applies the frame's EXIF rotation
+      const close = (actual: number, wanted: number) => Math.abs(actual - wanted * scale) <= 8;
+      if (close(bitmap.width, expected.width) && close(bitmap.height, expected.height)) return bitmap;
+      bitmap.close();
+      return undefined;
+    } finally {
+      image.close();
+    }
+  } catch {
+    return undefined; // the full decode below reports any real damage
+  } finally {
+    decoder.close();
   }
 }
 
@@ -73,7 +103,7 @@ function encode(source: ImageBitmap, width: number, height: number, quality: num
   context.fillRect(0, 0, width, height);
   context.imageSmoothingQuality = 'high';
   if (region) {
-    for (const tile of region) context.drawImage(source, tile.sx, tile.sy, tile.w, tile.h, tile.dx, tile.dy, tile.w, tile.h);
+    for (const tile of region) context.drawImage(source, tile.sx, tile.sy, tile.sw, tile.sh, tile.dx, tile.dy, tile.dw, tile.dh);
   } else {
     context.drawImage(source, 0, 0, width, height);
   }
@@ -83,41 +113,30 @@ function encode(source: ImageBitmap, width: number, height: number, quality: num
 interface Region {
   sx: number;
   sy: number;
+  sw: number;
+  sh: number;
   dx: number;
   dy: number;
-  w: number;
-  h: number;
+  dw: number;
+  dh: number;
 }
 
-/** Four full-resolution tiles from the middle of each quadrant, as one sample of 1/16 of the area. */
-function sampleTiles(width: number, height: number): Region[] {
-  const w = Math.max(8, Math.floor(width / 8));
-  const h = Math.max(8, Math.floor(height / 8));
-  const tiles: Region[] = [];
-  for (const [cx, cy, dx, dy] of [
+/**
+ * Four tiles from the middle of each quadrant (1/16 of the area), drawn at `scale`: encoded, they
+ * predict the bytes per pixel of the whole image at that scale.
+ */
+function sampleTiles(width: number, height: number, scale: number): { tiles: Region[]; width: number; height: number } {
+  const sw = Math.max(8, Math.floor(width / 8));
+  const sh = Math.max(8, Math.floor(height / 8));
+  const dw = Math.max(8, Math.round(sw * scale));
+  const dh = Math.max(8, Math.round(sh * scale));
+  const tiles = [
     [0.3, 0.3, 0, 0],
-    [0.7, 0.3, w, 0],
-    [0.3, 0.7, 0, h],
-    [0.7, 0.7, w, h],
-  ]) {
-    tiles.push({ sx: Math.round(cx * width - w / 2), sy: Math.round(cy * height - h / 2), dx, dy, w, h });
-  }
-  return tiles;
-}
-
-/** Bits per pixel at the top and bottom qualities, measured on a sample, interpolated between. */
-async function estimateBitsPerPixel(bitmap: ImageBitmap): Promise<(quality: number) => number> {
-  const tiles = sampleTiles(bitmap.width, bitmap.height);
-  const width = tiles[0].w * 2;
-  const height = tiles[0].h * 2;
-  const [high, low] = await Promise.all([
-    encode(bitmap, width, height, QUALITY_MAX, tiles),
-    encode(bitmap, width, height, QUALITY_MIN, tiles),
-  ]);
-  const pixels = width * height;
-  const bppHigh = (high.size * 8) / pixels;
-  const bppLow = (low.size * 8) / pixels;
-  return (quality) => bppLow + ((quality - QUALITY_MIN) / (QUALITY_MAX - QUALITY_MIN)) * (bppHigh - bppLow);
+    [0.7, 0.3, dw, 0],
+    [0.3, 0.7, 0, dh],
+    [0.7, 0.7, dw, dh],
+  ].map(([cx, cy, dx, dy]) => ({ sx: Math.round(cx * width - sw / 2), sy: Math.round(cy * height - sh / 2), sw, sh, dx, dy, dw, dh }));
+  return { tiles, width: dw * 2, height: dh * 2 };
 }
 
 /**
@@ -126,6 +145,14 @@ async function estimateBitsPerPixel(bitmap: ImageBitmap): Promise<(quality: numb
  */
 export async function prepareImage(file: Blob, options: PrepareOptions = {}): Promise<PreparedImage> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const timings: PreparedImage['timings'] = { read: 0, decode: 0, estimate: 0, encodes: [] };
+  let mark = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const elapsed = Math.round(now - mark);
+    mark = now;
+    return elapsed;
+  };
   const head = await readBytes(file, 0, SNIFF_BYTES);
   const sniff = sniffImage(head);
   assertAcceptableHeader(sniff, file.size);
@@ -136,11 +163,18 @@ export async function prepareImage(file: Blob, options: PrepareOptions = {}): Pr
     }
   }
 
-  const bitmap = await decode(file, sniff);
+  timings.read = lap();
+  const decodeScale = canSendLosslessly(sniff, file.size, maxBytes) ? 1 : decodeScaleFor(sniff, file.size, Math.min(maxBytes, file.size));
+  const bitmap = await decode(file, sniff, decodeScale);
+  timings.decode = lap();
   try {
-    const sourceWidth = bitmap.width;
-    const sourceHeight = bitmap.height;
-    assertAcceptableSize(sourceWidth, sourceHeight);
+    // Checked on the full size; the size search works on what was decoded.
+    const full = bitmap.width < (orientedSize(sniff)?.width ?? 0) ? orientedSize(sniff)! : { width: bitmap.width, height: bitmap.height };
+    assertAcceptableSize(full.width, full.height);
+    const sourceWidth = full.width;
+    const sourceHeight = full.height;
+    const decodedWidth = bitmap.width;
+    const decodedHeight = bitmap.height;
 
     if (canSendLosslessly(sniff, file.size, maxBytes)) {
       const bytes = await readBytes(file);
@@ -148,23 +182,35 @@ export async function prepareImage(file: Blob, options: PrepareOptions = {}): Pr
         const stripped = sniff.format === 'jpeg' ? stripJpegMetadata(bytes) : stripPngMetadata(bytes);
         const type = MIME_TYPES[sniff.format === 'jpeg' ? 'jpeg' : 'png'];
         const blob = new Blob([stripped as Uint8Array<ArrayBuffer>], { type });
-        return { blob, width: sourceWidth, height: sourceHeight, type, bytes: blob.size, method: 'lossless', sourceWidth, sourceHeight, encodes: 0 };
+        return { blob, width: sourceWidth, height: sourceHeight, type, bytes: blob.size, method: 'lossless', sourceWidth, sourceHeight, encodes: 0, timings };
       }
     }
 
     // Never send a file bigger than the one given.
     const budget = Math.min(maxBytes, file.size);
-    const bitsPerPixel = await estimateBitsPerPixel(bitmap);
-    let attempt: EncodeAttempt = planEncode(sourceWidth * sourceHeight, budget, bitsPerPixel);
-    for (let encodes = 1; encodes <= MAX_ATTEMPTS; encodes++) {
-      const width = Math.max(1, Math.round(sourceWidth * attempt.scale));
-      const height = Math.max(1, Math.round(sourceHeight * attempt.scale));
+    const measure = async (scale: number, quality: number) => {
+      const sample = sampleTiles(decodedWidth, decodedHeight, scale);
+      const blob = await encode(bitmap, sample.width, sample.height, quality, sample.tiles);
+      return (blob.size * 8) / (sample.width * sample.height);
+    };
+    let attempt: EncodeAttempt | undefined = await planEncode(decodedWidth, decodedHeight, budget, measure);
+    timings.estimate = lap();
+    let best: PreparedImage | undefined;
+    for (let encodes = 1; attempt && encodes <= MAX_ATTEMPTS; encodes++) {
+      const width = Math.max(1, Math.round(decodedWidth * attempt.scale));
+      const height = Math.max(1, Math.round(decodedHeight * attempt.scale));
       const blob = await encode(bitmap, width, height, attempt.quality);
-      if (blob.size <= budget) {
-        return { blob, width, height, type: blob.type, bytes: blob.size, method: 'encoded', sourceWidth, sourceHeight, quality: attempt.quality, encodes };
+      timings.encodes.push(lap());
+      const fits = blob.size <= budget;
+      if (fits && (!best || width * height > best.width * best.height)) {
+        best = { blob, width, height, type: blob.type, bytes: blob.size, method: 'encoded', sourceWidth, sourceHeight, quality: attempt.quality, encodes, timings };
       }
+      // Once something fits, growing it is worth at most two more encodes.
+      if (best && !fits && encodes >= 2) break;
       attempt = nextAttempt(attempt, blob.size, budget);
+      if (best && encodes >= 3) break;
     }
+    if (best) return best;
     throw new LivenessError('compression-failed', `The image could not be made smaller than ${Math.round(maxBytes / 1000)} KB.`);
   } finally {
     bitmap.close();

@@ -64,4 +64,8 @@ function printTable(results: CaseResult[], version: string): void {
     };
   });
   console.table(rows);
+  console.log('\nOur pipeline, first run of each case (ms):');
+  console.table(
+    results.map((r) => ({ case: r.name, method: r.ours.detail?.method, quality: r.ours.detail?.quality ?? '', encodes: r.ours.detail?.encodes, timings: JSON.stringify(r.ours.detail?.timings) })),
+  );
 }

@@ -53,13 +53,33 @@ describe('pipeline rules', () => {
     expect(stripPngMetadata(tagged)).to.deep.equal(png);
   });
 
-  it('plans the highest quality that fits, then scales down at the quality floor', () => {
-    expect(planEncode(1_000_000, 1_000_000, () => 1)).to.deep.equal({ scale: 1, quality: QUALITY_MAX });
-    const big = planEncode(12_000_000, 1_000_000, () => 3);
-    expect(big.quality).to.equal(QUALITY_MIN);
-    expect(big.scale).to.be.lessThan(1).and.greaterThan(0.3);
-    const next = nextAttempt(big, 1_200_000, 1_000_000);
-    expect(next.scale).to.be.lessThan(big.scale);
+  it('plans the highest quality that fits at full size, then the largest scale at the quality floor', async () => {
+    const flat = async () => 1;
+    expect(await planEncode(1000, 1000, 1_000_000, flat)).to.deep.equal({ scale: 1, quality: QUALITY_MAX });
+    // 2 bpp at the top, 1 bpp at the floor: 1.2 MP fits at full size somewhere between.
+    const graded = async (_scale: number, quality: number) => (quality === QUALITY_MAX ? 8 : 6);
+    const middle = await planEncode(1200, 1000, 1_000_000, graded);
+    expect(middle.scale).to.equal(1);
+    expect(middle.quality).to.be.within(QUALITY_MIN, QUALITY_MAX);
+    // Too dense for full size: shrink until the sample at that scale predicts the target.
+    const samples: number[] = [];
+    const dense = async (scale: number) => {
+      samples.push(scale);
+      return 2 / scale; // denser per pixel as it shrinks
+    };
+    const shrunk = await planEncode(4000, 3000, 1_000_000, dense);
+    expect(shrunk.quality).to.equal(QUALITY_MIN);
+    const predictedBytes = ((2 / shrunk.scale) * 12_000_000 * shrunk.scale ** 2) / 8;
+    expect(predictedBytes).to.be.within(0.9 * 950_000, 1_000_000);
+    expect(samples.length).to.be.within(2, 4);
+  });
+
+  it('grows back an encode far under budget, shrinks one over it, and keeps one that uses the budget', () => {
+    const shrunk = { scale: 0.6, quality: QUALITY_MIN };
+    expect(nextAttempt(shrunk, 1_200_000, 1_000_000)!.scale).to.be.lessThan(0.6);
+    expect(nextAttempt(shrunk, 500_000, 1_000_000)!.scale).to.be.greaterThan(0.6);
+    expect(nextAttempt(shrunk, 900_000, 1_000_000)).to.be.undefined;
+    expect(nextAttempt({ scale: 1, quality: 0.92 }, 300_000, 1_000_000)).to.be.undefined;
     expect(nextAttempt({ scale: 1, quality: 0.92 }, 1_100_000, 1_000_000)).to.deep.equal({ scale: 1, quality: 0.87 });
   });
 
