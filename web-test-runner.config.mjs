@@ -1,7 +1,13 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { CHROME_ARGS, findChrome } from './scripts/chrome.mjs';
+import { renderCardScene, writeY4m } from './test/support/card-scene.mjs';
 import { testEndpoint } from './test/support/endpoint.mjs';
+
+// The fake camera films a rendered ID card on a table: a real video pipeline, made by code.
+const sharpCard = new URL('./test/fixtures/generated/card.y4m', import.meta.url).pathname;
+writeY4m(sharpCard, renderCardScene());
+const fakeCamera = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${sharpCard}`];
 
 export default {
   files: ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**'],
@@ -14,7 +20,7 @@ export default {
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
   browsers: [
     chromeLauncher({
-      launchOptions: { executablePath: findChrome(), headless: true, args: CHROME_ARGS },
+      launchOptions: { executablePath: findChrome(), headless: true, args: [...CHROME_ARGS, ...fakeCamera] },
     }),
   ],
 };

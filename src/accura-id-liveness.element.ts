@@ -1,8 +1,11 @@
 import { LitElement, type PropertyValues, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import { styles } from './accura-id-liveness.styles.ts';
+import { CameraController } from './controllers/camera.ts';
 import { type ImageSource, UploadController } from './controllers/upload.ts';
-import { LivenessErrorEvent, LivenessProgressEvent, LivenessResultEvent } from './events.ts';
+import { LivenessCaptureEvent, LivenessErrorEvent, LivenessProgressEvent, LivenessResultEvent } from './events.ts';
+import { type DocumentType, guideRect, isMobile } from './lib/camera-rules.ts';
 import { type LivenessErrorDetail, LivenessError } from './lib/errors.ts';
 import { DEFAULT_MAX_BYTES } from './lib/image-pipeline.ts';
 import { ImagePreparer } from './lib/prepare-client.ts';
@@ -10,9 +13,11 @@ import type { LivenessResponseParser } from './lib/response.ts';
 import { type LivenessProgress, type LivenessResult, resolveConfig, runLivenessCheck } from './lib/run-check.ts';
 import { DEFAULT_THRESHOLD } from './lib/verdict.ts';
 import { warnIfKeyExposed } from './lib/api-key-warning.ts';
+import { SNIFF_BYTES, orientedSize, sniffImage } from './lib/sniff.ts';
 import { en } from './locales/en.ts';
 
-export type LivenessPhase = 'start' | 'preview' | 'preparing' | 'uploading' | 'result' | 'error';
+export type LivenessPhase = 'start' | 'camera' | 'preview' | 'preparing' | 'uploading' | 'result' | 'error';
+export type CaptureMode = 'auto' | 'camera' | 'upload';
 
 /**
  * Checks that a photographed identity document is the real card, not a screen, a printout or a copy.
@@ -25,6 +30,7 @@ export type LivenessPhase = 'start' | 'preview' | 'preparing' | 'uploading' | 'r
  * @event liveness-result - A check completed. `detail`: `{ score, threshold, verdict, countryCode, cardCode, image, durationMs, response }`.
  * @event liveness-error - A check failed. `detail`: `{ code, message, retryable, status? }`.
  * @event liveness-progress - Preparing or uploading. `detail`: `{ stage, loaded, total }`.
+ * @event liveness-capture - An image was taken or chosen. `detail`: `{ source, width, height }`.
  *
  * @csspart base - The outer frame.
  * @csspart dropzone - The start area that accepts a chosen, dropped or pasted photo.
@@ -33,6 +39,9 @@ export type LivenessPhase = 'start' | 'preview' | 'preparing' | 'uploading' | 'r
  * @csspart file-label - The "Choose a photo" control.
  * @csspart preview - The chosen photo.
  * @csspart progress - The progress bar.
+ * @csspart camera - The camera view: preview, guide and controls.
+ * @csspart video - The camera preview.
+ * @csspart guide - The document outline over the preview.
  * @csspart result - The result panel.
  * @csspart verdict - The Live / Not live line.
  * @csspart score - The score line.
@@ -74,6 +83,10 @@ export class AccuraIdLiveness extends LitElement {
   @property({ type: Number }) timeout = 30_000;
   /** Disables every control. */
   @property({ type: Boolean, reflect: true }) disabled = false;
+  /** `auto`: camera when available, upload beside it; `camera`; `upload`: the camera is never requested. */
+  @property({ reflect: true }) mode: CaptureMode = 'auto';
+  /** The guide's shape: `id-card` (ID-1, 85.60 × 53.98 mm) or `passport` (TD3 data page, 125 × 88 mm). */
+  @property({ attribute: 'document-type', reflect: true }) documentType: DocumentType = 'id-card';
   /** Send cookies to a cross-origin endpoint. */
   @property({ type: Boolean, attribute: 'with-credentials' }) withCredentials = false;
   /** Called before each upload for a fresh token, and once more after a 401. */
@@ -93,6 +106,7 @@ export class AccuraIdLiveness extends LitElement {
   private readonly strings = en;
   private readonly preparer = new ImagePreparer();
   private readonly upload = new UploadController(this, (file, source) => this.choose(file, source), () => !this.disabled && !this.busy);
+  private readonly camera = new CameraController(this, () => this.setPhase('start', this.strings.startAnnouncement));
   private inFlight?: AbortController;
 
   private get busy(): boolean {
@@ -154,6 +168,7 @@ export class AccuraIdLiveness extends LitElement {
   /** Returns to the start state, dropping the chosen image. */
   reset(): void {
     this.abort();
+    this.camera.stop();
     this.file = undefined;
     this.result = undefined;
     this.error = undefined;
@@ -163,17 +178,75 @@ export class AccuraIdLiveness extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    const video = this.renderRoot.querySelector('video');
+    if (video && video.srcObject !== (this.camera.stream ?? null)) video.srcObject = this.camera.stream ?? null;
     // Move focus to the new state's main control so keyboard users follow along.
     if (changed.has('phase') && changed.get('phase') !== undefined) {
       this.renderRoot.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     }
   }
 
-  private choose(file: File, _source: ImageSource): void {
+  private choose(file: Blob, source: ImageSource | 'camera', size?: { width: number; height: number }): void {
+    this.camera.stop();
     this.setFile(file);
     this.result = undefined;
     this.error = undefined;
     this.setPhase('preview', this.strings.ready);
+    void this.announceCapture(file, source, size);
+  }
+
+  private async announceCapture(file: Blob, source: ImageSource | 'camera', size?: { width: number; height: number }) {
+    const header = size ?? orientedSize(sniffImage(new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer().catch(() => new ArrayBuffer(0)))));
+    this.dispatchEvent(new LivenessCaptureEvent({ source, width: header?.width ?? 0, height: header?.height ?? 0 }));
+  }
+
+  private get cameraOffered(): boolean {
+    return this.mode !== 'upload';
+  }
+
+  /** Opens the camera preview; any failure ends in the error state, with upload right there. */
+  private async openCamera(): Promise<void> {
+    this.error = undefined;
+    this.setPhase('camera', this.strings.startingCamera);
+    try {
+      await this.camera.start();
+      this.setPhase('camera', this.strings.cameraGuidance);
+    } catch (thrown) {
+      const error = LivenessError.from(thrown);
+      if (error.code === 'aborted') return;
+      this.error = error.detail;
+      this.setPhase('error', error.message);
+      this.dispatchEvent(new LivenessErrorEvent(error.detail));
+    }
+  }
+
+  private async captureStill(): Promise<void> {
+    const video = this.renderRoot.querySelector('video');
+    if (!video || this.camera.state !== 'live') return;
+    try {
+      const still = await this.camera.capture(video, this.documentType);
+      this.choose(still.blob, 'camera', still);
+    } catch (thrown) {
+      const error = LivenessError.from(thrown, 'camera-unavailable');
+      this.error = error.detail;
+      this.setPhase('error', error.message);
+      this.dispatchEvent(new LivenessErrorEvent(error.detail));
+    }
+  }
+
+  private closeCamera(): void {
+    this.camera.stop();
+    this.setPhase('start', this.strings.startAnnouncement);
+  }
+
+  private onCameraKey(event: KeyboardEvent): void {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      this.closeCamera();
+    } else if ((event.key === ' ' || event.key === 'Enter') && !(event.target as Element).closest?.('button, label, input')) {
+      event.preventDefault();
+      void this.captureStill();
+    }
   }
 
   private setFile(file: Blob): void {
@@ -230,6 +303,8 @@ export class AccuraIdLiveness extends LitElement {
     switch (this.phase) {
       case 'start':
         return this.renderStart();
+      case 'camera':
+        return this.renderCamera();
       case 'preview':
         return html`${this.renderPreview()}
           <div class="actions">
@@ -247,22 +322,68 @@ export class AccuraIdLiveness extends LitElement {
   }
 
   private renderStart() {
+    const camera = this.cameraOffered && this.camera.available;
+    const uploadFirst = !camera;
     return html`
       <div part="dropzone" class="dropzone">
-        ${this.renderFileInput(this.strings.choose, true)}
-        <p class="hint">${this.strings.dropHint}</p>
+        ${camera
+          ? html`<button part="button primary-button" class="primary" data-autofocus @click=${this.openCamera}>${this.strings.useCamera}</button>`
+          : nothing}
+        ${this.mode !== 'camera' || !camera ? this.renderUploadChoices(uploadFirst) : nothing}
+        ${this.mode !== 'camera' || !camera ? html`<p class="hint">${this.strings.dropHint}</p>` : nothing}
+      </div>
+    `;
+  }
+
+  /** The file input, plus the system camera app on phones (never a dead end). */
+  private renderUploadChoices(primary: boolean, label = this.strings.choose) {
+    return html`${this.renderFileInput(label, primary)}
+    ${this.cameraOffered && isMobile(navigator.userAgent) ? this.renderFileInput(this.strings.useCameraApp, false, true) : nothing}`;
+  }
+
+  /** The guide over the preview, placed by the same rule that crops the capture. */
+  private guideStyle(): Record<string, string> {
+    const video = this.renderRoot.querySelector('video');
+    const width = video?.videoWidth || 16;
+    const height = video?.videoHeight || 9;
+    const guide = guideRect(width, height, this.documentType);
+    const percent = (value: number, of: number) => `${(value / of) * 100}%`;
+    return { left: percent(guide.x, width), top: percent(guide.y, height), width: percent(guide.width, width), height: percent(guide.height, height) };
+  }
+
+  private renderCamera() {
+    const camera = this.camera;
+    return html`
+      <div part="camera" class="camera" role="group" aria-label=${this.strings.cameraLabel} tabindex="0" data-autofocus @keydown=${this.onCameraKey}>
+        <div class="viewport">
+          <video part="video" autoplay muted playsinline aria-hidden="true" @loadedmetadata=${() => this.requestUpdate()}></video>
+          <div part="guide" class="guide" style=${styleMap(this.guideStyle())}></div>
+        </div>
+        <p class="hint">${camera.state === 'live' ? this.strings.cameraGuidance : this.strings.startingCamera}</p>
+        <div class="actions">
+          <button part="button primary-button" class="primary" ?disabled=${camera.state !== 'live'} @click=${this.captureStill}>${this.strings.capture}</button>
+          <button part="button" @click=${this.closeCamera}>${this.strings.cancel}</button>
+          ${camera.canSwitch ? html`<button part="button" @click=${() => camera.switchCamera().catch(() => undefined)}>${this.strings.switchCamera}</button>` : nothing}
+          ${camera.hasTorch
+            ? html`<button part="button" aria-pressed=${camera.torchOn ? 'true' : 'false'} @click=${() => camera.toggleTorch().catch(() => undefined)}>
+                ${camera.torchOn ? this.strings.torchOff : this.strings.torchOn}
+              </button>`
+            : nothing}
+          ${this.mode === 'auto' ? this.renderFileInput(this.strings.choosePhotoInstead, false) : nothing}
+        </div>
       </div>
     `;
   }
 
   /** The native file input, visually replaced by its label so it stays keyboard and screen-reader operable. */
-  private renderFileInput(label: string, primary: boolean) {
+  private renderFileInput(label: string, primary: boolean, cameraApp = false) {
     return html`
       <label part="file-label" class="file-label ${primary ? 'primary' : ''}">
         <input
           type="file"
-          accept="image/jpeg,image/png,image/webp,image/heic,image/heif"
-          aria-label=${this.strings.fileLabel}
+          accept=${cameraApp ? 'image/*' : 'image/jpeg,image/png,image/webp,image/heic,image/heif'}
+          capture=${cameraApp ? 'environment' : nothing}
+          aria-label=${cameraApp ? label : this.strings.fileLabel}
           ?disabled=${this.disabled}
           ?data-autofocus=${primary}
           @change=${this.upload.onInputChange}
@@ -321,16 +442,20 @@ export class AccuraIdLiveness extends LitElement {
 
   private renderError() {
     const error = this.error;
+    const isCameraError = error?.code.startsWith('camera-') ?? false;
     return html`
       <div part="error" class="error" role="alert">
         <p class="error-title">${this.strings.errorTitle}</p>
         <p class="error-message">${error?.message}</p>
       </div>
       <div class="actions">
-        ${error?.retryable && this.file
+        ${error?.retryable && this.file && !isCameraError
           ? html`<button part="button primary-button" class="primary" data-autofocus @click=${this.runCheck}>${this.strings.tryAgain}</button>`
           : nothing}
-        ${this.renderFileInput(this.strings.chooseAnother, !error?.retryable)}
+        ${this.renderUploadChoices(!error?.retryable || isCameraError, isCameraError ? this.strings.choosePhotoInstead : this.strings.chooseAnother)}
+        ${isCameraError && error?.retryable
+          ? html`<button part="button" @click=${this.openCamera}>${this.strings.tryCameraAgain}</button>`
+          : nothing}
       </div>
     `;
   }

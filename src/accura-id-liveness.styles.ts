@@ -161,6 +161,38 @@ export const styles = css`
     border-radius: calc(var(--_radius) - 4px);
     background: color-mix(in srgb, currentColor 8%, transparent);
   }
+  .camera {
+    display: grid;
+    gap: 0.75rem;
+    border-radius: calc(var(--_radius) - 4px);
+  }
+  .camera:focus-visible {
+    outline: 3px solid var(--_accent);
+    outline-offset: 2px;
+  }
+  .viewport {
+    position: relative;
+    overflow: hidden;
+    border-radius: calc(var(--_radius) - 4px);
+    background: #000;
+    min-height: 8rem;
+  }
+  video {
+    display: block;
+    width: 100%;
+    height: auto;
+  }
+  .guide {
+    position: absolute;
+    border: 3px solid #ffffff;
+    border-radius: 4% / 6%;
+    /* dims everything outside the guide */
+    box-shadow: 0 0 0 100vmax rgb(0 0 0 / 0.55);
+    pointer-events: none;
+  }
+  .hint {
+    text-align: center;
+  }
   .visually-hidden {
     position: absolute;
     width: 1px;

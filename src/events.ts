@@ -34,10 +34,29 @@ export class LivenessProgressEvent extends Event {
   }
 }
 
+/** The detail of a `liveness-capture` event. */
+export interface LivenessCapture {
+  source: 'camera' | 'file' | 'drop' | 'paste';
+  /** As displayed; 0 when the header did not say (HEIC). */
+  width: number;
+  height: number;
+}
+
+/** Fired when an image is taken with the camera or chosen, dropped or pasted. */
+export class LivenessCaptureEvent extends Event {
+  static readonly eventName = 'liveness-capture';
+  readonly detail: LivenessCapture;
+  constructor(detail: LivenessCapture) {
+    super(LivenessCaptureEvent.eventName, init);
+    this.detail = detail;
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'liveness-result': LivenessResultEvent;
     'liveness-error': LivenessErrorEvent;
     'liveness-progress': LivenessProgressEvent;
+    'liveness-capture': LivenessCaptureEvent;
   }
 }

@@ -1,6 +1,7 @@
 /** Public API with no side effects: import `accura-id-liveness` (or its script) to define the tag. */
-export { AccuraIdLiveness, type LivenessPhase } from './accura-id-liveness.element.ts';
-export { LivenessErrorEvent, LivenessProgressEvent, LivenessResultEvent } from './events.ts';
+export { AccuraIdLiveness, type CaptureMode, type LivenessPhase } from './accura-id-liveness.element.ts';
+export { LivenessCaptureEvent, LivenessErrorEvent, LivenessProgressEvent, LivenessResultEvent, type LivenessCapture } from './events.ts';
+export { DOCUMENT_ASPECT, type DocumentType } from './lib/camera-rules.ts';
 export { LivenessError, type LivenessErrorCode, type LivenessErrorDetail } from './lib/errors.ts';
 export { parseLivenessResponse, parseScore, type LivenessResponseParser, type ParsedLivenessResponse } from './lib/response.ts';
 export { DEFAULT_THRESHOLD, verdictFor, type Verdict } from './lib/verdict.ts';

@@ -7,6 +7,7 @@
  * - `image-too-large`: above the pixel cap (a decompression bomb) or the byte cap.
  * - `compression-failed`: the image could not be brought under `maxBytes`.
  * - `network`, `timeout`, `unauthorized`, `http`, `invalid-response`, `aborted`.
+ * - `camera-denied`, `camera-unavailable`, `camera-in-use`: the camera could not start; upload still works.
  */
 export type LivenessErrorCode =
   | 'config'
@@ -20,7 +21,10 @@ export type LivenessErrorCode =
   | 'unauthorized'
   | 'http'
   | 'invalid-response'
-  | 'aborted';
+  | 'aborted'
+  | 'camera-denied'
+  | 'camera-unavailable'
+  | 'camera-in-use';
 
 /** The detail of a `liveness-error` event. */
 export interface LivenessErrorDetail {

@@ -23,6 +23,17 @@ export const en = {
   cancelled: 'Cancelled. You can check this photo again or choose another.',
   ready: 'Photo chosen. Press Check document to continue.',
   startAnnouncement: 'Choose a photo of your ID document.',
+  useCamera: 'Use camera',
+  useCameraApp: "Use the phone's camera app",
+  cameraLabel: 'Camera preview',
+  cameraGuidance: 'Place the card inside the frame, flat and filling it, then press Capture (or Space).',
+  capture: 'Capture',
+  switchCamera: 'Switch camera',
+  torchOn: 'Torch on',
+  torchOff: 'Torch off',
+  choosePhotoInstead: 'Choose a photo instead',
+  tryCameraAgain: 'Try the camera again',
+  startingCamera: 'Starting the camera…',
 };
 
 export type LivenessStrings = typeof en;
