@@ -28,7 +28,7 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** Draws a photo-like scene: gradient light, a card-like shape with text lines, texture and sensor noise. */
-export function drawPhotoLike(context: OffscreenCanvasRenderingContext2D, width: number, height: number, seed = 1, noise = 18): void {
+export function drawPhotoLike(context: OffscreenCanvasRenderingContext2D, width: number, height: number, seed = 1, noise = 18, cardShare = 0.6): void {
   const random = seededRandom(seed);
   const light = context.createLinearGradient(0, 0, width, height);
   light.addColorStop(0, '#8a7560');
@@ -46,7 +46,7 @@ export function drawPhotoLike(context: OffscreenCanvasRenderingContext2D, width:
     context.stroke();
   }
   // the card
-  const cardWidth = width * 0.6;
+  const cardWidth = width * cardShare;
   const cardHeight = cardWidth / 1.586;
   const x = (width - cardWidth) / 2;
   const y = (height - cardHeight) / 2;
@@ -192,4 +192,32 @@ export function corruptJpeg(): File {
   bytes.set([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x02]);
   bytes.set([0xff, 0xd9], bytes.length - 2);
   return new File([bytes], 'corrupt.jpg', { type: 'image/jpeg' });
+}
+
+export type CardVariant = 'sharp' | 'blurred' | 'glare' | 'dark' | 'bright';
+
+/**
+ * One rendered ID card on a table, and its variants for the quality gate: blurred with a
+ * Gaussian of σ = 3, with a specular highlight, under- and over-exposed.
+ */
+export async function cardPhoto(variant: CardVariant, options: { width?: number; height?: number; cardShare?: number } = {}): Promise<ImageBitmap> {
+  const { width = 2400, height = 1800, cardShare = 0.8 } = options;
+  const [sharp, sharpContext] = canvas(width, height);
+  drawPhotoLike(sharpContext, width, height, 21, 12, cardShare);
+  const [out, context] = canvas(width, height);
+  context.filter = variant === 'blurred' ? 'blur(3px)' : variant === 'dark' ? 'brightness(0.3)' : variant === 'bright' ? 'brightness(1.9)' : 'none';
+  context.drawImage(sharp, 0, 0);
+  context.filter = 'none';
+  if (variant === 'glare') {
+    const x = width * 0.62;
+    const y = height * 0.42;
+    const radius = width * cardShare * 0.09;
+    const light = context.createRadialGradient(x, y, 0, x, y, radius);
+    light.addColorStop(0, 'rgba(255,255,255,1)');
+    light.addColorStop(0.6, 'rgba(255,255,255,1)');
+    light.addColorStop(1, 'rgba(255,255,255,0)');
+    context.fillStyle = light;
+    context.fillRect(x - radius, y - radius, radius * 2, radius * 2);
+  }
+  return createImageBitmap(out);
 }

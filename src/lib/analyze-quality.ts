@@ -1,0 +1,43 @@
+/**
+ * The browser half of the quality gate: cut the overview and the detail crop with an
+ * OffscreenCanvas, then hand the pixels to the pure functions in quality.ts. Runs in the worker.
+ */
+import type { Rect } from './camera-rules.ts';
+import {
+  ANALYSIS_SIZE,
+  DEFAULT_QUALITY_THRESHOLDS,
+  type GrayImage,
+  type QualityReport,
+  type QualityThresholds,
+  detailCrop,
+  judgeQuality,
+  measureOverview,
+  sharpness,
+  toGray,
+} from './quality.ts';
+
+function grayOf(source: CanvasImageSource, sx: number, sy: number, sw: number, sh: number, width: number, height: number): GrayImage {
+  const canvas = new OffscreenCanvas(width, height);
+  const context = canvas.getContext('2d', { willReadFrequently: true })!;
+  context.drawImage(source, sx, sy, sw, sh, 0, 0, width, height);
+  return toGray(context.getImageData(0, 0, width, height).data, width, height);
+}
+
+/**
+ * Judges an image (or the `region` of it that will be captured): framing, exposure and glare on
+ * an overview of at most ANALYSIS_SIZE pixels, blur on a full-resolution crop of the document.
+ */
+export function analyzeQuality(
+  source: ImageBitmap,
+  region: Rect = { x: 0, y: 0, width: source.width, height: source.height },
+  thresholds: QualityThresholds = DEFAULT_QUALITY_THRESHOLDS,
+): QualityReport {
+  const scale = Math.min(1, ANALYSIS_SIZE / Math.max(region.width, region.height));
+  const width = Math.max(1, Math.round(region.width * scale));
+  const height = Math.max(1, Math.round(region.height * scale));
+  const overview = grayOf(source, region.x, region.y, region.width, region.height, width, height);
+  const measures = measureOverview(overview, region.width / width);
+  const crop = detailCrop(measures, region.width, region.height);
+  const detail = grayOf(source, region.x + crop.x, region.y + crop.y, crop.width, crop.height, crop.width, crop.height);
+  return judgeQuality({ ...measures, sharpness: sharpness(detail) }, thresholds);
+}
