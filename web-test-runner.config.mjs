@@ -5,12 +5,15 @@ import { renderCardScene, writeY4m } from './test/support/card-scene.mjs';
 import { testEndpoint } from './test/support/endpoint.mjs';
 
 // The fake camera films a rendered ID card on a table: a real video pipeline, made by code.
-const sharpCard = new URL('./test/fixtures/generated/card.y4m', import.meta.url).pathname;
-writeY4m(sharpCard, renderCardScene());
-const fakeCamera = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${sharpCard}`];
+const fakeCamera = (name, scene) => {
+  const file = new URL(`./test/fixtures/generated/${name}.y4m`, import.meta.url).pathname;
+  writeY4m(file, scene);
+  return ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${file}`];
+};
+const chrome = (extraArgs) => chromeLauncher({ launchOptions: { executablePath: findChrome(), headless: true, args: [...CHROME_ARGS, ...extraArgs] } });
 
 export default {
-  files: ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**'],
+  files: ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**', '!test/camera-blurred.test.ts'],
   nodeResolve: { exportConditions: ['production'] },
   rootDir: '.',
   concurrency: 1,
@@ -18,9 +21,7 @@ export default {
   testFramework: { config: { timeout: 30_000 } },
   middleware: [testEndpoint],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
-  browsers: [
-    chromeLauncher({
-      launchOptions: { executablePath: findChrome(), headless: true, args: [...CHROME_ARGS, ...fakeCamera] },
-    }),
-  ],
+  browsers: [chrome(fakeCamera('card', renderCardScene()))],
+  // The same card, blurred with σ = 3, for the camera that must not auto-capture.
+  groups: [{ name: 'blurred-camera', files: 'test/camera-blurred.test.ts', browsers: [chrome(fakeCamera('card-blurred', renderCardScene({ blurSigma: 3 })))] }],
 };

@@ -4,11 +4,13 @@ import { styleMap } from 'lit/directives/style-map.js';
 import { styles } from './accura-id-liveness.styles.ts';
 import { CameraController } from './controllers/camera.ts';
 import { type ImageSource, UploadController } from './controllers/upload.ts';
-import { LivenessCaptureEvent, LivenessErrorEvent, LivenessProgressEvent, LivenessResultEvent } from './events.ts';
-import { type DocumentType, guideRect, isMobile } from './lib/camera-rules.ts';
+import { LivenessCaptureEvent, LivenessErrorEvent, LivenessProgressEvent, LivenessQualityEvent, LivenessResultEvent } from './events.ts';
+import { type DocumentType, captureRect, guideRect, isMobile } from './lib/camera-rules.ts';
+import { DEFAULT_QUALITY_THRESHOLDS, type QualityReport, type QualityThresholds } from './lib/quality.ts';
+import { sleep } from './lib/retry.ts';
 import { type LivenessErrorDetail, LivenessError } from './lib/errors.ts';
 import { DEFAULT_MAX_BYTES } from './lib/image-pipeline.ts';
-import { ImagePreparer } from './lib/prepare-client.ts';
+import { ImageWorkerClient } from './lib/worker-client.ts';
 import type { LivenessResponseParser } from './lib/response.ts';
 import { type LivenessProgress, type LivenessResult, resolveConfig, runLivenessCheck } from './lib/run-check.ts';
 import { DEFAULT_THRESHOLD } from './lib/verdict.ts';
@@ -18,6 +20,11 @@ import { en } from './locales/en.ts';
 
 export type LivenessPhase = 'start' | 'camera' | 'preview' | 'preparing' | 'uploading' | 'result' | 'error';
 export type CaptureMode = 'auto' | 'camera' | 'upload';
+export type QualityCheck = 'warn' | 'block' | 'off';
+
+/** Consecutive good preview analyses before an auto-capture, and the pause between analyses. */
+const AUTO_CAPTURE_STREAK = 3;
+const ANALYSIS_INTERVAL_MS = 150;
 
 /**
  * Checks that a photographed identity document is the real card, not a screen, a printout or a copy.
@@ -31,6 +38,7 @@ export type CaptureMode = 'auto' | 'camera' | 'upload';
  * @event liveness-error - A check failed. `detail`: `{ code, message, retryable, status? }`.
  * @event liveness-progress - Preparing or uploading. `detail`: `{ stage, loaded, total }`.
  * @event liveness-capture - An image was taken or chosen. `detail`: `{ source, width, height }`.
+ * @event liveness-quality - The quality gate judged the chosen or captured image. `detail`: `{ ok, issues }`.
  *
  * @csspart base - The outer frame.
  * @csspart dropzone - The start area that accepts a chosen, dropped or pasted photo.
@@ -42,6 +50,7 @@ export type CaptureMode = 'auto' | 'camera' | 'upload';
  * @csspart camera - The camera view: preview, guide and controls.
  * @csspart video - The camera preview.
  * @csspart guide - The document outline over the preview.
+ * @csspart quality - The list of quality issues found in the chosen photo.
  * @csspart result - The result panel.
  * @csspart verdict - The Live / Not live line.
  * @csspart score - The score line.
@@ -87,6 +96,12 @@ export class AccuraIdLiveness extends LitElement {
   @property({ reflect: true }) mode: CaptureMode = 'auto';
   /** The guide's shape: `id-card` (ID-1, 85.60 × 53.98 mm) or `passport` (TD3 data page, 125 × 88 mm). */
   @property({ attribute: 'document-type', reflect: true }) documentType: DocumentType = 'id-card';
+  /** What the quality gate does with a poor photo: `warn` (Retake or Use anyway), `block` (Retake only) or `off`. */
+  @property({ attribute: 'quality-check', reflect: true }) qualityCheck: QualityCheck = 'warn';
+  /** Captures by itself once the preview has been sharp, glare-free and framed for a moment. `auto-capture="off"` turns it off. */
+  @property({ attribute: 'auto-capture', converter: { fromAttribute: (value) => value !== 'off' && value !== 'false' } }) autoCapture = true;
+  /** Adjusts the quality gate's limits (see `DEFAULT_QUALITY_THRESHOLDS`). */
+  @property({ attribute: false }) qualityThresholds: Partial<QualityThresholds> = {};
   /** Send cookies to a cross-origin endpoint. */
   @property({ type: Boolean, attribute: 'with-credentials' }) withCredentials = false;
   /** Called before each upload for a fresh token, and once more after a 401. */
@@ -102,9 +117,13 @@ export class AccuraIdLiveness extends LitElement {
   @state() private result?: LivenessResult;
   @state() private error?: LivenessErrorDetail;
   @state() private announcement = '';
+  @state() private quality?: QualityReport;
+  @state() private analyzing = false;
+  @state() private cameraHint = '';
+  private fromCamera = false;
 
   private readonly strings = en;
-  private readonly preparer = new ImagePreparer();
+  private readonly worker = new ImageWorkerClient();
   private readonly upload = new UploadController(this, (file, source) => this.choose(file, source), () => !this.disabled && !this.busy);
   private readonly camera = new CameraController(this, () => this.setPhase('start', this.strings.startAnnouncement));
   private inFlight?: AbortController;
@@ -116,7 +135,7 @@ export class AccuraIdLiveness extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.abort();
-    this.preparer.dispose();
+    this.worker.dispose();
     this.setPreview(undefined);
   }
 
@@ -132,7 +151,7 @@ export class AccuraIdLiveness extends LitElement {
     try {
       if (this.apiKey) warnIfKeyExposed(resolveConfig(this).endpoint);
       const result = await runLivenessCheck(image, this, {
-        prepare: (file, maxBytes, signal) => this.preparer.prepare(file, maxBytes, signal),
+        prepare: (file, maxBytes, signal) => this.worker.prepare(file, maxBytes, signal),
         onProgress: (progress) => this.onProgress(progress, controller),
         signal: controller.signal,
       });
@@ -173,6 +192,7 @@ export class AccuraIdLiveness extends LitElement {
     this.result = undefined;
     this.error = undefined;
     this.progress = undefined;
+    this.quality = undefined;
     this.setPreview(undefined);
     this.setPhase('start', this.strings.startAnnouncement);
   }
@@ -191,8 +211,57 @@ export class AccuraIdLiveness extends LitElement {
     this.setFile(file);
     this.result = undefined;
     this.error = undefined;
+    this.fromCamera = source === 'camera';
     this.setPhase('preview', this.strings.ready);
     void this.announceCapture(file, source, size);
+    void this.runQualityGate(file);
+  }
+
+  private get thresholds(): QualityThresholds {
+    return { ...DEFAULT_QUALITY_THRESHOLDS, ...this.qualityThresholds };
+  }
+
+  /** Judges the chosen image before any upload; a gate that can't run (undecodable file) stays out of the way. */
+  private async runQualityGate(file: Blob): Promise<void> {
+    this.quality = undefined;
+    if (this.qualityCheck === 'off') return;
+    this.analyzing = true;
+    try {
+      const report = await this.worker.analyze(file, this.thresholds);
+      if (this.file !== file) return;
+      this.quality = report;
+      this.dispatchEvent(new LivenessQualityEvent(report));
+      if (!report.ok) this.announcement = `${this.strings.qualityIssues} ${report.issues.map((issue) => issue.message).join(' ')}`;
+    } catch {
+      // the check itself reports what is wrong with the file
+    } finally {
+      if (this.file === file) this.analyzing = false;
+    }
+  }
+
+  /** Judges preview frames: live hints, and a capture once the frame has been good a few times in a row. */
+  private async watchPreview(): Promise<void> {
+    let streak = 0;
+    while (this.phase === 'camera' && this.camera.state === 'live' && this.qualityCheck !== 'off') {
+      const video = this.renderRoot.querySelector('video');
+      if (video && video.readyState >= 2 && video.videoWidth) {
+        try {
+          const frame = await createImageBitmap(video);
+          const report = await this.worker.analyze(frame, this.thresholds, captureRect(frame.width, frame.height, this.documentType));
+          if (this.phase !== 'camera' || this.camera.state !== 'live') return;
+          streak = report.ok ? streak + 1 : 0;
+          const hint = report.ok ? this.strings.holdingSteady : report.issues[0].message;
+          if (hint !== this.cameraHint) {
+            this.cameraHint = hint;
+            this.announcement = hint;
+          }
+          if (this.autoCapture && streak >= AUTO_CAPTURE_STREAK) return void this.captureStill();
+        } catch {
+          return; // the camera stopped or the worker was cancelled
+        }
+      }
+      await sleep(ANALYSIS_INTERVAL_MS);
+    }
   }
 
   private async announceCapture(file: Blob, source: ImageSource | 'camera', size?: { width: number; height: number }) {
@@ -210,7 +279,9 @@ export class AccuraIdLiveness extends LitElement {
     this.setPhase('camera', this.strings.startingCamera);
     try {
       await this.camera.start();
+      this.cameraHint = '';
       this.setPhase('camera', this.strings.cameraGuidance);
+      void this.watchPreview();
     } catch (thrown) {
       const error = LivenessError.from(thrown);
       if (error.code === 'aborted') return;
@@ -306,11 +377,7 @@ export class AccuraIdLiveness extends LitElement {
       case 'camera':
         return this.renderCamera();
       case 'preview':
-        return html`${this.renderPreview()}
-          <div class="actions">
-            <button part="button primary-button" class="primary" data-autofocus @click=${this.runCheck}>${this.strings.check}</button>
-            ${this.renderChooseAnother()}
-          </div>`;
+        return this.renderChosen();
       case 'preparing':
       case 'uploading':
         return this.renderBusy();
@@ -359,7 +426,7 @@ export class AccuraIdLiveness extends LitElement {
           <video part="video" autoplay muted playsinline aria-hidden="true" @loadedmetadata=${() => this.requestUpdate()}></video>
           <div part="guide" class="guide" style=${styleMap(this.guideStyle())}></div>
         </div>
-        <p class="hint">${camera.state === 'live' ? this.strings.cameraGuidance : this.strings.startingCamera}</p>
+        <p class="hint">${camera.state === 'live' ? this.cameraHint || this.strings.cameraGuidance : this.strings.startingCamera}</p>
         <div class="actions">
           <button part="button primary-button" class="primary" ?disabled=${camera.state !== 'live'} @click=${this.captureStill}>${this.strings.capture}</button>
           <button part="button" @click=${this.closeCamera}>${this.strings.cancel}</button>
@@ -393,8 +460,31 @@ export class AccuraIdLiveness extends LitElement {
     `;
   }
 
-  private renderChooseAnother() {
-    return this.renderFileInput(this.strings.chooseAnother, false);
+  /** The chosen photo, with the quality gate's findings and the actions they allow. */
+  private renderChosen() {
+    const issues = this.quality?.issues ?? [];
+    const blocked = issues.length > 0 && this.qualityCheck === 'block';
+    const retake = this.fromCamera
+      ? html`<button part="button" @click=${this.openCamera}>${this.strings.retake}</button>`
+      : this.renderFileInput(issues.length ? this.strings.retake : this.strings.chooseAnother, blocked);
+    return html`${this.renderPreview()}
+      ${this.analyzing ? html`<p class="hint">${this.strings.checkingQuality}</p>` : nothing}
+      ${issues.length
+        ? html`<div part="quality" class="quality">
+            <p>${blocked ? this.strings.qualityBlocked : this.strings.qualityIssues}</p>
+            <ul>
+              ${issues.map((issue) => html`<li data-code=${issue.code}>${issue.message}</li>`)}
+            </ul>
+          </div>`
+        : nothing}
+      <div class="actions">
+        ${blocked
+          ? nothing
+          : html`<button part="button primary-button" class="primary" data-autofocus ?disabled=${this.analyzing} @click=${this.runCheck}>
+              ${issues.length ? this.strings.useAnyway : this.strings.check}
+            </button>`}
+        ${retake}
+      </div>`;
   }
 
   private renderPreview() {

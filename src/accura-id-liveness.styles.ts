@@ -193,6 +193,19 @@ export const styles = css`
   .hint {
     text-align: center;
   }
+  .quality {
+    padding: 0.75rem var(--_gap);
+    border-radius: calc(var(--_radius) - 4px);
+    border-inline-start: 6px solid #b58100;
+    background: color-mix(in srgb, #b58100 10%, transparent);
+  }
+  .quality p,
+  .quality ul {
+    margin: 0;
+  }
+  .quality ul {
+    padding-inline-start: 1.25rem;
+  }
   .visually-hidden {
     position: absolute;
     width: 1px;

@@ -1,5 +1,6 @@
 /** Typed events of `<accura-id-liveness>`. All bubble and cross shadow roots. No event carries a token or key. */
 import type { LivenessErrorDetail } from './lib/errors.ts';
+import type { QualityReport } from './lib/quality.ts';
 import type { LivenessProgress, LivenessResult } from './lib/run-check.ts';
 
 const init: EventInit = { bubbles: true, composed: true };
@@ -52,11 +53,22 @@ export class LivenessCaptureEvent extends Event {
   }
 }
 
+/** Fired when the quality gate has judged a chosen or captured image. */
+export class LivenessQualityEvent extends Event {
+  static readonly eventName = 'liveness-quality';
+  readonly detail: QualityReport;
+  constructor(detail: QualityReport) {
+    super(LivenessQualityEvent.eventName, init);
+    this.detail = detail;
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'liveness-result': LivenessResultEvent;
     'liveness-error': LivenessErrorEvent;
     'liveness-progress': LivenessProgressEvent;
     'liveness-capture': LivenessCaptureEvent;
+    'liveness-quality': LivenessQualityEvent;
   }
 }

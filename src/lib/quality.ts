@@ -55,7 +55,7 @@ export const DEFAULT_QUALITY_THRESHOLDS: QualityThresholds = {
   maxGlareBlob: 0.004,
   minMeanLuminance: 60,
   maxMeanLuminance: 205,
-  maxClippedShare: 0.2,
+  maxClippedShare: 0.25,
   minDocumentLongSide: 600,
   minDocumentFill: 0.25,
 };

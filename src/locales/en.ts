@@ -34,6 +34,12 @@ export const en = {
   choosePhotoInstead: 'Choose a photo instead',
   tryCameraAgain: 'Try the camera again',
   startingCamera: 'Starting the camera…',
+  checkingQuality: 'Checking the photo quality…',
+  qualityIssues: 'This photo may not give a reliable result:',
+  qualityBlocked: 'Take a new photo to continue:',
+  useAnyway: 'Use anyway',
+  retake: 'Retake',
+  holdingSteady: 'Good. Hold still…',
 };
 
 export type LivenessStrings = typeof en;

@@ -3,7 +3,7 @@
  * ({ maxSizeMB: 1, useWebWorker: false }) on the same seeded images, in the same page.
  */
 import imageCompression from 'browser-image-compression';
-import { ImagePreparer } from '../../src/lib/prepare-client.ts';
+import { ImageWorkerClient } from '../../src/lib/worker-client.ts';
 import { photoJpeg, screenshotPng, sidewaysJpegWithGps } from '../support/fixtures.ts';
 
 export interface CaseResult {
@@ -83,7 +83,7 @@ async function measure(runs: number, run: () => Promise<Blob>): Promise<Measure>
 }
 
 async function runBench(runs = 5): Promise<CaseResult[]> {
-  const preparer = new ImagePreparer();
+  const preparer = new ImageWorkerClient();
   const results: CaseResult[] = [];
   for (const [name, make] of CASES) {
     const input = await make();

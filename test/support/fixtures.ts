@@ -221,3 +221,10 @@ export async function cardPhoto(variant: CardVariant, options: { width?: number;
   }
   return createImageBitmap(out);
 }
+
+/** An ImageBitmap as a JPEG file, as a user would pick it. */
+export async function bitmapToFile(bitmap: ImageBitmap, name = 'card.jpg'): Promise<File> {
+  const [surface, context] = canvas(bitmap.width, bitmap.height);
+  context.drawImage(bitmap, 0, 0);
+  return new File([await surface.convertToBlob({ type: 'image/jpeg', quality: 0.92 })], name, { type: 'image/jpeg' });
+}

@@ -33,7 +33,8 @@ export async function requestsFor(id: string): Promise<RecordedRequest[]> {
 export async function makeElement(params: Record<string, string | number> = {}, attributes: Partial<AccuraIdLiveness> = {}) {
   const endpoint = testEndpoint(params);
   const el = await fixture<AccuraIdLiveness>(html`<accura-id-liveness endpoint=${endpoint.url} country-code="USA" card-code="MRZ"></accura-id-liveness>`);
-  Object.assign(el, attributes);
+  // The quality gate has its own tests; elsewhere it would only add a step before "Check document".
+  Object.assign(el, { qualityCheck: 'off' }, attributes);
   await el.updateComplete;
   return { el, id: endpoint.id };
 }
@@ -46,6 +47,12 @@ export async function chooseFile(el: AccuraIdLiveness, file: File): Promise<void
   transfer.items.add(file);
   input.files = transfer.files;
   input.dispatchEvent(new Event('change', { bubbles: true }));
+  await el.updateComplete;
+}
+
+/** Waits until the quality gate has judged the chosen image. */
+export async function untilJudged(el: AccuraIdLiveness): Promise<void> {
+  for (let i = 0; i < 400 && el.shadowRoot!.textContent!.includes('Checking the photo quality'); i++) await new Promise((r) => setTimeout(r, 25));
   await el.updateComplete;
 }
 
