@@ -2,20 +2,20 @@ import { LitElement, type PropertyValues, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { styles } from './accura-id-liveness.styles.ts';
-import { CameraController } from './controllers/camera.ts';
+import type { CameraController } from './controllers/camera.ts';
 import { type ImageSource, UploadController } from './controllers/upload.ts';
 import { LivenessCaptureEvent, LivenessErrorEvent, LivenessProgressEvent, LivenessQualityEvent, LivenessResultEvent } from './events.ts';
-import { type DocumentType, captureRect, guideRect, isMobile } from './lib/camera-rules.ts';
+import type { DocumentType } from './lib/camera-rules.ts';
+import { isMobile } from './lib/platform.ts';
+import type { Pipeline } from './lib/pipeline.ts';
 import { DEFAULT_QUALITY_THRESHOLDS, type QualityReport, type QualityThresholds } from './lib/quality.ts';
 import { sleep } from './lib/retry.ts';
 import { type LivenessErrorDetail, LivenessError } from './lib/errors.ts';
 import { DEFAULT_MAX_BYTES } from './lib/image-pipeline.ts';
-import { ImageWorkerClient } from './lib/worker-client.ts';
+import type { ImageWorkerClient } from './lib/worker-client.ts';
 import type { LivenessResponseParser } from './lib/response.ts';
-import { type LivenessProgress, type LivenessResult, resolveConfig, runLivenessCheck } from './lib/run-check.ts';
+import type { LivenessProgress, LivenessResult } from './lib/run-check.ts';
 import { DEFAULT_THRESHOLD } from './lib/verdict.ts';
-import { warnIfKeyExposed } from './lib/api-key-warning.ts';
-import { SNIFF_BYTES, orientedSize, sniffImage } from './lib/sniff.ts';
 import { en } from './locales/en.ts';
 
 export type LivenessPhase = 'start' | 'camera' | 'preview' | 'preparing' | 'uploading' | 'result' | 'error';
@@ -123,9 +123,19 @@ export class AccuraIdLiveness extends LitElement {
   private fromCamera = false;
 
   private readonly strings = en;
-  private readonly worker = new ImageWorkerClient();
+  /** The lazily loaded rest of the widget (pipeline, worker client, camera): loaded on the first image or camera. */
+  private pipeline?: Pipeline;
+  private pipelineLoading?: Promise<Pipeline>;
+  private workerClient?: ImageWorkerClient;
+  private camera?: CameraController;
   private readonly upload = new UploadController(this, (file, source) => this.choose(file, source), () => !this.disabled && !this.busy);
-  private readonly camera = new CameraController(this, () => this.setPhase('start', this.strings.startAnnouncement));
+
+  private async load(): Promise<{ pipeline: Pipeline; worker: ImageWorkerClient; camera: CameraController }> {
+    const pipeline = (this.pipeline ??= await (this.pipelineLoading ??= import('./lib/pipeline.ts')));
+    this.workerClient ??= new pipeline.ImageWorkerClient();
+    this.camera ??= new pipeline.CameraController(this, () => this.setPhase('start', this.strings.startAnnouncement));
+    return { pipeline, worker: this.workerClient, camera: this.camera };
+  }
   private inFlight?: AbortController;
 
   private get busy(): boolean {
@@ -135,7 +145,7 @@ export class AccuraIdLiveness extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.abort();
-    this.worker.dispose();
+    this.workerClient?.dispose();
     this.setPreview(undefined);
   }
 
@@ -149,9 +159,10 @@ export class AccuraIdLiveness extends LitElement {
     this.error = undefined;
     this.setPhase('preparing');
     try {
-      if (this.apiKey) warnIfKeyExposed(resolveConfig(this).endpoint);
-      const result = await runLivenessCheck(image, this, {
-        prepare: (file, maxBytes, signal) => this.worker.prepare(file, maxBytes, signal),
+      const { pipeline, worker } = await this.load();
+      if (this.apiKey) pipeline.warnIfKeyExposed(pipeline.resolveConfig(this).endpoint);
+      const result = await pipeline.runLivenessCheck(image, this, {
+        prepare: (file, maxBytes, signal) => worker.prepare(file, maxBytes, signal),
         onProgress: (progress) => this.onProgress(progress, controller),
         signal: controller.signal,
       });
@@ -187,7 +198,7 @@ export class AccuraIdLiveness extends LitElement {
   /** Returns to the start state, dropping the chosen image. */
   reset(): void {
     this.abort();
-    this.camera.stop();
+    this.camera?.stop();
     this.file = undefined;
     this.result = undefined;
     this.error = undefined;
@@ -199,7 +210,7 @@ export class AccuraIdLiveness extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     const video = this.renderRoot.querySelector('video');
-    if (video && video.srcObject !== (this.camera.stream ?? null)) video.srcObject = this.camera.stream ?? null;
+    if (video && video.srcObject !== (this.camera?.stream ?? null)) video.srcObject = this.camera?.stream ?? null;
     // Move focus to the new state's main control so keyboard users follow along.
     if (changed.has('phase') && changed.get('phase') !== undefined) {
       this.renderRoot.querySelector<HTMLElement>('[data-autofocus]')?.focus();
@@ -207,7 +218,7 @@ export class AccuraIdLiveness extends LitElement {
   }
 
   private choose(file: Blob, source: ImageSource | 'camera', size?: { width: number; height: number }): void {
-    this.camera.stop();
+    this.camera?.stop();
     this.setFile(file);
     this.result = undefined;
     this.error = undefined;
@@ -227,7 +238,8 @@ export class AccuraIdLiveness extends LitElement {
     if (this.qualityCheck === 'off') return;
     this.analyzing = true;
     try {
-      const report = await this.worker.analyze(file, this.thresholds);
+      const { worker } = await this.load();
+      const report = await worker.analyze(file, this.thresholds);
       if (this.file !== file) return;
       this.quality = report;
       this.dispatchEvent(new LivenessQualityEvent(report));
@@ -242,13 +254,14 @@ export class AccuraIdLiveness extends LitElement {
   /** Judges preview frames: live hints, and a capture once the frame has been good a few times in a row. */
   private async watchPreview(): Promise<void> {
     let streak = 0;
-    while (this.phase === 'camera' && this.camera.state === 'live' && this.qualityCheck !== 'off') {
+    const { pipeline, worker, camera } = await this.load();
+    while (this.phase === 'camera' && camera.state === 'live' && this.qualityCheck !== 'off') {
       const video = this.renderRoot.querySelector('video');
       if (video && video.readyState >= 2 && video.videoWidth) {
         try {
           const frame = await createImageBitmap(video);
-          const report = await this.worker.analyze(frame, this.thresholds, captureRect(frame.width, frame.height, this.documentType));
-          if (this.phase !== 'camera' || this.camera.state !== 'live') return;
+          const report = await worker.analyze(frame, this.thresholds, pipeline.captureRect(frame.width, frame.height, this.documentType));
+          if (this.phase !== 'camera' || camera.state !== 'live') return;
           streak = report.ok ? streak + 1 : 0;
           const hint = report.ok ? this.strings.holdingSteady : report.issues[0].message;
           if (hint !== this.cameraHint) {
@@ -265,7 +278,9 @@ export class AccuraIdLiveness extends LitElement {
   }
 
   private async announceCapture(file: Blob, source: ImageSource | 'camera', size?: { width: number; height: number }) {
-    const header = size ?? orientedSize(sniffImage(new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer().catch(() => new ArrayBuffer(0)))));
+    const { pipeline } = await this.load();
+    const head = await file.slice(0, pipeline.SNIFF_BYTES).arrayBuffer().catch(() => new ArrayBuffer(0));
+    const header = size ?? pipeline.orientedSize(pipeline.sniffImage(new Uint8Array(head)));
     this.dispatchEvent(new LivenessCaptureEvent({ source, width: header?.width ?? 0, height: header?.height ?? 0 }));
   }
 
@@ -278,7 +293,8 @@ export class AccuraIdLiveness extends LitElement {
     this.error = undefined;
     this.setPhase('camera', this.strings.startingCamera);
     try {
-      await this.camera.start();
+      const { camera } = await this.load();
+      await camera.start();
       this.cameraHint = '';
       this.setPhase('camera', this.strings.cameraGuidance);
       void this.watchPreview();
@@ -293,9 +309,10 @@ export class AccuraIdLiveness extends LitElement {
 
   private async captureStill(): Promise<void> {
     const video = this.renderRoot.querySelector('video');
-    if (!video || this.camera.state !== 'live') return;
+    const camera = this.camera;
+    if (!video || camera?.state !== 'live') return;
     try {
-      const still = await this.camera.capture(video, this.documentType);
+      const still = await camera.capture(video, this.documentType);
       this.choose(still.blob, 'camera', still);
     } catch (thrown) {
       const error = LivenessError.from(thrown, 'camera-unavailable');
@@ -306,7 +323,7 @@ export class AccuraIdLiveness extends LitElement {
   }
 
   private closeCamera(): void {
-    this.camera.stop();
+    this.camera?.stop();
     this.setPhase('start', this.strings.startAnnouncement);
   }
 
@@ -389,7 +406,8 @@ export class AccuraIdLiveness extends LitElement {
   }
 
   private renderStart() {
-    const camera = this.cameraOffered && this.camera.available;
+    // Offered whenever the mode allows: if it can't work here, pressing it says why, beside upload.
+    const camera = this.cameraOffered;
     const uploadFirst = !camera;
     return html`
       <div part="dropzone" class="dropzone">
@@ -413,13 +431,15 @@ export class AccuraIdLiveness extends LitElement {
     const video = this.renderRoot.querySelector('video');
     const width = video?.videoWidth || 16;
     const height = video?.videoHeight || 9;
-    const guide = guideRect(width, height, this.documentType);
+    if (!this.pipeline) return {};
+    const guide = this.pipeline.guideRect(width, height, this.documentType);
     const percent = (value: number, of: number) => `${(value / of) * 100}%`;
     return { left: percent(guide.x, width), top: percent(guide.y, height), width: percent(guide.width, width), height: percent(guide.height, height) };
   }
 
   private renderCamera() {
     const camera = this.camera;
+    if (!camera) return html`<p class="hint">${this.strings.startingCamera}</p>`;
     return html`
       <div part="camera" class="camera" role="group" aria-label=${this.strings.cameraLabel} tabindex="0" data-autofocus @keydown=${this.onCameraKey}>
         <div class="viewport">

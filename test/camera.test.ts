@@ -24,6 +24,7 @@ function failGetUserMedia(name: string): () => void {
 
 async function untilLive(el: AccuraIdLiveness): Promise<HTMLVideoElement> {
   await untilPhase(el, 'camera');
+  for (let i = 0; i < 200 && !el.shadowRoot!.querySelector('video'); i++) await aTimeout(25);
   const video = el.shadowRoot!.querySelector('video')!;
   for (let i = 0; i < 200 && !(video.videoWidth && video.readyState >= 2 && !button(el, 'Capture').disabled); i++) await aTimeout(25);
   expect(video.videoWidth, 'the fake camera is playing').to.be.greaterThan(0);

@@ -24,8 +24,14 @@ describe('dist/accura-id-liveness.min.js on a plain page', () => {
       input.files = transfer.files;
       input.dispatchEvent(new win.Event('change', { bubbles: true }));
       await el.updateComplete;
-      const result = new Promise<LivenessResultEvent>((resolve) => el.addEventListener('liveness-result', resolve as EventListener, { once: true }));
-      (el.shadowRoot!.querySelector('button.primary') as HTMLButtonElement).click();
+      const result = new Promise<LivenessResultEvent>((resolve, reject) => {
+        el.addEventListener('liveness-result', resolve as EventListener, { once: true });
+        el.addEventListener('liveness-error', (event) => reject(new Error(JSON.stringify((event as CustomEvent).detail))), { once: true });
+      });
+      // The quality gate judges the photo first; then the main action is enabled.
+      const primary = () => el.shadowRoot!.querySelector<HTMLButtonElement>('button.primary:not([disabled])');
+      for (let i = 0; i < 400 && !primary(); i++) await new Promise((r) => setTimeout(r, 25));
+      primary()!.click();
       const { detail } = await result;
       expect(detail).to.include({ score: 91, verdict: 'live', countryCode: 'IND' });
       const [request] = await requestsFor('script-tag');

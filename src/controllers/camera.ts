@@ -56,11 +56,6 @@ export class CameraController implements ReactiveController {
     this.stop();
   }
 
-  /** Whether to offer the camera at all on this page (no request is made). */
-  get available(): boolean {
-    return !cameraBlocker(this.environment());
-  }
-
   private environment() {
     const policy = (document as Document & { permissionsPolicy?: { allowsFeature(feature: string): boolean } }).permissionsPolicy;
     const legacyPolicy = (document as Document & { featurePolicy?: { allowsFeature(feature: string): boolean } }).featurePolicy;

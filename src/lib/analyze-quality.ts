@@ -16,11 +16,25 @@ import {
   toGray,
 } from './quality.ts';
 
+// One canvas, reused: the analysis runs on every few preview frames.
+let scratch: OffscreenCanvasRenderingContext2D | undefined;
+
 function grayOf(source: CanvasImageSource, sx: number, sy: number, sw: number, sh: number, width: number, height: number): GrayImage {
-  const canvas = new OffscreenCanvas(width, height);
-  const context = canvas.getContext('2d', { willReadFrequently: true })!;
-  context.drawImage(source, sx, sy, sw, sh, 0, 0, width, height);
-  return toGray(context.getImageData(0, 0, width, height).data, width, height);
+  scratch ??= new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
+  const canvas = scratch.canvas;
+  if (canvas.width < width || canvas.height < height) {
+    canvas.width = Math.max(canvas.width, width);
+    canvas.height = Math.max(canvas.height, height);
+  }
+  scratch.drawImage(source, sx, sy, sw, sh, 0, 0, width, height);
+  return toGray(scratch.getImageData(0, 0, width, height).data, width, height);
+}
+
+/** A rectangle of a gray image, copied out (for a detail crop the overview already holds at full resolution). */
+function cropGray({ data, width }: GrayImage, x: number, y: number, cropWidth: number, cropHeight: number): GrayImage {
+  const out = new Uint8Array(cropWidth * cropHeight);
+  for (let row = 0; row < cropHeight; row++) out.set(data.subarray((y + row) * width + x, (y + row) * width + x + cropWidth), row * cropWidth);
+  return { data: out, width: cropWidth, height: cropHeight };
 }
 
 /**
@@ -38,6 +52,9 @@ export function analyzeQuality(
   const overview = grayOf(source, region.x, region.y, region.width, region.height, width, height);
   const measures = measureOverview(overview, region.width / width);
   const crop = detailCrop(measures, region.width, region.height);
-  const detail = grayOf(source, region.x + crop.x, region.y + crop.y, crop.width, crop.height, crop.width, crop.height);
+  const detail =
+    scale === 1
+      ? cropGray(overview, crop.x, crop.y, crop.width, crop.height)
+      : grayOf(source, region.x + crop.x, region.y + crop.y, crop.width, crop.height, crop.width, crop.height);
   return judgeQuality({ ...measures, sharpness: sharpness(detail) }, thresholds);
 }

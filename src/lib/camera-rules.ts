@@ -108,8 +108,3 @@ export function cameraError(error: unknown): LivenessError {
       return new LivenessError('camera-unavailable', "The camera couldn't start. Choose a photo instead.", { retryable: true });
   }
 }
-
-/** Phones and tablets, where the system camera app is offered as another way to take the photo. */
-export function isMobile(userAgent: string): boolean {
-  return /Android|iPhone|iPad|iPod|Mobile/i.test(userAgent);
-}

@@ -95,11 +95,15 @@ export function findDocument({ data, width, height }: GrayImage): Box | undefine
   const rows = new Uint32Array(height);
   for (let y = 1; y < height - 1; y++) {
     const row = y * width;
+    let rowCount = 0;
     for (let x = 1; x < width - 1; x++) {
       const i = row + x;
-      if (Math.abs(data[i + 1] - data[i - 1]) > STRONG_EDGE) columns[x]++;
-      if (Math.abs(data[i + width] - data[i - width]) > STRONG_EDGE) rows[y]++;
+      const dx = data[i + 1] - data[i - 1];
+      const dy = data[i + width] - data[i - width];
+      if (dx > STRONG_EDGE || dx < -STRONG_EDGE) columns[x]++;
+      if (dy > STRONG_EDGE || dy < -STRONG_EDGE) rowCount++;
     }
+    rows[y] = rowCount;
   }
   const span = (profile: Uint32Array, length: number, across: number): [number, number] | undefined => {
     let peak = 0;
@@ -125,7 +129,8 @@ export function findDocument({ data, width, height }: GrayImage): Box | undefine
 export function exposure({ data }: GrayImage): { mean: number; clipped: number } {
   let sum = 0;
   let clipped = 0;
-  for (const value of data) {
+  for (let i = 0; i < data.length; i++) {
+    const value = data[i];
     sum += value;
     if (value >= 250) clipped++;
   }

@@ -2,6 +2,7 @@
  * The whole check as one sequence: validate the configuration, prepare the image, post it
  * (with token refresh and retries), parse the answer. The element only renders what this reports.
  */
+import { ACCURA_ENDPOINT } from './endpoint.ts';
 import { LivenessError } from './errors.ts';
 import { fileNameFor } from './image-pipeline.ts';
 import type { PreparedImage } from './prepare-image.ts';
@@ -10,8 +11,6 @@ import { MAX_RETRIES, RETRYABLE_STATUSES, retryDelayMs, sleep } from './retry.ts
 import { type UploadResponse, sendLivenessRequest } from './upload.ts';
 import { type Verdict, verdictFor } from './verdict.ts';
 
-/** Accura Scan's ID Liveness endpoint, used when only an `api-key` is given (local development). */
-export const ACCURA_ENDPOINT = 'https://api.accurascan.com/v2/api/id-liveness';
 
 /** The detail of a `liveness-result` event. */
 export interface LivenessResult {

@@ -1,8 +1,15 @@
 /**
- * The URL that files shipped beside the script (the worker) are resolved against.
- * A classic <script> build only knows its own URL while it first runs, so capture it now.
+ * The URL that files shipped beside the script (the worker) are resolved against: this module's
+ * own URL, or, in the classic <script> build, the script's URL, which only `document.currentScript`
+ * knows, and only while the script first runs (the entry captures it then).
  */
-const currentScript =
-  typeof document !== 'undefined' ? (document.currentScript as HTMLScriptElement | null) : null;
+let base: string = import.meta.url;
 
-export const scriptBase: string = currentScript?.src || import.meta.url;
+export function rememberScriptBase(script: Element | null | undefined): void {
+  const src = (script as HTMLScriptElement | null | undefined)?.src;
+  if (src) base = src;
+}
+
+export function scriptBase(): string {
+  return base;
+}

@@ -27,7 +27,7 @@ const SOURCE_WORKER = '../workers/prepare.worker.ts';
 /** Builds load the classic worker shipped beside the script; source runs (dev, tests) load the module worker. */
 export const defaultWorkerFactory: WorkerFactory = () =>
   typeof __ACCURA_WORKER_FILE__ === 'string'
-    ? new Worker(new URL(__ACCURA_WORKER_FILE__, scriptBase), { name: 'accura-id-liveness' })
+    ? new Worker(new URL(__ACCURA_WORKER_FILE__, scriptBase()), { name: 'accura-id-liveness' })
     : new Worker(new URL(SOURCE_WORKER, import.meta.url), { type: 'module', name: 'accura-id-liveness' });
 
 type Pending = { resolve: (response: WorkerResponse) => void; reject: (error: LivenessError) => void };

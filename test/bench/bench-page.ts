@@ -4,7 +4,8 @@
  */
 import imageCompression from 'browser-image-compression';
 import { ImageWorkerClient } from '../../src/lib/worker-client.ts';
-import { photoJpeg, screenshotPng, sidewaysJpegWithGps } from '../support/fixtures.ts';
+import { analyzeQuality } from '../../src/lib/analyze-quality.ts';
+import { cardPhoto, photoJpeg, screenshotPng, sidewaysJpegWithGps } from '../support/fixtures.ts';
 
 export interface CaseResult {
   name: string;
@@ -106,3 +107,17 @@ async function runBench(runs = 5): Promise<CaseResult[]> {
 }
 
 (window as unknown as { runBench: typeof runBench }).runBench = runBench;
+
+/** The quality gate's per-frame analysis of a 640×480 frame (the same code the worker runs). */
+async function benchQuality(runs = 60): Promise<{ times: number[]; frame: string }> {
+  const frame = await cardPhoto('sharp', { width: 640, height: 480 });
+  const times: number[] = [];
+  for (let i = 0; i < runs + 5; i++) {
+    const started = performance.now();
+    analyzeQuality(frame);
+    if (i >= 5) times.push(performance.now() - started); // the first runs warm the JIT
+  }
+  return { times, frame: '640×480' };
+}
+
+(window as unknown as { benchQuality: typeof benchQuality }).benchQuality = benchQuality;

@@ -1,0 +1,12 @@
+/**
+ * Everything the element needs from the first image or camera on. Imported lazily, so that a page
+ * loads only lit, the element and the parser to show it (see the bundle budgets).
+ */
+export { CameraController } from '../controllers/camera.ts';
+export { warnIfKeyExposed } from './api-key-warning.ts';
+export { captureRect, guideRect } from './camera-rules.ts';
+export { resolveConfig, runLivenessCheck } from './run-check.ts';
+export { SNIFF_BYTES, orientedSize, sniffImage } from './sniff.ts';
+export { ImageWorkerClient } from './worker-client.ts';
+
+export type Pipeline = typeof import('./pipeline.ts');
