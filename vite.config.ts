@@ -1,7 +1,27 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type UserConfig, defineConfig } from 'vite';
+import { type Plugin, type UserConfig, defineConfig } from 'vite';
 import { livenessServerPlugin } from './demo/server-plugin.ts';
+
+/** Minifies the CSS inside `*.styles.ts` (comments and white space): every byte counts in the page-load budget. */
+function minifyStyles(): Plugin {
+  return {
+    name: 'minify-styles',
+    transform(code, id) {
+      if (!id.endsWith('.styles.ts')) return undefined;
+      return code.replace(/css`([^`]*)`/g, (_, body: string) => {
+        const css = body
+          .replace(/\/\*[^]*?\*\//g, '')
+          .replace(/\s+/g, ' ')
+          .replace(/\s*([{};,>])\s*/g, '$1')
+          .replace(/:\s+/g, ':')
+          .replace(/;}/g, '}')
+          .trim();
+        return `css\`${css}\``;
+      });
+    },
+  };
+}
 
 /** The worker's file name in dist/: shipped beside the script, found relative to it. */
 export const WORKER_FILE = 'accura-id-liveness.worker.js';
@@ -23,6 +43,7 @@ export default defineConfig(({ mode }): UserConfig => {
     case 'esm':
       return {
         define: workerDefine,
+        plugins: [minifyStyles()],
         build: {
           ...library,
           lib: {
@@ -35,6 +56,7 @@ export default defineConfig(({ mode }): UserConfig => {
     case 'iife':
       return {
         define: workerDefine,
+        plugins: [minifyStyles()],
         build: {
           ...library,
           lib: { entry: resolve(root, 'src/accura-id-liveness.ts'), formats: ['iife'], name: 'AccuraIdLiveness', fileName: () => 'accura-id-liveness.min.js' },

@@ -1,6 +1,5 @@
 import { LitElement, type PropertyValues, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import { styles } from './accura-id-liveness.styles.ts';
 import type { CameraController } from './controllers/camera.ts';
 import { type ImageSource, UploadController } from './controllers/upload.ts';
@@ -9,22 +8,20 @@ import type { DocumentType } from './lib/camera-rules.ts';
 import { isMobile } from './lib/platform.ts';
 import type { Pipeline } from './lib/pipeline.ts';
 import { DEFAULT_QUALITY_THRESHOLDS, type QualityReport, type QualityThresholds } from './lib/quality.ts';
-import { sleep } from './lib/retry.ts';
 import { type LivenessErrorDetail, LivenessError } from './lib/errors.ts';
 import { DEFAULT_MAX_BYTES } from './lib/image-pipeline.ts';
 import type { ImageWorkerClient } from './lib/worker-client.ts';
 import type { LivenessResponseParser } from './lib/response.ts';
 import type { LivenessProgress, LivenessResult } from './lib/run-check.ts';
 import { DEFAULT_THRESHOLD } from './lib/verdict.ts';
-import { en } from './locales/en.ts';
+import { LocalizeController } from './controllers/localize.ts';
+import type { LivenessStrings } from './locales/en.ts';
 
 export type LivenessPhase = 'start' | 'camera' | 'preview' | 'preparing' | 'uploading' | 'result' | 'error';
 export type CaptureMode = 'auto' | 'camera' | 'upload';
 export type QualityCheck = 'warn' | 'block' | 'off';
 
-/** Consecutive good preview analyses before an auto-capture, and the pause between analyses. */
-const AUTO_CAPTURE_STREAK = 3;
-const ANALYSIS_INTERVAL_MS = 150;
+
 
 /**
  * Checks that a photographed identity document is the real card, not a screen, a printout or a copy.
@@ -73,6 +70,9 @@ const ANALYSIS_INTERVAL_MS = 150;
  */
 export class AccuraIdLiveness extends LitElement {
   static override styles = styles;
+  /** A form control: its value is the verdict, `live` or `spoof`, and empty before a check. */
+  static formAssociated = true;
+  private readonly internals?: ElementInternals = typeof this.attachInternals === 'function' ? this.attachInternals() : undefined;
 
   /** URL the check is POSTed to: your proxy, or a local sandbox. */
   @property() endpoint = '';
@@ -102,6 +102,10 @@ export class AccuraIdLiveness extends LitElement {
   @property({ attribute: 'auto-capture', converter: { fromAttribute: (value) => value !== 'off' && value !== 'false' } }) autoCapture = true;
   /** Adjusts the quality gate's limits (see `DEFAULT_QUALITY_THRESHOLDS`). */
   @property({ attribute: false }) qualityThresholds: Partial<QualityThresholds> = {};
+  /** Overrides any UI string of the current locale, for example `{ title: 'Verify your card' }`. */
+  @property({ attribute: false }) strings: Partial<LivenessStrings> = {};
+  /** Makes the form invalid until a check has returned a Live verdict. */
+  @property({ type: Boolean, reflect: true }) required = false;
   /** Send cookies to a cross-origin endpoint. */
   @property({ type: Boolean, attribute: 'with-credentials' }) withCredentials = false;
   /** Called before each upload for a fresh token, and once more after a 401. */
@@ -122,7 +126,11 @@ export class AccuraIdLiveness extends LitElement {
   @state() private cameraHint = '';
   private fromCamera = false;
 
-  private readonly strings = en;
+  private readonly localize = new LocalizeController(this);
+  /** The UI strings in use: the locale's, with `strings` over them. */
+  private get t(): LivenessStrings {
+    return Object.keys(this.strings).length ? { ...this.localize.strings, ...this.strings } : this.localize.strings;
+  }
   /** The lazily loaded rest of the widget (pipeline, worker client, camera): loaded on the first image or camera. */
   private pipeline?: Pipeline;
   private pipelineLoading?: Promise<Pipeline>;
@@ -133,7 +141,7 @@ export class AccuraIdLiveness extends LitElement {
   private async load(): Promise<{ pipeline: Pipeline; worker: ImageWorkerClient; camera: CameraController }> {
     const pipeline = (this.pipeline ??= await (this.pipelineLoading ??= import('./lib/pipeline.ts')));
     this.workerClient ??= new pipeline.ImageWorkerClient();
-    this.camera ??= new pipeline.CameraController(this, () => this.setPhase('start', this.strings.startAnnouncement));
+    this.camera ??= new pipeline.CameraController(this, () => this.setPhase('start', this.t.startAnnouncement));
     return { pipeline, worker: this.workerClient, camera: this.camera };
   }
   private inFlight?: AbortController;
@@ -174,10 +182,10 @@ export class AccuraIdLiveness extends LitElement {
     } catch (thrown) {
       const error = LivenessError.from(thrown);
       if (this.inFlight === controller) {
-        if (error.code === 'aborted') this.setPhase('preview', this.strings.cancelled);
+        if (error.code === 'aborted') this.setPhase('preview', this.t.cancelled);
         else {
           this.error = error.detail;
-          this.setPhase('error', error.message);
+          this.setPhase('error', this.messageFor(error.detail));
         }
       }
       this.dispatchEvent(new LivenessErrorEvent(error.detail));
@@ -192,7 +200,7 @@ export class AccuraIdLiveness extends LitElement {
     const controller = this.inFlight;
     this.inFlight = undefined;
     controller?.abort();
-    if (controller && this.isConnected) this.setPhase('preview', this.strings.cancelled);
+    if (controller && this.isConnected) this.setPhase('preview', this.t.cancelled);
   }
 
   /** Returns to the start state, dropping the chosen image. */
@@ -205,12 +213,67 @@ export class AccuraIdLiveness extends LitElement {
     this.progress = undefined;
     this.quality = undefined;
     this.setPreview(undefined);
-    this.setPhase('start', this.strings.startAnnouncement);
+    this.setPhase('start', this.t.startAnnouncement);
+  }
+
+  /** The verdict of the last check, as submitted with a form: `live`, `spoof` or empty. */
+  get value(): string {
+    return this.result?.verdict ?? '';
+  }
+
+  /** The form this element belongs to, as for a native control. */
+  get form(): HTMLFormElement | null {
+    return this.internals?.form ?? null;
+  }
+
+  /** The control's name in the form, from the `name` attribute. */
+  get name(): string {
+    return this.getAttribute('name') ?? '';
+  }
+
+  get validity(): ValidityState | undefined {
+    return this.internals?.validity;
+  }
+
+  get validationMessage(): string {
+    return this.internals?.validationMessage ?? '';
+  }
+
+  checkValidity(): boolean {
+    return this.internals?.checkValidity() ?? true;
+  }
+
+  reportValidity(): boolean {
+    return this.internals?.reportValidity() ?? true;
+  }
+
+  /** A form reset returns to the start state, as a native control would. */
+  formResetCallback(): void {
+    this.reset();
+  }
+
+  formDisabledCallback(disabled: boolean): void {
+    this.disabled = disabled;
+  }
+
+  /** Keeps the form value and validity in step with the verdict. */
+  private syncForm(): void {
+    if (!this.internals) return;
+    this.internals.setFormValue(this.value || null);
+    const anchor = this.renderRoot.querySelector<HTMLElement>('button, input') ?? undefined;
+    if (this.required && this.value !== 'live') {
+      const flags = this.value ? { customError: true } : { valueMissing: true };
+      this.internals.setValidity(flags, this.value ? this.t.notLive : this.t.required, anchor);
+    } else {
+      this.internals.setValidity({});
+    }
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    this.syncForm();
     const video = this.renderRoot.querySelector('video');
     if (video && video.srcObject !== (this.camera?.stream ?? null)) video.srcObject = this.camera?.stream ?? null;
+    this.placeGuide();
     // Move focus to the new state's main control so keyboard users follow along.
     if (changed.has('phase') && changed.get('phase') !== undefined) {
       this.renderRoot.querySelector<HTMLElement>('[data-autofocus]')?.focus();
@@ -223,7 +286,7 @@ export class AccuraIdLiveness extends LitElement {
     this.result = undefined;
     this.error = undefined;
     this.fromCamera = source === 'camera';
-    this.setPhase('preview', this.strings.ready);
+    this.setPhase('preview', this.t.ready);
     void this.announceCapture(file, source, size);
     void this.runQualityGate(file);
   }
@@ -243,7 +306,7 @@ export class AccuraIdLiveness extends LitElement {
       if (this.file !== file) return;
       this.quality = report;
       this.dispatchEvent(new LivenessQualityEvent(report));
-      if (!report.ok) this.announcement = `${this.strings.qualityIssues} ${report.issues.map((issue) => issue.message).join(' ')}`;
+      if (!report.ok) this.announcement = `${this.t.qualityIssues} ${report.issues.map((issue) => this.t.quality[issue.code]).join(' ')}`;
     } catch {
       // the check itself reports what is wrong with the file
     } finally {
@@ -253,28 +316,21 @@ export class AccuraIdLiveness extends LitElement {
 
   /** Judges preview frames: live hints, and a capture once the frame has been good a few times in a row. */
   private async watchPreview(): Promise<void> {
-    let streak = 0;
+    if (this.qualityCheck === 'off') return;
     const { pipeline, worker, camera } = await this.load();
-    while (this.phase === 'camera' && camera.state === 'live' && this.qualityCheck !== 'off') {
-      const video = this.renderRoot.querySelector('video');
-      if (video && video.readyState >= 2 && video.videoWidth) {
-        try {
-          const frame = await createImageBitmap(video);
-          const report = await worker.analyze(frame, this.thresholds, pipeline.captureRect(frame.width, frame.height, this.documentType));
-          if (this.phase !== 'camera' || camera.state !== 'live') return;
-          streak = report.ok ? streak + 1 : 0;
-          const hint = report.ok ? this.strings.holdingSteady : report.issues[0].message;
-          if (hint !== this.cameraHint) {
-            this.cameraHint = hint;
-            this.announcement = hint;
-          }
-          if (this.autoCapture && streak >= AUTO_CAPTURE_STREAK) return void this.captureStill();
-        } catch {
-          return; // the camera stopped or the worker was cancelled
-        }
-      }
-      await sleep(ANALYSIS_INTERVAL_MS);
-    }
+    await pipeline.watchPreview({
+      camera,
+      worker,
+      video: () => this.renderRoot.querySelector('video'),
+      thresholds: () => this.thresholds,
+      documentType: () => this.documentType,
+      active: () => this.phase === 'camera',
+      onReport: (ok, issue) => {
+        const hint = ok || !issue ? this.t.holdingSteady : this.t.quality[issue];
+        if (hint !== this.cameraHint) this.cameraHint = this.announcement = hint;
+      },
+      onSteady: this.autoCapture ? () => void this.captureStill() : undefined,
+    });
   }
 
   private async announceCapture(file: Blob, source: ImageSource | 'camera', size?: { width: number; height: number }) {
@@ -291,18 +347,18 @@ export class AccuraIdLiveness extends LitElement {
   /** Opens the camera preview; any failure ends in the error state, with upload right there. */
   private async openCamera(): Promise<void> {
     this.error = undefined;
-    this.setPhase('camera', this.strings.startingCamera);
+    this.setPhase('camera', this.t.startingCamera);
     try {
       const { camera } = await this.load();
       await camera.start();
       this.cameraHint = '';
-      this.setPhase('camera', this.strings.cameraGuidance);
+      this.setPhase('camera', this.t.cameraGuidance);
       void this.watchPreview();
     } catch (thrown) {
       const error = LivenessError.from(thrown);
       if (error.code === 'aborted') return;
       this.error = error.detail;
-      this.setPhase('error', error.message);
+      this.setPhase('error', this.messageFor(error.detail));
       this.dispatchEvent(new LivenessErrorEvent(error.detail));
     }
   }
@@ -317,24 +373,14 @@ export class AccuraIdLiveness extends LitElement {
     } catch (thrown) {
       const error = LivenessError.from(thrown, 'camera-unavailable');
       this.error = error.detail;
-      this.setPhase('error', error.message);
+      this.setPhase('error', this.messageFor(error.detail));
       this.dispatchEvent(new LivenessErrorEvent(error.detail));
     }
   }
 
   private closeCamera(): void {
     this.camera?.stop();
-    this.setPhase('start', this.strings.startAnnouncement);
-  }
-
-  private onCameraKey(event: KeyboardEvent): void {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      this.closeCamera();
-    } else if ((event.key === ' ' || event.key === 'Enter') && !(event.target as Element).closest?.('button, label, input')) {
-      event.preventDefault();
-      void this.captureStill();
-    }
+    this.setPhase('start', this.t.startAnnouncement);
   }
 
   private setFile(file: Blob): void {
@@ -354,7 +400,7 @@ export class AccuraIdLiveness extends LitElement {
   }
 
   private announcementFor(phase: LivenessPhase): string {
-    const s = this.strings;
+    const s = this.t;
     if (phase === 'preparing') return s.preparing;
     if (phase === 'uploading') return s.uploading;
     if (phase === 'result' && this.result) {
@@ -376,10 +422,10 @@ export class AccuraIdLiveness extends LitElement {
 
   override render() {
     return html`
-      <div part="base" class="base ${this.upload.dragging ? 'dragging' : ''}" ?inert=${this.disabled}>
+      <div part="base" class="base ${this.upload.dragging ? 'dragging' : ''}" ?inert=${this.disabled} lang=${this.localize.lang} dir=${this.localize.dir}>
         <header>
-          <h2 part="title" class="title"><slot name="title">${this.strings.title}</slot></h2>
-          <p part="instructions" class="instructions"><slot name="instructions">${this.strings.instructions}</slot></p>
+          <h2 part="title" class="title"><slot name="title">${this.t.title}</slot></h2>
+          <p part="instructions" class="instructions"><slot name="instructions">${this.t.instructions}</slot></p>
         </header>
         ${this.renderPhase()}
         <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
@@ -412,54 +458,43 @@ export class AccuraIdLiveness extends LitElement {
     return html`
       <div part="dropzone" class="dropzone">
         ${camera
-          ? html`<button part="button primary-button" class="primary" data-autofocus @click=${this.openCamera}>${this.strings.useCamera}</button>`
+          ? html`<button part="button primary-button" class="primary" data-autofocus @click=${this.openCamera}>${this.t.useCamera}</button>`
           : nothing}
         ${this.mode !== 'camera' || !camera ? this.renderUploadChoices(uploadFirst) : nothing}
-        ${this.mode !== 'camera' || !camera ? html`<p class="hint">${this.strings.dropHint}</p>` : nothing}
+        ${this.mode !== 'camera' || !camera ? html`<p class="hint">${this.t.dropHint}</p>` : nothing}
       </div>
     `;
   }
 
   /** The file input, plus the system camera app on phones (never a dead end). */
-  private renderUploadChoices(primary: boolean, label = this.strings.choose) {
+  private renderUploadChoices(primary: boolean, label = this.t.choose) {
     return html`${this.renderFileInput(label, primary)}
-    ${this.cameraOffered && isMobile(navigator.userAgent) ? this.renderFileInput(this.strings.useCameraApp, false, true) : nothing}`;
+    ${this.cameraOffered && isMobile(navigator.userAgent) ? this.renderFileInput(this.t.useCameraApp, false, true) : nothing}`;
   }
 
-  /** The guide over the preview, placed by the same rule that crops the capture. */
-  private guideStyle(): Record<string, string> {
+  /** Places the guide over the preview by the same rule that crops the capture (CSSOM: allowed under a strict CSP). */
+  private placeGuide(): void {
     const video = this.renderRoot.querySelector('video');
-    const width = video?.videoWidth || 16;
-    const height = video?.videoHeight || 9;
-    if (!this.pipeline) return {};
-    const guide = this.pipeline.guideRect(width, height, this.documentType);
+    const guide = this.renderRoot.querySelector<HTMLElement>('[part=guide]');
+    if (!video || !guide || !this.pipeline) return;
+    const width = video.videoWidth || 16;
+    const height = video.videoHeight || 9;
+    const rect = this.pipeline.guideRect(width, height, this.documentType);
     const percent = (value: number, of: number) => `${(value / of) * 100}%`;
-    return { left: percent(guide.x, width), top: percent(guide.y, height), width: percent(guide.width, width), height: percent(guide.height, height) };
+    Object.assign(guide.style, { left: percent(rect.x, width), top: percent(rect.y, height), width: percent(rect.width, width), height: percent(rect.height, height) });
   }
 
   private renderCamera() {
-    const camera = this.camera;
-    if (!camera) return html`<p class="hint">${this.strings.startingCamera}</p>`;
-    return html`
-      <div part="camera" class="camera" role="group" aria-label=${this.strings.cameraLabel} tabindex="0" data-autofocus @keydown=${this.onCameraKey}>
-        <div class="viewport">
-          <video part="video" autoplay muted playsinline aria-hidden="true" @loadedmetadata=${() => this.requestUpdate()}></video>
-          <div part="guide" class="guide" style=${styleMap(this.guideStyle())}></div>
-        </div>
-        <p class="hint">${camera.state === 'live' ? this.cameraHint || this.strings.cameraGuidance : this.strings.startingCamera}</p>
-        <div class="actions">
-          <button part="button primary-button" class="primary" ?disabled=${camera.state !== 'live'} @click=${this.captureStill}>${this.strings.capture}</button>
-          <button part="button" @click=${this.closeCamera}>${this.strings.cancel}</button>
-          ${camera.canSwitch ? html`<button part="button" @click=${() => camera.switchCamera().catch(() => undefined)}>${this.strings.switchCamera}</button>` : nothing}
-          ${camera.hasTorch
-            ? html`<button part="button" aria-pressed=${camera.torchOn ? 'true' : 'false'} @click=${() => camera.toggleTorch().catch(() => undefined)}>
-                ${camera.torchOn ? this.strings.torchOff : this.strings.torchOn}
-              </button>`
-            : nothing}
-          ${this.mode === 'auto' ? this.renderFileInput(this.strings.choosePhotoInstead, false) : nothing}
-        </div>
-      </div>
-    `;
+    if (!this.camera || !this.pipeline) return html`<p class="hint">${this.t.startingCamera}</p>`;
+    return this.pipeline.renderCameraView({
+      camera: this.camera,
+      t: this.t,
+      hint: this.cameraHint,
+      uploadChoice: this.mode === 'auto' ? this.renderFileInput(this.t.choosePhotoInstead, false) : nothing,
+      onCapture: () => void this.captureStill(),
+      onClose: () => this.closeCamera(),
+      onMetadata: () => this.placeGuide(),
+    });
   }
 
   /** The native file input, visually replaced by its label so it stays keyboard and screen-reader operable. */
@@ -470,7 +505,7 @@ export class AccuraIdLiveness extends LitElement {
           type="file"
           accept=${cameraApp ? 'image/*' : 'image/jpeg,image/png,image/webp,image/heic,image/heif'}
           capture=${cameraApp ? 'environment' : nothing}
-          aria-label=${cameraApp ? label : this.strings.fileLabel}
+          aria-label=${cameraApp ? label : this.t.fileLabel}
           ?disabled=${this.disabled}
           ?data-autofocus=${primary}
           @change=${this.upload.onInputChange}
@@ -485,15 +520,15 @@ export class AccuraIdLiveness extends LitElement {
     const issues = this.quality?.issues ?? [];
     const blocked = issues.length > 0 && this.qualityCheck === 'block';
     const retake = this.fromCamera
-      ? html`<button part="button" @click=${this.openCamera}>${this.strings.retake}</button>`
-      : this.renderFileInput(issues.length ? this.strings.retake : this.strings.chooseAnother, blocked);
+      ? html`<button part="button" @click=${this.openCamera}>${this.t.retake}</button>`
+      : this.renderFileInput(issues.length ? this.t.retake : this.t.chooseAnother, blocked);
     return html`${this.renderPreview()}
-      ${this.analyzing ? html`<p class="hint">${this.strings.checkingQuality}</p>` : nothing}
+      ${this.analyzing ? html`<p class="hint">${this.t.checkingQuality}</p>` : nothing}
       ${issues.length
         ? html`<div part="quality" class="quality">
-            <p>${blocked ? this.strings.qualityBlocked : this.strings.qualityIssues}</p>
+            <p>${blocked ? this.t.qualityBlocked : this.t.qualityIssues}</p>
             <ul>
-              ${issues.map((issue) => html`<li data-code=${issue.code}>${issue.message}</li>`)}
+              ${issues.map((issue) => html`<li data-code=${issue.code}>${this.t.quality[issue.code]}</li>`)}
             </ul>
           </div>`
         : nothing}
@@ -501,7 +536,7 @@ export class AccuraIdLiveness extends LitElement {
         ${blocked
           ? nothing
           : html`<button part="button primary-button" class="primary" data-autofocus ?disabled=${this.analyzing} @click=${this.runCheck}>
-              ${issues.length ? this.strings.useAnyway : this.strings.check}
+              ${issues.length ? this.t.useAnyway : this.t.check}
             </button>`}
         ${retake}
       </div>`;
@@ -509,14 +544,14 @@ export class AccuraIdLiveness extends LitElement {
 
   private renderPreview() {
     return this.previewUrl
-      ? html`<img part="preview" class="preview" src=${this.previewUrl} alt=${this.strings.previewAlt} decoding="async" />`
+      ? html`<img part="preview" class="preview" src=${this.previewUrl} alt=${this.t.previewAlt} decoding="async" />`
       : nothing;
   }
 
   private renderBusy() {
     const progress = this.progress;
     const uploading = this.phase === 'uploading';
-    const label = uploading ? this.strings.uploading : this.strings.preparing;
+    const label = uploading ? this.t.uploading : this.t.preparing;
     return html`
       ${this.renderPreview()}
       <p class="busy-label" id="progress-label">${label}</p>
@@ -527,7 +562,7 @@ export class AccuraIdLiveness extends LitElement {
         value=${uploading && progress ? progress.loaded : nothing}
       ></progress>
       <div class="actions">
-        <button part="button" data-autofocus @click=${() => this.abort()}>${this.strings.cancel}</button>
+        <button part="button" data-autofocus @click=${() => this.abort()}>${this.t.cancel}</button>
       </div>
     `;
   }
@@ -539,15 +574,20 @@ export class AccuraIdLiveness extends LitElement {
     return html`
       ${this.renderPreview()}
       <div part="result" class="result ${result.verdict}">
-        <p part="verdict" class="verdict">${live ? this.strings.live : this.strings.spoof}</p>
-        <p class="verdict-hint">${live ? this.strings.liveHint : this.strings.spoofHint}</p>
-        <p part="score" class="score">${this.strings.score}: ${formatScore(result.score)} (${this.threshold})</p>
-        ${result.sandbox ? html`<p part="sandbox" class="sandbox">${this.strings.sandbox}</p>` : nothing}
+        <p part="verdict" class="verdict">${live ? this.t.live : this.t.spoof}</p>
+        <p class="verdict-hint">${live ? this.t.liveHint : this.t.spoofHint}</p>
+        <p part="score" class="score">${this.t.score}: ${formatScore(result.score)} (${this.threshold})</p>
+        ${result.sandbox ? html`<p part="sandbox" class="sandbox">${this.t.sandbox}</p>` : nothing}
       </div>
       <div class="actions">
-        <button part="button primary-button" class="primary" data-autofocus @click=${() => this.reset()}>${this.strings.checkAnother}</button>
+        <button part="button primary-button" class="primary" data-autofocus @click=${() => this.reset()}>${this.t.checkAnother}</button>
       </div>
     `;
+  }
+
+  /** The message to show for an error: the locale's for its code, else the technical one. */
+  private messageFor(error: LivenessErrorDetail): string {
+    return this.t.errors[error.code] ?? error.message;
   }
 
   private renderError() {
@@ -555,16 +595,16 @@ export class AccuraIdLiveness extends LitElement {
     const isCameraError = error?.code.startsWith('camera-') ?? false;
     return html`
       <div part="error" class="error" role="alert">
-        <p class="error-title">${this.strings.errorTitle}</p>
-        <p class="error-message">${error?.message}</p>
+        <p class="error-title">${this.t.errorTitle}</p>
+        <p class="error-message">${error ? this.messageFor(error) : nothing}</p>
       </div>
       <div class="actions">
         ${error?.retryable && this.file && !isCameraError
-          ? html`<button part="button primary-button" class="primary" data-autofocus @click=${this.runCheck}>${this.strings.tryAgain}</button>`
+          ? html`<button part="button primary-button" class="primary" data-autofocus @click=${this.runCheck}>${this.t.tryAgain}</button>`
           : nothing}
-        ${this.renderUploadChoices(!error?.retryable || isCameraError, isCameraError ? this.strings.choosePhotoInstead : this.strings.chooseAnother)}
+        ${this.renderUploadChoices(!error?.retryable || isCameraError, isCameraError ? this.t.choosePhotoInstead : this.t.chooseAnother)}
         ${isCameraError && error?.retryable
-          ? html`<button part="button" @click=${this.openCamera}>${this.strings.tryCameraAgain}</button>`
+          ? html`<button part="button" @click=${this.openCamera}>${this.t.tryCameraAgain}</button>`
           : nothing}
       </div>
     `;

@@ -9,3 +9,5 @@ export { DEFAULT_THRESHOLD, verdictFor, type Verdict } from './lib/verdict.ts';
 export { ACCURA_ENDPOINT } from './lib/endpoint.ts';
 export type { LivenessProgress, LivenessResult } from './lib/run-check.ts';
 export { DEFAULT_MAX_BYTES, MAX_PIXELS, MIN_LONG_SIDE, MIN_SHORT_SIDE } from './lib/image-pipeline.ts';
+export { registerLocale } from './controllers/localize.ts';
+export { en, type LivenessStrings } from './locales/en.ts';

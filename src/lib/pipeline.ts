@@ -8,5 +8,6 @@ export { captureRect, guideRect } from './camera-rules.ts';
 export { resolveConfig, runLivenessCheck } from './run-check.ts';
 export { SNIFF_BYTES, orientedSize, sniffImage } from './sniff.ts';
 export { ImageWorkerClient } from './worker-client.ts';
+export { renderCameraView, watchPreview } from '../views/camera-view.ts';
 
 export type Pipeline = typeof import('./pipeline.ts');

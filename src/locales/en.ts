@@ -1,4 +1,7 @@
-/** English UI strings: the reference locale. */
+import type { LivenessErrorCode } from '../lib/errors.ts';
+import type { QualityIssueCode } from '../lib/quality.ts';
+
+/** English UI strings: the reference locale. Register a locale of your own with `registerLocale(code, strings)`. */
 export const en = {
   title: 'Check your ID document',
   instructions: 'Take a clear photo of the whole card, flat and without glare, then choose it here.',
@@ -40,6 +43,19 @@ export const en = {
   useAnyway: 'Use anyway',
   retake: 'Retake',
   holdingSteady: 'Good. Hold still…',
+  required: 'Check your ID document to continue.',
+  notLive: 'The document did not pass the liveness check. Check it again with the real card.',
+  /** Per error code, a message shown instead of the technical one (English keeps the technical one, which carries details). */
+  errors: {} as Partial<Record<LivenessErrorCode, string>>,
+  /** Per quality issue, the hint shown. */
+  quality: {
+    blur: 'Hold still: the photo is blurred.',
+    glare: 'Avoid glare: tilt the card away from the light.',
+    dark: 'More light: the photo is too dark.',
+    bright: 'Less light: the photo is too bright.',
+    'low-resolution': 'The card is too small in the photo: move closer or use a better camera.',
+    'not-framed': 'Move closer: the card should fill the frame.',
+  } satisfies Record<QualityIssueCode, string>,
 };
 
 export type LivenessStrings = typeof en;

@@ -1,0 +1,95 @@
+/**
+ * The camera view and its preview watcher: loaded with the pipeline, only once the user asks
+ * for the camera, so the page-load bundle stays small.
+ */
+import { type TemplateResult, html, nothing } from 'lit';
+import type { CameraController } from '../controllers/camera.ts';
+import { type DocumentType, captureRect } from '../lib/camera-rules.ts';
+import type { QualityThresholds } from '../lib/quality.ts';
+import { sleep } from '../lib/retry.ts';
+import type { ImageWorkerClient } from '../lib/worker-client.ts';
+import type { LivenessStrings } from '../locales/en.ts';
+
+/** Consecutive good preview analyses before an auto-capture, and the pause between analyses. */
+export const AUTO_CAPTURE_STREAK = 3;
+export const ANALYSIS_INTERVAL_MS = 150;
+
+export interface CameraViewOptions {
+  camera: CameraController;
+  t: LivenessStrings;
+  hint: string;
+  /** The "Choose a photo instead" control, when the mode offers it. */
+  uploadChoice: TemplateResult | typeof nothing;
+  onCapture: () => void;
+  onClose: () => void;
+  onMetadata: () => void;
+}
+
+/** Preview, guide and controls. Space or Enter on the preview captures; Escape cancels. */
+export function renderCameraView({ camera, t, hint, uploadChoice, onCapture, onClose, onMetadata }: CameraViewOptions): TemplateResult {
+  const onKey = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      onClose();
+    } else if ((event.key === ' ' || event.key === 'Enter') && !(event.target as Element).closest?.('button, label, input')) {
+      event.preventDefault();
+      onCapture();
+    }
+  };
+  const live = camera.state === 'live';
+  return html`
+    <div part="camera" class="camera" role="group" aria-label=${t.cameraLabel} tabindex="0" data-autofocus @keydown=${onKey}>
+      <div class="viewport">
+        <video part="video" autoplay muted playsinline aria-hidden="true" @loadedmetadata=${onMetadata}></video>
+        <div part="guide" class="guide"></div>
+      </div>
+      <p class="hint">${live ? hint || t.cameraGuidance : t.startingCamera}</p>
+      <div class="actions">
+        <button part="button primary-button" class="primary" ?disabled=${!live} @click=${onCapture}>${t.capture}</button>
+        <button part="button" @click=${onClose}>${t.cancel}</button>
+        ${camera.canSwitch ? html`<button part="button" @click=${() => camera.switchCamera().catch(() => undefined)}>${t.switchCamera}</button>` : nothing}
+        ${camera.hasTorch
+          ? html`<button part="button" aria-pressed=${camera.torchOn ? 'true' : 'false'} @click=${() => camera.toggleTorch().catch(() => undefined)}>
+              ${camera.torchOn ? t.torchOff : t.torchOn}
+            </button>`
+          : nothing}
+        ${uploadChoice}
+      </div>
+    </div>
+  `;
+}
+
+export interface PreviewWatch {
+  camera: CameraController;
+  worker: ImageWorkerClient;
+  video: () => HTMLVideoElement | null;
+  thresholds: () => QualityThresholds;
+  documentType: () => DocumentType;
+  /** False once the view has closed. */
+  active: () => boolean;
+  onReport: (ok: boolean, issue?: keyof LivenessStrings['quality']) => void;
+  /** Called once the frame has been good AUTO_CAPTURE_STREAK times in a row; undefined turns auto-capture off. */
+  onSteady?: () => void;
+}
+
+/** Judges preview frames (the region a capture keeps) until the view closes, reporting each verdict. */
+export async function watchPreview(watch: PreviewWatch): Promise<void> {
+  let streak = 0;
+  while (watch.active() && watch.camera.state === 'live') {
+    const video = watch.video();
+    if (video && video.readyState >= 2 && video.videoWidth) {
+      try {
+        const frame = await createImageBitmap(video);
+        const region = captureRect(frame.width, frame.height, watch.documentType());
+        const report = await watch.worker.analyze(frame, watch.thresholds(), region);
+        if (!watch.active() || watch.camera.state !== 'live') return;
+        streak = report.ok ? streak + 1 : 0;
+        watch.onReport(report.ok, report.issues[0]?.code);
+        if (watch.onSteady && streak >= AUTO_CAPTURE_STREAK) return watch.onSteady();
+      } catch {
+        return; // the camera stopped or the worker was cancelled
+      }
+    }
+    await sleep(ANALYSIS_INTERVAL_MS);
+  }
+}
