@@ -9,7 +9,7 @@ function minifyStyles(): Plugin {
     name: 'minify-styles',
     transform(code, id) {
       if (!id.endsWith('.styles.ts')) return undefined;
-      return code.replace(/css`([^`]*)`/g, (_, body: string) => {
+      const minified = code.replace(/css`([^`]*)`/g, (_, body: string) => {
         const css = body
           .replace(/\/\*[^]*?\*\//g, '')
           .replace(/\s+/g, ' ')
@@ -19,6 +19,21 @@ function minifyStyles(): Plugin {
           .trim();
         return `css\`${css}\``;
       });
+      return { code: minified, map: null };
+    },
+  };
+}
+
+/**
+ * In the module build, writes the worker's URL as `new URL('./…worker.js', import.meta.url)`: the
+ * pattern that Vite, webpack and Parcel recognise, so an app's bundler ships the worker too.
+ */
+function bundlerVisibleWorker(): Plugin {
+  return {
+    name: 'bundler-visible-worker',
+    renderChunk(code) {
+      const rewritten = code.replace(/new URL\(([`"'])accura-id-liveness\.worker\.js\1,\s*[\w$]+\(\)\)/g, 'new URL("./accura-id-liveness.worker.js", import.meta.url)');
+      return rewritten === code ? null : { code: rewritten, map: null };
     },
   };
 }
@@ -27,6 +42,13 @@ function minifyStyles(): Plugin {
 export const WORKER_FILE = 'accura-id-liveness.worker.js';
 const root = import.meta.dirname;
 const workerDefine = { __ACCURA_WORKER_FILE__: JSON.stringify(WORKER_FILE) };
+// The framework examples import the package by name, as an app would; here that name is the source.
+// Vue's full build compiles the example's string template.
+const frameworkAliases = [
+  { find: /^accura-id-liveness\/react$/, replacement: resolve(root, 'src/react.ts') },
+  { find: /^accura-id-liveness$/, replacement: resolve(root, 'src/accura-id-liveness.ts') },
+  { find: /^vue$/, replacement: 'vue/dist/vue.esm-bundler.js' },
+];
 
 /**
  * Modes:
@@ -34,6 +56,7 @@ const workerDefine = { __ACCURA_WORKER_FILE__: JSON.stringify(WORKER_FILE) };
  * - `esm`: the module build for bundlers, dependencies external;
  * - `iife`: one self-contained classic script for a plain <script src> tag;
  * - `worker`: the image worker, a classic script beside both;
+ * - `react`: the @lit/react wrapper; `server`: the proxy, tokens and sandbox for Node and edge runtimes;
  * - `demo`: the demo page for `npm run serve`.
  * `npm run build` (scripts/build.mjs) runs them in order.
  */
@@ -43,7 +66,7 @@ export default defineConfig(({ mode }): UserConfig => {
     case 'esm':
       return {
         define: workerDefine,
-        plugins: [minifyStyles()],
+        plugins: [minifyStyles(), bundlerVisibleWorker()],
         build: {
           ...library,
           lib: {
@@ -55,11 +78,33 @@ export default defineConfig(({ mode }): UserConfig => {
       };
     case 'iife':
       return {
-        define: workerDefine,
+        // A classic script has no import.meta; its URL comes from document.currentScript.
+        define: { ...workerDefine, 'import.meta.url': 'undefined' },
         plugins: [minifyStyles()],
         build: {
           ...library,
           lib: { entry: resolve(root, 'src/accura-id-liveness.ts'), formats: ['iife'], name: 'AccuraIdLiveness', fileName: () => 'accura-id-liveness.min.js' },
+        },
+      };
+    case 'react':
+      return {
+        define: workerDefine,
+        plugins: [minifyStyles()],
+        build: {
+          ...library,
+          lib: { entry: { react: resolve(root, 'src/react.ts') }, formats: ['es'] },
+          // The element comes from the package's own entry, so an app holds one copy of it.
+          rollupOptions: { external: [/^lit($|\/)/, /^zod($|\/)/, /^@lit\//, /^react($|\/)/, /\/accura-id-liveness\.ts$/], output: { paths: (id) => (id.endsWith('accura-id-liveness.ts') ? './accura-id-liveness.js' : id) } },
+        },
+      };
+    case 'server':
+      return {
+        build: {
+          ...library,
+          target: 'node20',
+          ssr: true,
+          lib: { entry: { server: resolve(root, 'src/server/index.ts') }, formats: ['es'] },
+          rollupOptions: { external: [/^hono($|\/)/, /^jose($|\/)/, /^node:/] },
         },
       };
     case 'worker':
@@ -73,7 +118,13 @@ export default defineConfig(({ mode }): UserConfig => {
       return {
         root: resolve(root, 'demo'),
         define: workerDefine,
-        build: { outDir: resolve(root, 'dist-demo'), emptyOutDir: true, target: 'es2022' },
+        resolve: { alias: frameworkAliases },
+        build: {
+          outDir: resolve(root, 'dist-demo'),
+          emptyOutDir: true,
+          target: 'es2022',
+          rollupOptions: { input: ['index.html', 'react/index.html', 'vue/index.html'].map((page) => resolve(root, 'demo', page)) },
+        },
         plugins: [
           {
             name: 'copy-worker',
@@ -87,9 +138,10 @@ export default defineConfig(({ mode }): UserConfig => {
     default:
       return {
         root: resolve(root, 'demo'),
+        resolve: { alias: frameworkAliases },
         server: { host: '127.0.0.1', port: 5173 },
         // Pre-bundled up front, so the first visit doesn't reload the page mid-way.
-        optimizeDeps: { include: ['lit', 'lit/decorators.js', 'zod/mini'] },
+        optimizeDeps: { include: ['lit', 'lit/decorators.js', 'zod/mini', 'react', 'react-dom/client', 'react/jsx-dev-runtime', '@lit/react', 'vue'] },
         plugins: [livenessServerPlugin()],
       };
   }

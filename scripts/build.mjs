@@ -1,9 +1,29 @@
-// Builds every distributable in order: the worker first, because the demo copies it.
-import { rmSync } from 'node:fs';
+// Builds every distributable in order (the worker first: the demo copies it), then the types,
+// the custom-elements manifest, and prints SRI hashes for the files a CMS page would embed.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'vite';
 
+const root = new URL('..', import.meta.url).pathname;
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-for (const mode of ['worker', 'esm', 'iife', 'demo']) {
-  await build({ configFile: new URL('../vite.config.ts', import.meta.url).pathname, mode, logLevel: 'warn' });
+for (const mode of ['worker', 'esm', 'iife', 'react', 'server', 'demo']) {
+  await build({ configFile: `${root}vite.config.ts`, mode, logLevel: 'warn' });
 }
-console.log('Built dist/ and dist-demo/.');
+execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+// Declarations keep the sources' `.ts` specifiers: point them at the emitted `.js`/`.d.ts` names.
+for (const file of readdirSync(`${root}dist/types`, { recursive: true })) {
+  if (!file.endsWith('.d.ts')) continue;
+  const path = `${root}dist/types/${file}`;
+  writeFileSync(path, readFileSync(path, 'utf8').replace(/((?:from|import)\s*\(?\s*['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2'));
+}
+execFileSync('npx', ['custom-elements-manifest', 'analyze', '--litelement', '--globs', 'src/accura-id-liveness.element.ts', '--outdir', '.'], {
+  cwd: root,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+
+console.log('Built dist/, dist-demo/ and custom-elements.json.\n\nSubresource Integrity (sha384):');
+for (const file of ['accura-id-liveness.min.js', 'accura-id-liveness.worker.js']) {
+  const hash = createHash('sha384').update(readFileSync(`${root}dist/${file}`)).digest('base64');
+  console.log(`  ${file}  sha384-${hash}`);
+}

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
 // Node 20's test runner doesn't glob .ts files: list them.
-const nodeTests = (dir) => readdirSync(dir).filter((name) => name.endsWith('.test.ts')).map((name) => `${dir}/${name}`);
+const nodeTests = (dir, ext = '.test.ts') => readdirSync(dir).filter((name) => name.endsWith(ext)).map((name) => `${dir}/${name}`);
 
 const steps = [
   ['browser', 'node', ['scripts/ensure-chrome.mjs']],
@@ -12,7 +12,9 @@ const steps = [
   ['build', 'node', ['scripts/build.mjs']],
   ['bundle budgets', 'node', ['scripts/size.mjs']],
   ['browser tests', 'npx', ['wtr']],
-  ['demo end to end', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/e2e')]],
+  ['demo and framework apps end to end', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/e2e')]],
+  // Plain node, no tsx: the package name must resolve through its exports map to dist/.
+  ['the built package in Node (SSR)', 'node', ['--test', '--test-reporter=spec', ...nodeTests('test/e2e', '.test.mjs')]],
 ];
 
 for (const [name, command, args] of steps) {
