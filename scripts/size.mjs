@@ -44,7 +44,7 @@ const classic = gzip(join(dist, 'accura-id-liveness.min.js'));
 
 const rows = [
   { what: 'page load: module entry + lit + zod/mini (the element and the parser)', bytes: entry, budget: 20 * KB },
-  { what: 'lazy: pipeline and camera chunk (first image or camera)', bytes: lazy },
+  { what: 'lazy: pipeline, camera and locale chunks (first image, camera or language)', bytes: lazy },
   { what: 'lazy: image worker', bytes: worker },
   { what: 'everything, module build: entry + chunk + worker', bytes: entry + lazy + worker, budget: 60 * KB },
   { what: 'classic script, self-contained (dist/accura-id-liveness.min.js)', bytes: classic },
