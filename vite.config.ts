@@ -123,7 +123,7 @@ export default defineConfig(({ mode }): UserConfig => {
           outDir: resolve(root, 'dist-demo'),
           emptyOutDir: true,
           target: 'es2022',
-          rollupOptions: { input: ['index.html', 'react/index.html', 'vue/index.html'].map((page) => resolve(root, 'demo', page)) },
+          rollupOptions: { input: ['index.html', 'react/index.html', 'vue/index.html', 'angular/index.html'].map((page) => resolve(root, 'demo', page)) },
         },
         plugins: [
           {
@@ -141,7 +141,7 @@ export default defineConfig(({ mode }): UserConfig => {
         resolve: { alias: frameworkAliases },
         server: { host: '127.0.0.1', port: 5173 },
         // Pre-bundled up front, so the first visit doesn't reload the page mid-way.
-        optimizeDeps: { include: ['lit', 'lit/decorators.js', 'zod/mini', 'react', 'react-dom/client', 'react/jsx-dev-runtime', '@lit/react', 'vue'] },
+        optimizeDeps: { include: ['lit', 'lit/decorators.js', 'zod/mini', 'react', 'react-dom/client', 'react/jsx-dev-runtime', '@lit/react', 'vue', '@angular/compiler', '@angular/core', '@angular/platform-browser'] },
         plugins: [livenessServerPlugin()],
       };
   }

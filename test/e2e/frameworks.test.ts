@@ -79,3 +79,14 @@ test('Vue 3: v-bind of getToken and @liveness-result deliver the result to the a
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('Angular: [getToken] and (liveness-result) in a standalone component deliver the result to the app', async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+  await page.goto(new URL('angular/', baseUrl).href, { waitUntil: 'networkidle' });
+  assert.match(await checkIn(page, 'accura-id-liveness', '#angular-result'), /^(live|spoof) \d/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
