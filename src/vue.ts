@@ -1,0 +1,46 @@
+/**
+ * `accura-id-liveness/vue`: types only. Adds `<accura-id-liveness>` to Vue's GlobalComponents so
+ * that templates type-check (vue-tsc, Volar): `import type {} from 'accura-id-liveness/vue'`.
+ */
+import type { DefineComponent } from 'vue';
+import type { AccuraIdLiveness } from './accura-id-liveness.element.ts';
+import type { LivenessCaptureEvent, LivenessErrorEvent, LivenessProgressEvent, LivenessQualityEvent, LivenessResultEvent } from './events.ts';
+
+type LivenessProps = Partial<
+  Pick<
+    AccuraIdLiveness,
+    | 'endpoint'
+    | 'token'
+    | 'apiKey'
+    | 'countryCode'
+    | 'cardCode'
+    | 'threshold'
+    | 'maxBytes'
+    | 'timeout'
+    | 'disabled'
+    | 'mode'
+    | 'documentType'
+    | 'qualityCheck'
+    | 'autoCapture'
+    | 'qualityThresholds'
+    | 'withCredentials'
+    | 'required'
+    | 'getToken'
+    | 'responseParser'
+    | 'strings'
+  >
+> & {
+  onLivenessResult?: (event: LivenessResultEvent) => void;
+  onLivenessError?: (event: LivenessErrorEvent) => void;
+  onLivenessProgress?: (event: LivenessProgressEvent) => void;
+  onLivenessCapture?: (event: LivenessCaptureEvent) => void;
+  onLivenessQuality?: (event: LivenessQualityEvent) => void;
+};
+
+declare module 'vue' {
+  interface GlobalComponents {
+    'accura-id-liveness': DefineComponent<LivenessProps>;
+  }
+}
+
+export type { LivenessProps };
