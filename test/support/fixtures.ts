@@ -228,3 +228,68 @@ export async function bitmapToFile(bitmap: ImageBitmap, name = 'card.jpg'): Prom
   context.drawImage(bitmap, 0, 0);
   return new File([await surface.convertToBlob({ type: 'image/jpeg', quality: 0.92 })], name, { type: 'image/jpeg' });
 }
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type: string, data: Uint8Array): Uint8Array<ArrayBuffer> {
+  const chunk = new Uint8Array(12 + data.length);
+  const view = new DataView(chunk.buffer);
+  view.setUint32(0, data.length);
+  chunk.set(new TextEncoder().encode(type), 4);
+  chunk.set(data, 8);
+  view.setUint32(8 + data.length, crc32(chunk.subarray(4, 8 + data.length)));
+  return chunk;
+}
+
+/**
+ * A real PNG written byte by byte (zlib through CompressionStream), for what a canvas can't make:
+ * 16-bit channels with alpha, or a header that declares a huge size over tiny data.
+ */
+export async function handMadePng(options: { width: number; height: number; bitDepth: 8 | 16; declaredWidth?: number; declaredHeight?: number }): Promise<File> {
+  const { width, height, bitDepth } = options;
+  const channels = 4; // RGBA
+  const bytesPerPixel = (channels * bitDepth) / 8;
+  const raw = new Uint8Array((width * bytesPerPixel + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * bytesPerPixel + 1); // filter byte 0 = None
+    for (let x = 0; x < width; x++) {
+      const i = row + 1 + x * bytesPerPixel;
+      const value = [(x * 255) / width, (y * 255) / height, 128, 255];
+      for (let c = 0; c < channels; c++) {
+        if (bitDepth === 16) {
+          raw[i + c * 2] = value[c];
+          raw[i + c * 2 + 1] = (x + y) & 0xff;
+        } else raw[i + c] = value[c];
+      }
+    }
+  }
+  const compressed = new Uint8Array(await new Response(new Blob([raw]).stream().pipeThrough(new CompressionStream('deflate'))).arrayBuffer());
+  const header = new Uint8Array(13);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, options.declaredWidth ?? width);
+  view.setUint32(4, options.declaredHeight ?? height);
+  header.set([bitDepth, 6, 0, 0, 0], 8); // colour type 6: RGBA
+  const signature = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return new File([signature, pngChunk('IHDR', header), pngChunk('IDAT', compressed), pngChunk('IEND', new Uint8Array())], 'image.png', { type: 'image/png' });
+}
+
+/** A two-frame animated GIF (the smallest valid one that still animates). */
+export function animatedGif(): File {
+  const frame = [0x21, 0xf9, 0x04, 0x04, 0x0a, 0x00, 0x00, 0x00, 0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0x02, 0x02, 0x44, 0x01, 0x00];
+  const bytes = new Uint8Array([
+    ...new TextEncoder().encode('GIF89a'), 1, 0, 1, 0, 0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff,
+    0x21, 0xff, 0x0b, ...new TextEncoder().encode('NETSCAPE2.0'), 0x03, 0x01, 0x00, 0x00, 0x00,
+    ...frame, ...frame, 0x3b,
+  ]);
+  return new File([bytes], 'animated.gif', { type: 'image/gif' });
+}
