@@ -2,7 +2,7 @@
 // as the query string asks, so tests see exactly what a server would receive.
 //   POST /test-api/liveness?id=ID&score=80&statuses=503,200&retryAfter=1&body=RAW&type=MIME
 //        &drop=N|always (destroy the socket on the first N attempts, or on all) &hang=1 (send headers, never finish)
-//        &delay=MS
+//        &delay=MS &big=BYTES (a JSON answer that large)
 //   GET  /test-api/requests?id=ID   -> what was received, in order
 const received = new Map();
 const pendingHangs = new Set();
@@ -85,6 +85,11 @@ export async function testEndpoint(ctx, next) {
   ctx.set('content-type', query.get('type') ?? 'application/json');
   if (query.get('retryAfter') && status !== 200) ctx.set('retry-after', query.get('retryAfter'));
   const score = query.get('score') ?? '80';
+  if (query.get('big')) {
+    // A JSON answer of the given size: the widget must stop reading it.
+    ctx.body = `{"status":true,"data":{"score":80},"pad":"${'x'.repeat(Number(query.get('big')))}"}`;
+    return;
+  }
   ctx.body =
     status >= 200 && status < 300
       ? query.get('body') ?? JSON.stringify({ status: true, data: { score: Number(score) } })
