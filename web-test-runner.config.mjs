@@ -10,7 +10,9 @@ const fakeCamera = (name, scene) => {
   writeY4m(file, scene);
   return ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${file}`];
 };
-const chrome = (extraArgs) => chromeLauncher({ launchOptions: { executablePath: findChrome(), headless: true, args: [...CHROME_ARGS, ...extraArgs] } });
+// gc() and precise heap figures, for the leak test.
+const MEMORY_FLAGS = ['--js-flags=--expose-gc', '--enable-precise-memory-info'];
+const chrome = (extraArgs) => chromeLauncher({ launchOptions: { executablePath: findChrome(), headless: true, args: [...CHROME_ARGS, ...MEMORY_FLAGS, ...extraArgs] } });
 
 export default {
   files: ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**', '!test/camera-blurred.test.ts'],

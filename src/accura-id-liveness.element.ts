@@ -150,6 +150,12 @@ export class AccuraIdLiveness extends LitElement {
     return this.phase === 'preparing' || this.phase === 'uploading';
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Moved in the DOM: the chosen image comes back with its preview.
+    if (this.file && !this.previewUrl) this.previewUrl = URL.createObjectURL(this.file);
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.abort();

@@ -9,10 +9,10 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Serves a Web-standard handler on 127.0.0.1, ephemeral port. */
-export function listen(fetch: (request: Request) => Response | Promise<Response>): Promise<Listening> {
+/** Serves a Web-standard handler on 127.0.0.1, ephemeral port; `serverOptions` go to node:http (timeouts). */
+export function listen(fetch: (request: Request) => Response | Promise<Response>, serverOptions?: http.ServerOptions): Promise<Listening> {
   return new Promise((resolve) => {
-    const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+    const server = serve({ fetch, port: 0, hostname: '127.0.0.1', serverOptions }, (info) => {
       resolve({
         url: `http://127.0.0.1:${info.port}`,
         port: info.port,
@@ -75,16 +75,17 @@ export const replies: Reply[] = [];
 /**
  * node:http request. `body` goes with an honest Content-Length unless headers set one;
  * `chunks` go with chunked transfer encoding. The reply may come before the body is sent.
+ * Without `agent`, each request has its own connection.
  */
 export function send(
   url: string,
-  init: { method?: string; headers?: Record<string, string>; body?: Uint8Array; chunks?: Iterable<Uint8Array> } = {},
+  init: { method?: string; headers?: Record<string, string>; body?: Uint8Array; chunks?: Iterable<Uint8Array>; agent?: http.Agent } = {},
 ): Promise<Reply> {
   const headers = { ...init.headers };
   if (init.body && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-length')) headers['Content-Length'] = String(init.body.length);
   return new Promise((resolve, reject) => {
     let replied = false;
-    const request = http.request(url, { method: init.method ?? 'POST', headers, agent: false }, (response) => {
+    const request = http.request(url, { method: init.method ?? 'POST', headers, agent: init.agent ?? false }, (response) => {
       replied = true;
       const parts: Buffer[] = [];
       response.on('data', (part: Buffer) => parts.push(part));
