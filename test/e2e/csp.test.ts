@@ -1,0 +1,86 @@
+/**
+ * The built demo, served by `npm run serve` with the strict CSP header, through a full check in
+ * Chromium: no CSP violation, no request to another origin, nothing stored, no token or image logged.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { CHROME_ARGS, findChrome } from '../../scripts/chrome.mjs';
+
+let server: ChildProcess;
+let browser: Browser;
+let url: string;
+
+before(async () => {
+  const script = fileURLToPath(new URL('../../scripts/serve.ts', import.meta.url));
+  server = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ACCURA_API_KEY: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    server.stdout!.on('data', (part) => {
+      output += part;
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]);
+    });
+    server.once('exit', () => reject(new Error(output)));
+  });
+  browser = await chromium.launch({ executablePath: findChrome(), args: CHROME_ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+test('a full check on the built demo under the strict CSP: no violation, no third party, nothing stored or logged', async () => {
+  const page = await browser.newPage();
+  const requests: string[] = [];
+  const logged: string[] = [];
+  let token = '';
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('console', (message) => logged.push(message.text()));
+  page.on('response', async (response) => {
+    if (response.url().endsWith('/api/liveness-token')) token = ((await response.json()) as { token: string }).token;
+  });
+  await page.addInitScript(() => {
+    (window as unknown as { __violations: string[] }).__violations = [];
+    document.addEventListener('securitypolicyviolation', (event) =>
+      (window as unknown as { __violations: string[] }).__violations.push(`${event.violatedDirective} ${event.blockedURI}`),
+    );
+  });
+  const response = await page.goto(url, { waitUntil: 'networkidle' });
+  assert.match(response!.headers()['content-security-policy'], /script-src 'self';/);
+
+  const jpeg = await page.evaluate(async () => {
+    const canvas = new OffscreenCanvas(1600, 1200);
+    const context = canvas.getContext('2d')!;
+    context.fillStyle = '#6b5440';
+    context.fillRect(0, 0, 1600, 1200);
+    context.fillStyle = '#e9eef5';
+    context.fillRect(200, 200, 1200, 757);
+    const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 })).arrayBuffer());
+    return Array.from(bytes);
+  });
+  await page.locator('#widget input[type=file]').first().setInputFiles({ name: 'card.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(jpeg) });
+  await page.locator('#widget button.primary:not([disabled])').click();
+  await page.locator('#widget [part=verdict]').waitFor({ timeout: 20_000 });
+
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
+  const origin = new URL(url).origin;
+  assert.deepEqual(requests.filter((request) => !request.startsWith(origin) && !request.startsWith('blob:') && !request.startsWith('data:')), []);
+  assert.ok(requests.some((request) => request.endsWith('/assets/accura-id-liveness.worker.js')), 'the worker came from the same origin');
+  assert.ok(token.length > 20, 'a token was issued');
+  assert.deepEqual(logged.filter((line) => line.includes(token) || /data:image|base64,/.test(line)), []);
+  const storage = await page.evaluate(async () => ({
+    local: localStorage.length,
+    session: sessionStorage.length,
+    cookie: document.cookie,
+    databases: (await indexedDB.databases()).length,
+  }));
+  assert.deepEqual(storage, { local: 0, session: 0, cookie: '', databases: 0 });
+  await page.close();
+});
