@@ -1,16 +1,7 @@
 import { expect } from '@open-wc/testing';
-import type { LivenessError } from '../src/index.ts';
 import { animatedGif, corruptJpeg, emptyFile, handMadePng, photoJpeg, seededRandom, truncatedJpeg } from './support/fixtures.ts';
-import { button, chooseFile, makeElement, requestsFor, untilPhase } from './support/harness.ts';
+import { button, chooseFile, makeElement, rejection, requestsFor, untilPhase } from './support/harness.ts';
 
-async function rejection(promise: Promise<unknown>): Promise<LivenessError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as LivenessError;
-  }
-  throw new Error('expected the check to fail');
-}
 
 const randomBytesPng = () => {
   const random = seededRandom(99);

@@ -1,5 +1,4 @@
 import { expect } from '@open-wc/testing';
-import type { LivenessError } from '../src/index.ts';
 import { jpegSegments, sniffImage } from '../src/lib/sniff.ts';
 import {
   averageColour,
@@ -16,7 +15,7 @@ import {
   truncatedJpeg,
   withExif,
 } from './support/fixtures.ts';
-import { type RecordedField, makeElement, requestsFor } from './support/harness.ts';
+import { type RecordedField, makeElement, rejection, requestsFor } from './support/harness.ts';
 
 async function sentImage(id: string): Promise<{ field: RecordedField; blob: Blob; bytes: Uint8Array }> {
   const [request] = await requestsFor(id);
@@ -30,14 +29,6 @@ function hasExifSegment(bytes: Uint8Array): boolean {
   return jpegSegments(bytes).some((s) => s.marker === 0xe1 || decoder.decode(bytes.subarray(s.start + 4, s.start + 10)).startsWith('Exif'));
 }
 
-async function rejection(promise: Promise<unknown>): Promise<LivenessError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as LivenessError;
-  }
-  throw new Error('expected the check to fail');
-}
 
 describe('image pipeline, end to end through the element', () => {
   it('removes GPS and applies EXIF orientation 6: the pixels arrive upright', async () => {

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
-import { CHROME_ARGS, findChrome } from '../../scripts/chrome.mjs';
+import type { Browser } from 'playwright-core';
+import { launchChromium, photoInPage } from './support.ts';
 
 let server: ChildProcess;
 let browser: Browser;
@@ -28,7 +28,7 @@ before(async () => {
     });
     server.once('exit', () => reject(new Error(output)));
   });
-  browser = await chromium.launch({ executablePath: findChrome(), args: CHROME_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -55,17 +55,7 @@ test('a full check on the built demo under the strict CSP: no violation, no thir
   const response = await page.goto(url, { waitUntil: 'networkidle' });
   assert.match(response!.headers()['content-security-policy'], /script-src 'self';/);
 
-  const jpeg = await page.evaluate(async () => {
-    const canvas = new OffscreenCanvas(1600, 1200);
-    const context = canvas.getContext('2d')!;
-    context.fillStyle = '#6b5440';
-    context.fillRect(0, 0, 1600, 1200);
-    context.fillStyle = '#e9eef5';
-    context.fillRect(200, 200, 1200, 757);
-    const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 })).arrayBuffer());
-    return Array.from(bytes);
-  });
-  await page.locator('#widget input[type=file]').first().setInputFiles({ name: 'card.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(jpeg) });
+  await page.locator('#widget input[type=file]').first().setInputFiles({ name: 'card.jpg', mimeType: 'image/jpeg', buffer: await photoInPage(page) });
   await page.locator('#widget button.primary:not([disabled])').click();
   await page.locator('#widget [part=verdict]').waitFor({ timeout: 20_000 });
 

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { type ViteDevServer, createServer } from 'vite';
-import { CHROME_ARGS, findChrome } from '../../scripts/chrome.mjs';
+import type { Browser, Page } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
+import { launchChromium, photoInPage, startDemoServer } from './support.ts';
 
 let server: ViteDevServer;
 let browser: Browser;
@@ -14,14 +14,8 @@ let page: Page;
 let baseUrl: string;
 
 before(async () => {
-  server = await createServer({
-    configFile: new URL('../../vite.config.ts', import.meta.url).pathname,
-    server: { port: 0, host: '127.0.0.1' },
-    logLevel: 'silent',
-  });
-  await server.listen();
-  baseUrl = server.resolvedUrls!.local[0];
-  browser = await chromium.launch({ executablePath: findChrome(), args: CHROME_ARGS });
+  ({ server, baseUrl } = await startDemoServer());
+  browser = await launchChromium();
   page = await browser.newPage();
 });
 
@@ -37,26 +31,7 @@ test('the demo completes a sandbox check through the file input and says it is a
   await page.locator('#sandbox-banner').waitFor({ state: 'visible' });
   assert.match(await page.locator('#sandbox-banner').innerText(), /Sandbox: not a real liveness check/);
 
-  // A photo-like JPEG made in the page: gradient, card, noise.
-  const jpegBase64 = await page.evaluate(async () => {
-    const canvas = new OffscreenCanvas(2000, 1500);
-    const context = canvas.getContext('2d')!;
-    const gradient = context.createLinearGradient(0, 0, 2000, 1500);
-    gradient.addColorStop(0, '#8a7560');
-    gradient.addColorStop(1, '#3b3128');
-    context.fillStyle = gradient;
-    context.fillRect(0, 0, 2000, 1500);
-    context.fillStyle = '#e9eef5';
-    context.fillRect(400, 400, 1200, 760);
-    const image = context.getImageData(0, 0, 2000, 1500);
-    for (let i = 0; i < image.data.length; i += 4) image.data[i] += (Math.sin(i) * 12) | 0;
-    context.putImageData(image, 0, 0);
-    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let text = '';
-    for (const byte of bytes) text += String.fromCharCode(byte);
-    return btoa(text);
-  });
+  const photo = await photoInPage(page);
 
   const resultEvent = page.evaluate(
     () =>
@@ -71,7 +46,7 @@ test('the demo completes a sandbox check through the file input and says it is a
         ),
       ),
   );
-  await page.locator('accura-id-liveness input[type=file]').setInputFiles({ name: 'card.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(jpegBase64, 'base64') });
+  await page.locator('accura-id-liveness input[type=file]').setInputFiles({ name: 'card.jpg', mimeType: 'image/jpeg', buffer: photo });
   await page.locator('accura-id-liveness button', { hasText: 'Check document' }).click();
   const result = await resultEvent;
 

@@ -4,23 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { type ViteDevServer, createServer } from 'vite';
-import { CHROME_ARGS, findChrome } from '../../scripts/chrome.mjs';
+import type { Browser, Page } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
+import { launchChromium, photoInPage, startDemoServer } from './support.ts';
 
 let server: ViteDevServer;
 let browser: Browser;
 let baseUrl: string;
 
 before(async () => {
-  server = await createServer({
-    configFile: new URL('../../vite.config.ts', import.meta.url).pathname,
-    server: { port: 0, host: '127.0.0.1' },
-    logLevel: 'silent',
-  });
-  await server.listen();
-  baseUrl = server.resolvedUrls!.local[0];
-  browser = await chromium.launch({ executablePath: findChrome(), args: CHROME_ARGS });
+  ({ server, baseUrl } = await startDemoServer());
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -28,28 +22,9 @@ after(async () => {
   await server?.close();
 });
 
-/** A photo-like JPEG made in the page. */
-async function photo(page: Page): Promise<Buffer> {
-  const base64 = await page.evaluate(async () => {
-    const canvas = new OffscreenCanvas(1600, 1200);
-    const context = canvas.getContext('2d')!;
-    context.fillStyle = '#6b5440';
-    context.fillRect(0, 0, 1600, 1200);
-    context.fillStyle = '#e9eef5';
-    context.fillRect(200, 200, 1200, 757);
-    context.fillStyle = '#223';
-    for (let i = 0; i < 8; i++) context.fillRect(700, 320 + i * 70, 500, 24);
-    const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 })).arrayBuffer());
-    let text = '';
-    for (const byte of bytes) text += String.fromCharCode(byte);
-    return btoa(text);
-  });
-  return Buffer.from(base64, 'base64');
-}
-
 /** Chooses a photo in one widget and presses its main action until the app shows a result. */
 async function checkIn(page: Page, widget: string, output: string): Promise<string> {
-  const buffer = await photo(page);
+  const buffer = await photoInPage(page);
   await page.locator(`${widget} input[type=file]`).first().setInputFiles({ name: 'card.jpg', mimeType: 'image/jpeg', buffer });
   await page.locator(`${widget} button.primary:not([disabled])`).click();
   await page.locator(output).filter({ hasText: /^(live|spoof) \d/ }).waitFor({ timeout: 20_000 });

@@ -1,7 +1,7 @@
 /** Shared setup for element tests: a fresh element pointed at the local test endpoint. */
 import { fixture, html, oneEvent } from '@open-wc/testing';
 import '../../src/accura-id-liveness.ts';
-import type { AccuraIdLiveness } from '../../src/index.ts';
+import type { AccuraIdLiveness, LivenessError } from '../../src/index.ts';
 
 let counter = 0;
 
@@ -69,6 +69,16 @@ export async function untilPhase(el: AccuraIdLiveness, phase: AccuraIdLiveness['
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   await el.updateComplete;
+}
+
+/** The error a check rejects with; fails the test when it resolves instead. */
+export async function rejection(promise: Promise<unknown>): Promise<LivenessError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as LivenessError;
+  }
+  throw new Error('expected the check to fail');
 }
 
 export { oneEvent };

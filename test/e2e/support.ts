@@ -1,0 +1,41 @@
+/** Shared setup for the end-to-end tests: the demo's Vite server, Chromium, and a photo made in the page. */
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { type ViteDevServer, createServer } from 'vite';
+import { CHROME_ARGS, findChrome } from '../../scripts/chrome.mjs';
+
+/** `npm start`'s server (demo, proxy and sandbox) on a free loopback port. */
+export async function startDemoServer(): Promise<{ server: ViteDevServer; baseUrl: string }> {
+  const server = await createServer({
+    configFile: new URL('../../vite.config.ts', import.meta.url).pathname,
+    server: { port: 0, host: '127.0.0.1' },
+    logLevel: 'silent',
+  });
+  await server.listen();
+  return { server, baseUrl: server.resolvedUrls!.local[0] };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: findChrome(), args: CHROME_ARGS });
+}
+
+/** A photo-like JPEG (table, card, text lines, a little noise) drawn in the page, as file bytes. */
+export async function photoInPage(page: Page): Promise<Buffer> {
+  const base64 = await page.evaluate(async () => {
+    const canvas = new OffscreenCanvas(1600, 1200);
+    const context = canvas.getContext('2d')!;
+    context.fillStyle = '#6b5440';
+    context.fillRect(0, 0, 1600, 1200);
+    context.fillStyle = '#e9eef5';
+    context.fillRect(200, 200, 1200, 757);
+    context.fillStyle = '#223';
+    for (let i = 0; i < 8; i++) context.fillRect(700, 320 + i * 70, 500, 24);
+    const image = context.getImageData(0, 0, 1600, 1200);
+    for (let i = 0; i < image.data.length; i += 4) image.data[i] += (Math.sin(i) * 8) | 0;
+    context.putImageData(image, 0, 0);
+    const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 })).arrayBuffer());
+    let text = '';
+    for (const byte of bytes) text += String.fromCharCode(byte);
+    return btoa(text);
+  });
+  return Buffer.from(base64, 'base64');
+}
