@@ -1,6 +1,6 @@
 /**
  * Production entry: the built demo (dist-demo/) and the demo backend in one Node process.
- * PORT (default 8787), HOST (default 127.0.0.1); graceful stop on SIGTERM/SIGINT.
+ * PORT (default 8787), HOST (default 127.0.0.1); stalled requests time out; graceful stop on SIGTERM/SIGINT.
  */
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -37,7 +37,10 @@ if (built) site.use('*', serveStatic({ root: distDir }));
 site.notFound((c) => (built ? c.text('Not found', 404) : c.text('The demo is not built: run `npm run build`, then `npm run serve`.', 503)));
 
 if (!built) console.warn(`[accura-id-liveness] ${distDir} is missing: run \`npm run build\` first (the API still answers)`);
-const server = serve({ fetch: site.fetch, port, hostname }, (info) => {
+// Node's defaults hold a stalled upload for up to 5 min (checked every 30 s). 60 s still lets a
+// 1 MB image through at ~140 kbit/s; headers get 15 s. Slow-loris test: test/server/attacks.test.ts.
+const serverOptions = { requestTimeout: 60_000, headersTimeout: 15_000, connectionsCheckingInterval: 5_000 };
+const server = serve({ fetch: site.fetch, port, hostname, serverOptions }, (info) => {
   console.info(`[accura-id-liveness] listening on http://${hostname}:${info.port}`);
 }) as Server;
 

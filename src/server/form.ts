@@ -4,6 +4,9 @@ import type { LivenessServerErrorCode } from './http.ts';
 /** Room for the multipart boundaries and the two code fields on top of the image. */
 export const FORM_FIELD_ALLOWANCE = 16 * 1024;
 
+/** The only fields a liveness form may carry, each once. */
+const LIVENESS_FIELDS: readonly string[] = ['liveness_image', 'country_code', 'card_code'];
+
 /** Accura's image limit: 1 MB. */
 export const DEFAULT_MAX_BYTES = 1_000_000;
 
@@ -35,7 +38,7 @@ export interface LivenessFormError {
 
 /**
  * Parses `liveness_image`, `country_code` and `card_code` from a multipart body (already
- * size-limited by the caller). Does not look at the image bytes.
+ * size-limited by the caller). Any other or repeated field is a 400. Does not look at the image bytes.
  */
 export async function readLivenessForm(request: Request, maxBytes: number): Promise<LivenessForm | LivenessFormError> {
   const error = (status: 400 | 413, code: LivenessServerErrorCode, message: string): LivenessFormError => ({ ok: false, status, code, message });
@@ -44,6 +47,11 @@ export async function readLivenessForm(request: Request, maxBytes: number): Prom
     form = await request.formData();
   } catch {
     return error(400, 'malformed-body', 'Expected a multipart/form-data body');
+  }
+  // Refused, not dropped: 10,000 fields or a 1 MB name then cost one bounded parse, never a pass.
+  const names = [...form.keys()];
+  if (names.length > LIVENESS_FIELDS.length || names.some((name) => !LIVENESS_FIELDS.includes(name))) {
+    return error(400, 'unexpected-field', 'Only liveness_image, country_code and card_code are accepted, each once');
   }
   const image = form.get('liveness_image');
   if (!(image instanceof Blob) || image.size === 0) return error(400, 'missing-field', 'liveness_image must be a non-empty file');

@@ -14,6 +14,7 @@ export type LivenessServerErrorCode =
   | 'payload-too-large'
   | 'missing-field'
   | 'invalid-field'
+  | 'unexpected-field'
   | 'malformed-body'
   | 'unsupported-media-type'
   | 'upstream-timeout'
@@ -39,6 +40,16 @@ export function fail(c: Context, status: ContentfulStatusCode, code: LivenessSer
 export const noStore: MiddlewareHandler = async (c, next) => {
   await next();
   c.res.headers.set('Cache-Control', 'no-store');
+};
+
+/**
+ * Error answers close the connection. Most come before the body is read (401, 403, 413), and
+ * @hono/node-server drains an unread body for 500 ms at most, then drops the socket: a client that
+ * reused it for its next check would get a reset. Runtimes that own the connection ignore the header.
+ */
+export const closeOnError: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (c.res.status >= 400) c.res.headers.set('Connection', 'close');
 };
 
 /**

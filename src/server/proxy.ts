@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import type { MiddlewareHandler } from 'hono';
 import { MIME_TYPES, isSendableFormat, sniffFormat } from '../lib/sniff.ts';
 import { DEFAULT_MAX_BYTES, FORM_FIELD_ALLOWANCE, readLivenessForm } from './form.ts';
-import { fail, limitBody, noStore } from './http.ts';
+import { closeOnError, fail, limitBody, noStore } from './http.ts';
 import { type AllowedOrigins, corsFor, toOriginCheck } from './origins.ts';
 import { SANDBOX_HEADERS } from './sandbox.ts';
 import { type LivenessTokenClaims, type TokenSecret, verifyLivenessToken } from './tokens.ts';
@@ -86,7 +86,7 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
   const tooLarge = (c: Parameters<MiddlewareHandler>[0]) => fail(c, 413, 'payload-too-large', `The body is larger than ${maxBytes} bytes plus form fields`);
 
   const app = new Hono<ProxyEnv>();
-  app.use('*', noStore);
+  app.use('*', noStore, closeOnError);
   app.use(path, ...corsFor(isAllowed, ['Authorization', 'Content-Type', ...forwarded], options.credentials));
   app.post(path, authenticate, checkOrigin, ...limitBody(maxBytes + FORM_FIELD_ALLOWANCE, tooLarge), async (c) => {
     const form = await readLivenessForm(c.req.raw, maxBytes);

@@ -7,7 +7,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isSendableFormat, sniffFormat } from '../lib/sniff.ts';
 import { DEFAULT_MAX_BYTES, FORM_FIELD_ALLOWANCE, readLivenessForm } from './form.ts';
-import { limitBody, noStore } from './http.ts';
+import { closeOnError, limitBody, noStore } from './http.ts';
 
 /** Forces the sandbox score (0-100). Only the sandbox reads it. */
 export const SANDBOX_SCORE_HEADER = 'X-Accura-Sandbox-Score';
@@ -66,7 +66,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   };
 
   const app = new Hono();
-  app.use('*', noStore);
+  app.use('*', noStore, closeOnError);
   app.post('*', route, checkKey, ...limitBody(maxBytes + FORM_FIELD_ALLOWANCE, (c) => refuse(c, 413, 'Request too large')), async (c) => {
     const form = await readLivenessForm(c.req.raw, maxBytes);
     if (!form.ok) return refuse(c, form.status, form.message);

@@ -182,7 +182,7 @@ test('a non-image is 415 whatever its name and type claim', async () => {
   assertError(await check({ liveness_image: gif, country_code, card_code }), 415, 'unsupported-media-type');
 });
 
-test('exactly the three fields and the Api-Key go upstream; sandbox headers only when enabled', async () => {
+test('exactly the three fields and the Api-Key go upstream (others are 400); sandbox headers only when enabled', async () => {
   const seen: { fields: string[]; key?: string; type?: string; score?: string }[] = [];
   const recorder = new Hono().post('*', async (c) => {
     const form = await c.req.formData();
@@ -194,12 +194,12 @@ test('exactly the three fields and the Api-Key go upstream; sandbox headers only
   servers.push(server);
   const plain = await startProxy({ upstreamUrl: server.url });
   const forwarding = await startProxy({ upstreamUrl: server.url, forwardSandboxHeaders: true });
-  const extra = { ...livenessFields(), extra_field: 'dropped' };
+  assertError(await check({ ...livenessFields(), extra_field: 'x' }, { url: plain }), 400, 'unexpected-field');
 
-  const reply = await check(extra, { url: plain, headers: { 'X-Accura-Sandbox-Score': '99' } });
+  const reply = await check(livenessFields(), { url: plain, headers: { 'X-Accura-Sandbox-Score': '99' } });
   assert.equal(reply.status, 202, 'upstream status is kept');
   assert.equal(reply.text, '{"status":true,"data":{"score":12.5}}', 'upstream body is kept byte for byte');
-  await check(extra, { url: forwarding, headers: { 'X-Accura-Sandbox-Score': '99' } });
+  await check(livenessFields(), { url: forwarding, headers: { 'X-Accura-Sandbox-Score': '99' } });
   assert.deepEqual(seen, [
     { fields: ['card_code', 'country_code', 'liveness_image'], key: KEY, type: 'image/jpeg', score: undefined },
     { fields: ['card_code', 'country_code', 'liveness_image'], key: KEY, type: 'image/jpeg', score: '99' },
