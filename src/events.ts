@@ -3,35 +3,36 @@ import type { LivenessErrorDetail } from './lib/errors.ts';
 import type { QualityReport } from './lib/quality.ts';
 import type { LivenessProgress, LivenessResult } from './lib/run-check.ts';
 
-const init: EventInit = { bubbles: true, composed: true };
+/** Every widget event: bubbles, crosses shadow roots, and carries a typed, read-only detail. */
+abstract class LivenessEvent<Detail> extends Event {
+  readonly detail: Detail;
+  constructor(type: string, detail: Detail) {
+    super(type, { bubbles: true, composed: true });
+    this.detail = detail;
+  }
+}
 
 /** Fired when a check completes with a score and a verdict. */
-export class LivenessResultEvent extends Event {
+export class LivenessResultEvent extends LivenessEvent<LivenessResult> {
   static readonly eventName = 'liveness-result';
-  readonly detail: LivenessResult;
   constructor(detail: LivenessResult) {
-    super(LivenessResultEvent.eventName, init);
-    this.detail = detail;
+    super(LivenessResultEvent.eventName, detail);
   }
 }
 
 /** Fired when a check fails; `detail.code` is stable. */
-export class LivenessErrorEvent extends Event {
+export class LivenessErrorEvent extends LivenessEvent<LivenessErrorDetail> {
   static readonly eventName = 'liveness-error';
-  readonly detail: LivenessErrorDetail;
   constructor(detail: LivenessErrorDetail) {
-    super(LivenessErrorEvent.eventName, init);
-    this.detail = detail;
+    super(LivenessErrorEvent.eventName, detail);
   }
 }
 
 /** Fired while the image is prepared and uploaded; upload figures come from real upload progress. */
-export class LivenessProgressEvent extends Event {
+export class LivenessProgressEvent extends LivenessEvent<LivenessProgress> {
   static readonly eventName = 'liveness-progress';
-  readonly detail: LivenessProgress;
   constructor(detail: LivenessProgress) {
-    super(LivenessProgressEvent.eventName, init);
-    this.detail = detail;
+    super(LivenessProgressEvent.eventName, detail);
   }
 }
 
@@ -44,22 +45,18 @@ export interface LivenessCapture {
 }
 
 /** Fired when an image is taken with the camera or chosen, dropped or pasted. */
-export class LivenessCaptureEvent extends Event {
+export class LivenessCaptureEvent extends LivenessEvent<LivenessCapture> {
   static readonly eventName = 'liveness-capture';
-  readonly detail: LivenessCapture;
   constructor(detail: LivenessCapture) {
-    super(LivenessCaptureEvent.eventName, init);
-    this.detail = detail;
+    super(LivenessCaptureEvent.eventName, detail);
   }
 }
 
 /** Fired when the quality gate has judged a chosen or captured image. */
-export class LivenessQualityEvent extends Event {
+export class LivenessQualityEvent extends LivenessEvent<QualityReport> {
   static readonly eventName = 'liveness-quality';
-  readonly detail: QualityReport;
   constructor(detail: QualityReport) {
-    super(LivenessQualityEvent.eventName, init);
-    this.detail = detail;
+    super(LivenessQualityEvent.eventName, detail);
   }
 }
 

@@ -2,22 +2,12 @@
 // (--use-file-for-fake-video-capture=FILE.y4m). Seeded, so every run writes the same frames.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { seededRandom } from './random.mjs';
 
 /** The card's colours, which tests look for in captures. */
 // A little below white: Chromium expands the y4m's range, and a paper white would clip.
 export const CARD_RGB = [206, 214, 226];
 export const TABLE_RGB = [120, 88, 58];
-
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * RGB pixels of the scene. The card fills `cardShare` of the frame's limiting side, centred,
@@ -25,7 +15,7 @@ function random(seed) {
  */
 export function renderCardScene({ width = 1280, height = 720, cardShare = 0.78, blurSigma = 0, seed = 5 } = {}) {
   const rgb = new Float32Array(width * height * 3);
-  const next = random(seed);
+  const next = seededRandom(seed);
   const phases = Array.from({ length: 6 }, () => next() * Math.PI * 2);
   const aspect = 85.6 / 53.98;
   let cardWidth = width * cardShare;

@@ -3,6 +3,7 @@
  * EXIF written with piexifjs, and broken files. Seeded, so every run makes the same bytes.
  */
 import * as piexifModule from 'piexifjs';
+import { seededRandom } from './random.mjs';
 
 interface Piexif {
   ImageIFD: Record<string, number>;
@@ -15,17 +16,7 @@ interface Piexif {
 export const piexif: Piexif =
   (piexifModule as unknown as { default?: Piexif }).default ?? (globalThis as unknown as { piexif: Piexif }).piexif;
 
-/** Mulberry32: a tiny seeded generator. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** Draws a photo-like scene: gradient light, a card-like shape with text lines, texture and sensor noise. */
 export function drawPhotoLike(context: OffscreenCanvasRenderingContext2D, width: number, height: number, seed = 1, noise = 18, cardShare = 0.6): void {
