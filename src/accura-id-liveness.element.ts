@@ -14,6 +14,7 @@ import type { ImageWorkerClient } from './lib/worker-client.ts';
 import type { LivenessResponseParser } from './lib/response.ts';
 import type { LivenessProgress, LivenessResult } from './lib/run-check.ts';
 import { DEFAULT_THRESHOLD } from './lib/verdict.ts';
+import { FormController } from './controllers/form.ts';
 import { LocalizeController } from './controllers/localize.ts';
 import type { LivenessStrings } from './locales/en.ts';
 
@@ -72,7 +73,6 @@ export class AccuraIdLiveness extends LitElement {
   static override styles = styles;
   /** A form control: its value is the verdict, `live` or `spoof`, and empty before a check. */
   static formAssociated = true;
-  private readonly internals?: ElementInternals = typeof this.attachInternals === 'function' ? this.attachInternals() : undefined;
 
   /** URL the check is POSTed to: your proxy, or a local sandbox. */
   @property() endpoint = '';
@@ -127,6 +127,12 @@ export class AccuraIdLiveness extends LitElement {
   private fromCamera = false;
 
   private readonly localize = new LocalizeController(this);
+  private readonly formControl = new FormController(this, () => ({
+    value: this.value,
+    valid: !this.required || this.value === 'live',
+    message: this.value ? this.t.notLive : this.t.required,
+    flag: this.value ? 'customError' : 'valueMissing',
+  }));
   /** The UI strings in use: the locale's, with `strings` over them. */
   private get t(): LivenessStrings {
     return Object.keys(this.strings).length ? { ...this.localize.strings, ...this.strings } : this.localize.strings;
@@ -229,7 +235,7 @@ export class AccuraIdLiveness extends LitElement {
 
   /** The form this element belongs to, as for a native control. */
   get form(): HTMLFormElement | null {
-    return this.internals?.form ?? null;
+    return this.formControl.internals?.form ?? null;
   }
 
   /** The control's name in the form, from the `name` attribute. */
@@ -238,19 +244,19 @@ export class AccuraIdLiveness extends LitElement {
   }
 
   get validity(): ValidityState | undefined {
-    return this.internals?.validity;
+    return this.formControl.internals?.validity;
   }
 
   get validationMessage(): string {
-    return this.internals?.validationMessage ?? '';
+    return this.formControl.internals?.validationMessage ?? '';
   }
 
   checkValidity(): boolean {
-    return this.internals?.checkValidity() ?? true;
+    return this.formControl.internals?.checkValidity() ?? true;
   }
 
   reportValidity(): boolean {
-    return this.internals?.reportValidity() ?? true;
+    return this.formControl.internals?.reportValidity() ?? true;
   }
 
   /** A form reset returns to the start state, as a native control would. */
@@ -262,21 +268,7 @@ export class AccuraIdLiveness extends LitElement {
     this.disabled = disabled;
   }
 
-  /** Keeps the form value and validity in step with the verdict. */
-  private syncForm(): void {
-    if (!this.internals) return;
-    this.internals.setFormValue(this.value || null);
-    const anchor = this.renderRoot.querySelector<HTMLElement>('button, input') ?? undefined;
-    if (this.required && this.value !== 'live') {
-      const flags = this.value ? { customError: true } : { valueMissing: true };
-      this.internals.setValidity(flags, this.value ? this.t.notLive : this.t.required, anchor);
-    } else {
-      this.internals.setValidity({});
-    }
-  }
-
   protected override updated(changed: PropertyValues<this>): void {
-    this.syncForm();
     const video = this.renderRoot.querySelector('video');
     if (video && video.srcObject !== (this.camera?.stream ?? null)) video.srcObject = this.camera?.stream ?? null;
     this.placeGuide();
