@@ -17,6 +17,7 @@ import { DEFAULT_THRESHOLD } from './lib/verdict.ts';
 import { FormController } from './controllers/form.ts';
 import { LocalizeController } from './controllers/localize.ts';
 import type { LivenessStrings } from './locales/en.ts';
+import { type ViewContext, errorMessage, formatScore, renderBusy, renderChosen, renderError, renderResult } from './views/states.ts';
 
 export type LivenessPhase = 'start' | 'camera' | 'preview' | 'preparing' | 'uploading' | 'result' | 'error';
 export type CaptureMode = 'auto' | 'camera' | 'upload';
@@ -197,7 +198,7 @@ export class AccuraIdLiveness extends LitElement {
         if (error.code === 'aborted') this.setPhase('preview', this.t.cancelled);
         else {
           this.error = error.detail;
-          this.setPhase('error', this.messageFor(error.detail));
+          this.setPhase('error', errorMessage(this.t, error.detail));
         }
       }
       this.dispatchEvent(new LivenessErrorEvent(error.detail));
@@ -356,7 +357,7 @@ export class AccuraIdLiveness extends LitElement {
       const error = LivenessError.from(thrown);
       if (error.code === 'aborted') return;
       this.error = error.detail;
-      this.setPhase('error', this.messageFor(error.detail));
+      this.setPhase('error', errorMessage(this.t, error.detail));
       this.dispatchEvent(new LivenessErrorEvent(error.detail));
     }
   }
@@ -371,7 +372,7 @@ export class AccuraIdLiveness extends LitElement {
     } catch (thrown) {
       const error = LivenessError.from(thrown, 'camera-unavailable');
       this.error = error.detail;
-      this.setPhase('error', this.messageFor(error.detail));
+      this.setPhase('error', errorMessage(this.t, error.detail));
       this.dispatchEvent(new LivenessErrorEvent(error.detail));
     }
   }
@@ -438,14 +439,26 @@ export class AccuraIdLiveness extends LitElement {
       case 'camera':
         return this.renderCamera();
       case 'preview':
-        return this.renderChosen();
+        return renderChosen(this.view, {
+          quality: this.quality,
+          analyzing: this.analyzing,
+          blockOnIssues: this.qualityCheck === 'block',
+          fromCamera: this.fromCamera,
+          onCheck: () => this.runCheck(),
+          onRetake: () => void this.openCamera(),
+        });
       case 'preparing':
       case 'uploading':
-        return this.renderBusy();
+        return renderBusy(this.view, { uploading: this.phase === 'uploading', progress: this.progress, onCancel: () => this.abort() });
       case 'result':
-        return this.renderResult();
+        return this.result ? renderResult(this.view, { result: this.result, onCheckAnother: () => this.reset() }) : nothing;
       case 'error':
-        return this.renderError();
+        return renderError(this.view, {
+          error: this.error,
+          hasImage: Boolean(this.file),
+          onRetry: () => this.runCheck(),
+          onCamera: () => void this.openCamera(),
+        });
     }
   }
 
@@ -513,104 +526,21 @@ export class AccuraIdLiveness extends LitElement {
     `;
   }
 
-  /** The chosen photo, with the quality gate's findings and the actions they allow. */
-  private renderChosen() {
-    const issues = this.quality?.issues ?? [];
-    const blocked = issues.length > 0 && this.qualityCheck === 'block';
-    const retake = this.fromCamera
-      ? html`<button part="button" @click=${this.openCamera}>${this.t.retake}</button>`
-      : this.renderFileInput(issues.length ? this.t.retake : this.t.chooseAnother, blocked);
-    return html`${this.renderPreview()}
-      ${this.analyzing ? html`<p class="hint">${this.t.checkingQuality}</p>` : nothing}
-      ${issues.length
-        ? html`<div part="quality" class="quality">
-            <p>${blocked ? this.t.qualityBlocked : this.t.qualityIssues}</p>
-            <ul>
-              ${issues.map((issue) => html`<li data-code=${issue.code}>${this.t.quality[issue.code]}</li>`)}
-            </ul>
-          </div>`
-        : nothing}
-      <div class="actions">
-        ${blocked
-          ? nothing
-          : html`<button part="button primary-button" class="primary" data-autofocus ?disabled=${this.analyzing} @click=${this.runCheck}>
-              ${issues.length ? this.t.useAnyway : this.t.check}
-            </button>`}
-        ${retake}
-      </div>`;
-  }
-
   private renderPreview() {
     return this.previewUrl
       ? html`<img part="preview" class="preview" src=${this.previewUrl} alt=${this.t.previewAlt} decoding="async" />`
       : nothing;
   }
 
-  private renderBusy() {
-    const progress = this.progress;
-    const uploading = this.phase === 'uploading';
-    const label = uploading ? this.t.uploading : this.t.preparing;
-    return html`
-      ${this.renderPreview()}
-      <p class="busy-label" id="progress-label">${label}</p>
-      <progress
-        part="progress"
-        aria-labelledby="progress-label"
-        max=${progress?.total || 1}
-        value=${uploading && progress ? progress.loaded : nothing}
-      ></progress>
-      <div class="actions">
-        <button part="button" data-autofocus @click=${() => this.abort()}>${this.t.cancel}</button>
-      </div>
-    `;
+  /** What the state views need from the element. */
+  private get view(): ViewContext {
+    return {
+      t: this.t,
+      preview: this.renderPreview(),
+      fileInput: (label, primary) => this.renderFileInput(label, primary),
+      uploadChoices: (primary, label) => this.renderUploadChoices(primary, label),
+    };
   }
-
-  private renderResult() {
-    const result = this.result;
-    if (!result) return nothing;
-    const live = result.verdict === 'live';
-    return html`
-      ${this.renderPreview()}
-      <div part="result" class="result ${result.verdict}">
-        <p part="verdict" class="verdict">${live ? this.t.live : this.t.spoof}</p>
-        <p class="verdict-hint">${live ? this.t.liveHint : this.t.spoofHint}</p>
-        <p part="score" class="score">${this.t.score}: ${formatScore(result.score)} (${this.threshold})</p>
-        ${result.sandbox ? html`<p part="sandbox" class="sandbox">${this.t.sandbox}</p>` : nothing}
-      </div>
-      <div class="actions">
-        <button part="button primary-button" class="primary" data-autofocus @click=${() => this.reset()}>${this.t.checkAnother}</button>
-      </div>
-    `;
-  }
-
-  /** The message to show for an error: the locale's for its code, else the technical one. */
-  private messageFor(error: LivenessErrorDetail): string {
-    return this.t.errors[error.code] ?? error.message;
-  }
-
-  private renderError() {
-    const error = this.error;
-    const isCameraError = error?.code.startsWith('camera-') ?? false;
-    return html`
-      <div part="error" class="error" role="alert">
-        <p class="error-title">${this.t.errorTitle}</p>
-        <p class="error-message">${error ? this.messageFor(error) : nothing}</p>
-      </div>
-      <div class="actions">
-        ${error?.retryable && this.file && !isCameraError
-          ? html`<button part="button primary-button" class="primary" data-autofocus @click=${this.runCheck}>${this.t.tryAgain}</button>`
-          : nothing}
-        ${this.renderUploadChoices(!error?.retryable || isCameraError, isCameraError ? this.t.choosePhotoInstead : this.t.chooseAnother)}
-        ${isCameraError && error?.retryable
-          ? html`<button part="button" @click=${this.openCamera}>${this.t.tryCameraAgain}</button>`
-          : nothing}
-      </div>
-    `;
-  }
-}
-
-function formatScore(score: number): string {
-  return `${Math.round(score * 100) / 100} %`;
 }
 
 declare global {
