@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
-import { animatedGif, corruptJpeg, emptyFile, handMadePng, photoJpeg, seededRandom, truncatedJpeg } from './support/fixtures.ts';
-import { button, chooseFile, makeElement, rejection, requestsFor, untilPhase } from './support/harness.ts';
+import { animatedGif, base64ToBlob, corruptJpeg, emptyFile, handMadePng, photoJpeg, seededRandom, truncatedJpeg } from './support/fixtures.ts';
+import { sniffImage } from '../src/lib/sniff.ts';
+import { type RecordedField, button, chooseFile, makeElement, rejection, requestsFor, untilPhase } from './support/harness.ts';
 
 
 const randomBytesPng = () => {
@@ -49,6 +50,19 @@ describe('hostile and odd inputs', () => {
       await untilPhase(el, 'result');
     });
   }
+
+  it('accepts a CMYK JPEG and sends an upright RGB JPEG', async () => {
+    const cmyk = await (await fetch('/test/fixtures/generated/cmyk.jpg')).blob(); // written by sharp in the test setup
+    const head = new Uint8Array(await cmyk.slice(0, 4).arrayBuffer());
+    expect([...head]).to.deep.equal([0xff, 0xd8, 0xff, 0xee]); // the Adobe marker of a CMYK JPEG
+    const { el, id } = await makeElement();
+    const result = await el.check(new File([cmyk], 'cmyk.jpg', { type: 'image/jpeg' }));
+    expect(result.image).to.include({ width: 1200, height: 720 });
+    const [request] = await requestsFor(id);
+    const sent = request.fields.liveness_image as RecordedField;
+    expect(sent.size).to.be.at.most(1_000_000);
+    expect(sniffImage(new Uint8Array(await base64ToBlob(sent.base64, sent.type).arrayBuffer())).components, 'sent as three-channel JPEG').to.equal(3);
+  });
 
   it('accepts a 16-bit PNG with alpha and sends it', async () => {
     const png = await handMadePng({ width: 800, height: 600, bitDepth: 16 });

@@ -129,11 +129,12 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 /**
  * How an image can be sent without re-encoding: a JPEG or PNG that already fits, is upright and
- * needs only its metadata dropped. Anything else is decoded and re-encoded as JPEG.
+ * needs only its metadata dropped. Anything else is decoded and re-encoded as JPEG. A CMYK JPEG is
+ * re-encoded too: not every server-side decoder reads four-channel JPEGs correctly.
  */
 export function canSendLosslessly(sniff: ImageSniff, bytes: number, maxBytes: number): boolean {
   if (bytes > maxBytes) return false;
-  if (sniff.format === 'jpeg') return (sniff.orientation ?? 1) === 1;
+  if (sniff.format === 'jpeg') return (sniff.orientation ?? 1) === 1 && sniff.components !== 4;
   return sniff.format === 'png';
 }
 

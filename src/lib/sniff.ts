@@ -24,6 +24,8 @@ export interface ImageSniff {
   height?: number;
   /** EXIF orientation 1–8 (JPEG only); 5–8 swap width and height. */
   orientation?: number;
+  /** Colour components of a JPEG frame: 1 grey, 3 YCbCr, 4 CMYK/YCCK. */
+  components?: number;
 }
 
 /** The formats the liveness API accepts, and so the ones we send. */
@@ -176,9 +178,10 @@ function readJpegHeader(bytes: Uint8Array): Partial<ImageSniff> {
       const orientation = readExifOrientation(bytes.subarray(payload + 6, Math.min(segment.end, bytes.length)));
       if (orientation) info.orientation = orientation;
     }
-    if (isStartOfFrame(segment.marker) && payload + 5 <= bytes.length) {
+    if (isStartOfFrame(segment.marker) && payload + 6 <= bytes.length) {
       info.height = (bytes[payload + 1] << 8) | bytes[payload + 2];
       info.width = (bytes[payload + 3] << 8) | bytes[payload + 4];
+      info.components = bytes[payload + 5];
       break;
     }
   }

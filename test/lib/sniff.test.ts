@@ -9,7 +9,7 @@ describe('sniff', () => {
   it('reads JPEG dimensions and EXIF orientation from the header', async () => {
     const jpeg = await withExif(await photoJpeg(900, 600), { orientation: 6 });
     const sniff = sniffImage(await bytes(jpeg));
-    expect(sniff).to.deep.equal({ format: 'jpeg', width: 900, height: 600, orientation: 6 });
+    expect(sniff).to.deep.equal({ format: 'jpeg', width: 900, height: 600, orientation: 6, components: 3 });
     expect(orientedSize(sniff)).to.deep.equal({ width: 600, height: 900 });
   });
 
