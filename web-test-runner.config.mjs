@@ -1,5 +1,6 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { mkdirSync } from 'node:fs';
 import sharp from 'sharp';
 import { CHROME_ARGS, findChrome } from './scripts/chrome.mjs';
 import { renderCardScene, writeY4m } from './test/support/card-scene.mjs';
@@ -14,11 +15,13 @@ const fakeCamera = (name, scene) => {
 // gc() and precise heap figures, for the leak test.
 const MEMORY_FLAGS = ['--js-flags=--expose-gc', '--enable-precise-memory-info'];
 // A CMYK JPEG (four channels, Adobe marker), which a canvas can't make: written by sharp (libvips).
+const generated = new URL('./test/fixtures/generated/', import.meta.url).pathname;
+mkdirSync(generated, { recursive: true });
 const scene = renderCardScene({ width: 1200, height: 720 });
 await sharp(Buffer.from(Uint8ClampedArray.from(scene.rgb)), { raw: { width: scene.width, height: scene.height, channels: 3 } })
   .toColourspace('cmyk')
   .jpeg({ quality: 90 })
-  .toFile(new URL('./test/fixtures/generated/cmyk.jpg', import.meta.url).pathname);
+  .toFile(`${generated}cmyk.jpg`);
 
 const chrome = (extraArgs) => chromeLauncher({ launchOptions: { executablePath: findChrome(), headless: true, args: [...CHROME_ARGS, ...MEMORY_FLAGS, ...extraArgs] } });
 
