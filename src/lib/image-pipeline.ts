@@ -87,32 +87,32 @@ function isMetadataMarker(marker: number): boolean {
 // PNG chunks that may carry personal data (text, EXIF with GPS, timestamps).
 const PNG_METADATA_CHUNKS = new Set(['tEXt', 'zTXt', 'iTXt', 'eXIf', 'tIME']);
 
-/** Drops text, EXIF and time chunks from a PNG, leaving pixels untouched. */
-export function stripPngMetadata(bytes: Uint8Array): Uint8Array {
+/** The chunks of a PNG, in order, up to IEND or the end of the bytes given; a chunk running past the end stops the walk. */
+function* pngChunks(bytes: Uint8Array): Generator<{ type: string; start: number; end: number }> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const parts: Uint8Array[] = [bytes.subarray(0, 8)];
   let offset = 8;
   while (offset + 12 <= bytes.length) {
-    const length = view.getUint32(offset);
+    const end = offset + 12 + view.getUint32(offset);
+    if (end > bytes.length) return;
     const type = String.fromCharCode(...bytes.subarray(offset + 4, offset + 8));
-    const end = offset + 12 + length;
-    if (end > bytes.length) break;
-    if (!PNG_METADATA_CHUNKS.has(type)) parts.push(bytes.subarray(offset, end));
+    yield { type, start: offset, end };
+    if (type === 'IEND') return;
     offset = end;
-    if (type === 'IEND') break;
   }
+}
+
+/** Drops text, EXIF and time chunks from a PNG, leaving pixels untouched. */
+export function stripPngMetadata(bytes: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [bytes.subarray(0, 8)];
+  for (const chunk of pngChunks(bytes)) if (!PNG_METADATA_CHUNKS.has(chunk.type)) parts.push(bytes.subarray(chunk.start, chunk.end));
   return concat(parts);
 }
 
 /** True when a PNG holds an eXIf chunk, whose orientation the decoder may apply. */
 export function pngHasExif(bytes: Uint8Array): boolean {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let offset = 8;
-  while (offset + 12 <= bytes.length) {
-    const type = String.fromCharCode(...bytes.subarray(offset + 4, offset + 8));
+  for (const { type } of pngChunks(bytes)) {
     if (type === 'eXIf') return true;
     if (type === 'IDAT') return false; // eXIf must come before the image data
-    offset += 12 + view.getUint32(offset);
   }
   return false;
 }

@@ -164,7 +164,8 @@ export async function prepareImage(file: Blob, options: PrepareOptions = {}): Pr
   }
 
   timings.read = lap();
-  const decodeScale = canSendLosslessly(sniff, file.size, maxBytes) ? 1 : decodeScaleFor(sniff, file.size, Math.min(maxBytes, file.size));
+  const lossless = canSendLosslessly(sniff, file.size, maxBytes);
+  const decodeScale = lossless ? 1 : decodeScaleFor(sniff, file.size, Math.min(maxBytes, file.size));
   const bitmap = await decode(file, sniff, decodeScale);
   timings.decode = lap();
   try {
@@ -176,7 +177,7 @@ export async function prepareImage(file: Blob, options: PrepareOptions = {}): Pr
     const decodedWidth = bitmap.width;
     const decodedHeight = bitmap.height;
 
-    if (canSendLosslessly(sniff, file.size, maxBytes)) {
+    if (lossless) {
       const bytes = await readBytes(file);
       if (sniff.format === 'jpeg' || !pngHasExif(bytes)) {
         const stripped = sniff.format === 'jpeg' ? stripJpegMetadata(bytes) : stripPngMetadata(bytes);
