@@ -19,12 +19,15 @@ const INSTALL_DB = '/usr/bin/mariadb-install-db';
 
 /** What each part needs on disk, and the Debian package that puts it there. */
 const PARTS: [check: () => boolean, pkg: string][] = [
+  // wordpress brings PHP for Apache, not the php command.
+  [() => phpHas('json'), 'php-cli'],
   [() => existsSync(`${WORDPRESS}/wp-settings.php`), 'wordpress'],
   [() => existsSync(THEME), 'wordpress-theme-twentytwentythree'],
   [() => phpHas('mysqli'), 'php-mysql'],
   [() => existsSync(MARIADBD) && existsSync(INSTALL_DB), 'mariadb-server'],
 ];
 
+/** True when the php command runs and has the extension (json is built into every PHP 8). */
 function phpHas(extension: string): boolean {
   try {
     return execFileSync('php', ['-r', `echo extension_loaded('${extension}') ? 'yes' : 'no';`], { encoding: 'utf8' }) === 'yes';
@@ -33,10 +36,9 @@ function phpHas(extension: string): boolean {
   }
 }
 
-/** Installs whatever is missing (php-cli comes with php-mysql), and says what it installed. */
+/** Installs whatever is missing, and says what it installed. */
 export function ensureWordPressPackages(): string[] {
   const missing = PARTS.filter(([check]) => !check()).map(([, pkg]) => pkg);
-  if (!phpHas('json')) missing.push('php-cli');
   if (missing.length > 0) {
     // Without recommends: wordpress would pull in every translation; the theme is named above.
     aptInstall(missing, 'a real WordPress for the plugin tests', { recommends: false });

@@ -67,6 +67,17 @@ async function newPage(context?: BrowserContext): Promise<Page> {
   return page;
 }
 
+/** A fresh browser context signed in through wp-login.php. */
+async function loginAsAdmin(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext();
+  const page = await newPage(context);
+  await page.goto(`${wp.url}/wp-login.php`);
+  await page.fill('#user_login', wp.admin.user);
+  await page.fill('#user_pass', wp.admin.password);
+  await Promise.all([page.waitForURL(/wp-admin/), page.click('#wp-submit')]);
+  return { context, page };
+}
+
 /** The page token the block rendered, as a visitor gets it. */
 async function pageToken(): Promise<string> {
   const html = await (await fetch(blockUrl)).text();
@@ -128,12 +139,7 @@ test('with no key set, the route answers as the sandbox does, and says so', asyn
 });
 
 test('an administrator saves the settings through the real form; the key is never printed back', async () => {
-  const context = await browser.newContext();
-  const page = await newPage(context);
-  await page.goto(`${wp.url}/wp-login.php`);
-  await page.fill('#user_login', wp.admin.user);
-  await page.fill('#user_pass', wp.admin.password);
-  await Promise.all([page.waitForURL(/wp-admin/), page.click('#wp-submit')]);
+  const { context, page } = await loginAsAdmin();
 
   const settingsUrl = `${wp.url}/wp-admin/options-general.php?page=accura-id-liveness`;
   await page.goto(settingsUrl);
@@ -252,12 +258,7 @@ test('sandbox mode answers locally and the settings page says no real check is m
   assert.equal(reply.status, 200, reply.text);
   assert.equal(reply.json().sandbox, true);
   assert.equal(upstreamCalls, before, 'nothing went upstream');
-  const context = await browser.newContext();
-  const page = await newPage(context);
-  await page.goto(`${wp.url}/wp-login.php`);
-  await page.fill('#user_login', wp.admin.user);
-  await page.fill('#user_pass', wp.admin.password);
-  await Promise.all([page.waitForURL(/wp-admin/), page.click('#wp-submit')]);
+  const { context, page } = await loginAsAdmin();
   await page.goto(`${wp.url}/wp-admin/options-general.php?page=accura-id-liveness`);
   assert.match(await page.locator('#accura-idl-sandbox-notice').innerText(), /no real liveness check is being made/i);
   assert.equal(await page.isChecked('#accura_idl_sandbox'), true);
