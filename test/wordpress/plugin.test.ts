@@ -223,13 +223,13 @@ test('a post with the block and one with the shortcode each render the widget; o
   await page.close();
 });
 
-test("a visitor completes a check through the PHP proxy to the package's sandbox, and sees the sandbox note", async () => {
+/** A visitor's check on the block post, through the real file input; the result, and the page's requests. */
+async function visitorCheck(): Promise<{ detail: { verdict: string; score: number; sandbox: boolean }; note: string; requests: string[] }> {
   const page = await newPage();
   const requests: string[] = [];
   page.on('request', (request) => requests.push(request.url()));
   await page.goto(blockUrl);
   const photo = await photoInPage(page);
-  const before = upstreamCalls;
   const result = page.evaluate(
     () =>
       new Promise<{ verdict: string; score: number; sandbox: boolean }>((resolve, reject) => {
@@ -241,14 +241,21 @@ test("a visitor completes a check through the PHP proxy to the package's sandbox
   await page.locator('accura-id-liveness input[type=file]').setInputFiles({ name: 'card.jpg', mimeType: 'image/jpeg', buffer: photo });
   await page.locator('accura-id-liveness button', { hasText: 'Check document' }).click();
   const detail = await result;
+  const note = await page.locator('accura-id-liveness [part=sandbox]').innerText();
+  await page.close();
+  return { detail, note, requests };
+}
+
+test("a visitor completes a check through the PHP proxy to the package's sandbox, and sees the sandbox note", async () => {
+  const before = upstreamCalls;
+  const { detail, note, requests } = await visitorCheck();
   assert.ok(['live', 'spoof'].includes(detail.verdict));
   assert.ok(detail.score >= 0 && detail.score <= 100);
   assert.equal(detail.sandbox, true);
   assert.equal(upstreamCalls, before + 1, 'the PHP proxy forwarded to the local upstream, with the key (the sandbox refuses any other)');
-  assert.match(await page.locator('accura-id-liveness [part=sandbox]').innerText(), /not a real liveness check/);
+  assert.match(note, /not a real liveness check/);
   assert.ok(requests.some((url) => url === `${wp.url}${ROUTE}`), 'the check went to the PHP route');
   assert.deepEqual(new Set(requests.map((url) => new URL(url).origin)), new Set([wp.url]), 'no third-party request');
-  await page.close();
 });
 
 test('sandbox mode answers locally and the settings page says no real check is made', async () => {
@@ -257,6 +264,9 @@ test('sandbox mode answers locally and the settings page says no real check is m
   const reply = await check();
   assert.equal(reply.status, 200, reply.text);
   assert.equal(reply.json().sandbox, true);
+  const visitor = await visitorCheck();
+  assert.equal(visitor.detail.sandbox, true);
+  assert.match(visitor.note, /not a real liveness check/);
   assert.equal(upstreamCalls, before, 'nothing went upstream');
   const { context, page } = await loginAsAdmin();
   await page.goto(`${wp.url}/wp-admin/options-general.php?page=accura-id-liveness`);

@@ -33,7 +33,8 @@ final class Accura_IDL_Proxy {
 	/** Hooks the route into the REST API. */
 	public static function register(): void {
 		add_action( 'rest_api_init', array( self::class, 'routes' ) );
-		add_filter( 'rest_pre_dispatch', array( self::class, 'preflight' ), 10, 3 );
+		// Before core's own OPTIONS handler (priority 10), which would answer any origin.
+		add_filter( 'rest_pre_dispatch', array( self::class, 'preflight' ), 5, 3 );
 	}
 
 	/** The route's URL, for the widget's `endpoint`. */
