@@ -154,6 +154,7 @@ test('an administrator saves the settings through the real form; the key is neve
   assert.match(await page.content(), /Settings saved/);
   assert.match(await page.locator('.form-table').first().innerText(), /A key is set, ending in k3y9/);
   assert.equal(await page.inputValue('#accura_idl_api_key'), '');
+  assert.ok(!(await page.content()).includes(KEY), 'the settings page never prints the key back');
   assert.equal(await page.inputValue('#accura_idl_country_code'), 'IND', 'sanitized to upper case');
   assert.equal(await page.locator('#accura-idl-sandbox-notice').count(), 0);
 
