@@ -77,11 +77,18 @@ function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise
 
 function stopProcess(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
+  // Its own process group (spawned detached): php -S's workers and nothing else.
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      // Already gone.
+    }
+  };
   return new Promise((resolve) => {
-    const force = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 10_000);
+    const force = setTimeout(() => signal('SIGKILL'), 10_000);
     child.once('exit', () => (clearTimeout(force), resolve()));
-    // Its own process group: php -S's workers and nothing else.
-    process.kill(-child.pid!, 'SIGTERM');
+    signal('SIGTERM');
   });
 }
 
