@@ -15,6 +15,8 @@ const steps = [
   ['demo and framework apps end to end', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/e2e')]],
   // Plain node, no tsx: the package name must resolve through its exports map to dist/.
   ['the built package in Node (SSR)', 'node', ['--test', '--test-reporter=spec', ...nodeTests('test/e2e', '.test.mjs')]],
+  // Installs Debian's wordpress, php-mysql and mariadb-server when missing; needs the zip from the build step.
+  ['the WordPress plugin in a real WordPress', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/wordpress')]],
 ];
 
 for (const [name, command, args] of steps) {
