@@ -19,12 +19,19 @@ const steps = [
   ['the WordPress plugin in a real WordPress', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/wordpress')]],
 ];
 
+// Time per step, printed at the end (and on a failure), so a slow part shows where it is.
+const timings = [];
+const printTimings = () => console.table(timings.map(([step, ms]) => ({ step, seconds: (ms / 1000).toFixed(1) })));
 for (const [name, command, args] of steps) {
   console.log(`\n▶ ${name}: ${command} ${args.join(' ')}`);
+  const started = Date.now();
   const { status } = spawnSync(command, args, { stdio: 'inherit' });
+  timings.push([name, Date.now() - started]);
   if (status !== 0) {
     console.error(`\n✖ ${name} failed (exit ${status}).`);
+    printTimings();
     process.exit(status ?? 1);
   }
 }
+printTimings();
 console.log('\n✔ all tests passed');
