@@ -8,8 +8,9 @@ import { css } from 'lit';
  */
 export const cameraLayerStyles = css`
   .layer {
-    --_hint: 5rem;
-    --_controls: 10.5rem;
+    /* Room kept free above and below the guide: in portrait the same both ways, so the guide sits on the lens axis. */
+    --_top: 10.5rem;
+    --_bottom: 10.5rem;
     --_column: 0px;
     --_side: max(env(safe-area-inset-left, 0px), env(safe-area-inset-right, 0px));
     position: fixed;
@@ -28,8 +29,8 @@ export const cameraLayerStyles = css`
   }
   @media (orientation: landscape) {
     .layer {
-      --_hint: 3.75rem;
-      --_controls: 0.75rem;
+      --_top: 4.5rem;
+      --_bottom: 0.75rem;
       --_column: 11rem;
     }
   }
@@ -55,10 +56,10 @@ export const cameraLayerStyles = css`
   /* The free area between hints and controls: the guide is centred in it (measured by script). */
   .layer .stage {
     position: absolute;
-    top: calc(env(safe-area-inset-top, 0px) + var(--_hint));
-    bottom: calc(env(safe-area-inset-bottom, 0px) + var(--_controls));
-    inset-inline-start: var(--_side);
-    inset-inline-end: calc(var(--_side) + var(--_column));
+    top: calc(env(safe-area-inset-top, 0px) + var(--_top));
+    bottom: calc(env(safe-area-inset-bottom, 0px) + var(--_bottom));
+    /* The controls' column (landscape) is kept free on both sides, so the guide stays centred. */
+    inset-inline: calc(var(--_side) + var(--_column));
     pointer-events: none;
   }
   .layer .hint {
