@@ -11,6 +11,11 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
 import { fakeCameraArgs, renderCardScene } from '../support/card-scene.mjs';
 import { launchChromium, phonePage, startDemoServer } from './support.ts';
+import ar from '../../src/locales/ar.ts';
+import es from '../../src/locales/es.ts';
+import fr from '../../src/locales/fr.ts';
+import hi from '../../src/locales/hi.ts';
+import { en } from '../../src/locales/en.ts';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -214,6 +219,32 @@ describe('phone, landscape (844 × 390)', () => {
     assert.ok(shutter.x >= guide.x + guide.width && hint.y + hint.height <= guide.y, 'nothing covers the guide');
     await assertNoScroll(page);
     await captureAndCheck(page);
+    await page.context().close();
+  });
+});
+
+describe('phone copy in every locale', () => {
+  test('each locale phrases the instructions for a phone, and Arabic mirrors the layer', async () => {
+    const page = await phonePage(landscapeCamera, 844, 390);
+    await page.goto(baseUrl, { waitUntil: 'networkidle' });
+    for (const [lang, strings] of Object.entries({ en, es, fr, ar, hi })) {
+      assert.notEqual(strings.instructionsTouch, strings.instructions, `${lang}: phone copy of its own`);
+      await page.evaluate((code) => document.documentElement.setAttribute('lang', code), lang);
+      await page.waitForFunction((text) => document.querySelector('accura-id-liveness')!.shadowRoot!.querySelector('[part=instructions]')!.textContent!.includes(text), strings.instructionsTouch);
+    }
+    // Arabic (right to left): the controls' column sits at the inline end, which is the left.
+    await page.evaluate(() => {
+      document.documentElement.setAttribute('lang', 'ar');
+      document.querySelector('accura-id-liveness')!.autoCapture = false;
+    });
+    await inWidget(page, `button:has-text("${ar.useCamera}")`).tap();
+    await inWidget(page, 'dialog[open] video').waitFor();
+    assert.equal(await inWidget(page, 'dialog').evaluate((dialog) => getComputedStyle(dialog).direction), 'rtl');
+    const shutter = await box(inWidget(page, '.shutter'));
+    const guide = await box(inWidget(page, '[part=guide]'));
+    assert.ok(shutter.x + shutter.width <= guide.x, 'the shutter is left of the guide in RTL');
+    assert.equal(await inWidget(page, '.shutter').innerText(), ar.capture);
+    await assertNoScroll(page);
     await page.context().close();
   });
 });
