@@ -457,11 +457,15 @@ export class AccuraIdLiveness extends LitElement {
         </header>
         ${this.renderPhase(this.inLayer ? this.cameraReturn.phase : this.phase)}
         ${this.inLayer
-          ? html`<dialog part="camera-layer" class="layer" aria-label=${this.t.cameraLabel}>${this.renderCamera()}</dialog>`
-          : nothing}
-        <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
+          ? html`<dialog part="camera-layer" class="layer" aria-label=${this.t.cameraLabel}>${this.renderCamera()}${this.renderStatus()}</dialog>`
+          : this.renderStatus()}
       </div>
     `;
+  }
+
+  /** The live region; inside the layer while it is open, since a modal dialog makes the rest inert. */
+  private renderStatus() {
+    return html`<div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>`;
   }
 
   /** The camera is open full screen: the view it was opened from stays rendered (inert) under the dialog. */

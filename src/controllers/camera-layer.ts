@@ -36,8 +36,10 @@ export class CameraLayerController implements ReactiveController {
   }
 
   hostDisconnected(): void {
-    removeEventListener('popstate', this.onPopState);
     this.release();
+    removeEventListener('popstate', this.onPopState);
+    // Our history.back() lands after the listener is gone: nothing is left to ignore.
+    this.ownPops = 0;
   }
 
   /** Called after each render with the dialog the element rendered, if any: opens a new one, releases a gone one. */

@@ -138,6 +138,7 @@ describe('phone, portrait (390 × 844)', () => {
     assert.match(await inWidget(page, '.layer .hint').innerText(), /Fit the card inside the frame|Hold still|card/);
     await assertNoScroll(page);
     assert.equal(await page.evaluate(() => document.querySelector('accura-id-liveness')!.shadowRoot!.activeElement?.closest('dialog') !== null), true, 'focus is inside the layer');
+    assert.equal(await inWidget(page, 'dialog [role=status]').count(), 1, 'announcements come from inside the layer, not from the inert page');
     await page.addScriptTag({ path: AXE });
     const violations = await page.evaluate(async () => {
       const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
