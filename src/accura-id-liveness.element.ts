@@ -468,9 +468,12 @@ export class AccuraIdLiveness extends LitElement {
     return html`<div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>`;
   }
 
-  /** The camera is open full screen: the view it was opened from stays rendered (inert) under the dialog. */
+  /**
+   * The camera is open full screen: the view it was opened from stays rendered (inert) under the
+   * dialog, so its opener keeps focus for the return. The dialog opens once the layer code has loaded.
+   */
   private get inLayer(): boolean {
-    return this.phase === 'camera' && this.layered && Boolean(this.layer);
+    return this.phase === 'camera' && this.layered;
   }
 
   private renderPhase(phase: LivenessPhase) {
