@@ -207,6 +207,28 @@ describe('phone, portrait (390 × 844)', () => {
   });
 });
 
+describe('safe areas', () => {
+  test('a notch and a home bar (env(safe-area-inset-*)) keep the hint and every control clear, upright and on its side', async () => {
+    const page = await phonePage(portraitCamera, 390, 844);
+    const cdp = await page.context().newCDPSession(page);
+    const insets = async (top: number, right: number, bottom: number, left: number) =>
+      cdp.send('Emulation.setSafeAreaInsetsOverride' as never, { insets: { top, right, bottom, left } } as never);
+    await insets(47, 0, 34, 0);
+    await openCamera(page);
+    const textTop = () => inWidget(page, '.layer .hint').evaluate((hint) => hint.getBoundingClientRect().top + parseFloat(getComputedStyle(hint).paddingTop));
+    const controls = () => inWidget(page, '.layer .actions > *').evaluateAll((nodes) => nodes.map((node) => node.getBoundingClientRect().toJSON() as DOMRect));
+    assert.ok((await textTop()) >= 47, 'the hint starts below the notch');
+    for (const rect of await controls()) assert.ok(rect.bottom <= 844 - 34, `a control above the home bar: ${JSON.stringify(rect)}`);
+    await page.setViewportSize({ width: 844, height: 390 });
+    await insets(0, 47, 21, 47);
+    await page.waitForFunction(() => document.querySelector('accura-id-liveness')!.shadowRoot!.querySelector('.shutter')!.getBoundingClientRect().right <= 844 - 47);
+    for (const rect of await controls()) assert.ok(rect.right <= 844 - 47 && rect.bottom <= 390 - 21, `a control clear of the notch: ${JSON.stringify(rect)}`);
+    const guide = await box(inWidget(page, '[part=guide]'));
+    assert.ok(guide.x >= 47, 'the guide clear of the notch');
+    await page.context().close();
+  });
+});
+
 describe('phone, landscape (844 × 390)', () => {
   test('full screen, shutter beside the guide, no scrolling, and a capture completes a check', async () => {
     const page = await phonePage(landscapeCamera, 844, 390);
