@@ -138,6 +138,21 @@ describe('phone, portrait (390 × 844)', () => {
     assert.match(await inWidget(page, '.layer .hint').innerText(), /Fit the card inside the frame|Hold still|card/);
     await assertNoScroll(page);
     assert.equal(await page.evaluate(() => document.querySelector('accura-id-liveness')!.shadowRoot!.activeElement?.closest('dialog') !== null), true, 'focus is inside the layer');
+    // Tab cycles through the layer's controls (and out to the browser's own UI, as any modal dialog);
+    // nothing on the page behind it takes focus.
+    const stops = new Set<string>();
+    for (let i = 0; i < 8; i++) {
+      await page.keyboard.press('Tab');
+      const where = await page.evaluate(() => {
+        const active = document.activeElement;
+        if (!active || active === document.body) return 'browser';
+        const inner = active.shadowRoot?.activeElement;
+        return inner?.closest('dialog') ? `layer: ${inner.textContent?.trim() || inner.className}` : `page: ${(inner ?? active).outerHTML.slice(0, 60)}`;
+      });
+      assert.doesNotMatch(where, /^page/, `Tab ${i + 1} keeps focus off the page behind the layer`);
+      stops.add(where);
+    }
+    assert.ok([...stops].some((stop) => stop.includes('Capture')), `Tab reaches the shutter: ${[...stops].join(', ')}`);
     assert.equal(await inWidget(page, 'dialog [role=status]').count(), 1, 'announcements come from inside the layer, not from the inert page');
     await page.addScriptTag({ path: AXE });
     const violations = await page.evaluate(async () => {
@@ -277,6 +292,9 @@ describe('desktop', () => {
     const context = await landscapeCamera.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     await page.goto(baseUrl, { waitUntil: 'networkidle' });
+    await page.evaluate(() => {
+      document.querySelector('accura-id-liveness')!.autoCapture = false;
+    });
     assert.match(await inWidget(page, '[part=instructions]').innerText(), /choose it here/);
     await inWidget(page, 'button:has-text("Use camera")').click();
     await inWidget(page, '[part=base] > [part=camera] video').waitFor();
