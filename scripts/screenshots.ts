@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { fakeCameraArgs, renderCardScene } from '../test/support/card-scene.mjs';
-import { launchChromium, phonePage, startDemoServer } from '../test/e2e/support.ts';
+import { launchChromium, openDemo, phonePage, startDemoServer } from '../test/e2e/support.ts';
 
 const docs = new URL('../docs/', import.meta.url).pathname;
 mkdirSync(docs, { recursive: true });
@@ -21,10 +21,7 @@ try {
   for (const shot of shots) {
     browser = await launchChromium(fakeCameraArgs(`screenshot-${shot.name}`, renderCardScene(shot.scene)));
     const page = await phonePage(browser, shot.width, shot.height);
-    await page.goto(baseUrl, { waitUntil: 'networkidle' });
-    await page.evaluate(() => {
-      document.querySelector('accura-id-liveness')!.autoCapture = false;
-    });
+    await openDemo(page, baseUrl);
     await page.locator('accura-id-liveness button:has-text("Use camera")').tap();
     await page.waitForFunction(() => (document.querySelector('accura-id-liveness')!.shadowRoot!.querySelector('dialog[open] video') as HTMLVideoElement | null)?.videoWidth);
     // Let the quality watcher settle on its hint.

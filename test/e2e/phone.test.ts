@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
 import { fakeCameraArgs, renderCardScene } from '../support/card-scene.mjs';
-import { launchChromium, phonePage, startDemoServer } from './support.ts';
+import { launchChromium, openDemo, phonePage, startDemoServer } from './support.ts';
 import ar from '../../src/locales/ar.ts';
 import es from '../../src/locales/es.ts';
 import fr from '../../src/locales/fr.ts';
@@ -40,12 +40,9 @@ after(async () => {
 const widget = (page: Page) => page.locator('accura-id-liveness');
 const inWidget = (page: Page, selector: string): Locator => widget(page).locator(selector);
 
-/** Loads the demo, turns auto-capture off (each test decides when to capture) and opens the camera by touch. */
+/** Loads the demo (auto-capture off) and opens the camera by touch. */
 async function openCamera(page: Page): Promise<void> {
-  await page.goto(baseUrl, { waitUntil: 'networkidle' });
-  await page.evaluate(() => {
-    document.querySelector('accura-id-liveness')!.autoCapture = false;
-  });
+  await openDemo(page, baseUrl);
   await inWidget(page, 'button:has-text("Use camera")').tap();
   await inWidget(page, 'dialog[open]').waitFor();
   await page.waitForFunction(() => {
@@ -264,17 +261,14 @@ describe('phone, landscape (844 × 390)', () => {
 describe('phone copy in every locale', () => {
   test('each locale phrases the instructions for a phone, and Arabic mirrors the layer', async () => {
     const page = await phonePage(landscapeCamera, 844, 390);
-    await page.goto(baseUrl, { waitUntil: 'networkidle' });
+    await openDemo(page, baseUrl);
     for (const [lang, strings] of Object.entries({ en, es, fr, ar, hi })) {
       assert.notEqual(strings.instructionsTouch, strings.instructions, `${lang}: phone copy of its own`);
       await page.evaluate((code) => document.documentElement.setAttribute('lang', code), lang);
       await page.waitForFunction((text) => document.querySelector('accura-id-liveness')!.shadowRoot!.querySelector('[part=instructions]')!.textContent!.includes(text), strings.instructionsTouch);
     }
     // Arabic (right to left): the controls' column sits at the inline end, which is the left.
-    await page.evaluate(() => {
-      document.documentElement.setAttribute('lang', 'ar');
-      document.querySelector('accura-id-liveness')!.autoCapture = false;
-    });
+    await page.evaluate(() => document.documentElement.setAttribute('lang', 'ar'));
     await inWidget(page, `button:has-text("${ar.useCamera}")`).tap();
     await inWidget(page, 'dialog[open] video').waitFor();
     assert.equal(await inWidget(page, 'dialog').evaluate((dialog) => getComputedStyle(dialog).direction), 'rtl');
@@ -291,10 +285,7 @@ describe('desktop', () => {
   test('the camera stays inline by default, and camera-view="fullscreen" opens the layer', async () => {
     const context = await landscapeCamera.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
-    await page.goto(baseUrl, { waitUntil: 'networkidle' });
-    await page.evaluate(() => {
-      document.querySelector('accura-id-liveness')!.autoCapture = false;
-    });
+    await openDemo(page, baseUrl);
     assert.match(await inWidget(page, '[part=instructions]').innerText(), /choose it here/);
     await inWidget(page, 'button:has-text("Use camera")').click();
     await inWidget(page, '[part=base] > [part=camera] video').waitFor();

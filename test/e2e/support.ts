@@ -68,3 +68,11 @@ function recordStreams(): void {
     return stream;
   };
 }
+
+/** Loads the demo with auto-capture off, so a test (or a screenshot) decides when to capture. */
+export async function openDemo(page: Page, baseUrl: string): Promise<void> {
+  await page.goto(baseUrl, { waitUntil: 'networkidle' });
+  await page.evaluate(() => {
+    document.querySelector('accura-id-liveness')!.autoCapture = false;
+  });
+}
