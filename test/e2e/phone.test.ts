@@ -282,8 +282,9 @@ describe('phone copy in every locale', () => {
 });
 
 describe('desktop', () => {
-  test('the camera stays inline by default, and camera-view="fullscreen" opens the layer', async () => {
+  test('the camera stays inline by default, and camera-view="fullscreen" opens the layer, unclipped by host CSS', async () => {
     const context = await landscapeCamera.newContext({ viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(60_000);
     const page = await context.newPage();
     await openDemo(page, baseUrl);
     assert.match(await inWidget(page, '[part=instructions]').innerText(), /choose it here/);
@@ -291,7 +292,12 @@ describe('desktop', () => {
     await inWidget(page, '[part=base] > [part=camera] video').waitFor();
     assert.equal(await inWidget(page, 'dialog').count(), 0, 'no layer on a desktop');
     await inWidget(page, 'button:has-text("Cancel")').click();
-    await page.evaluate(() => document.querySelector('accura-id-liveness')!.setAttribute('camera-view', 'fullscreen'));
+    await page.evaluate(() => {
+      const el = document.querySelector('accura-id-liveness')!;
+      el.setAttribute('camera-view', 'fullscreen');
+      // Host CSS that clips or moves anything fixed inside it: the top layer escapes both.
+      Object.assign(el.parentElement!.style, { transform: 'translateX(10px) scale(0.9)', overflow: 'hidden', height: '150px' });
+    });
     await inWidget(page, 'button:has-text("Use camera")').click();
     await inWidget(page, 'dialog[open] video').waitFor();
     assert.deepEqual(await box(inWidget(page, 'dialog')), { x: 0, y: 0, width: 1280, height: 800 });

@@ -53,6 +53,8 @@ export const PHONE = {
 export async function phonePage(browser: Browser, width: number, height: number): Promise<Page> {
   const context = await browser.newContext({ ...PHONE, viewport: { width, height } });
   await context.addInitScript(recordStreams);
+  // Camera start-up on a busy 2-core machine can pass Playwright's 30 s default.
+  context.setDefaultTimeout(60_000);
   return context.newPage();
 }
 
