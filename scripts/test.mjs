@@ -15,11 +15,13 @@ const steps = [
   ['demo and framework apps end to end', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/e2e')]],
   // Plain node, no tsx: the package name must resolve through its exports map to dist/.
   ['the built package in Node (SSR)', 'node', ['--test', '--test-reporter=spec', ...nodeTests('test/e2e', '.test.mjs')]],
+  // The packed tarball in pinned Vite, webpack, Next.js, Parcel, esbuild and Angular apps; dist/ was just built.
+  ['bundler matrix', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/bundlers/matrix.test.ts'], { BUNDLERS_SKIP_BUILD: '1' }],
 ];
 
-for (const [name, command, args] of steps) {
+for (const [name, command, args, env = {}] of steps) {
   console.log(`\n▶ ${name}: ${command} ${args.join(' ')}`);
-  const { status } = spawnSync(command, args, { stdio: 'inherit' });
+  const { status } = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   if (status !== 0) {
     console.error(`\n✖ ${name} failed (exit ${status}).`);
     process.exit(status ?? 1);

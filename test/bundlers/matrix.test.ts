@@ -12,9 +12,10 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from '../e2e/support.ts';
 import {
   type PageRun,
-  appsDir,
+  appDir,
   checkInPage,
   clean,
+  deleteWorkers,
   freePort,
   initialScriptGzip,
   installApp,
@@ -42,6 +43,8 @@ interface Row {
   /** The widget page and the same page without it; the share is measured when both are given. */
   widgetPath: string;
   plainPath?: string;
+  /** Delete the worker file after the build: the check must still complete, with one warning. */
+  deleteWorker?: boolean;
   /** Fail on React hydration warnings (Next dev, where React reports them). */
   hydration?: boolean;
 }
@@ -56,6 +59,15 @@ const viteDev = (app: string, label: string): Row => ({
 
 const rows: Row[] = [
   { label: 'Vite 8 build', app: 'vite8', fresh: ['dist'], build: { bin: 'vite', args: ['build'] }, staticDir: 'dist', widgetPath: '/', plainPath: '/plain.html' },
+  {
+    label: 'Vite 8 build, worker file deleted',
+    app: 'vite8',
+    fresh: ['dist'],
+    build: { bin: 'vite', args: ['build'] },
+    staticDir: 'dist',
+    widgetPath: '/',
+    deleteWorker: true,
+  },
   viteDev('vite8', 'Vite 8 dev'),
   viteDev('vite7', 'Vite 7 dev'),
   { label: 'webpack 5', app: 'webpack5', fresh: ['dist'], build: { bin: 'node', args: ['build.mjs'] }, staticDir: 'dist', widgetPath: '/', plainPath: '/plain.html' },
@@ -141,7 +153,7 @@ for (const row of selected) {
     const rowStart = performance.now();
     const line: Line = { label: row.label, builds: '-', check: 'not run', preparation: '-', share: '-', seconds: 0 };
     table.push(line);
-    const cwd = join(appsDir, row.app);
+    const cwd = appDir(row.app);
     const bin = (name: string) => (name === 'node' ? name : join(cwd, 'node_modules/.bin', name));
     let server: { url: string; stop(): Promise<void>; output?: () => string } | undefined;
     try {
@@ -156,6 +168,7 @@ for (const row of selected) {
           throw error;
         }
       } else line.builds = 'dev server';
+      if (row.deleteWorker) assert.ok(deleteWorkers(join(cwd, row.staticDir!)).length > 0, 'the build wrote no worker file to delete');
       if (row.staticDir) server = await serveBuilt(join(cwd, row.staticDir));
       else if (row.server) {
         const port = await freePort();
@@ -163,7 +176,8 @@ for (const row of selected) {
         server = await startProcess(bin(row.server.bin), args, cwd, `http://127.0.0.1:${port}${row.widgetPath}`);
       }
       const base = server!.url;
-      const result: PageRun = await checkInPage(browser, new URL(row.widgetPath, base).href, api.url);
+      // Two checks in a row where the worker is gone: the fallback's warning must come once per page.
+      const result: PageRun = await checkInPage(browser, new URL(row.widgetPath, base).href, api.url, row.deleteWorker ? 2 : 1);
       line.check = result.completed ? `completed (${result.outcome})` : `FAILED: ${result.outcome}`;
       line.preparation = result.preparation;
       let share: number | undefined;
@@ -172,6 +186,11 @@ for (const row of selected) {
         line.share = kb(share);
       }
       assert.ok(result.completed, `the check did not complete: ${result.outcome}\nwarnings: ${result.warnings.join('\n')}\nerrors: ${result.errors.join('\n')}`);
+      if (row.deleteWorker) {
+        assert.match(result.preparation, /^main thread/);
+        const workerWarnings = result.warnings.filter((text) => /worker/i.test(text));
+        assert.equal(workerWarnings.length, 1, `one console.warn about the worker, not ${workerWarnings.length}: ${workerWarnings.join(' | ')}`);
+      }
       if (row.hydration) assert.deepEqual(result.hydration, [], 'React reported a hydration mismatch');
       if (share !== undefined) assert.ok(share <= SHARE_BUDGET_BYTES, `the widget adds ${kb(share)} gzip to the page, over the ${kb(SHARE_BUDGET_BYTES)} budget`);
     } finally {
@@ -183,6 +202,6 @@ for (const row of selected) {
 
 test('the raw tag in React JSX takes className, style, key, slotted children and onliveness-result (tsc)', { timeout: 5 * 60_000, skip: only !== undefined && !only.includes('next16') }, () => {
   if (!installed.has('next16')) installed.set('next16', installApp('next16', tarball.path));
-  const cwd = join(appsDir, 'next16');
+  const cwd = appDir('next16');
   run(join(cwd, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'typecheck/tsconfig.json'], cwd);
 });
