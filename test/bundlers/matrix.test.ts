@@ -6,6 +6,7 @@
  * BUNDLERS_ONLY=vite8,esbuild runs some apps only; BUNDLERS_SKIP_BUILD=1 packs the existing dist/.
  */
 import assert from 'node:assert/strict';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -43,22 +44,25 @@ interface Row {
   /** The widget page and the same page without it; the share is measured when both are given. */
   widgetPath: string;
   plainPath?: string;
+  /** The image worker must run (the bundler ships it, or the README's snippet is applied). */
+  worker?: true;
   /** Delete the worker file after the build: the check must still complete, with one warning. */
   deleteWorker?: boolean;
   /** Fail on React hydration warnings (Next dev, where React reports them). */
   hydration?: boolean;
 }
 
-const viteDev = (app: string, label: string): Row => ({
+const viteDev = (app: string, label: string, extra: Partial<Row> = {}, config: string[] = []): Row => ({
   label,
   app,
   fresh: ['node_modules/.vite'],
-  server: { bin: 'vite', args: ['--port', '{port}', '--strictPort', '--host', '127.0.0.1'] },
+  server: { bin: 'vite', args: [...config, '--port', '{port}', '--strictPort', '--host', '127.0.0.1'] },
   widgetPath: '/',
+  ...extra,
 });
 
 const rows: Row[] = [
-  { label: 'Vite 8 build', app: 'vite8', fresh: ['dist'], build: { bin: 'vite', args: ['build'] }, staticDir: 'dist', widgetPath: '/', plainPath: '/plain.html' },
+  { label: 'Vite 8 build', app: 'vite8', fresh: ['dist'], build: { bin: 'vite', args: ['build'] }, staticDir: 'dist', widgetPath: '/', plainPath: '/plain.html', worker: true },
   {
     label: 'Vite 8 build, worker file deleted',
     app: 'vite8',
@@ -68,9 +72,10 @@ const rows: Row[] = [
     widgetPath: '/',
     deleteWorker: true,
   },
-  viteDev('vite8', 'Vite 8 dev'),
+  viteDev('vite8', 'Vite 8 dev', { worker: true }),
   viteDev('vite7', 'Vite 7 dev'),
-  { label: 'webpack 5', app: 'webpack5', fresh: ['dist'], build: { bin: 'node', args: ['build.mjs'] }, staticDir: 'dist', widgetPath: '/', plainPath: '/plain.html' },
+  viteDev('vite7', 'Vite 7 dev, README snippet', { worker: true }, ['--config', 'vite.worker.config.js']),
+  { label: 'webpack 5', app: 'webpack5', fresh: ['dist'], build: { bin: 'node', args: ['build.mjs'] }, staticDir: 'dist', widgetPath: '/', plainPath: '/plain.html', worker: true },
   {
     label: 'Next.js 16 Turbopack',
     app: 'next16',
@@ -78,6 +83,7 @@ const rows: Row[] = [
     server: { bin: 'next', args: ['start', '--port', '{port}', '--hostname', '127.0.0.1'] },
     widgetPath: '/',
     plainPath: '/plain',
+    worker: true,
   },
   {
     label: 'Next.js 16 webpack',
@@ -86,6 +92,7 @@ const rows: Row[] = [
     server: { bin: 'next', args: ['start', '--port', '{port}', '--hostname', '127.0.0.1'] },
     widgetPath: '/',
     plainPath: '/plain',
+    worker: true,
   },
   {
     label: 'Next.js 16 dev',
@@ -94,9 +101,11 @@ const rows: Row[] = [
     server: { bin: 'next', args: ['dev', '--port', '{port}', '--hostname', '127.0.0.1'] },
     widgetPath: '/',
     hydration: true,
+    worker: true,
   },
-  { label: 'Parcel 2', app: 'parcel2', fresh: ['dist'], build: { bin: 'parcel', args: ['build', 'index.html', 'plain.html', '--dist-dir', 'dist', '--no-cache'] }, staticDir: 'dist', widgetPath: '/', plainPath: '/plain.html' },
+  { label: 'Parcel 2', app: 'parcel2', fresh: ['dist'], build: { bin: 'parcel', args: ['build', 'index.html', 'plain.html', '--dist-dir', 'dist', '--no-cache'] }, staticDir: 'dist', widgetPath: '/', plainPath: '/plain.html', worker: true },
   { label: 'esbuild (ESM, splitting)', app: 'esbuild', fresh: ['dist'], build: { bin: 'node', args: ['build.mjs'] }, staticDir: 'dist', widgetPath: '/', plainPath: '/plain.html' },
+  { label: 'esbuild, README snippet', app: 'esbuild', fresh: ['dist'], build: { bin: 'node', args: ['build.mjs', '--copy-worker'] }, staticDir: 'dist', widgetPath: '/', worker: true },
   { label: 'Angular CLI 21 ng build', app: 'angular21', fresh: ['dist'], build: { bin: 'ng', args: ['build'] }, staticDir: 'dist/browser', widgetPath: '/', plainPath: '/plain' },
   {
     label: 'Angular CLI 21 ng serve',
@@ -104,6 +113,16 @@ const rows: Row[] = [
     fresh: ['.angular'],
     server: { bin: 'ng', args: ['serve', '--port', '{port}', '--host', '127.0.0.1'] },
     widgetPath: '/',
+  },
+  // The README's angular.json snippet, as the app's `worker` configurations.
+  { label: 'Angular CLI 21 ng build, README snippet', app: 'angular21', fresh: ['dist'], build: { bin: 'ng', args: ['build', '--configuration', 'production,worker'] }, staticDir: 'dist/browser', widgetPath: '/', worker: true },
+  {
+    label: 'Angular CLI 21 ng serve, README snippet',
+    app: 'angular21',
+    fresh: ['.angular'],
+    server: { bin: 'ng', args: ['serve', '--configuration', 'worker', '--port', '{port}', '--host', '127.0.0.1'] },
+    widgetPath: '/',
+    worker: true,
   },
 ];
 
@@ -186,6 +205,7 @@ for (const row of selected) {
         line.share = kb(share);
       }
       assert.ok(result.completed, `the check did not complete: ${result.outcome}\nwarnings: ${result.warnings.join('\n')}\nerrors: ${result.errors.join('\n')}`);
+      if (row.worker) assert.equal(result.preparation, 'worker', `the image worker did not run: ${result.warnings.join(' | ')}`);
       if (row.deleteWorker) {
         assert.match(result.preparation, /^main thread/);
         const workerWarnings = result.warnings.filter((text) => /worker/i.test(text));
@@ -200,8 +220,11 @@ for (const row of selected) {
   });
 }
 
-test('the raw tag in React JSX takes className, style, key, slotted children and onliveness-result (tsc)', { timeout: 5 * 60_000, skip: only !== undefined && !only.includes('next16') }, () => {
+// test/types/raw-tag.tsx is type-checked against src/ by `npm test`'s types step; here against the
+// declarations in the tarball, inside an app with its own React types, as a user compiles it.
+test('the raw tag in React JSX takes className, style, key, slotted children and onliveness-result (tsc, packed types)', { timeout: 5 * 60_000, skip: only !== undefined && !only.includes('next16') }, () => {
   if (!installed.has('next16')) installed.set('next16', installApp('next16', tarball.path));
   const cwd = appDir('next16');
+  cpSync(new URL('../types/raw-tag.tsx', import.meta.url), join(cwd, 'typecheck/raw-tag.tsx'));
   run(join(cwd, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'typecheck/tsconfig.json'], cwd);
 });

@@ -14,3 +14,7 @@ const result = await esbuild.build({
 });
 if (result.errors.length) process.exit(1);
 cpSync(new URL('./public', import.meta.url), new URL('./dist', import.meta.url), { recursive: true });
+// --copy-worker: the README's snippet for esbuild, which does not emit the worker itself.
+if (process.argv.includes('--copy-worker')) {
+  cpSync(new URL('./node_modules/accura-id-liveness/dist/accura-id-liveness.worker.js', import.meta.url), new URL('./dist/accura-id-liveness.worker.js', import.meta.url));
+}
