@@ -24,9 +24,10 @@ const appsDir = join(root, 'test/bundlers/apps');
 /**
  * Where the apps are installed and built: outside the repository, as a user's app would be. Inside
  * it, bundlers walk up to the repository's tsconfig (whose `paths` map the package name to src/)
- * and node_modules, and would test the sources instead of the tarball. Installs are kept between runs.
+ * and node_modules, and would test the sources instead of the tarball. Installs are kept between runs;
+ * one folder per checkout, so two checkouts on one machine never build in each other's copies.
  */
-const workRoot = join(tmpdir(), 'accura-bundler-matrix');
+const workRoot = join(tmpdir(), `accura-bundler-matrix-${createHash('sha256').update(root).digest('hex').slice(0, 8)}`);
 const generated = new Set(['node_modules', 'dist', '.next', '.angular', '.parcel-cache', 'next-env.d.ts']);
 
 /** The app's working copy (see `workRoot`). */
@@ -59,9 +60,9 @@ export interface Ran {
 }
 
 /** Runs one command to its end; throws with the output's tail when it fails. */
-export function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Ran {
+export function run(command: string, args: string[], cwd: string): Ran {
   const start = performance.now();
-  const result = spawnSync(command, args, { cwd, env: { ...quietEnv, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(command, args, { cwd, env: quietEnv, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   const seconds = (performance.now() - start) / 1000;
   if (result.status !== 0) {
@@ -100,6 +101,8 @@ export function installApp(app: string, tarball: string): { seconds: number; fre
     writeFileSync(stamp, lockHash);
   }
   seconds += run('npm', ['install', '--no-save', ...flags, tarball], cwd).seconds;
+  const { version } = JSON.parse(readFileSync(join(cwd, 'node_modules/accura-id-liveness/package.json'), 'utf8'));
+  console.log(`[bundlers] ${app}: ${fresh ? 'npm ci from its lockfile, then ' : ''}accura-id-liveness ${version} from ${basename(tarball)}, in ${cwd} (${seconds.toFixed(0)} s)`);
   return { seconds, fresh };
 }
 

@@ -1,5 +1,4 @@
-// vite.config.js plus the README's one line for Vite 7's dev server, so the worker is served.
-import { defineConfig, mergeConfig } from 'vite';
-import base from './vite.config.js';
+// The README's one line for Vite 7's dev server, so the worker is served instead of a 404.
+import { defineConfig } from 'vite';
 
-export default mergeConfig(base, defineConfig({ optimizeDeps: { exclude: ['accura-id-liveness'] } }));
+export default defineConfig({ optimizeDeps: { exclude: ['accura-id-liveness'] } });
