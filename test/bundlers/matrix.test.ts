@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -79,7 +80,8 @@ const rows: Row[] = [
   {
     label: 'Next.js 16 Turbopack',
     app: 'next16',
-    fresh: ['.next'], build: { bin: 'next', args: ['build'] },
+    fresh: ['.next'],
+    build: { bin: 'next', args: ['build'] },
     server: { bin: 'next', args: ['start', '--port', '{port}', '--hostname', '127.0.0.1'] },
     widgetPath: '/',
     plainPath: '/plain',
@@ -88,7 +90,8 @@ const rows: Row[] = [
   {
     label: 'Next.js 16 webpack',
     app: 'next16',
-    fresh: ['.next'], build: { bin: 'next', args: ['build', '--webpack'] },
+    fresh: ['.next'],
+    build: { bin: 'next', args: ['build', '--webpack'] },
     server: { bin: 'next', args: ['start', '--port', '{port}', '--hostname', '127.0.0.1'] },
     widgetPath: '/',
     plainPath: '/plain',
@@ -219,6 +222,13 @@ for (const row of selected) {
     }
   });
 }
+
+// Issue 12's slimmer tarball: what `npm pack` ships is the package, nothing a build left beside it.
+test('the tarball ships no source maps, no demo types and no WordPress plugin', () => {
+  const files = run('tar', ['tzf', tarball.path], tmpdir()).output.trim().split('\n');
+  const extra = files.filter((file) => /\.map$|\.zip$|\/wordpress\/|demo-app/.test(file));
+  assert.deepEqual(extra, [], `${extra.length} files in the ${kb(tarball.bytes)} tarball that users do not need`);
+});
 
 // test/types/raw-tag.tsx is type-checked against src/ by `npm test`'s types step; here against the
 // declarations in the tarball, inside an app with its own React types, as a user compiles it.
