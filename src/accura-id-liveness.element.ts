@@ -8,9 +8,10 @@ import { LivenessCaptureEvent, LivenessErrorEvent, LivenessProgressEvent, Livene
 import type { DocumentType } from './lib/camera-rules.ts';
 import { coarsePointer, isMobile } from './lib/platform.ts';
 import type { Pipeline } from './lib/pipeline.ts';
-import { DEFAULT_QUALITY_THRESHOLDS, type QualityReport, type QualityThresholds } from './lib/quality.ts';
+import { DEFAULT_QUALITY_THRESHOLDS, type QualityThresholds } from './lib/quality-thresholds.ts';
+import type { QualityReport } from './lib/quality.ts';
 import { type LivenessErrorDetail, LivenessError } from './lib/errors.ts';
-import { DEFAULT_MAX_BYTES } from './lib/image-pipeline.ts';
+import { DEFAULT_MAX_BYTES } from './lib/image-limits.ts';
 import type { ImageWorkerClient } from './lib/worker-client.ts';
 import type { LivenessResponseParser } from './lib/response.ts';
 import type { LivenessProgress, LivenessResult } from './lib/run-check.ts';

@@ -5,15 +5,8 @@
 import { LivenessError } from './errors.ts';
 import { type ImageSniff, type SendableFormat, isSendableFormat, jpegHasEndMarker, jpegSegments, orientedSize } from './sniff.ts';
 
-/** Smallest accepted image, as displayed: a card photo below this has too little detail to judge. */
-export const MIN_LONG_SIDE = 640;
-export const MIN_SHORT_SIDE = 400;
-/** Largest accepted image, read from the header before decoding: guards against decompression bombs. */
-export const MAX_PIXELS = 100_000_000;
-/** Largest accepted file; a bigger one is refused from its size alone, without reading it. */
-export const MAX_INPUT_BYTES = 50_000_000;
-/** The API's limit, and the default of `maxBytes`. */
-export const DEFAULT_MAX_BYTES = 1_000_000;
+export { DEFAULT_MAX_BYTES, MAX_INPUT_BYTES, MAX_PIXELS, MIN_LONG_SIDE, MIN_SHORT_SIDE } from './image-limits.ts';
+import { MAX_INPUT_BYTES, MAX_PIXELS, MIN_LONG_SIDE, MIN_SHORT_SIDE } from './image-limits.ts';
 
 export const HEIC_HELP =
   'This is an HEIC photo, which this browser cannot read. On an iPhone choose Settings › Camera › Formats › Most Compatible, or share the photo as JPEG, then try again.';
