@@ -1,19 +1,13 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { chromeLauncher } from '@web/test-runner-chrome';
 import { mkdirSync } from 'node:fs';
 import sharp from 'sharp';
-import { CHROME_ARGS, findChrome } from './scripts/chrome.mjs';
-import { renderCardScene, writeY4m } from './test/support/card-scene.mjs';
+import { ENGINES, selectedEngines } from './scripts/engines.mjs';
+import { renderCardScene } from './test/support/card-scene.mjs';
+import { chromium } from './test/support/chromium.mjs';
 import { testEndpoint } from './test/support/endpoint.mjs';
+import { firefox } from './test/support/firefox.mjs';
+import { webkit } from './test/support/webkit.mjs';
 
-// The fake camera films a rendered ID card on a table: a real video pipeline, made by code.
-const fakeCamera = (name, scene) => {
-  const file = new URL(`./test/fixtures/generated/${name}.y4m`, import.meta.url).pathname;
-  writeY4m(file, scene);
-  return ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${file}`];
-};
-// gc() and precise heap figures, for the leak test.
-const MEMORY_FLAGS = ['--js-flags=--expose-gc', '--enable-precise-memory-info'];
 // A CMYK JPEG (four channels, Adobe marker), which a canvas can't make: written by sharp (libvips).
 const generated = new URL('./test/fixtures/generated/', import.meta.url).pathname;
 mkdirSync(generated, { recursive: true });
@@ -23,10 +17,38 @@ await sharp(Buffer.from(Uint8ClampedArray.from(scene.rgb)), { raw: { width: scen
   .jpeg({ quality: 90 })
   .toFile(`${generated}cmyk.jpg`);
 
-const chrome = (extraArgs) => chromeLauncher({ launchOptions: { executablePath: findChrome(), headless: true, args: [...CHROME_ARGS, ...MEMORY_FLAGS, ...extraArgs] } });
+const ALL = ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**'];
+const BLURRED = 'test/camera-blurred.test.ts';
+
+/** Suites an engine can't run, each with the reason printed in the output: no skip is silent. */
+const SKIPS = {
+  chromium: {},
+  firefox: {
+    [BLURRED]: "Firefox's fake camera shows a generated pattern; only Chromium can film a blurred card from a file",
+  },
+  webkit: {
+    [BLURRED]: "WebKitGTK's mock camera shows a generated pattern; only Chromium can film a blurred card from a file",
+  },
+};
+
+// Each engine runs as its own groups, so `ENGINES=firefox wtr` runs one engine and npm test times each.
+const groups = selectedEngines().flatMap((engine) => {
+  const skipped = Object.entries(SKIPS[engine]);
+  for (const [file, reason] of skipped) console.log(`⤼ skipped in ${ENGINES[engine].label}: ${file} — ${reason}`);
+  const files = [...ALL, ...[BLURRED, ...skipped.map(([file]) => file)].map((file) => `!${file}`)];
+  if (engine === 'chromium') {
+    return [
+      // The fake camera films a rendered ID card on a table: a real video pipeline, made by code.
+      { name: 'chromium', files, browsers: [chromium('card', renderCardScene())] },
+      // The same card, blurred with σ = 3, for the camera that must not auto-capture.
+      { name: 'chromium-blurred-camera', files: BLURRED, browsers: [chromium('card-blurred', renderCardScene({ blurSigma: 3 }))] },
+    ];
+  }
+  if (engine === 'firefox') return [{ name: 'firefox', files, browsers: [firefox()] }];
+  return [{ name: 'webkit', files, browsers: [webkit({ 'enable-media-stream': true, 'enable-mock-capture-devices': true })] }];
+});
 
 export default {
-  files: ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**', '!test/camera-blurred.test.ts'],
   nodeResolve: { exportConditions: ['production'] },
   rootDir: '.',
   concurrency: 1,
@@ -34,7 +56,5 @@ export default {
   testFramework: { config: { timeout: 30_000 } },
   middleware: [testEndpoint],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
-  browsers: [chrome(fakeCamera('card', renderCardScene()))],
-  // The same card, blurred with σ = 3, for the camera that must not auto-capture.
-  groups: [{ name: 'blurred-camera', files: 'test/camera-blurred.test.ts', browsers: [chrome(fakeCamera('card-blurred', renderCardScene({ blurSigma: 3 })))] }],
+  groups,
 };
