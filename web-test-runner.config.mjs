@@ -1,5 +1,5 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import sharp from 'sharp';
 import { ENGINES, selectedEngines } from './scripts/engines.mjs';
 import { renderCardScene } from './test/support/card-scene.mjs';
@@ -16,6 +16,16 @@ await sharp(Buffer.from(Uint8ClampedArray.from(scene.rgb)), { raw: { width: scen
   .toColourspace('cmyk')
   .jpeg({ quality: 90 })
   .toFile(`${generated}cmyk.jpg`);
+// A 48 MP (8000 × 6000) camera JPEG for the canvas-limit test; written once, as it takes a few seconds.
+if (!existsSync(`${generated}photo-48mp.jpg`)) {
+  const photo = renderCardScene({ width: 1600, height: 1200 });
+  await sharp(Buffer.from(Uint8ClampedArray.from(photo.rgb)), { raw: { width: photo.width, height: photo.height, channels: 3 } })
+    .resize(8000, 6000)
+    .jpeg({ quality: 92 })
+    .toFile(`${generated}photo-48mp.jpg`);
+}
+// A WebP, which WebKit's canvas can't encode.
+await sharp({ create: { width: 640, height: 480, channels: 3, background: '#c8d2e0' } }).webp({ quality: 80 }).toFile(`${generated}blank.webp`);
 
 const ALL = ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**'];
 const BLURRED = 'test/camera-blurred.test.ts';
