@@ -15,6 +15,7 @@ import {
   truncatedJpeg,
   withExif,
 } from './support/fixtures.ts';
+import { reportSkip } from './support/engine.ts';
 import { type RecordedField, makeElement, rejection, requestsFor } from './support/harness.ts';
 
 async function sentImage(id: string): Promise<{ field: RecordedField; blob: Blob; bytes: Uint8Array }> {
@@ -128,5 +129,12 @@ describe('image pipeline, end to end through the element', () => {
     const error = await rejection(el.check(heic));
     expect(error.code).to.equal('unsupported-format');
     expect(error.message).to.contain('Most Compatible');
+  });
+
+  it('accepts a real HEIC photo where the engine decodes HEIC', function () {
+    // Safari decodes HEIC through Apple's system codecs; Chromium, Firefox and WebKitGTK have no HEIC decoder,
+    // and sharp's prebuilt libvips can't encode HEVC, so no real HEIC can be made here to send.
+    reportSkip(`"${this.test?.fullTitle()}"`, 'no engine here decodes HEIC (only Safari on Apple platforms does), and no HEVC encoder is available to make one');
+    this.skip();
   });
 });
