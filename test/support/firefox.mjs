@@ -4,7 +4,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import * as puppeteer from 'puppeteer-core';
 import { findFirefox } from '../../scripts/engines.mjs';
 
-const PREFS = {
+export const FIREFOX_PREFS = {
   // A generated test pattern instead of a real camera, granted without a prompt.
   'media.navigator.streams.fake': true,
   'media.navigator.permission.disabled': true,
@@ -23,5 +23,5 @@ export function firefox() {
   const executablePath = findFirefox();
   console.log(`Firefox: ${executablePath} over WebDriver BiDi (puppeteer-core), fake camera stream on`);
   // Passing puppeteer-core as the "custom puppeteer" lets the launcher take `browser: 'firefox'`.
-  return chromeLauncher({ puppeteer, launchOptions: { browser: 'firefox', executablePath, headless: true, extraPrefsFirefox: PREFS } });
+  return chromeLauncher({ puppeteer, launchOptions: { browser: 'firefox', executablePath, headless: true, extraPrefsFirefox: FIREFOX_PREFS } });
 }

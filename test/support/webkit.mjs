@@ -43,59 +43,70 @@ async function untilListening(port, child) {
   throw new Error('WebKitWebDriver did not start within 10 s');
 }
 
-class WebKitLauncher extends WebdriverLauncher {
-  #children = [];
+/**
+ * Starts Xvfb and WebKitWebDriver, says so, and returns the driver's port, the capabilities that
+ * open MiniBrowser with `settings` (WebKitSettings, as --name=value), and a stop that kills both by pid.
+ */
+export async function startWebKit(settings = {}) {
+  const paths = findWebKit();
+  if (!paths) throw new Error('WebKit not found: run node scripts/ensure-browsers.mjs');
+  const children = [];
+  const stop = () => {
+    for (const child of children.reverse()) if (child.exitCode === null) child.kill();
+    children.length = 0;
+  };
+  // A crashed run still stops what it started.
+  process.once('exit', stop);
+  const { child: xvfb, display } = await startXvfb(paths.xvfb);
+  children.push(xvfb);
+  const port = await freePort();
+  // WebKit's bubblewrap sandbox can't start as root in a container; these are throwaway test pages on 127.0.0.1.
+  const env = { ...process.env, DISPLAY: display, WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS: '1', LIBGL_ALWAYS_SOFTWARE: '1' };
+  const driver = spawn(paths.driver, [`--port=${port}`, '--host=127.0.0.1'], { env, stdio: 'ignore' });
+  children.push(driver);
+  try {
+    await untilListening(port, driver);
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  console.log(`WebKit: ${paths.miniBrowser} via ${paths.driver} (pid ${driver.pid}, 127.0.0.1:${port}) on Xvfb ${display} (pid ${xvfb.pid})`);
+  const capabilities = {
+    browserName: 'MiniBrowser',
+    // Classic WebDriver: WebKitWebDriver's BiDi is partial, and navigation and execute are all we need.
+    'wdio:enforceWebDriverClassic': true,
+    'webkitgtk:browserOptions': { binary: paths.miniBrowser, args: ['--automation', ...Object.entries(settings).map(([key, value]) => `--${key}=${value}`)] },
+  };
+  return { port, capabilities, stop };
+}
 
-  constructor(paths, settings) {
-    super({
-      hostname: '127.0.0.1',
-      port: 0, // set once the driver is listening
-      path: '/',
-      logLevel: 'error',
-      connectionRetryCount: 0,
-      capabilities: {
-        browserName: 'MiniBrowser',
-        // Classic WebDriver: WebKitWebDriver's BiDi is partial, and the launcher needs only navigation and execute.
-        'wdio:enforceWebDriverClassic': true,
-        'webkitgtk:browserOptions': { binary: paths.miniBrowser, args: ['--automation', ...Object.entries(settings).map(([key, value]) => `--${key}=${value}`)] },
-      },
-    });
-    this.paths = paths;
+/** webdriverio options for a started WebKit. */
+export const webdriverOptions = ({ port, capabilities }) => ({ hostname: '127.0.0.1', port, path: '/', logLevel: 'error', connectionRetryCount: 0, capabilities });
+
+class WebKitLauncher extends WebdriverLauncher {
+  #settings;
+  #stop = () => {};
+
+  constructor(settings) {
+    super({}); // options are set once the driver is listening
+    this.#settings = settings;
   }
 
   async initialize(config, testFiles) {
-    const { child: xvfb, display } = await startXvfb(this.paths.xvfb);
-    this.#children.push(xvfb);
-    const port = await freePort();
-    // WebKit's bubblewrap sandbox can't start as root in a container; these are throwaway test pages on 127.0.0.1.
-    const env = { ...process.env, DISPLAY: display, WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS: '1', LIBGL_ALWAYS_SOFTWARE: '1' };
-    const driver = spawn(this.paths.driver, [`--port=${port}`, '--host=127.0.0.1'], { env, stdio: 'ignore' });
-    this.#children.push(driver);
-    await untilListening(port, driver);
-    console.log(`WebKit: ${this.paths.miniBrowser} via ${this.paths.driver} (pid ${driver.pid}, 127.0.0.1:${port}) on Xvfb ${display} (pid ${xvfb.pid})`);
-    this.options.port = port;
+    const webkit = await startWebKit(this.#settings);
+    this.#stop = webkit.stop;
+    this.options = webdriverOptions(webkit);
     await super.initialize(config, testFiles);
     this.name = 'WebKit';
   }
 
   async stop() {
     await super.stop();
-    this.kill();
-  }
-
-  /** Stops the driver (and with it MiniBrowser), then the display, by their own pids. */
-  kill() {
-    for (const child of this.#children.reverse()) if (child.exitCode === null) child.kill();
-    this.#children = [];
+    this.#stop();
   }
 }
 
-/** A WebKit launcher; `settings` are WebKitSettings passed to MiniBrowser as --name=value. */
+/** A WebKit launcher for Web Test Runner; `settings` are WebKitSettings passed to MiniBrowser. */
 export function webkit(settings = {}) {
-  const paths = findWebKit();
-  if (!paths) throw new Error('WebKit not found: run node scripts/ensure-browsers.mjs');
-  const launcher = new WebKitLauncher(paths, settings);
-  // A crashed run still stops what it started.
-  process.once('exit', () => launcher.kill());
-  return launcher;
+  return new WebKitLauncher(settings);
 }
