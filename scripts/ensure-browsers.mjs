@@ -15,7 +15,7 @@ if (missing.length > 0) {
   }
   console.log(`No browser found for ${labels}: installing Debian's ${packages.join(' ')} with apt-get (needed for the browser tests)…`);
   // Waits for another apt-get to finish rather than failing on the dpkg lock.
-  execSync(`apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq ${packages.join(' ')}`, { stdio: 'inherit' });
+  execSync(`apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq ${packages.join(' ')}`, { stdio: 'inherit' });
   const still = missing.filter((name) => !ENGINES[name].find());
   if (still.length > 0) {
     console.error(`Installed ${packages.join(' ')}, but ${still.map((name) => ENGINES[name].label).join(', ')} still not found; set its path (see scripts/engines.mjs).`);
