@@ -50,7 +50,8 @@ const open: Record<EngineName, () => Promise<BenchBrowser>> = {
     };
   },
   async firefox() {
-    const browser = await puppeteer.launch({ browser: 'firefox', executablePath: findFirefox(), headless: true, extraPrefsFirefox: FIREFOX_PREFS });
+    const browser = await puppeteer.launch({ browser: 'firefox', executablePath: findFirefox(), headless: true, extraPrefsFirefox: FIREFOX_PREFS, protocolTimeout: 0 });
+    // protocolTimeout 0: one evaluate runs every case, for minutes.
     const page = await browser.newPage();
     page.on('console', (message) => console.log(`  [firefox] ${message.text()}`));
     page.setDefaultTimeout(0);
@@ -98,23 +99,34 @@ const open: Record<EngineName, () => Promise<BenchBrowser>> = {
 };
 
 const figures: { engine: string; version: string; results: CaseResult[]; quality: Quality }[] = [];
+const failures: { engine: string; error: string }[] = [];
 try {
   for (const engine of selectedEngines()) {
     console.log(`\n▶ ${ENGINES[engine].label}: ${runs} runs of each case…`);
-    const browser = await open[engine]();
+    // One engine failing still leaves the others' figures, and says why.
     try {
-      // BENCH_ONLY=quality skips the slow image cases.
-      const results = process.env.BENCH_ONLY === 'quality' ? [] : await browser.call<CaseResult[]>('runBench', runs);
-      const quality = await browser.call<Quality>('benchQuality');
-      figures.push({ engine: ENGINES[engine].label, version: browser.version, results, quality });
-    } finally {
-      await browser.close();
+      const browser = await open[engine]();
+      try {
+        // BENCH_ONLY=quality skips the slow image cases.
+        const results = process.env.BENCH_ONLY === 'quality' ? [] : await browser.call<CaseResult[]>('runBench', runs);
+        const quality = await browser.call<Quality>('benchQuality');
+        figures.push({ engine: ENGINES[engine].label, version: browser.version, results, quality });
+      } finally {
+        await browser.close();
+      }
+    } catch (error) {
+      failures.push({ engine: ENGINES[engine].label, error: String(error).split('\n')[0] });
     }
   }
   printTable();
+  if (failures.length) {
+    console.log('\nEngines that could not finish:');
+    console.table(failures);
+    process.exitCode = 1;
+  }
   mkdirSync(new URL('results/', import.meta.url), { recursive: true });
   const file = new URL('results/image-pipeline.json', import.meta.url);
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), runs, engines: figures }, null, 2));
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), runs, engines: figures, failures }, null, 2));
   console.log(`\nWrote ${file.pathname}`);
 } finally {
   await server.close();
