@@ -62,7 +62,8 @@ describe('image pipeline, end to end through the element', () => {
     expect(result.image.bytes).to.be.lessThan(tagged.size);
   });
 
-  it('fits a 4032×3024 photo-like JPEG under 1,000,000 bytes, reporting the resolution sent', async () => {
+  it('fits a 4032×3024 photo-like JPEG under 1,000,000 bytes, reporting the resolution sent', async function () {
+    this.timeout(120_000); // WebKitGTK's canvas is several times slower than Chromium's (see npm run bench)
     const photo = await photoJpeg(4032, 3024, { quality: 0.95, noise: 24 });
     expect(photo.size).to.be.greaterThan(1_000_000);
     const { el, id } = await makeElement();
@@ -75,7 +76,8 @@ describe('image pipeline, end to end through the element', () => {
     expect(bitmap.width).to.be.at.least(2000); // shrinks only as much as needed
   });
 
-  it('fits a 6000×4000 PNG under 1,000,000 bytes', async () => {
+  it('fits a 6000×4000 PNG under 1,000,000 bytes', async function () {
+    this.timeout(120_000); // WebKitGTK's canvas is several times slower than Chromium's (see npm run bench)
     const png = await screenshotPng(6000, 4000);
     const { el, id } = await makeElement();
     const result = await el.check(png);
