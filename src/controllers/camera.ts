@@ -1,5 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { type CoverView, type DocumentType, cameraBlocker, cameraError, captureRect } from '../lib/camera-rules.ts';
+import { fitCanvas } from '../lib/canvas-limit.ts';
 import { LivenessError } from '../lib/errors.ts';
 
 export type CameraState = 'off' | 'starting' | 'live';
@@ -129,11 +130,13 @@ export class CameraController implements ReactiveController {
     try {
       const source = await this.fullResolutionFrame(track, video);
       const crop = captureRect(source.width, source.height, type, view);
-      const canvas = new OffscreenCanvas(crop.width, crop.height);
-      canvas.getContext('2d')!.drawImage(source, crop.x, crop.y, crop.width, crop.height, 0, 0, crop.width, crop.height);
+      // A 48 MP still's crop could pass the canvas limit: scale it to fit.
+      const { width, height } = fitCanvas(crop.width, crop.height);
+      const canvas = new OffscreenCanvas(width, height);
+      canvas.getContext('2d')!.drawImage(source, crop.x, crop.y, crop.width, crop.height, 0, 0, width, height);
       source.close();
       const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.95 });
-      return { blob, width: crop.width, height: crop.height };
+      return { blob, width, height };
     } finally {
       this.stop();
     }

@@ -2,6 +2,7 @@
  * Pure decisions of the image pipeline: what to accept, when bytes can be sent untouched,
  * how to drop metadata losslessly, and how to search for the largest image that fits.
  */
+import { type Size, fitCanvas } from './canvas-limit.ts';
 import { LivenessError } from './errors.ts';
 import { type ImageSniff, type SendableFormat, isSendableFormat, jpegHasEndMarker, jpegSegments, orientedSize } from './sniff.ts';
 
@@ -148,6 +149,19 @@ export function decodeScaleFor(sniff: ImageSniff, fileBytes: number, budget: num
   const expectedBitsPerPixel = ((fileBytes * 8) / pixels) * FLOOR_BPP_SHARE;
   const carried = (budget * 8) / expectedBitsPerPixel;
   return pixels / 4 >= carried ? 0.5 : 1;
+}
+
+/**
+ * The size to decode at, as displayed, or undefined for full size: half size where
+ * decodeScaleFor allows it, and never more pixels than a canvas may hold, so a 48 MP photo is
+ * scaled while it decodes and no full-size canvas is ever needed.
+ */
+export function decodeTarget(sniff: ImageSniff, fileBytes: number, budget: number): Size | undefined {
+  const size = orientedSize(sniff);
+  if (!size || !size.width || !size.height) return undefined;
+  const scale = decodeScaleFor(sniff, fileBytes, budget);
+  const fit = fitCanvas(Math.round(size.width * scale), Math.round(size.height * scale));
+  return fit.width < size.width ? fit : undefined;
 }
 
 /** One JPEG encode tried by the size search. */

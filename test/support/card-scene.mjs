@@ -2,6 +2,7 @@
 // (--use-file-for-fake-video-capture=FILE.y4m). Seeded, so every run writes the same frames.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { gaussianBlur } from './blur.mjs';
 import { seededRandom } from './random.mjs';
 
 /** The card's colours, which tests look for in captures. */
@@ -53,32 +54,6 @@ export function renderCardScene({ width = 1280, height = 720, cardShare = 0.78, 
     }
   }
   return { width, height, rgb: blurSigma > 0 ? gaussianBlur(rgb, width, height, blurSigma) : rgb, card: { left, top, width: cardWidth, height: cardHeight } };
-}
-
-/** A separable Gaussian blur of RGB pixels (the σ = 3 "blurred card" fixture). */
-export function gaussianBlur(rgb, width, height, sigma) {
-  const radius = Math.ceil(sigma * 3);
-  const kernel = Array.from({ length: radius * 2 + 1 }, (_, k) => Math.exp(-((k - radius) ** 2) / (2 * sigma * sigma)));
-  const total = kernel.reduce((a, b) => a + b, 0);
-  const weights = kernel.map((w) => w / total);
-  const pass = (source, horizontal) => {
-    const out = new Float32Array(source.length);
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        for (let c = 0; c < 3; c++) {
-          let sum = 0;
-          for (let k = -radius; k <= radius; k++) {
-            const sx = horizontal ? Math.min(width - 1, Math.max(0, x + k)) : x;
-            const sy = horizontal ? y : Math.min(height - 1, Math.max(0, y + k));
-            sum += source[(sy * width + sx) * 3 + c] * weights[k + radius];
-          }
-          out[(y * width + x) * 3 + c] = sum;
-        }
-      }
-    }
-    return out;
-  };
-  return pass(pass(rgb, true), false);
 }
 
 /** Writes RGB pixels as a 4:2:0 YUV4MPEG2 file with `frames` identical frames. */
