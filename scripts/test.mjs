@@ -9,6 +9,8 @@ const steps = [
   ['browser', 'node', ['scripts/ensure-chrome.mjs']],
   ['types', 'npx', ['tsc', '--noEmit', '-p', '.']],
   ['server', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/server')]],
+  // The document corner detector's accuracy floor, in Node on seeded scenes (`npm run bench:corners` has the full table).
+  ['corner detector (Node)', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/node')]],
   ['build', 'node', ['scripts/build.mjs']],
   ['bundle budgets', 'node', ['scripts/size.mjs']],
   ['browser tests', 'npx', ['wtr']],

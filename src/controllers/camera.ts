@@ -1,6 +1,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { type DocumentType, cameraBlocker, cameraError, captureRect } from '../lib/camera-rules.ts';
+import { DOCUMENT_ASPECT, type DocumentType, cameraBlocker, cameraError, captureRect } from '../lib/camera-rules.ts';
 import { LivenessError } from '../lib/errors.ts';
+import { documentCorners, warpToDocument } from '../lib/perspective.ts';
+import type { Quad } from '../lib/quad.ts';
 
 export type CameraState = 'off' | 'starting' | 'live';
 
@@ -9,6 +11,17 @@ export interface CameraStill {
   blob: Blob;
   width: number;
   height: number;
+  /** The card's corners in the still, when the preview had found it. */
+  corners?: Quad;
+}
+
+/** What to cut from the frame: the guide plus a margin (the default), or the card itself, rectified. */
+export type CaptureCrop = 'guide' | 'document';
+
+export interface CaptureOptions {
+  crop?: CaptureCrop;
+  /** The card found in the last preview frame, and that frame's size. */
+  outline?: { corners: Quad; width: number; height: number };
 }
 
 interface TorchCapabilities extends MediaTrackCapabilities {
@@ -122,17 +135,31 @@ export class CameraController implements ReactiveController {
    * Takes a full-resolution still (ImageCapture where it exists, else the current frame at the
    * stream's resolution), crops it to the guide plus a margin, and stops the camera.
    */
-  async capture(video: HTMLVideoElement, type: DocumentType): Promise<CameraStill> {
+  async capture(video: HTMLVideoElement, type: DocumentType, { crop: cropMode = 'guide', outline }: CaptureOptions = {}): Promise<CameraStill> {
     const track = this.stream?.getVideoTracks()[0];
     if (!track || this.state !== 'live') throw new LivenessError('camera-unavailable', 'The camera is not running.');
     try {
       const source = await this.fullResolutionFrame(track, video);
+      // The preview's corners, scaled to the still (a photo can be larger than the preview frame).
+      const scale = outline ? source.width / outline.width : 1;
+      const corners = outline?.corners.map((p) => ({ x: p.x * scale, y: p.y * scale })) as Quad | undefined;
+      if (cropMode === 'document' && corners) {
+        const full = new OffscreenCanvas(source.width, source.height).getContext('2d')!;
+        full.drawImage(source, 0, 0);
+        source.close();
+        const card = warpToDocument(full.getImageData(0, 0, full.canvas.width, full.canvas.height), corners, DOCUMENT_ASPECT[type]);
+        const canvas = new OffscreenCanvas(card.width, card.height);
+        canvas.getContext('2d')!.putImageData(new ImageData(card.data as Uint8ClampedArray<ArrayBuffer>, card.width, card.height), 0, 0);
+        const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.95 });
+        return { blob, width: card.width, height: card.height, corners: documentCorners(card) };
+      }
       const crop = captureRect(source.width, source.height, type);
       const canvas = new OffscreenCanvas(crop.width, crop.height);
       canvas.getContext('2d')!.drawImage(source, crop.x, crop.y, crop.width, crop.height, 0, 0, crop.width, crop.height);
       source.close();
       const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.95 });
-      return { blob, width: crop.width, height: crop.height };
+      const inStill = corners?.map((p) => ({ x: Math.round((p.x - crop.x) * 10) / 10, y: Math.round((p.y - crop.y) * 10) / 10 })) as Quad | undefined;
+      return inStill ? { blob, width: crop.width, height: crop.height, corners: inStill } : { blob, width: crop.width, height: crop.height };
     } finally {
       this.stop();
     }

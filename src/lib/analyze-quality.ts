@@ -2,7 +2,7 @@
  * The browser half of the quality gate: cut the overview and the detail crop with an
  * OffscreenCanvas, then hand the pixels to the pure functions in quality.ts. Runs in the worker.
  */
-import type { Rect } from './camera-rules.ts';
+import { DOCUMENT_ASPECT, type DocumentType, type Rect } from './camera-rules.ts';
 import {
   ANALYSIS_SIZE,
   DEFAULT_QUALITY_THRESHOLDS,
@@ -45,16 +45,20 @@ export function analyzeQuality(
   source: ImageBitmap,
   region: Rect = { x: 0, y: 0, width: source.width, height: source.height },
   thresholds: QualityThresholds = DEFAULT_QUALITY_THRESHOLDS,
+  documentType: DocumentType = 'id-card',
 ): QualityReport {
   const scale = Math.min(1, ANALYSIS_SIZE / Math.max(region.width, region.height));
   const width = Math.max(1, Math.round(region.width * scale));
   const height = Math.max(1, Math.round(region.height * scale));
   const overview = grayOf(source, region.x, region.y, region.width, region.height, width, height);
-  const measures = measureOverview(overview, region.width / width);
+  const measures = measureOverview(overview, region.width / width, DOCUMENT_ASPECT[documentType]);
   const crop = detailCrop(measures, region.width, region.height);
   const detail =
     scale === 1
       ? cropGray(overview, crop.x, crop.y, crop.width, crop.height)
       : grayOf(source, region.x + crop.x, region.y + crop.y, crop.width, crop.height, crop.width, crop.height);
-  return judgeQuality({ ...measures, sharpness: sharpness(detail) }, thresholds);
+  const report = judgeQuality({ ...measures, sharpness: sharpness(detail) }, thresholds);
+  // Corners in the whole image's pixels, not the region's.
+  if (report.corners && (region.x || region.y)) report.corners = report.corners.map((p) => ({ x: p.x + region.x, y: p.y + region.y })) as typeof report.corners;
+  return report;
 }

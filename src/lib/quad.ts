@@ -43,12 +43,6 @@ const WORK_SIZE = 320;
 // The strongest lines of each direction that make hypotheses: a busy cloth or keyboard has many.
 const LINES_PER_GROUP = 14;
 const THETA_BINS = 180;
-const COS = new Float32Array(THETA_BINS);
-const SIN = new Float32Array(THETA_BINS);
-for (let t = 0; t < THETA_BINS; t++) {
-  COS[t] = Math.cos((t * Math.PI) / THETA_BINS);
-  SIN[t] = Math.sin((t * Math.PI) / THETA_BINS);
-}
 
 interface Line {
   /** Unit normal and offset: nx·x + ny·y = rho. */
@@ -132,6 +126,13 @@ const EDGE_FLOOR = 2.5;
 /** Hough transform of thinned edges, each voting within ±3° of its own gradient direction; the strongest separated peaks. */
 function houghLines(work: Work): Line[] {
   const { width, height, gx, gy, magnitude } = work;
+  // Built per call (180 values): no work at import, so the page-load bundle can drop this module.
+  const COS = new Float32Array(THETA_BINS);
+  const SIN = new Float32Array(THETA_BINS);
+  for (let t = 0; t < THETA_BINS; t++) {
+    COS[t] = Math.cos((t * Math.PI) / THETA_BINS);
+    SIN[t] = Math.sin((t * Math.PI) / THETA_BINS);
+  }
   const diag = Math.ceil(Math.hypot(width, height));
   const rhoBins = 2 * diag + 1;
   const accumulator = new Float32Array(THETA_BINS * rhoBins);
@@ -251,6 +252,28 @@ function wellShaped(q: Quad, maxDeviation: number): boolean {
     if (Math.abs(cos) > Math.sin(maxDeviation)) return false;
   }
   return true;
+}
+
+/**
+ * How far the quad is from a level rectangle seen square on, in degrees: the larger of its worst
+ * corner's distance from 90° (tilt) and its top and bottom sides' mean turn from level (roll).
+ */
+export function quadSkew(q: Quad): number {
+  let worst = 0;
+  for (let i = 0; i < 4; i++) {
+    const prev = q[(i + 3) % 4];
+    const here = q[i];
+    const next = q[(i + 1) % 4];
+    const a = Math.atan2(prev.y - here.y, prev.x - here.x);
+    const b = Math.atan2(next.y - here.y, next.x - here.x);
+    let angle = Math.abs(a - b) * (180 / Math.PI);
+    if (angle > 180) angle = 360 - angle;
+    worst = Math.max(worst, Math.abs(angle - 90));
+  }
+  const top = Math.atan2(q[1].y - q[0].y, q[1].x - q[0].x);
+  const bottom = Math.atan2(q[2].y - q[3].y, q[2].x - q[3].x);
+  const roll = Math.abs((top + bottom) / 2) * (180 / Math.PI);
+  return Math.max(worst, roll);
 }
 
 export function quadArea(q: Quad): number {

@@ -25,13 +25,13 @@ const old = scoreDetector(scenes, (scene) => {
 });
 const ours = scoreDetector(scenes, (scene) => detectQuad(scene.image, { aspect: DOCUMENT_ASPECT[scene.documentType] })?.corners);
 
-const pct = (value: number) => (Number.isFinite(value) ? `${(value * 100).toFixed(1)} %` : '—');
+const pct = (value: number, digits = 1) => (Number.isFinite(value) ? `${(value * 100).toFixed(digits)} %` : '—');
 const row = (name: string, s: DetectorScore) => ({
   measure: name,
   detection: pct(s.detectionRate),
   'wrong quad': pct(s.wrongRate),
-  'median corner error': pct(s.medianError),
-  'p95 corner error': pct(s.p95Error),
+  'median corner error': pct(s.medianError, 2),
+  'p95 corner error': pct(s.p95Error, 2),
   'false detections': pct(s.falseRate),
   'median ms': s.medianMs.toFixed(2),
   'p95 ms': s.p95Ms.toFixed(2),
