@@ -19,7 +19,7 @@ import {
 // One canvas, reused: the analysis runs on every few preview frames.
 let scratch: OffscreenCanvasRenderingContext2D | undefined;
 
-function grayOf(source: CanvasImageSource, sx: number, sy: number, sw: number, sh: number, width: number, height: number): GrayImage {
+function grayOf(source: CanvasImageSource, sx: number, sy: number, sw: number, sh: number, width: number, height: number, withChroma = false): GrayImage {
   scratch ??= new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
   const canvas = scratch.canvas;
   if (canvas.width < width || canvas.height < height) {
@@ -27,7 +27,7 @@ function grayOf(source: CanvasImageSource, sx: number, sy: number, sw: number, s
     canvas.height = Math.max(canvas.height, height);
   }
   scratch.drawImage(source, sx, sy, sw, sh, 0, 0, width, height);
-  return toGray(scratch.getImageData(0, 0, width, height).data, width, height);
+  return toGray(scratch.getImageData(0, 0, width, height).data, width, height, withChroma);
 }
 
 /** A rectangle of a gray image, copied out (for a detail crop the overview already holds at full resolution). */
@@ -50,7 +50,8 @@ export function analyzeQuality(
   const scale = Math.min(1, ANALYSIS_SIZE / Math.max(region.width, region.height));
   const width = Math.max(1, Math.round(region.width * scale));
   const height = Math.max(1, Math.round(region.height * scale));
-  const overview = grayOf(source, region.x, region.y, region.width, region.height, width, height);
+  // The overview keeps a chroma plane: the corner detector finds colour edges in it.
+  const overview = grayOf(source, region.x, region.y, region.width, region.height, width, height, true);
   const measures = measureOverview(overview, region.width / width, DOCUMENT_ASPECT[documentType]);
   const crop = detailCrop(measures, region.width, region.height);
   const detail =

@@ -43,6 +43,11 @@ export interface GrayImage {
   data: Uint8Array;
   width: number;
   height: number;
+  /**
+   * Optional colour plane, blue minus red halved plus 128 (what toGray adds): the corner detector
+   * also looks for edges in it, so a blue card header on a brown table of the same grey still shows.
+   */
+  chroma?: Uint8Array;
 }
 
 export interface Box {
@@ -52,11 +57,14 @@ export interface Box {
   bottom: number;
 }
 
-/** Luminance (BT.601) of RGBA pixels. */
-export function toGray(rgba: Uint8ClampedArray, width: number, height: number): GrayImage {
+/** Luminance (BT.601) of RGBA pixels, with the blue-minus-red chroma plane when asked for. */
+export function toGray(rgba: Uint8ClampedArray, width: number, height: number, withChroma = false): GrayImage {
   const data = new Uint8Array(width * height);
   for (let i = 0, j = 0; j < data.length; i += 4, j++) data[j] = (rgba[i] * 77 + rgba[i + 1] * 150 + rgba[i + 2] * 29) >> 8;
-  return { data, width, height };
+  if (!withChroma) return { data, width, height };
+  const chroma = new Uint8Array(width * height);
+  for (let i = 0, j = 0; j < chroma.length; i += 4, j++) chroma[j] = (rgba[i + 2] - rgba[i] + 256) >> 1;
+  return { data, width, height, chroma };
 }
 
 // A step between card and background is far above this; paper grain, wood and sensor noise are below.

@@ -16,4 +16,4 @@ export function projectRectangle(options: Record<string, number>): P[];
 export function describeScene(next: () => number, options?: Record<string, unknown>): any;
 export function renderScene(scene: any): { width: number; height: number; rgb: Float32Array; corners?: P[] };
 export function sceneSet(options?: { seed?: number; cards?: number; empty?: number; width?: number; height?: number }): any[];
-export function toGrayBytes(image: { width: number; height: number; rgb: Float32Array }): { width: number; height: number; data: Uint8Array };
+export function toGrayBytes(image: { width: number; height: number; rgb: ArrayLike<number> }): { width: number; height: number; data: Uint8Array; chroma: Uint8Array };

@@ -501,14 +501,16 @@ export function sceneSet({ seed = 17, cards = 300, empty = 60, width = 640, heig
   return scenes;
 }
 
-/** Grey pixels (BT.601, as the widget's toGray) of RGB floats, clamped to bytes. */
+/** Grey pixels (BT.601, as the widget's toGray) of RGB floats, clamped to bytes, with toGray's blue-minus-red chroma plane. */
 export function toGrayBytes({ width, height, rgb }) {
   const data = new Uint8Array(width * height);
+  const chroma = new Uint8Array(width * height);
   for (let j = 0, i = 0; j < data.length; j++, i += 3) {
     const r = Math.max(0, Math.min(255, Math.round(rgb[i])));
     const g = Math.max(0, Math.min(255, Math.round(rgb[i + 1])));
     const b = Math.max(0, Math.min(255, Math.round(rgb[i + 2])));
     data[j] = (r * 77 + g * 150 + b * 29) >> 8;
+    chroma[j] = (b - r + 256) >> 1;
   }
-  return { width, height, data };
+  return { width, height, data, chroma };
 }

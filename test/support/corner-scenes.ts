@@ -24,7 +24,7 @@ export interface GrayScene extends Scene {
 }
 
 /** Bump when the renderer changes, so no stale cached pixels are read. */
-const RENDER_VERSION = 1;
+const RENDER_VERSION = 2;
 
 /** Renders the scenes (JPEG round trip through libvips where the scene asks for it) as grey frames. */
 export async function grayScenes(options: { seed?: number; cards?: number; empty?: number } = {}): Promise<GrayScene[]> {
@@ -33,10 +33,12 @@ export async function grayScenes(options: { seed?: number; cards?: number; empty
   const folder = new URL('../fixtures/generated/', import.meta.url);
   const cache = new URL(`corner-scenes-${options.seed ?? 17}-${options.cards ?? 300}-${options.empty ?? 60}-${RENDER_VERSION}.bin`, folder);
   const size = 640 * 480;
+  // Each scene is two planes: grey, then chroma.
   if (existsSync(cache)) {
     const bytes = readFileSync(cache);
-    if (bytes.length === size * scenes.length) {
-      return scenes.map((scene, i) => ({ ...scene, image: { data: new Uint8Array(bytes.buffer, bytes.byteOffset + i * size, size), width: 640, height: 480 } }));
+    if (bytes.length === 2 * size * scenes.length) {
+      const plane = (i: number, k: number) => new Uint8Array(bytes.buffer, bytes.byteOffset + (2 * i + k) * size, size);
+      return scenes.map((scene, i) => ({ ...scene, image: { data: plane(i, 0), chroma: plane(i, 1), width: 640, height: 480 } }));
     }
   }
   const out: GrayScene[] = [];
@@ -46,13 +48,14 @@ export async function grayScenes(options: { seed?: number; cards?: number; empty
     if (scene.jpegQuality) {
       const rgb = Buffer.from(Uint8ClampedArray.from(painted.rgb));
       const jpeg = await sharp(rgb, { raw: { width: painted.width, height: painted.height, channels: 3 } }).jpeg({ quality: scene.jpegQuality }).toBuffer();
-      const { data, info } = await sharp(jpeg).greyscale().raw().toBuffer({ resolveWithObject: true });
-      image = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+      // Decoded to RGB and made grey as the widget does (BT.601), so the JPEG's chroma artefacts reach the chroma plane too.
+      const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      image = toGrayBytes({ width: info.width, height: info.height, rgb: data }) as GrayImage;
     }
     out.push({ ...scene, image });
   }
   mkdirSync(folder, { recursive: true });
-  writeFileSync(cache, Buffer.concat(out.map((scene) => scene.image.data)));
+  writeFileSync(cache, Buffer.concat(out.flatMap((scene) => [scene.image.data, scene.image.chroma!])));
   return out;
 }
 
