@@ -3,13 +3,25 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { mkdirSync } from 'node:fs';
 import sharp from 'sharp';
 import { CHROME_ARGS, findChrome } from './scripts/chrome.mjs';
-import { renderCardScene, writeY4m } from './test/support/card-scene.mjs';
+import { existsSync } from 'node:fs';
+import { renderCardScene, renderMovingShots, writeY4m, writeY4mVideo } from './test/support/card-scene.mjs';
+import { MOVING_DISTANCE, MOVING_FPS, MOVING_HEIGHT, MOVING_SHOTS, MOVING_VERSION, MOVING_WIDTH } from './test/support/moving-card.mjs';
 import { testEndpoint } from './test/support/endpoint.mjs';
 
 // The fake camera films a rendered ID card on a table: a real video pipeline, made by code.
 const fakeCamera = (name, scene) => {
   const file = new URL(`./test/fixtures/generated/${name}.y4m`, import.meta.url).pathname;
   writeY4m(file, scene);
+  return ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${file}`];
+};
+// A moving card (enters, tilts, settles square), and the same table with no card: rendered once
+// (about 15 s on this machine) and kept, keyed by MOVING_VERSION.
+const movingCamera = (name, withCard) => {
+  const file = new URL(`./test/fixtures/generated/${name}-${MOVING_VERSION}.y4m`, import.meta.url).pathname;
+  if (!existsSync(file)) {
+    const shots = renderMovingShots(MOVING_SHOTS, { width: MOVING_WIDTH, height: MOVING_HEIGHT, distance: MOVING_DISTANCE, withCard });
+    writeY4mVideo(file, withCard ? shots : [{ image: shots[0].image, frames: 10 }], MOVING_FPS);
+  }
   return ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${file}`];
 };
 // gc() and precise heap figures, for the leak test.
@@ -26,7 +38,7 @@ await sharp(Buffer.from(Uint8ClampedArray.from(scene.rgb)), { raw: { width: scen
 const chrome = (extraArgs) => chromeLauncher({ launchOptions: { executablePath: findChrome(), headless: true, args: [...CHROME_ARGS, ...MEMORY_FLAGS, ...extraArgs] } });
 
 export default {
-  files: ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**', '!test/node/**', '!test/camera-blurred.test.ts'],
+  files: ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**', '!test/node/**', '!test/camera-blurred.test.ts', '!test/camera-moving.test.ts', '!test/camera-table.test.ts'],
   nodeResolve: { exportConditions: ['production'] },
   rootDir: '.',
   concurrency: 1,
@@ -36,5 +48,10 @@ export default {
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
   browsers: [chrome(fakeCamera('card', renderCardScene()))],
   // The same card, blurred with σ = 3, for the camera that must not auto-capture.
-  groups: [{ name: 'blurred-camera', files: 'test/camera-blurred.test.ts', browsers: [chrome(fakeCamera('card-blurred', renderCardScene({ blurSigma: 3 })))] }],
+  groups: [
+    { name: 'blurred-camera', files: 'test/camera-blurred.test.ts', browsers: [chrome(fakeCamera('card-blurred', renderCardScene({ blurSigma: 3 })))] },
+    // Auto-capture only on a real, square card: one camera films a card moving into place, one the bare table.
+    { name: 'moving-camera', files: 'test/camera-moving.test.ts', browsers: [chrome(movingCamera('card-moving', true))] },
+    { name: 'table-camera', files: 'test/camera-table.test.ts', browsers: [chrome(movingCamera('table-only', false))] },
+  ],
 };

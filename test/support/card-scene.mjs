@@ -90,8 +90,8 @@ export function gaussianBlur(rgb, width, height, sigma) {
   return pass(pass(rgb, true), false);
 }
 
-/** Writes RGB pixels as a 4:2:0 YUV4MPEG2 file with `frames` identical frames. */
-export function writeY4m(path, { width, height, rgb }, frames = 2) {
+/** One RGB image as a 4:2:0 YUV4MPEG2 frame (BT.601, full range, as Chromium's fake camera reads it). */
+function y4mFrame({ width, height, rgb }) {
   const clamp = (value) => Math.max(0, Math.min(255, Math.round(value)));
   const y = new Uint8Array(width * height);
   const u = new Uint8Array((width / 2) * (height / 2));
@@ -114,10 +114,25 @@ export function writeY4m(path, { width, height, rgb }, frames = 2) {
       v[cy * (width / 2) + cx] = clamp(0.5 * r - 0.4187 * g - 0.0813 * b + 128);
     }
   }
-  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F30:1 Ip A1:1 C420jpeg\n`);
-  const frame = Buffer.concat([Buffer.from('FRAME\n'), y, u, v]);
+  return Buffer.concat([Buffer.from('FRAME\n'), y, u, v]);
+}
+
+/** Writes RGB pixels as a 4:2:0 YUV4MPEG2 file with `frames` identical frames. */
+export function writeY4m(path, image, frames = 2) {
+  writeY4mVideo(path, [{ image, frames }]);
+}
+
+/** Writes a y4m video: each shot's image held for its `frames` frames, at `fps`. Chromium loops it from the start of each capture. */
+export function writeY4mVideo(path, shots, fps = 30) {
+  const { width, height } = shots[0].image;
+  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F${fps}:1 Ip A1:1 C420jpeg\n`);
+  const parts = [header];
+  for (const { image, frames } of shots) {
+    const frame = y4mFrame(image);
+    for (let i = 0; i < frames; i++) parts.push(frame);
+  }
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, Buffer.concat([header, ...Array.from({ length: frames }, () => frame)]));
+  writeFileSync(path, Buffer.concat(parts));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,4 +528,20 @@ export function toGrayBytes({ width, height, rgb }) {
     chroma[j] = (b - r + 256) >> 1;
   }
   return { width, height, data, chroma };
+}
+
+/**
+ * Renders the moving fake camera's shots (test/support/moving-card.mjs) on a wooden table: each
+ * shot's card from its pose or its corners, or the bare table. `withCard: false` films the table alone.
+ */
+export function renderMovingShots(shots, { width, height, distance, withCard = true, seed = 41 }) {
+  return shots.map((shot) => {
+    const scene = { width, height, kind: 'id-card', documentType: 'id-card', background: 'wood', seed };
+    if (withCard && (shot.pose || shot.corners)) {
+      scene.corners = shot.corners ?? projectRectangle({ width, height, aspect: SCENE_ASPECT['id-card'], distance, ...shot.pose });
+    } else {
+      scene.kind = 'nothing';
+    }
+    return { image: renderScene(scene), frames: shot.frames };
+  });
 }
