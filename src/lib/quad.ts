@@ -66,9 +66,19 @@ interface Work {
   magnitude: Float32Array;
 }
 
+// Working planes, kept between calls: the worker runs this on every analysed frame, and fresh
+// arrays each time cost more in garbage collection than the detector's own arithmetic.
+const buffers = new Map<string, Float32Array>();
+function buffer(name: string, length: number): Float32Array {
+  let found = buffers.get(name);
+  if (!found || found.length !== length) buffers.set(name, (found = new Float32Array(length)));
+  else found.fill(0);
+  return found;
+}
+
 /** Box-averages a plane by `factor` and multiplies by `gain`, then a [1 2 1] blur each way. */
-function shrink(data: Uint8Array, sourceWidth: number, factor: number, width: number, height: number, gain: number): Float32Array {
-  const small = new Float32Array(width * height);
+function shrink(name: string, data: Uint8Array, sourceWidth: number, factor: number, width: number, height: number, gain: number): Float32Array {
+  const small = buffer(`${name}-small`, width * height);
   const norm = gain / (factor * factor);
   if (factor === 2) {
     // The usual case (a 640 px overview), without the inner loops.
@@ -92,8 +102,8 @@ function shrink(data: Uint8Array, sourceWidth: number, factor: number, width: nu
       }
     }
   }
-  const blurred = new Float32Array(width * height);
-  const tmp = new Float32Array(width * height);
+  const blurred = buffer(name, width * height);
+  const tmp = buffer(`${name}-tmp`, width * height);
   for (let y = 0; y < height; y++) {
     const row = y * width;
     tmp[row] = small[row];
@@ -145,12 +155,12 @@ function prepare(image: GrayImage): { work: Work; factor: number } {
   const factor = Math.max(1, Math.ceil(Math.max(image.width, image.height) / WORK_SIZE));
   const width = Math.floor(image.width / factor);
   const height = Math.floor(image.height / factor);
-  const pixels = shrink(image.data, image.width, factor, width, height, 1);
+  const pixels = shrink('grey', image.data, image.width, factor, width, height, 1);
   // Chroma is stored halved (to fit a byte): undone here, so a colour step weighs as much as a grey one.
-  const chroma = image.chroma ? shrink(image.chroma, image.width, factor, width, height, CHROMA_GAIN) : undefined;
-  const gx = new Float32Array(width * height);
-  const gy = new Float32Array(width * height);
-  const magnitude = new Float32Array(width * height);
+  const chroma = image.chroma ? shrink('chroma', image.chroma, image.width, factor, width, height, CHROMA_GAIN) : undefined;
+  const gx = buffer('gx', width * height);
+  const gy = buffer('gy', width * height);
+  const magnitude = buffer('magnitude', width * height);
   gradients(pixels, width, height, gx, gy, magnitude);
   if (chroma) gradients(chroma, width, height, gx, gy, magnitude);
   return { work: { width, height, pixels, chroma, gx, gy, magnitude }, factor };
@@ -171,7 +181,7 @@ function houghLines(work: Work): Line[] {
   }
   const diag = Math.ceil(Math.hypot(width, height));
   const rhoBins = 2 * diag + 1;
-  const accumulator = new Float32Array(THETA_BINS * rhoBins);
+  const accumulator = buffer('hough', THETA_BINS * rhoBins);
   // An adaptive floor: on a busy background only the stronger gradients vote.
   let sum = 0;
   let count = 0;
@@ -663,7 +673,6 @@ function refine(image: GrayImage, best: Candidate, factor: number): Quad {
       // Profile across the side in quarter pixels; the derivative's peak, refined by a parabola.
       let bestValue = 0;
       let bestOffset = 0;
-      let previous = sample(image, x - nx * (reach + 0.5), y - ny * (reach + 0.5));
       const steps = Math.round(reach * 4) * 2 + 1;
       const derivative = new Float32Array(steps);
       for (let k = 0; k < steps; k++) {
@@ -671,9 +680,7 @@ function refine(image: GrayImage, best: Candidate, factor: number): Quad {
         const ahead = sample(image, x + nx * (o + 0.5), y + ny * (o + 0.5));
         const behind = sample(image, x + nx * (o - 0.5), y + ny * (o - 0.5));
         derivative[k] = (ahead - behind) * polarity;
-        previous = ahead;
       }
-      void previous;
       let peak = -1;
       for (let k = 1; k < steps - 1; k++) {
         if (derivative[k] > bestValue && derivative[k] >= derivative[k - 1] && derivative[k] >= derivative[k + 1]) {

@@ -94,6 +94,9 @@ export interface DetectorScore {
   falseRate: number;
   medianMs: number;
   p95Ms: number;
+  /** The same calls' CPU time (this thread's user + system): what a frame costs when the machine is not busy with other work. */
+  cpuMedianMs: number;
+  cpuP95Ms: number;
   /** Misses by background, for reading where a detector fails. */
   missesBy: Record<string, number>;
 }
@@ -110,6 +113,7 @@ export const isCard = (scene: Scene) => scene.kind === 'id-card' || scene.kind =
 export function scoreDetector(scenes: GrayScene[], detect: (scene: GrayScene) => Point[] | undefined): DetectorScore {
   const errors: number[] = [];
   const times: number[] = [];
+  const cpu: number[] = [];
   let cards = 0;
   let found = 0;
   let wrong = 0;
@@ -118,8 +122,11 @@ export function scoreDetector(scenes: GrayScene[], detect: (scene: GrayScene) =>
   const missesBy: Record<string, number> = {};
   for (const scene of scenes) {
     const start = performance.now();
+    const used = process.cpuUsage();
     const corners = detect(scene) as Quad | undefined;
+    const spent = process.cpuUsage(used);
     times.push(performance.now() - start);
+    cpu.push((spent.user + spent.system) / 1000);
     if (!isCard(scene)) {
       empty++;
       if (corners) falses++;
@@ -145,6 +152,8 @@ export function scoreDetector(scenes: GrayScene[], detect: (scene: GrayScene) =>
     falseRate: empty ? falses / empty : 0,
     medianMs: percentile(times, 50),
     p95Ms: percentile(times, 95),
+    cpuMedianMs: percentile(cpu, 50),
+    cpuP95Ms: percentile(cpu, 95),
     missesBy,
   };
 }
