@@ -145,7 +145,11 @@ export const SCENE_ASPECT = { 'id-card': 85.6 / 53.98, passport: 125 / 88 };
 export const BACKGROUNDS = ['wood', 'carpet', 'tablecloth', 'keyboard', 'same-colour', 'dark-desk'];
 const deg = Math.PI / 180;
 
-/** The homography taking the unit square's corners (0,0) (1,0) (1,1) (0,1) to the quad's, as a 3×3 row-major array. */
+/**
+ * The homography taking the unit square's corners (0,0) (1,0) (1,1) (0,1) to the quad's, as a 3×3 row-major array.
+ * Written apart from src/lib/perspective.ts on purpose: the yardstick shares no code with what it measures
+ * (and this file runs in plain Node, for the test runner's config, where a .ts import would not load).
+ */
 export function squareToQuad(q) {
   const [p0, p1, p2, p3] = q;
   const sx = p0.x - p1.x + p2.x - p3.x;
