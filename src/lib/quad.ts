@@ -183,14 +183,15 @@ function houghLines(work: Work): Line[] {
   const diag = Math.ceil(Math.hypot(width, height));
   const rhoBins = 2 * diag + 1;
   const accumulator = buffer('hough', THETA_BINS * rhoBins);
-  // An adaptive floor: on a busy background only the stronger gradients vote.
+  // An adaptive floor at half the mean gradient: on a busy background the weakest gradients do not vote, but a faint
+  // card edge (a same-colour table, a passport page of nearly its colour) still does; the lines are ranked by their steps after.
   let sum = 0;
   let count = 0;
   for (let i = 0; i < magnitude.length; i++) {
     sum += magnitude[i];
     count++;
   }
-  const threshold = Math.max(EDGE_FLOOR, (sum / count) * 1.2);
+  const threshold = Math.max(EDGE_FLOOR, (sum / count) * 0.5);
   for (let y = 2; y < height - 2; y++) {
     for (let x = 2; x < width - 2; x++) {
       const i = y * width + x;
@@ -607,11 +608,11 @@ export function detectQuad(image: GrayImage, { aspect, aspectTolerance = 0.12 }:
   }
   if (!candidates.length) return undefined;
   candidates.sort((a, b) => b.score - a.score);
-  // Rescore the best few finely; among near-equal scores, prefer the larger (an inner panel is not the card).
+  // Rescore the best few finely. (Preferring a larger quad among near-equals, against an inner panel, is gone:
+  // colour finds the card's own edge now, and the rule let a wood-grain line widen a card to the frame's border.)
   const finalists = candidates.slice(0, 10).map((c) => scoreQuad(work, c.quad, 1.5));
   finalists.sort((a, b) => b.score - a.score);
-  let best = finalists[0];
-  for (const other of finalists) if (other.score > finalists[0].score - 0.12 && other.score >= MIN_QUAD_CONFIDENCE && quadArea(other.quad) > quadArea(best.quad) * 1.05) best = other;
+  const best = finalists[0];
   if (best.score < MIN_QUAD_CONFIDENCE) return undefined;
   const corners = refine(image, best, factor);
   return { corners, confidence: Math.round(best.score * 1000) / 1000 };

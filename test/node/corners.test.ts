@@ -13,10 +13,10 @@ test('finds most cards, with small corner errors, and few cards where there are 
   const scenes = await grayScenes({ seed: 23, cards: 48, empty: 12 });
   const score = scoreDetector(scenes, (scene) => detectQuad(scene.image, { aspect: DOCUMENT_ASPECT[scene.documentType] })?.corners);
   console.log('detector floor:', JSON.stringify({ ...score, missesBy: undefined }));
-  // Floors under today's figures on this subset (71 % found, 1 of 48 wrong, median error 0.02 %, p95 0.7 %, 0 of 12
+  // Floors under today's figures on this subset (81 % found, none wrong, median error 0.02 %, p95 1.3 %, 0 of 12
   // look-alikes taken for a card), with a margin: far from the issue's 97 % target on detection, which the
   // README's table reports against; they catch a regression.
-  assert.ok(score.detectionRate >= 0.6, `detection ${score.detectionRate}`);
+  assert.ok(score.detectionRate >= 0.7, `detection ${score.detectionRate}`);
   assert.ok(score.wrongRate <= 0.05, `wrong quads ${score.wrongRate}`);
   assert.ok(score.medianError <= 0.015, `median corner error ${score.medianError}`);
   assert.ok(score.p95Error <= 0.04, `p95 corner error ${score.p95Error}`);
