@@ -364,7 +364,7 @@ const CHROMA_GAIN = 2;
 // The gradient at a side's sample must be within about 25° of the side's normal.
 const ALONG = 0.9;
 // Edge past a corner up to this share is the background's own texture; beyond it, it costs PAST_WEIGHT.
-const PAST_FLOOR = 0.3;
+const PAST_FLOOR = 0.45;
 const PAST_WEIGHT = 0.7;
 
 /**
