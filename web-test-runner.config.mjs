@@ -2,12 +2,24 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { existsSync, mkdirSync } from 'node:fs';
 import sharp from 'sharp';
 import { ENGINES, selectedEngines } from './scripts/engines.mjs';
-import { renderCardScene } from './test/support/card-scene.mjs';
+import { fakeCameraArgs, renderCardScene, renderMovingShots, writeY4mVideo } from './test/support/card-scene.mjs';
 import { chromium } from './test/support/chromium.mjs';
+import { MOVING_DISTANCE, MOVING_FPS, MOVING_HEIGHT, MOVING_SHOTS, MOVING_VERSION, MOVING_WIDTH } from './test/support/moving-card.mjs';
 import { testEndpoint } from './test/support/endpoint.mjs';
 import { firefox } from './test/support/firefox.mjs';
 import { webkit } from './test/support/webkit.mjs';
 
+// A moving card (enters, tilts, settles square), and the same table with no card: rendered once
+// (about 25 s on this machine under load) and kept, keyed by MOVING_VERSION.
+const movingCamera = (name, withCard) => {
+  const file = new URL(`./test/fixtures/generated/${name}-${MOVING_VERSION}.y4m`, import.meta.url).pathname;
+  if (!existsSync(file)) {
+    // The table alone is the first shot (the bare table), held for two seconds.
+    const shots = withCard ? MOVING_SHOTS : [{ ...MOVING_SHOTS[0], frames: 10 }];
+    writeY4mVideo(file, renderMovingShots(shots, { width: MOVING_WIDTH, height: MOVING_HEIGHT, distance: MOVING_DISTANCE, withCard }), MOVING_FPS);
+  }
+  return ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${file}`];
+};
 // A CMYK JPEG (four channels, Adobe marker), which a canvas can't make: written by sharp (libvips).
 const generated = new URL('./test/fixtures/generated/', import.meta.url).pathname;
 mkdirSync(generated, { recursive: true });
@@ -27,31 +39,33 @@ if (!existsSync(`${generated}photo-48mp.jpg`)) {
 // A WebP, which WebKit's canvas can't encode.
 await sharp({ create: { width: 640, height: 480, channels: 3, background: '#c8d2e0' } }).webp({ quality: 80 }).toFile(`${generated}blank.webp`);
 
-const ALL = ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**', '!test/wordpress/**', '!test/bundlers/**'];
+const ALL = ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**', '!test/wordpress/**', '!test/bundlers/**', '!test/node/**'];
 const BLURRED = 'test/camera-blurred.test.ts';
+// Auto-capture only on a real, square card: one camera films a card moving into place, one the bare table.
+const MOVING = 'test/camera-moving.test.ts';
+const TABLE = 'test/camera-table.test.ts';
+const FILMED = "fake camera shows a generated pattern; only Chromium can film a video file (a blurred card, a card moving into place, a bare table)";
 
 /** Suites an engine can't run, each with the reason printed in the output: no skip is silent. */
 const SKIPS = {
   chromium: {},
-  firefox: {
-    [BLURRED]: "Firefox's fake camera shows a generated pattern; only Chromium can film a blurred card from a file",
-  },
-  webkit: {
-    [BLURRED]: "WebKitGTK's mock camera shows a generated pattern; only Chromium can film a blurred card from a file",
-  },
+  firefox: Object.fromEntries([BLURRED, MOVING, TABLE].map((file) => [file, `Firefox's ${FILMED}`])),
+  webkit: Object.fromEntries([BLURRED, MOVING, TABLE].map((file) => [file, `WebKitGTK's mock camera: ${FILMED}`])),
 };
 
 // Each engine runs as its own groups, so `ENGINES=firefox wtr` runs one engine and npm test times each.
 const groups = selectedEngines().flatMap((engine) => {
   const skipped = Object.entries(SKIPS[engine]);
   for (const [file, reason] of skipped) console.log(`⤼ skipped in ${ENGINES[engine].label}: ${file} — ${reason}`);
-  const files = [...ALL, ...[BLURRED, ...skipped.map(([file]) => file)].map((file) => `!${file}`)];
+  const files = [...ALL, ...[BLURRED, MOVING, TABLE, ...skipped.map(([file]) => file)].map((file) => `!${file}`)];
   if (engine === 'chromium') {
     return [
       // The fake camera films a rendered ID card on a table: a real video pipeline, made by code.
-      { name: 'chromium', files, browsers: [chromium('card', renderCardScene())] },
+      { name: 'chromium', files, browsers: [chromium(fakeCameraArgs('card', renderCardScene()))] },
       // The same card, blurred with σ = 3, for the camera that must not auto-capture.
-      { name: 'chromium-blurred-camera', files: BLURRED, browsers: [chromium('card-blurred', renderCardScene({ blurSigma: 3 }))] },
+      { name: 'chromium-blurred-camera', files: BLURRED, browsers: [chromium(fakeCameraArgs('card-blurred', renderCardScene({ blurSigma: 3 })))] },
+      { name: 'chromium-moving-camera', files: MOVING, browsers: [chromium(movingCamera('card-moving', true))] },
+      { name: 'chromium-table-camera', files: TABLE, browsers: [chromium(movingCamera('table-only', false))] },
     ];
   }
   if (engine === 'firefox') return [{ name: 'firefox', files, browsers: [firefox()] }];

@@ -9,6 +9,8 @@ const steps = [
   ['browsers', 'node', ['scripts/ensure-browsers.mjs']],
   ['types', 'npx', ['tsc', '--noEmit', '-p', '.']],
   ['server', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/server')]],
+  // The document corner detector's accuracy floor, in Node on seeded scenes (`npm run bench:corners` has the full table).
+  ['corner detector (Node)', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/node')]],
   ['build', 'node', ['scripts/build.mjs']],
   ['bundle budgets', 'node', ['scripts/size.mjs']],
   // One run per engine, so each engine's time is printed and a failure names its engine.

@@ -1,4 +1,4 @@
-/** The gate's limits, on their own: the page-load bundle needs the defaults, not the measures behind them. */
+/** The gate's limits, on their own: the page-load bundle needs the defaults, not the detector behind them. */
 /** Every limit of the gate; hosts adjust them with the element's `qualityThresholds` property. */
 export interface QualityThresholds {
   /** Variance of the Laplacian over the variance of the pixels, in the detail crop: below is blurred. */
@@ -15,6 +15,8 @@ export interface QualityThresholds {
   minDocumentLongSide: number;
   /** The document's share of the image (or of the guide) area: below is not framed. */
   minDocumentFill: number;
+  /** Degrees a corner may be off square (tilt) or the card turned from level: above is skewed. */
+  maxSkewDegrees: number;
 }
 
 export const DEFAULT_QUALITY_THRESHOLDS: QualityThresholds = {
@@ -25,4 +27,5 @@ export const DEFAULT_QUALITY_THRESHOLDS: QualityThresholds = {
   maxClippedShare: 0.25,
   minDocumentLongSide: 600,
   minDocumentFill: 0.25,
+  maxSkewDegrees: 12,
 };
