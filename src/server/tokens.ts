@@ -21,6 +21,8 @@ export interface MintLivenessTokenOptions {
   countryCode?: string;
   /** Binds the token to this card code, e.g. `MRZ`. */
   cardCode?: string;
+  /** Who the token is for (`sub`), e.g. your user id: the key of per-subject quotas. Never logged. */
+  subject?: string;
 }
 
 export interface LivenessToken {
@@ -34,6 +36,7 @@ export interface LivenessTokenClaims {
   origin: string;
   countryCode?: string;
   cardCode?: string;
+  subject?: string;
   jti: string;
   issuedAt: number;
   expiresAt: number;
@@ -61,7 +64,10 @@ export async function mintLivenessToken(options: MintLivenessTokenOptions): Prom
   const cardCode = checkedCode(options.cardCode, normalizeCardCode, 'cardCode');
   const issuedAt = Math.floor(Date.now() / 1000);
   const expiresAt = issuedAt + ttlSeconds;
-  const token = await new SignJWT({ origin, country_code: countryCode, card_code: cardCode })
+  if (options.subject !== undefined && (typeof options.subject !== 'string' || options.subject === '')) throw new TypeError('subject must be a non-empty string');
+  const jwt = new SignJWT({ origin, country_code: countryCode, card_code: cardCode });
+  if (options.subject !== undefined) jwt.setSubject(options.subject);
+  const token = await jwt
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setAudience(LIVENESS_TOKEN_AUDIENCE)
     .setJti(crypto.randomUUID())
@@ -78,7 +84,7 @@ export async function verifyLivenessToken(token: string, secret: TokenSecret): P
     audience: LIVENESS_TOKEN_AUDIENCE,
     requiredClaims: ['exp', 'iat', 'jti'],
   });
-  const { origin, country_code: countryCode, card_code: cardCode, jti, iat, exp } = payload;
+  const { origin, country_code: countryCode, card_code: cardCode, sub: subject, jti, iat, exp } = payload;
   const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
   if (typeof origin !== 'string' || origin === '' || !optionalString(countryCode) || !optionalString(cardCode)) {
     throw new errors.JWTClaimValidationFailed('The token lacks a valid origin or code binding', payload, 'origin', 'invalid');
@@ -87,6 +93,7 @@ export async function verifyLivenessToken(token: string, secret: TokenSecret): P
     origin,
     countryCode: countryCode as string | undefined,
     cardCode: cardCode as string | undefined,
+    subject,
     jti: jti!,
     issuedAt: iat! * 1000,
     expiresAt: exp! * 1000,
