@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
-import { LIVENESS_TOKEN_AUDIENCE, createLivenessProxy, createSandbox, mintLivenessToken } from '../../src/server/index.ts';
-import { type Listening, type Reply, jpeg, listen, livenessFields, multipart, send } from './helpers.ts';
+import { LIVENESS_TOKEN_AUDIENCE, createSandbox, mintLivenessToken } from '../../src/server/index.ts';
+import { type Listening, type Reply, jpeg, listen, listenProxy, livenessFields, multipart, send } from './helpers.ts';
 
 const KEY = 'ak_attack_test_key';
 const SECRET = 'attacks-test-secret-0123456789abcdef';
@@ -31,16 +31,11 @@ let inFlight = 0;
 before(async () => {
   const sandbox = createSandbox({ apiKey: KEY });
   const upstream = await listen((request) => (upstreamHits++, sandbox.fetch(request)));
-  const proxy = createLivenessProxy({ apiKey: KEY, upstreamUrl: `${upstream.url}/v2/api/id-liveness`, tokenSecret: SECRET, allowedOrigins: [ORIGIN] });
-  const tracked = async (request: Request) => {
-    inFlight++;
-    try {
-      return await proxy.fetch(request);
-    } finally {
-      inFlight--;
-    }
-  };
-  const server = await listen(tracked, TIMEOUTS);
+  const server = await listenProxy(
+    { apiKey: KEY, upstreamUrl: `${upstream.url}/v2/api/id-liveness`, tokenSecret: SECRET, allowedOrigins: [ORIGIN] },
+    TIMEOUTS,
+    (delta) => (inFlight += delta),
+  );
   servers.push(upstream, server);
   proxyUrl = `${server.url}/api/id-liveness`;
 });

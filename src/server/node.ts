@@ -1,0 +1,150 @@
+/**
+ * `accura-id-liveness/server/node`: the proxy's Node fast path. The body is read from the
+ * IncomingMessage into one buffer (no Web Request), and the image goes upstream as a slice of it
+ * through a keep-alive agent (no FormData, no copy). Node only; Web hosts use `proxy.fetch`.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { type BodyResult, BodyCollector, declaredLength } from './body.ts';
+import { type CheckInput, type LivenessProxy, type LivenessProxyOptions, type UpstreamTransport, createLivenessProxy } from './proxy.ts';
+
+/** Accura's answers are small; anything past this is not a liveness answer. */
+const MAX_UPSTREAM_ANSWER = 4 * 1024 * 1024;
+
+export interface NodeTransportOptions {
+  /** Keep-alive agents for http: and https: upstreams. Default: one of each, keep-alive, no socket cap. */
+  httpAgent?: http.Agent;
+  httpsAgent?: https.Agent;
+}
+
+/** An upstream transport over node:http(s): writes the parts as they are, keeps connections alive. */
+export function nodeTransport(options: NodeTransportOptions = {}): UpstreamTransport {
+  const httpAgent = options.httpAgent ?? new http.Agent({ keepAlive: true, scheduling: 'lifo' });
+  const httpsAgent = options.httpsAgent ?? new https.Agent({ keepAlive: true, scheduling: 'lifo' });
+  const once = (url: URL, headers: Record<string, string>, parts: Uint8Array[], length: number, signal: AbortSignal) =>
+    new Promise<{ status: number; text: string } | 'stale-socket'>((resolve, reject) => {
+      const secure = url.protocol === 'https:';
+      const request = (secure ? https : http).request(
+        url,
+        { method: 'POST', headers: { ...headers, 'Content-Length': String(length) }, agent: secure ? httpsAgent : httpAgent, signal },
+        (response) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          response.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_UPSTREAM_ANSWER) request.destroy(new Error('The upstream answer is too large'));
+            else chunks.push(chunk);
+          });
+          response.on('end', () => resolve({ status: response.statusCode ?? 502, text: Buffer.concat(chunks).toString('utf8') }));
+          response.on('error', reject);
+        },
+      );
+      request.on('error', (error: NodeJS.ErrnoException) =>
+        // A keep-alive socket the upstream closed while idle: safe to send again once, nothing was answered.
+        request.reusedSocket && error.code === 'ECONNRESET' && !signal.aborted ? resolve('stale-socket') : reject(error),
+      );
+      for (const part of parts) request.write(part);
+      request.end();
+    });
+  return async ({ url, headers, parts, length, signal }) => {
+    const target = new URL(url);
+    const first = await once(target, headers, parts, length, signal);
+    const reply = first === 'stale-socket' ? await once(target, headers, parts, length, signal) : first;
+    if (reply === 'stale-socket') throw new Error('The upstream closed the connection');
+    return reply;
+  };
+}
+
+/** Reads an IncomingMessage once, counting bytes; an honest oversized Content-Length is refused unread. */
+export function readNodeBody(request: http.IncomingMessage, limit: number): Promise<BodyResult> {
+  const declared = declaredLength(request.headers['content-length']);
+  if (declared !== undefined && declared > limit) return Promise.resolve('too-large');
+  return new Promise((resolve) => {
+    const collector = new BodyCollector(limit, declared);
+    const finish = (result: BodyResult) => {
+      request.off('data', onData).off('end', onEnd).off('error', onBroken).off('close', onBroken);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      if (collector.push(chunk)) return;
+      finish('too-large');
+      request.resume(); // discard the rest; the answer closes the connection
+    };
+    const onEnd = () => finish(collector.bytes());
+    const onBroken = () => finish('unreadable');
+    request.on('data', onData).on('end', onEnd).on('error', onBroken).on('close', onBroken);
+  });
+}
+
+/** A node:http request listener. */
+export type NodeHandler = (request: http.IncomingMessage, response: http.ServerResponse) => void;
+
+/**
+ * A node:http listener for the proxy: POST checks take the fast path; preflights, 404 and 405 go
+ * through `proxy.other` as Web requests (rare, and cheap without a body).
+ */
+export function toNodeHandler(proxy: LivenessProxy): NodeHandler {
+  return (request, response) => {
+    const host = request.headers.host ?? 'localhost';
+    const scheme = (request.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+    const url = `${scheme}://${host}${request.url ?? '/'}`;
+    const pathname = (request.url ?? '/').split('?')[0];
+    const webRequest = () => {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+      return new Request(url, { method: request.method, headers });
+    };
+    const fail = () => {
+      if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
+      response.end('{"status":false,"code":"internal-error","message":"Internal error"}');
+    };
+
+    if (request.method !== 'POST' || pathname !== proxy.path) {
+      const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS';
+      if (hasBody) request.resume(); // nothing but the check reads a body
+      proxy
+        .other(webRequest())
+        .then(async (answer) => {
+          response.writeHead(answer.status, Object.fromEntries(answer.headers));
+          response.end(Buffer.from(await answer.arrayBuffer()));
+        })
+        .catch(fail);
+      return;
+    }
+
+    const gone = new AbortController();
+    response.on('close', () => response.writableFinished || gone.abort());
+    let built: Request | undefined;
+    const input: CheckInput = {
+      header: (name) => {
+        const value = request.headers[name.toLowerCase()];
+        return Array.isArray(value) ? value.join(', ') : value;
+      },
+      request: () => (built ??= webRequest()),
+      ip: request.socket.remoteAddress,
+      readBody: (limit) => readNodeBody(request, limit),
+      signal: gone.signal,
+    };
+    proxy
+      .check(input)
+      .then((output) => {
+        response.writeHead(output.status, output.headers);
+        response.end(output.body);
+      })
+      .catch(fail);
+  };
+}
+
+/** A proxy whose upstream calls go through {@link nodeTransport}, with its node:http listener as `node`. */
+export interface NodeLivenessProxy extends LivenessProxy {
+  node: NodeHandler;
+}
+
+/**
+ * {@link createLivenessProxy} for Node: the same options, a keep-alive upstream (unless you pass
+ * your own `fetch` or `upstream`), and `node`, a listener for `http.createServer` or Express.
+ */
+export function createNodeLivenessProxy(options: LivenessProxyOptions): NodeLivenessProxy {
+  const proxy = createLivenessProxy({ ...options, upstream: options.upstream ?? (options.fetch ? undefined : nodeTransport()) });
+  return { ...proxy, node: toNodeHandler(proxy) };
+}
