@@ -45,8 +45,13 @@ export function listenRaw(handler: http.RequestListener, serverOptions: http.Ser
  * A proxy on 127.0.0.1 through the adapter of this run. `track` counts handlers still running
  * (+1 when one starts, -1 when it has answered or its client has gone).
  */
-export async function listenProxy(options: LivenessProxyOptions, serverOptions?: http.ServerOptions, track?: (delta: 1 | -1) => void): Promise<Listening> {
-  if (PROXY_ADAPTER === 'web') {
+export async function listenProxy(
+  options: LivenessProxyOptions,
+  serverOptions?: http.ServerOptions,
+  track?: (delta: 1 | -1) => void,
+  adapter = PROXY_ADAPTER,
+): Promise<Listening> {
+  if (adapter === 'web') {
     const proxy = createLivenessProxy(options);
     return listen(async (request) => {
       track?.(1);
