@@ -8,6 +8,9 @@ import https from 'node:https';
 import { type BodyResult, BodyCollector, declaredLength } from './body.ts';
 import { type CheckInput, type LivenessProxy, type LivenessProxyOptions, type UpstreamTransport, createLivenessProxy } from './proxy.ts';
 
+export { createLivenessMetrics } from './metrics.ts';
+export type { LivenessMetrics, LivenessMetricsOptions } from './metrics.ts';
+
 /** Accura's answers are small; anything past this is not a liveness answer. */
 const MAX_UPSTREAM_ANSWER = 4 * 1024 * 1024;
 
