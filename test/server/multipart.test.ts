@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseLivenessForm } from '../../src/server/form.ts';
+import { ByteChunks } from '../../src/server/chunks.ts';
 import { multipartBoundary, scanMultipart } from '../../src/server/multipart.ts';
 import { multipart } from './helpers.ts';
 
@@ -59,11 +60,52 @@ test('property: any form the platform encodes comes back with the same image byt
         const { body, contentType } = await multipart(Object.fromEntries(order.map((name) => [name, values[name]])));
         const form = parseLivenessForm(body, contentType, 1_000_000);
         assert.ok(form.ok, JSON.stringify(form));
-        assert.deepEqual(Buffer.from(form.image), Buffer.from(image));
+        assert.deepEqual(Buffer.concat(form.imageParts), Buffer.from(image));
+        assert.equal(form.imageLength, image.length);
         assert.equal(form.countryCode, country.trim().toUpperCase());
         assert.equal(form.cardCode, card);
       },
     ),
+    { numRuns: 300 },
+  );
+});
+
+/** `bytes` cut at the given points into chunks. */
+function split(bytes: Uint8Array, cuts: number[]): ByteChunks {
+  const chunks = new ByteChunks();
+  let last = 0;
+  for (const cut of [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)) chunks.push(bytes.subarray(last, cut)), (last = cut);
+  chunks.push(bytes.subarray(last));
+  return chunks;
+}
+
+test('property: indexOf across chunk edges finds what Buffer.indexOf finds in the joined bytes', () => {
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ maxLength: 300 }).map((b) => b.map((x) => x % 3)), // a 3-letter alphabet: many near matches
+      fc.uint8Array({ minLength: 1, maxLength: 6 }).map((b) => b.map((x) => x % 3)),
+      fc.array(fc.nat(), { maxLength: 40 }),
+      fc.nat({ max: 300 }),
+      (bytes, needle, cuts, from) => {
+        const chunks = split(bytes, cuts);
+        assert.equal(chunks.length, bytes.length);
+        assert.equal(chunks.indexOf(needle, from), from >= bytes.length ? -1 : Buffer.from(bytes).indexOf(Buffer.from(needle), from));
+        assert.deepEqual(Buffer.from(chunks.bytes(0, bytes.length)), Buffer.from(bytes));
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});
+
+test('property: a form cut into any chunks parses as it does whole', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 2048 }), fc.array(fc.nat(), { maxLength: 30 }), async (image, cuts) => {
+      const { body, contentType } = await multipart({ liveness_image: new File([image], 'c.jpg'), country_code: 'IND', card_code: 'MRZ' });
+      const form = parseLivenessForm(split(body, cuts), contentType, 1_000_000);
+      assert.ok(form.ok, JSON.stringify(form));
+      assert.deepEqual(Buffer.concat(form.imageParts), Buffer.from(image));
+      assert.deepEqual(Buffer.from(form.imageHead), Buffer.from(image.subarray(0, 4096)));
+    }),
     { numRuns: 300 },
   );
 });
