@@ -62,11 +62,11 @@ export function nodeTransport(options: NodeTransportOptions = {}): UpstreamTrans
 }
 
 /** Reads an IncomingMessage once, counting bytes; an honest oversized Content-Length is refused unread. */
-export function readNodeBody(request: http.IncomingMessage, limit: number): Promise<BodyResult> {
+export function readNodeBody(request: http.IncomingMessage, limit: number, watch?: Uint8Array): Promise<BodyResult> {
   const declared = declaredLength(request.headers['content-length']);
   if (declared !== undefined && declared > limit) return Promise.resolve('too-large');
   return new Promise((resolve) => {
-    const collector = new BodyCollector(limit);
+    const collector = new BodyCollector(limit, watch);
     const finish = (result: BodyResult) => {
       request.off('data', onData).off('end', onEnd).off('error', onBroken).off('close', onBroken);
       resolve(result);
@@ -128,7 +128,7 @@ export function toNodeHandler(proxy: LivenessProxy): NodeHandler {
       },
       request: () => (built ??= webRequest()),
       ip: request.socket.remoteAddress,
-      readBody: (limit) => readNodeBody(request, limit),
+      readBody: (limit, watch) => readNodeBody(request, limit, watch),
       signal: gone.signal,
     };
     proxy
