@@ -14,7 +14,7 @@
 import { type ChildProcess, execFileSync, fork, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -26,7 +26,7 @@ import { createLivenessProxy, createSandbox, mintLivenessToken } from '../../src
 import { createNodeLivenessProxy } from '../../src/server/node.ts';
 import { ByteChunks } from '../../src/server/chunks.ts';
 import { delimiterNeedle } from '../../src/server/multipart.ts';
-import { ensureDebianPackage, firstExisting } from '../../scripts/debian-package.mjs';
+import { aptInstall } from '../../scripts/apt.mjs';
 import { freePort } from '../support/ports.ts';
 
 export const ORIGIN = 'https://bench.example';
@@ -257,7 +257,9 @@ const LABELS: Record<Target, string> = { proxy: 'proxy (Node)', 'proxy-web': 'pr
 async function runBench() {
   const seconds = Number(process.env.BENCH_SECONDS ?? 15);
   const rows = (process.env.BENCH_ROWS ?? '0/20,0/200,800/200,800/500').split(',').map((row) => row.split('/').map(Number) as [number, number]);
-  const nginx = ensureDebianPackage({ pkg: 'nginx', why: 'bench:server runs nginx as the anchor', find: () => firstExisting('/usr/sbin/nginx', '/usr/local/sbin/nginx') });
+  const findNginx = () => ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find((candidate) => existsSync(candidate));
+  if (!findNginx()) aptInstall(['nginx'], 'bench:server runs nginx as the anchor');
+  const nginx = { path: findNginx() ?? 'nginx' };
   const secret = randomBytes(32).toString('hex');
   const { body, contentType } = await checkBody(benchImage(IMAGE_BYTES));
   // One-time tokens: every request carries its own. Each proxy row is a fresh process with a fresh store, so the pool is reused per row.
