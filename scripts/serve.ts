@@ -1,11 +1,12 @@
 /**
  * Production entry: the built demo (dist-demo/) and the demo backend in one Node process.
  * PORT (default 8787), HOST (default 127.0.0.1); stalled requests time out; graceful stop on SIGTERM/SIGINT.
+ * Checks (POST /api/id-liveness) take the proxy's Node fast path; everything else goes through Hono.
  */
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
@@ -40,14 +41,18 @@ if (!built) console.warn(`[accura-id-liveness] ${distDir} is missing: run \`npm 
 // Node's defaults hold a stalled upload for up to 5 min (checked every 30 s). 60 s still lets a
 // 1 MB image through at ~140 kbit/s; headers get 15 s. Slow-loris test: test/server/attacks.test.ts.
 const serverOptions = { requestTimeout: 60_000, headersTimeout: 15_000, connectionsCheckingInterval: 5_000 };
-const server = serve({ fetch: site.fetch, port, hostname, serverOptions }, (info) => {
-  console.info(`[accura-id-liveness] listening on http://${hostname}:${info.port}`);
-}) as Server;
+const siteListener = getRequestListener(site.fetch);
+const server = http.createServer(serverOptions, (request, response) =>
+  request.method === 'POST' && request.url?.split('?')[0] === '/api/id-liveness' ? demo.proxyNode(request, response) : siteListener(request, response),
+);
+server.listen(port, hostname, () => {
+  console.info(`[accura-id-liveness] listening on http://${hostname}:${(server.address() as { port: number }).port}`);
+});
 
 function stop(signal: string) {
   console.info(`[accura-id-liveness] ${signal}: finishing in-flight requests`);
   // close() stops accepting, drops idle keep-alive sockets and waits for the busy ones.
-  server.close(() => process.exit(0));
+  server.close(() => void demo.close().finally(() => process.exit(0)));
   setTimeout(() => {
     console.error('[accura-id-liveness] requests still running after 10 s; closing them');
     server.closeAllConnections();

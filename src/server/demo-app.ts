@@ -8,8 +8,12 @@ import type { MiddlewareHandler } from 'hono';
 import { normalizeCardCode, normalizeCountryCode } from './form.ts';
 import { fail, limitBody, noStore } from './http.ts';
 import { corsFor, isLoopbackOrigin, isSameOrigin } from './origins.ts';
-import { DEFAULT_UPSTREAM_URL, createLivenessProxy } from './proxy.ts';
+import type { QuotaLimit, QuotaRules } from './guards.ts';
+import { createLivenessMetrics } from './metrics.ts';
+import { type NodeHandler, createNodeLivenessProxy } from './node.ts';
+import { DEFAULT_UPSTREAM_URL } from './proxy.ts';
 import { createSandbox } from './sandbox.ts';
+import { type LivenessStore, createMemoryStore, createRedisStore } from './store.ts';
 import { mintLivenessToken } from './tokens.ts';
 
 export type DemoEnv = Record<string, string | undefined>;
@@ -26,11 +30,15 @@ export interface DemoAppOptions {
 export interface DemoApp {
   mode: 'sandbox' | 'live';
   fetch(request: Request): Promise<Response>;
+  /** The proxy route's Node fast path (`POST /api/id-liveness`), for node:http servers. */
+  proxyNode: NodeHandler;
+  /** Closes the store's Redis connection, if any. */
+  close(): Promise<void>;
 }
 
 /** The paths the demo backend answers; everything else is the static demo page. */
 export function isDemoApiPath(pathname: string): boolean {
-  return pathname === '/healthz' || pathname.startsWith('/api/') || pathname.startsWith('/sandbox/');
+  return pathname === '/healthz' || pathname === '/metrics' || pathname.startsWith('/api/') || pathname.startsWith('/sandbox/');
 }
 
 function loadEnv(): DemoEnv {
@@ -48,6 +56,41 @@ function optionalCode(value: unknown, normalize: (value: string) => string | und
   return (typeof value === 'string' && normalize(value)) || null;
 }
 
+/** A positive whole number from the environment, or undefined when unset or empty. */
+function envCount(env: DemoEnv, name: string): number | undefined {
+  const value = env[name]?.trim();
+  if (!value) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) === 0) throw new TypeError(`${name} must be a positive whole number, not ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/** QUOTA_<SUBJECT|IP|ORIGIN>_PER_<MINUTE|DAY>. */
+function quotasFrom(env: DemoEnv): QuotaRules {
+  const rules: QuotaRules = {};
+  for (const scope of ['subject', 'ip', 'origin'] as const) {
+    const limit: QuotaLimit = {
+      perMinute: envCount(env, `QUOTA_${scope.toUpperCase()}_PER_MINUTE`),
+      perDay: envCount(env, `QUOTA_${scope.toUpperCase()}_PER_DAY`),
+    };
+    if (limit.perMinute !== undefined || limit.perDay !== undefined) rules[scope] = limit;
+  }
+  return rules;
+}
+
+/** A Redis store whose client connects in the background; commands wait for the connection. */
+function redisStoreFor(url: string, log: (line: string) => void): { store: LivenessStore; close(): Promise<void> } {
+  const connecting = import('redis').then(async ({ createClient }) => {
+    const client = createClient({ url });
+    let reported = false;
+    client.on('error', (error: Error) => reported || ((reported = true), log(`[accura-id-liveness] Redis error: ${error.message}`)));
+    await client.connect();
+    return client;
+  });
+  connecting.catch(() => {}); // reported by the commands that wait for it
+  const store = createRedisStore({ sendCommand: async (args) => (await connecting).sendCommand(args) });
+  return { store, close: async () => void (await connecting.then((client) => client.close(), () => {})) };
+}
+
 /**
  * The demo backend: token route, proxy (live with ACCURA_API_KEY, else the in-process sandbox),
  * demo config, sandbox and health check. Prints one line saying which mode it runs in.
@@ -63,9 +106,23 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     origin !== '' && (listed.has(origin) || isSameOrigin(origin, request) || (dev && isLoopbackOrigin(origin)));
 
   const sandbox = createSandbox();
-  const proxy = createLivenessProxy({
+  const redisUrl = env.REDIS_URL?.trim();
+  const shared = redisUrl ? redisStoreFor(redisUrl, log) : { store: createMemoryStore(), close: async () => {} };
+  const metrics = createLivenessMetrics({ token: env.METRICS_TOKEN?.trim() || undefined });
+  const on = (name: string, fallback: boolean) => {
+    const value = env[name]?.trim().toLowerCase();
+    return value ? !['off', '0', 'false', 'no'].includes(value) : fallback;
+  };
+  const proxy = createNodeLivenessProxy({
     tokenSecret,
     allowedOrigins: isAllowed,
+    store: shared.store,
+    oneTimeTokens: on('ONE_TIME_TOKENS', true) ? {} : false,
+    quotas: quotasFrom(env),
+    clientIpHeader: env.CLIENT_IP_HEADER?.trim() || undefined,
+    log: on('LOG_CHECKS', true) ? (line) => console.log(line) : undefined,
+    logIp: on('LOG_IP', false),
+    observer: metrics,
     ...(apiKey
       ? { apiKey, upstreamUrl }
       : {
@@ -86,6 +143,7 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
   const app = new Hono();
   app.use('*', noStore);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/metrics', (c) => metrics.fetch(c.req.raw));
   app.get('/api/demo-config', (c) =>
     c.json({ mode, upstream: mode === 'live' ? new URL(upstreamUrl).host : new URL(c.req.url).host }),
   );
@@ -123,5 +181,5 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
       ? `[accura-id-liveness] live mode: liveness checks go to the Accura API at ${new URL(upstreamUrl).host}`
       : '[accura-id-liveness] sandbox mode: no ACCURA_API_KEY, checks go to the built-in sandbox (its scores are not liveness results)',
   );
-  return { mode, fetch: async (request) => app.fetch(request) };
+  return { mode, fetch: async (request) => app.fetch(request), proxyNode: proxy.node, close: shared.close };
 }

@@ -1,5 +1,7 @@
 /** Reading and validating the liveness form, shared by the proxy and the sandbox. */
 import type { LivenessServerErrorCode } from './http.ts';
+import { ByteChunks, joinBytes } from './chunks.ts';
+import { multipartBoundary, scanMultipart } from './multipart.ts';
 
 /** Room for the multipart boundaries and the two code fields on top of the image. */
 export const FORM_FIELD_ALLOWANCE = 16 * 1024;
@@ -24,9 +26,18 @@ export function normalizeCardCode(value: string): string | undefined {
 
 export interface LivenessForm {
   ok: true;
-  image: Uint8Array<ArrayBuffer>;
+  /** The image as views of the body's chunks: no copy. */
+  imageParts: Uint8Array[];
+  imageLength: number;
+  /** The image's first bytes (up to 4 KiB), enough to sniff its format. */
+  imageHead: Uint8Array;
   countryCode: string;
   cardCode: string;
+}
+
+/** The whole image in one array (a copy unless it lies in one chunk): for the sandbox, which hashes it. */
+export function imageBytes(form: LivenessForm): Uint8Array<ArrayBuffer> {
+  return joinBytes(form.imageParts) as Uint8Array<ArrayBuffer>;
 }
 
 export interface LivenessFormError {
@@ -36,33 +47,56 @@ export interface LivenessFormError {
   message: string;
 }
 
+const formError = (status: 400 | 413, code: LivenessServerErrorCode, message: string): LivenessFormError => ({ ok: false, status, code, message });
+
 /**
- * Parses `liveness_image`, `country_code` and `card_code` from a multipart body (already
- * size-limited by the caller). Any other or repeated field is a 400. Does not look at the image bytes.
+ * Finds `liveness_image`, `country_code` and `card_code` in a multipart body (already
+ * size-limited by the caller) without copying it. Any other or repeated field is a 400
+ * `unexpected-field`. Does not look at the image bytes.
  */
-export async function readLivenessForm(request: Request, maxBytes: number): Promise<LivenessForm | LivenessFormError> {
-  const error = (status: 400 | 413, code: LivenessServerErrorCode, message: string): LivenessFormError => ({ ok: false, status, code, message });
-  let form: FormData;
-  try {
-    form = await request.formData();
-  } catch {
-    return error(400, 'malformed-body', 'Expected a multipart/form-data body');
+export function parseLivenessForm(input: ByteChunks | Uint8Array, contentType: string | null | undefined, maxBytes: number): LivenessForm | LivenessFormError {
+  const body = input instanceof ByteChunks ? input : ByteChunks.of(input);
+  const boundary = multipartBoundary(contentType);
+  const parts = boundary === undefined ? 'malformed' : scanMultipart(body, boundary, LIVENESS_FIELDS.length);
+  if (parts === 'malformed') return formError(400, 'malformed-body', 'Expected a multipart/form-data body');
+  // Refused, not dropped: 10,000 fields or a 1 MB name then cost one bounded scan, never a pass.
+  const names = new Set(Array.isArray(parts) ? parts.map((part) => part.name) : []);
+  if (parts === 'too-many-parts' || names.size < parts.length || [...names].some((name) => !LIVENESS_FIELDS.includes(name))) {
+    return formError(400, 'unexpected-field', 'Only liveness_image, country_code and card_code are accepted, each once');
   }
-  // Refused, not dropped: 10,000 fields or a 1 MB name then cost one bounded parse, never a pass.
-  const names = [...form.keys()];
-  if (names.length > LIVENESS_FIELDS.length || names.some((name) => !LIVENESS_FIELDS.includes(name))) {
-    return error(400, 'unexpected-field', 'Only liveness_image, country_code and card_code are accepted, each once');
-  }
-  const image = form.get('liveness_image');
-  if (!(image instanceof Blob) || image.size === 0) return error(400, 'missing-field', 'liveness_image must be a non-empty file');
-  if (image.size > maxBytes) return error(413, 'payload-too-large', `liveness_image is larger than ${maxBytes} bytes`);
-  const country = form.get('country_code');
-  const card = form.get('card_code');
-  if (typeof country !== 'string' || country.trim() === '') return error(400, 'missing-field', 'country_code is required');
-  if (typeof card !== 'string' || card.trim() === '') return error(400, 'missing-field', 'card_code is required');
+  const field = (name: string) => parts.find((part) => part.name === name);
+  const image = field('liveness_image');
+  if (!image || image.filename === undefined || image.end === image.start) return formError(400, 'missing-field', 'liveness_image must be a non-empty file');
+  if (image.end - image.start > maxBytes) return formError(413, 'payload-too-large', `liveness_image is larger than ${maxBytes} bytes`);
+  const text = (name: string) => {
+    const part = field(name);
+    return part && part.filename === undefined ? new TextDecoder().decode(body.bytes(part.start, part.end)) : undefined;
+  };
+  const country = text('country_code');
+  const card = text('card_code');
+  if (country === undefined || country.trim() === '') return formError(400, 'missing-field', 'country_code is required');
+  if (card === undefined || card.trim() === '') return formError(400, 'missing-field', 'card_code is required');
   const countryCode = normalizeCountryCode(country);
-  if (!countryCode) return error(400, 'invalid-field', 'country_code must be 3 letters (ISO 3166-1 alpha-3, e.g. IND)');
+  if (!countryCode) return formError(400, 'invalid-field', 'country_code must be 3 letters (ISO 3166-1 alpha-3, e.g. IND)');
   const cardCode = normalizeCardCode(card);
-  if (!cardCode) return error(400, 'invalid-field', 'card_code must be 1-16 characters of A-Z, a-z, 0-9, _ or -');
-  return { ok: true, image: new Uint8Array(await image.arrayBuffer()), countryCode, cardCode };
+  if (!cardCode) return formError(400, 'invalid-field', 'card_code must be 1-16 characters of A-Z, a-z, 0-9, _ or -');
+  return {
+    ok: true,
+    imageParts: body.views(image.start, image.end),
+    imageLength: image.end - image.start,
+    imageHead: body.bytes(image.start, Math.min(image.end, image.start + 4096)),
+    countryCode,
+    cardCode,
+  };
+}
+
+/** Reads the whole (already size-limited) body of `request` once and parses it with {@link parseLivenessForm}. */
+export async function readLivenessForm(request: Request, maxBytes: number): Promise<LivenessForm | LivenessFormError> {
+  let body: Uint8Array<ArrayBuffer>;
+  try {
+    body = new Uint8Array(await request.arrayBuffer());
+  } catch {
+    return formError(400, 'malformed-body', 'Expected a multipart/form-data body');
+  }
+  return parseLivenessForm(body, request.headers.get('content-type'), maxBytes);
 }

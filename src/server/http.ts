@@ -9,6 +9,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
  */
 export type LivenessServerErrorCode =
   | 'unauthorized'
+  | 'token-used'
+  | 'quota-exceeded'
   | 'token-binding'
   | 'forbidden-origin'
   | 'payload-too-large'

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
-import { LIVENESS_TOKEN_AUDIENCE, createLivenessProxy, createSandbox, mintLivenessToken } from '../../src/server/index.ts';
-import { type Listening, type Reply, jpeg, listen, livenessFields, multipart, send } from './helpers.ts';
+import { LIVENESS_TOKEN_AUDIENCE, createSandbox, mintLivenessToken } from '../../src/server/index.ts';
+import { type Listening, type Reply, jpeg, listen, listenProxy, livenessFields, multipart, send } from './helpers.ts';
 
 const KEY = 'ak_attack_test_key';
 const SECRET = 'attacks-test-secret-0123456789abcdef';
@@ -31,16 +31,11 @@ let inFlight = 0;
 before(async () => {
   const sandbox = createSandbox({ apiKey: KEY });
   const upstream = await listen((request) => (upstreamHits++, sandbox.fetch(request)));
-  const proxy = createLivenessProxy({ apiKey: KEY, upstreamUrl: `${upstream.url}/v2/api/id-liveness`, tokenSecret: SECRET, allowedOrigins: [ORIGIN] });
-  const tracked = async (request: Request) => {
-    inFlight++;
-    try {
-      return await proxy.fetch(request);
-    } finally {
-      inFlight--;
-    }
-  };
-  const server = await listen(tracked, TIMEOUTS);
+  const server = await listenProxy(
+    { apiKey: KEY, upstreamUrl: `${upstream.url}/v2/api/id-liveness`, tokenSecret: SECRET, allowedOrigins: [ORIGIN] },
+    TIMEOUTS,
+    (delta) => (inFlight += delta),
+  );
   servers.push(upstream, server);
   proxyUrl = `${server.url}/api/id-liveness`;
 });
@@ -130,11 +125,11 @@ test('1,000 concurrent 2 MB uploads are all refused, within a bounded RSS growth
   const hits = upstreamHits;
   const { body, contentType } = await multipart(livenessFields(jpeg(2_000_000)));
   const chunks = Array.from({ length: Math.ceil(body.length / 65_536) }, (_, i) => body.subarray(i * 65_536, (i + 1) * 65_536));
-  const bearer = await token();
-  const headers = { 'Content-Type': contentType, Origin: ORIGIN, Authorization: `Bearer ${bearer}` };
+  // One token per upload: tokens are one-time, and a replay would be refused before its size is.
+  const bearers = await Promise.all(Array.from({ length: 1_030 }, () => token()));
   const agent = new http.Agent({ maxSockets: 50 });
   // Three ways to send too much: an honest 2 MB Content-Length, chunked, and a Content-Length that lies (4 KB).
-  const upload = (i: number) =>
+  const upload = (i: number, headers = { 'Content-Type': contentType, Origin: ORIGIN, Authorization: `Bearer ${bearers[i]}` }) =>
     outcome(
       i % 3 === 0
         ? send(proxyUrl, { headers, body, agent })
@@ -143,7 +138,7 @@ test('1,000 concurrent 2 MB uploads are all refused, within a bounded RSS growth
           : send(proxyUrl, { headers: { ...headers, 'Content-Length': '4096' }, body, agent }),
     );
 
-  await Promise.all(Array.from({ length: 30 }, (_, i) => upload(i))); // warm up: JIT, buffers, sockets
+  await Promise.all(Array.from({ length: 30 }, (_, i) => upload(1_000 + i))); // warm up: JIT, buffers, sockets
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 25);
@@ -176,6 +171,7 @@ test('a refusal closes its connection, so a keep-alive client never reuses a soc
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const { body, contentType } = await multipart(livenessFields(jpeg(500_000)));
   const bearer = `Bearer ${await token()}`;
+  // Tokens are one-time: each good check after a refusal gets its own.
   const refusals: Record<string, string>[] = [
     { 'Content-Type': contentType, Origin: ORIGIN },
     { 'Content-Type': contentType, Origin: 'https://evil.example', Authorization: bearer },
@@ -185,7 +181,8 @@ test('a refusal closes its connection, so a keep-alive client never reuses a soc
     const refused = await send(proxyUrl, { headers, body, agent });
     assert.ok([401, 403, 413].includes(refused.status), refused.text);
     assert.equal(refused.headers.connection, 'close');
-    const good = await send(proxyUrl, { headers: { 'Content-Type': contentType, Origin: ORIGIN, Authorization: bearer }, body, agent });
+    const fresh = `Bearer ${await token()}`;
+    const good = await send(proxyUrl, { headers: { 'Content-Type': contentType, Origin: ORIGIN, Authorization: fresh }, body, agent });
     assert.equal(good.status, 200, good.text);
   }
   agent.destroy();

@@ -43,7 +43,10 @@ test('sandbox mode end to end: token, check, config, health', async () => {
   const reply = await check(demo.url, token);
   assert.equal(reply.status, 200, reply.text);
   assert.equal(reply.json().sandbox, true);
-  const forced = await check(demo.url, token, demo.url, livenessFields(), { 'X-Accura-Sandbox-Score': '61' });
+  const replay = await check(demo.url, token);
+  assert.equal(replay.status, 401, 'a token is spent once its check is answered');
+  assert.equal(replay.json().code, 'token-used');
+  const forced = await check(demo.url, (await getToken(demo.url, demo.url)).json().token, demo.url, livenessFields(), { 'X-Accura-Sandbox-Score': '61' });
   assert.equal(forced.json().data.score, 61, 'sandbox mode forwards the sandbox headers');
 
   const direct = await multipart(livenessFields());

@@ -2,6 +2,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { type LivenessProxyOptions, createLivenessProxy } from '../../src/server/index.ts';
+import { createNodeLivenessProxy } from '../../src/server/node.ts';
+
+/**
+ * Which adapter the proxy suites drive: `web` (proxy.fetch behind @hono/node-server, as Next.js,
+ * Workers or Express hosts run it) or `node` (the fast path `npm run serve` uses). The *-node.test.ts
+ * files set PROXY_ADAPTER=node and run the same suites again.
+ */
+export const PROXY_ADAPTER: 'web' | 'node' = process.env.PROXY_ADAPTER === 'node' ? 'node' : 'web';
 
 export interface Listening {
   url: string;
@@ -22,14 +31,43 @@ export function listen(fetch: (request: Request) => Response | Promise<Response>
   });
 }
 
-/** A raw node:http server, for upstreams that misbehave (never answer, answer HTML). */
-export function listenRaw(handler: http.RequestListener): Promise<Listening> {
+/** A raw node:http server, for upstreams that misbehave (never answer, answer HTML), and the Node adapter. */
+export function listenRaw(handler: http.RequestListener, serverOptions: http.ServerOptions = {}): Promise<Listening> {
   return new Promise((resolve) => {
-    const server = http.createServer(handler).listen(0, '127.0.0.1', () => {
+    const server = http.createServer(serverOptions, handler).listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
       resolve({ url: `http://127.0.0.1:${port}`, port, close: () => new Promise((done) => (server.close(() => done()), server.closeAllConnections())) });
     });
   });
+}
+
+/**
+ * A proxy on 127.0.0.1 through the adapter of this run. `track` counts handlers still running
+ * (+1 when one starts, -1 when it has answered or its client has gone).
+ */
+export async function listenProxy(
+  options: LivenessProxyOptions,
+  serverOptions?: http.ServerOptions,
+  track?: (delta: 1 | -1) => void,
+  adapter = PROXY_ADAPTER,
+): Promise<Listening> {
+  if (adapter === 'web') {
+    const proxy = createLivenessProxy(options);
+    return listen(async (request) => {
+      track?.(1);
+      try {
+        return await proxy.fetch(request);
+      } finally {
+        track?.(-1);
+      }
+    }, serverOptions);
+  }
+  const { node } = createNodeLivenessProxy(options);
+  return listenRaw((request, response) => {
+    track?.(1);
+    response.once('close', () => track?.(-1));
+    node(request, response);
+  }, serverOptions);
 }
 
 /** A port nothing listens on. */

@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import { SignJWT } from 'jose';
 import { type LivenessProxyOptions, LIVENESS_TOKEN_AUDIENCE, createLivenessProxy, createSandbox, mintLivenessToken } from '../../src/server/index.ts';
 import { parseLivenessResponse } from '../../src/lib/response.ts';
-import { type Listening, closedPort, jpeg, listen, listenRaw, livenessFields, multipart, replies, send } from './helpers.ts';
+import { type Listening, closedPort, jpeg, listen, listenProxy, listenRaw, livenessFields, multipart, replies, send } from './helpers.ts';
 
 const KEY = 'ak_live_DISTINCTIVE-accura-key-7f3a9c5e';
 const SECRET = 'proxy-test-secret-0123456789abcdef';
@@ -16,8 +16,7 @@ let upstreamHits = 0;
 let proxyUrl: string;
 
 async function startProxy(options: Partial<LivenessProxyOptions> = {}): Promise<string> {
-  const proxy = createLivenessProxy({ apiKey: KEY, upstreamUrl: `${upstream.url}/v2/api/id-liveness`, tokenSecret: SECRET, allowedOrigins: [ORIGIN], ...options });
-  const server = await listen(proxy.fetch);
+  const server = await listenProxy({ apiKey: KEY, upstreamUrl: `${upstream.url}/v2/api/id-liveness`, tokenSecret: SECRET, allowedOrigins: [ORIGIN], ...options });
   servers.push(server);
   return `${server.url}/api/id-liveness`;
 }
