@@ -5,6 +5,7 @@
 import process from 'node:process';
 import { Hono } from 'hono';
 import type { MiddlewareHandler } from 'hono';
+import * as z from 'zod';
 import { normalizeCardCode, normalizeCountryCode } from './form.ts';
 import { fail, limitBody, noStore } from './http.ts';
 import { corsFor, isLoopbackOrigin, isSameOrigin } from './origins.ts';
@@ -56,21 +57,46 @@ function optionalCode(value: unknown, normalize: (value: string) => string | und
   return (typeof value === 'string' && normalize(value)) || null;
 }
 
-/** A positive whole number from the environment, or undefined when unset or empty. */
-function envCount(env: DemoEnv, name: string): number | undefined {
-  const value = env[name]?.trim();
-  if (!value) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) === 0) throw new TypeError(`${name} must be a positive whole number, not ${JSON.stringify(value)}`);
-  return Number(value);
+// The environment `serve` and the dev server read, validated in one place: an empty value counts as unset,
+// and a bad one stops the server with the variable's name rather than running with a guess.
+const unset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const text = z.preprocess(unset, z.string().trim().optional());
+const count = z.preprocess(unset, z.string().trim().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number).optional());
+const onOff = (fallback: boolean) =>
+  z.preprocess(unset, z.string().trim().toLowerCase().optional()).transform((value) => (value === undefined ? fallback : !['off', '0', 'false', 'no'].includes(value)));
+const quotaFields = Object.fromEntries(
+  ['SUBJECT', 'IP', 'ORIGIN'].flatMap((scope) => [`QUOTA_${scope}_PER_MINUTE`, `QUOTA_${scope}_PER_DAY`].map((name) => [name, count])),
+);
+const demoEnvSchema = z.object({
+  ACCURA_API_KEY: text,
+  ACCURA_API_URL: z.preprocess(unset, z.url().optional()),
+  LIVENESS_TOKEN_SECRET: z.preprocess(unset, z.string().optional()),
+  ALLOWED_ORIGINS: text.transform((value) => (value ?? '').split(',').map((origin) => origin.trim()).filter(Boolean)),
+  REDIS_URL: z.preprocess(unset, z.url().optional()),
+  METRICS_TOKEN: text,
+  CLIENT_IP_HEADER: text,
+  ONE_TIME_TOKENS: onOff(true),
+  LOG_CHECKS: onOff(true),
+  LOG_IP: onOff(false),
+  ...quotaFields,
+});
+
+/** The demo backend's settings from the environment; throws a TypeError naming each bad variable. */
+export function readDemoEnv(env: DemoEnv) {
+  const parsed = demoEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new TypeError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; '));
+  }
+  return parsed.data as typeof parsed.data & Record<string, number | undefined>;
 }
 
 /** QUOTA_<SUBJECT|IP|ORIGIN>_PER_<MINUTE|DAY>. */
-function quotasFrom(env: DemoEnv): QuotaRules {
+function quotasFrom(settings: Record<string, unknown>): QuotaRules {
   const rules: QuotaRules = {};
   for (const scope of ['subject', 'ip', 'origin'] as const) {
     const limit: QuotaLimit = {
-      perMinute: envCount(env, `QUOTA_${scope.toUpperCase()}_PER_MINUTE`),
-      perDay: envCount(env, `QUOTA_${scope.toUpperCase()}_PER_DAY`),
+      perMinute: settings[`QUOTA_${scope.toUpperCase()}_PER_MINUTE`] as number | undefined,
+      perDay: settings[`QUOTA_${scope.toUpperCase()}_PER_DAY`] as number | undefined,
     };
     if (limit.perMinute !== undefined || limit.perDay !== undefined) rules[scope] = limit;
   }
@@ -97,31 +123,28 @@ function redisStoreFor(url: string, log: (line: string) => void): { store: Liven
  */
 export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
   const { env = loadEnv(), dev = false, log = console.info } = options;
-  const apiKey = env.ACCURA_API_KEY?.trim();
+  const settings = readDemoEnv(env);
+  const apiKey = settings.ACCURA_API_KEY;
   const mode = apiKey ? 'live' : 'sandbox';
-  const upstreamUrl = env.ACCURA_API_URL?.trim() || DEFAULT_UPSTREAM_URL;
-  const tokenSecret = env.LIVENESS_TOKEN_SECRET || crypto.getRandomValues(new Uint8Array(32));
-  const listed = new Set((env.ALLOWED_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean));
+  const upstreamUrl = settings.ACCURA_API_URL ?? DEFAULT_UPSTREAM_URL;
+  const tokenSecret = settings.LIVENESS_TOKEN_SECRET ?? crypto.getRandomValues(new Uint8Array(32));
+  const listed = new Set(settings.ALLOWED_ORIGINS);
   const isAllowed = (origin: string, request: Request) =>
     origin !== '' && (listed.has(origin) || isSameOrigin(origin, request) || (dev && isLoopbackOrigin(origin)));
 
   const sandbox = createSandbox();
-  const redisUrl = env.REDIS_URL?.trim();
+  const redisUrl = settings.REDIS_URL;
   const shared = redisUrl ? redisStoreFor(redisUrl, log) : { store: createMemoryStore(), close: async () => {} };
-  const metrics = createLivenessMetrics({ token: env.METRICS_TOKEN?.trim() || undefined });
-  const on = (name: string, fallback: boolean) => {
-    const value = env[name]?.trim().toLowerCase();
-    return value ? !['off', '0', 'false', 'no'].includes(value) : fallback;
-  };
+  const metrics = createLivenessMetrics({ token: settings.METRICS_TOKEN });
   const proxy = createNodeLivenessProxy({
     tokenSecret,
     allowedOrigins: isAllowed,
     store: shared.store,
-    oneTimeTokens: on('ONE_TIME_TOKENS', true) ? {} : false,
-    quotas: quotasFrom(env),
-    clientIpHeader: env.CLIENT_IP_HEADER?.trim() || undefined,
-    log: on('LOG_CHECKS', true) ? (line) => console.log(line) : undefined,
-    logIp: on('LOG_IP', false),
+    oneTimeTokens: settings.ONE_TIME_TOKENS ? {} : false,
+    quotas: quotasFrom(settings),
+    clientIpHeader: settings.CLIENT_IP_HEADER,
+    log: settings.LOG_CHECKS ? (line) => console.log(line) : undefined,
+    logIp: settings.LOG_IP,
     observer: metrics,
     ...(apiKey
       ? { apiKey, upstreamUrl }

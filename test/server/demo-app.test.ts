@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createDemoApp, type DemoEnv } from '../../src/server/demo-app.ts';
+import { createDemoApp, type DemoEnv, readDemoEnv } from '../../src/server/demo-app.ts';
 import { createSandbox, verifyLivenessToken } from '../../src/server/index.ts';
 import { type Listening, jpeg, listen, livenessFields, multipart, replies, send } from './helpers.ts';
 
@@ -96,4 +96,17 @@ test('live mode forwards to ACCURA_API_URL with the key, and never shows the key
   assert.notEqual(reply.json().data.score, 61, 'live mode never forwards the sandbox headers');
 
   for (const { text, rawHeaders } of replies) assert.ok(!text.includes(KEY) && !rawHeaders.join('\n').includes(KEY));
+});
+
+test('the environment is validated in one place: a bad value names its variable, empty counts as unset', () => {
+  assert.throws(() => readDemoEnv({ QUOTA_IP_PER_MINUTE: '0' }), /QUOTA_IP_PER_MINUTE must be a positive whole number/);
+  assert.throws(() => readDemoEnv({ QUOTA_ORIGIN_PER_DAY: 'lots', REDIS_URL: 'not a url' }), (error: Error) => /QUOTA_ORIGIN_PER_DAY/.test(error.message) && /REDIS_URL/.test(error.message));
+  const settings = readDemoEnv({ ACCURA_API_KEY: '  ', ALLOWED_ORIGINS: ' https://a.example , ,https://b.example', LOG_IP: 'yes', LOG_CHECKS: 'off', QUOTA_SUBJECT_PER_DAY: '20', REDIS_URL: 'redis://127.0.0.1:6379' });
+  assert.equal(settings.ACCURA_API_KEY, undefined);
+  assert.deepEqual(settings.ALLOWED_ORIGINS, ['https://a.example', 'https://b.example']);
+  assert.equal(settings.LOG_IP, true);
+  assert.equal(settings.LOG_CHECKS, false);
+  assert.equal(settings.ONE_TIME_TOKENS, true);
+  assert.equal(settings.QUOTA_SUBJECT_PER_DAY, 20);
+  assert.equal(settings.REDIS_URL, 'redis://127.0.0.1:6379');
 });
