@@ -7,7 +7,7 @@
  * runtime: `fetch` adapts it to Web-standard hosts, and `toNodeHandler` (server/node) to node:http.
  */
 import { Hono } from 'hono';
-import { type SendableFormat, MIME_TYPES, isSendableFormat, sniffFormat } from '../lib/sniff.ts';
+import { type SendableFormat, MIME_TYPES, isSendableFormat, orientedSize, sniffFormat, sniffImage } from '../lib/sniff.ts';
 import { type BodyResult, readRequestBody } from './body.ts';
 import { DEFAULT_MAX_BYTES, FORM_FIELD_ALLOWANCE, parseLivenessForm } from './form.ts';
 import { type OneTimeTokenOptions, type QuotaRules, chargeQuotas, claimTokenAttempt, spendToken } from './guards.ts';
@@ -78,6 +78,15 @@ export interface CheckObserver {
   end(record: CheckRecord): void;
 }
 
+/** A check Accura answered, as {@link LivenessProxyOptions.onAnswer} sees it: the answer and the image's size, never the image. */
+export interface ProxyAnswer {
+  claims: LivenessTokenClaims;
+  status: number;
+  /** Accura's JSON answer, as text. */
+  text: string;
+  image: { bytes: number; width: number; height: number; type: string };
+}
+
 export interface LivenessProxyOptions {
   /** The Accura API key, sent upstream as `Api-Key`. Never leaves the server. */
   apiKey: string;
@@ -121,6 +130,11 @@ export interface LivenessProxyOptions {
   logIp?: boolean;
   /** Told about every check (metrics). */
   observer?: CheckObserver;
+  /**
+   * Called with every answer Accura gave, before the caller gets it (cross-device handoff passes
+   * a phone's result to the desktop here: `handoff.onAnswer`). A throw is ignored: the caller still gets its answer.
+   */
+  onAnswer?: (answer: ProxyAnswer) => Promise<void> | void;
 }
 
 /** What an adapter gives the check. */
@@ -278,6 +292,13 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
     }
     // Accura judged it: the widget won't retry this check, so nobody may use the token again.
     if (oneTime && ![429, 502, 503, 504].includes(reply.status)) await spendToken(store, claims.jti, oneTime);
+    if (options.onAnswer) {
+      const size = orientedSize(sniffImage(form.image));
+      const image = { bytes: form.image.length, width: size?.width ?? 0, height: size?.height ?? 0, type: MIME_TYPES[format] };
+      await Promise.resolve()
+        .then(() => options.onAnswer!({ claims, status: reply.status, text: reply.text, image }))
+        .catch(() => undefined);
+    }
     return reply;
   }
 
