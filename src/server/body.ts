@@ -15,10 +15,11 @@ export class BodyCollector {
   #length = 0;
   readonly #limit: number;
 
-  constructor(limit: number, declaredLength?: number) {
+  /** `buffer`: a buffer to fill (the Node adapter reuses them); it grows past its size only by copying. */
+  constructor(limit: number, declaredLength?: number, buffer?: Uint8Array<ArrayBuffer>) {
     this.#limit = limit;
     const declared = Number.isFinite(declaredLength) && declaredLength! >= 0 ? declaredLength! : 64 * 1024;
-    this.#buffer = new Uint8Array(Math.min(declared, limit));
+    this.#buffer = buffer ?? new Uint8Array(Math.min(declared, limit));
   }
 
   /** Appends a chunk; false when the body is now over the limit (the caller stops reading). */

@@ -53,7 +53,7 @@ export function createLivenessMetrics(options: LivenessMetricsOptions = {}): Liv
     registers: [registry],
   });
   const inFlight = new Gauge({ name: 'accura_liveness_checks_in_flight', help: 'Checks being handled now', registers: [registry] });
-  const bytesInFlight = new Gauge({ name: 'accura_liveness_body_bytes_in_flight', help: 'Request body bytes held in memory now', registers: [registry] });
+  const bytesInFlight = new Gauge({ name: 'accura_liveness_body_bytes_in_flight', help: 'Request body bytes held in memory now (from reading until sent upstream)', registers: [registry] });
 
   return {
     registry,
@@ -63,9 +63,11 @@ export function createLivenessMetrics(options: LivenessMetricsOptions = {}): Liv
     hold(bytes) {
       bytesInFlight.inc(bytes);
     },
+    release(bytes) {
+      bytesInFlight.dec(bytes);
+    },
     end(record) {
       inFlight.dec();
-      if (record.bytes > 0) bytesInFlight.dec(record.bytes);
       checks.inc({ outcome: record.outcome, code: record.code });
       if (record.upstreamStatus !== undefined) upstreamStatus.inc({ status: String(record.upstreamStatus) });
       if (record.ms.upstream !== undefined) upstreamSeconds.observe(record.ms.upstream / 1000);

@@ -95,8 +95,3 @@ export function scanMultipart(body: Uint8Array, boundary: string, maxParts: numb
     position = end + 2;
   }
 }
-
-/** True when `needle` occurs in `haystack` (to pick a boundary that the image does not contain). */
-export function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
-  return finder(haystack)(needle, 0) !== -1;
-}

@@ -21,8 +21,9 @@ export interface NodeTransportOptions {
 export function nodeTransport(options: NodeTransportOptions = {}): UpstreamTransport {
   const httpAgent = options.httpAgent ?? new http.Agent({ keepAlive: true, scheduling: 'lifo' });
   const httpsAgent = options.httpsAgent ?? new https.Agent({ keepAlive: true, scheduling: 'lifo' });
-  const once = (url: URL, headers: Record<string, string>, parts: Uint8Array[], length: number, signal: AbortSignal) =>
+  const once = (url: URL, headers: Record<string, string>, parts: Uint8Array[], length: number, signal: AbortSignal, sent: () => void) =>
     new Promise<{ status: number; text: string } | 'stale-socket'>((resolve, reject) => {
+      let flushed = false;
       const secure = url.protocol === 'https:';
       const request = (secure ? https : http).request(
         url,
@@ -39,28 +40,48 @@ export function nodeTransport(options: NodeTransportOptions = {}): UpstreamTrans
           response.on('error', reject);
         },
       );
+      // Every byte is in the kernel's hands: the caller may reuse the body while we wait for the answer.
+      request.on('finish', () => ((flushed = true), sent()));
       request.on('error', (error: NodeJS.ErrnoException) =>
-        // A keep-alive socket the upstream closed while idle: safe to send again once, nothing was answered.
-        request.reusedSocket && error.code === 'ECONNRESET' && !signal.aborted ? resolve('stale-socket') : reject(error),
+        // A keep-alive socket the upstream closed while idle: safe to send again once, nothing was sent or answered.
+        request.reusedSocket && error.code === 'ECONNRESET' && !flushed && !signal.aborted ? resolve('stale-socket') : reject(error),
       );
       for (const part of parts) request.write(part);
       request.end();
     });
-  return async ({ url, headers, parts, length, signal }) => {
+  return async ({ url, headers, parts, length, signal, sent }) => {
     const target = new URL(url);
-    const first = await once(target, headers, parts, length, signal);
-    const reply = first === 'stale-socket' ? await once(target, headers, parts, length, signal) : first;
+    const first = await once(target, headers, parts, length, signal, sent);
+    const reply = first === 'stale-socket' ? await once(target, headers, parts, length, signal, sent) : first;
     if (reply === 'stale-socket') throw new Error('The upstream closed the connection');
     return reply;
   };
 }
 
+/**
+ * Body buffers of the limit's size, reused: allocating and collecting a megabyte per check was most
+ * of the garbage collector's work. A buffer comes back only when no socket can still read it.
+ */
+export class BufferPool {
+  readonly #free: Uint8Array<ArrayBuffer>[] = [];
+  constructor(
+    readonly size: number,
+    readonly maxIdle = 32,
+  ) {}
+  take(): Uint8Array<ArrayBuffer> {
+    return this.#free.pop() ?? new Uint8Array(new ArrayBuffer(this.size));
+  }
+  give(buffer: Uint8Array<ArrayBuffer>): void {
+    if (buffer.byteLength === this.size && this.#free.length < this.maxIdle) this.#free.push(buffer);
+  }
+}
+
 /** Reads an IncomingMessage once, counting bytes; an honest oversized Content-Length is refused unread. */
-export function readNodeBody(request: http.IncomingMessage, limit: number): Promise<BodyResult> {
+export function readNodeBody(request: http.IncomingMessage, limit: number, buffer?: Uint8Array<ArrayBuffer>): Promise<BodyResult> {
   const declared = declaredLength(request.headers['content-length']);
   if (declared !== undefined && declared > limit) return Promise.resolve('too-large');
   return new Promise((resolve) => {
-    const collector = new BodyCollector(limit, declared);
+    const collector = new BodyCollector(limit, declared, buffer);
     const finish = (result: BodyResult) => {
       request.off('data', onData).off('end', onEnd).off('error', onBroken).off('close', onBroken);
       resolve(result);
@@ -84,6 +105,7 @@ export type NodeHandler = (request: http.IncomingMessage, response: http.ServerR
  * through `proxy.other` as Web requests (rare, and cheap without a body).
  */
 export function toNodeHandler(proxy: LivenessProxy): NodeHandler {
+  let pool: BufferPool | undefined;
   return (request, response) => {
     const host = request.headers.host ?? 'localhost';
     const scheme = (request.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
@@ -115,6 +137,7 @@ export function toNodeHandler(proxy: LivenessProxy): NodeHandler {
     const gone = new AbortController();
     response.on('close', () => response.writableFinished || gone.abort());
     let built: Request | undefined;
+    let buffer: Uint8Array<ArrayBuffer> | undefined;
     const input: CheckInput = {
       header: (name) => {
         const value = request.headers[name.toLowerCase()];
@@ -122,12 +145,23 @@ export function toNodeHandler(proxy: LivenessProxy): NodeHandler {
       },
       request: () => (built ??= webRequest()),
       ip: request.socket.remoteAddress,
-      readBody: (limit) => readNodeBody(request, limit),
+      readBody: (limit) => {
+        if (pool?.size !== limit) pool = new BufferPool(limit);
+        buffer = pool.take();
+        return readNodeBody(request, limit, buffer);
+      },
+      releaseBody: (reusable) => {
+        if (reusable && buffer) pool?.give(buffer);
+        buffer = undefined;
+      },
       signal: gone.signal,
     };
     proxy
       .check(input)
       .then((output) => {
+        // A body refused while being read was never exposed: its buffer can serve the next one.
+        if (buffer) pool?.give(buffer);
+        buffer = undefined;
         response.writeHead(output.status, output.headers);
         response.end(output.body);
       })

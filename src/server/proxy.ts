@@ -12,7 +12,6 @@ import { type BodyResult, readRequestBody } from './body.ts';
 import { DEFAULT_MAX_BYTES, FORM_FIELD_ALLOWANCE, parseLivenessForm } from './form.ts';
 import { type OneTimeTokenOptions, type QuotaRules, chargeQuotas, claimTokenAttempt, spendToken } from './guards.ts';
 import { type LivenessServerError, type LivenessServerErrorCode, closeOnError, fail, noStore } from './http.ts';
-import { containsBytes } from './multipart.ts';
 import { type AllowedOrigins, corsFor, toOriginCheck } from './origins.ts';
 import { SANDBOX_HEADERS } from './sandbox.ts';
 import { type LivenessStore, createMemoryStore } from './store.ts';
@@ -29,6 +28,11 @@ export interface UpstreamRequest {
   length: number;
   /** Fires on the proxy's timeout, or when the client has gone away. */
   signal: AbortSignal;
+  /**
+   * Call once the parts have been handed over in full (written to the socket, or copied): the
+   * proxy then lets go of the received body while it waits for the answer. Never read the parts after.
+   */
+  sent(): void;
 }
 
 /** The upstream's answer, read whole (the proxy checks that it is JSON). */
@@ -42,10 +46,11 @@ export type UpstreamTransport = (request: UpstreamRequest) => Promise<UpstreamRe
 
 /** The transport over a `fetch` function: the parts are joined into one buffer (one copy of the image). */
 export function fetchTransport(fetchImpl: typeof globalThis.fetch = globalThis.fetch): UpstreamTransport {
-  return async ({ url, headers, parts, length, signal }) => {
+  return async ({ url, headers, parts, length, signal, sent }) => {
     const body = new Uint8Array(length);
     let offset = 0;
     for (const part of parts) body.set(part, (offset += part.length) - part.length);
+    sent();
     const upstream = await fetchImpl(url, { method: 'POST', headers, body, signal });
     return { status: upstream.status, text: await upstream.text() };
   };
@@ -74,7 +79,9 @@ export interface CheckObserver {
   start(): void;
   /** Its body (this many bytes) is now held in memory. */
   hold(bytes: number): void;
-  /** It ended; whatever it held is released. */
+  /** The body it held is let go (sent upstream, or the check ended). */
+  release(bytes: number): void;
+  /** It ended. */
   end(record: CheckRecord): void;
 }
 
@@ -148,6 +155,11 @@ export interface CheckInput {
   readBody(limit: number): Promise<BodyResult>;
   /** Fires when the client goes away: the upstream request is aborted. */
   signal?: AbortSignal;
+  /**
+   * The proxy is done with the body `readBody` gave. `reusable`: nothing else can still read it
+   * (the Node adapter then reuses the buffer for the next body).
+   */
+  releaseBody?(reusable: boolean): void;
 }
 
 /** The answer an adapter writes out. */
@@ -170,6 +182,14 @@ export interface LivenessProxy {
 
 const DEFAULT_ONE_TIME = { attempts: 3, windowSeconds: 120 };
 
+/** The received body, from reading until it is sent upstream or the check ends. */
+interface HeldBody {
+  held: boolean;
+  /** The upstream transport has it. */
+  sending: boolean;
+  release(reusable: boolean): void;
+}
+
 class Refusal {
   constructor(
     readonly status: number,
@@ -183,9 +203,8 @@ const encoder = new TextEncoder();
 
 /** A multipart body of the three fields whose image part is `image` itself, not a copy. */
 function upstreamBody(image: Uint8Array, format: SendableFormat, countryCode: string, cardCode: string): { parts: Uint8Array[]; length: number; contentType: string } {
-  let boundary: string;
-  do boundary = `----accura-${crypto.randomUUID()}`;
-  while (containsBytes(image, encoder.encode(boundary)));
+    // 122 random bits: the image can't contain it by chance, and a client can't know it in advance.
+  const boundary = `----accura-${crypto.randomUUID()}`;
   const head = encoder.encode(
     `--${boundary}\r\nContent-Disposition: form-data; name="liveness_image"; filename="liveness.${format}"\r\nContent-Type: ${MIME_TYPES[format]}\r\n\r\n`,
   );
@@ -223,7 +242,7 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
   const ipHeader = options.clientIpHeader?.toLowerCase();
 
   /** The checks in their documented order; returns Accura's answer or throws a Refusal. */
-  async function run(input: CheckInput, origin: string, record: CheckRecord, started: number): Promise<UpstreamReply> {
+  async function run(input: CheckInput, origin: string, record: CheckRecord, started: number, body: HeldBody): Promise<UpstreamReply> {
     const bearer = /^Bearer\s+(\S+)$/i.exec(input.header('authorization') ?? '')?.[1];
     if (!bearer) throw new Refusal(401, 'unauthorized', 'A liveness token is required: Authorization: Bearer <token>');
     let claims: LivenessTokenClaims;
@@ -241,13 +260,14 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
       firstUse = attempt.first;
     }
 
-    const body = await input.readBody(bodyLimit);
+    const bytes = await input.readBody(bodyLimit);
     record.ms.body = performance.now() - started;
-    if (body === 'too-large') throw new Refusal(413, 'payload-too-large', `The body is larger than ${maxBytes} bytes plus form fields`);
-    if (body === 'unreadable') throw new Refusal(400, 'malformed-body', 'The body could not be read');
-    record.bytes = body.length;
-    observer?.hold(body.length);
-    const form = parseLivenessForm(body, input.header('content-type'), maxBytes);
+    if (bytes === 'too-large') throw new Refusal(413, 'payload-too-large', `The body is larger than ${maxBytes} bytes plus form fields`);
+    if (bytes === 'unreadable') throw new Refusal(400, 'malformed-body', 'The body could not be read');
+    record.bytes = bytes.length;
+    body.held = true;
+    observer?.hold(bytes.length);
+    const form = parseLivenessForm(bytes, input.header('content-type'), maxBytes);
     if (!form.ok) throw new Refusal(form.status, form.code, form.message);
     if ((claims.countryCode && claims.countryCode !== form.countryCode) || (claims.cardCode && claims.cardCode !== form.cardCode)) {
       throw new Refusal(403, 'token-binding', 'The liveness token was issued for another country or card code');
@@ -272,16 +292,23 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
       const value = input.header(name);
       if (value !== undefined) headers[name] = value;
     }
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = input.signal ? AbortSignal.any([timeout, input.signal]) : timeout;
+    // One controller and one timer: AbortSignal.timeout plus AbortSignal.any cost more per check than the JWT check.
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => ((timedOut = true), abort.abort(new DOMException('Upstream timeout', 'TimeoutError'))), timeoutMs);
+    const clientGone = () => abort.abort(input.signal?.reason);
+    input.signal?.addEventListener('abort', clientGone, { once: true });
     const upstreamStart = performance.now();
     let reply: UpstreamReply;
+    body.sending = true;
     try {
-      reply = await upstream({ url: upstreamUrl, headers, parts, length, signal });
+      reply = await upstream({ url: upstreamUrl, headers, parts, length, signal: abort.signal, sent: () => body.release(true) });
     } catch {
-      if (timeout.aborted) throw new Refusal(504, 'upstream-timeout', `The liveness API did not answer within ${timeoutMs} ms`);
+      if (timedOut) throw new Refusal(504, 'upstream-timeout', `The liveness API did not answer within ${timeoutMs} ms`);
       throw new Refusal(502, 'upstream-unreachable', 'The liveness API could not be reached');
     } finally {
+      clearTimeout(timer);
+      input.signal?.removeEventListener('abort', clientGone);
       record.ms.upstream = performance.now() - upstreamStart;
     }
     record.upstreamStatus = reply.status;
@@ -314,9 +341,19 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
       if (options.credentials) headers['Access-Control-Allow-Credentials'] = 'true';
     }
     observer?.start();
+    const body: HeldBody = {
+      held: false,
+      sending: false,
+      release(reusable) {
+        if (!this.held) return;
+        this.held = false;
+        observer?.release(record.bytes);
+        input.releaseBody?.(reusable);
+      },
+    };
     let output: CheckOutput;
     try {
-      const reply = await run(input, origin, record, started);
+      const reply = await run(input, origin, record, started, body);
       output = { status: reply.status, headers, body: reply.text };
     } catch (error) {
       const refusal = error instanceof Refusal ? error : new Refusal(500, 'internal-error', 'Internal error');
@@ -329,6 +366,8 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
         body: JSON.stringify({ status: false, code: refusal.code, message: refusal.message } satisfies LivenessServerError),
       };
     }
+    // Not handed over in full: a socket may still read it, so it is not reused.
+    body.release(!body.sending);
     record.status = output.status;
     record.ms.total = performance.now() - started;
     observer?.end(record);

@@ -82,9 +82,23 @@ export async function mintLivenessToken(options: MintLivenessTokenOptions): Prom
   return { token, expiresAt: expiresAt * 1000 };
 }
 
+// Importing the HMAC key is most of a verification's cost: keep one CryptoKey per secret.
+const verifyKeys = new Map<string, Promise<CryptoKey>>();
+const verifyKeysOfBytes = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+function verifyKey(secret: TokenSecret): Promise<CryptoKey> {
+  const cached = typeof secret === 'string' ? verifyKeys.get(secret) : verifyKeysOfBytes.get(secret);
+  if (cached) return cached;
+  const key = crypto.subtle.importKey('raw', toKey(secret) as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  if (typeof secret === 'string') {
+    if (verifyKeys.size >= 16) verifyKeys.clear(); // a few secrets per process; never an unbounded map
+    verifyKeys.set(secret, key);
+  } else verifyKeysOfBytes.set(secret, key);
+  return key;
+}
+
 /** Checks signature (HS256 only), expiry and audience; throws a jose error when the token is not valid. */
 export async function verifyLivenessToken(token: string, secret: TokenSecret): Promise<LivenessTokenClaims> {
-  const { payload } = await jwtVerify(token, toKey(secret), {
+  const { payload } = await jwtVerify(token, await verifyKey(secret), {
     algorithms: ['HS256'],
     audience: LIVENESS_TOKEN_AUDIENCE,
     requiredClaims: ['exp', 'iat', 'jti'],
