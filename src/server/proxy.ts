@@ -275,6 +275,10 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
     const format = sniffFormat(form.image);
     if (!isSendableFormat(format)) throw new Refusal(415, 'unsupported-media-type', `liveness_image must be a JPEG, PNG or WebP image, not ${format}`);
 
+    // Read now: the body buffer is let go once the upstream has the bytes.
+    const size = options.onAnswer ? orientedSize(sniffImage(form.image)) : undefined;
+    const image = options.onAnswer ? { bytes: form.image.length, width: size?.width ?? 0, height: size?.height ?? 0, type: MIME_TYPES[format] } : undefined;
+
     // A check is charged once, on its token's first attempt (its retries are the same check).
     if (firstUse) {
       const refusal = await chargeQuotas(store, quotas, { subject: claims.subject, ip: record.ip, origin });
@@ -319,9 +323,7 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
     }
     // Accura judged it: the widget won't retry this check, so nobody may use the token again.
     if (oneTime && ![429, 502, 503, 504].includes(reply.status)) await spendToken(store, claims.jti, oneTime);
-    if (options.onAnswer) {
-      const size = orientedSize(sniffImage(form.image));
-      const image = { bytes: form.image.length, width: size?.width ?? 0, height: size?.height ?? 0, type: MIME_TYPES[format] };
+    if (options.onAnswer && image) {
       await Promise.resolve()
         .then(() => options.onAnswer!({ claims, status: reply.status, text: reply.text, image }))
         .catch(() => undefined);
