@@ -10,6 +10,8 @@ export function livenessServerPlugin(): Plugin {
   const mount = (server: ViteDevServer | PreviewServer, phoneScript?: { src: string; module: boolean }) => {
     const demo = createDemoApp({ dev: true, log: (line) => server.config.logger.info(line), phoneScript });
     const listener = getRequestListener(demo.fetch);
+    // Its Redis connections (REDIS_URL) end with the server.
+    server.httpServer?.once('close', () => void demo.close());
     server.middlewares.use((req, res, next) => {
       if (isDemoApiPath(new URL(req.url ?? '/', 'http://vite').pathname)) void listener(req, res);
       else next();

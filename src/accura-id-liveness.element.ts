@@ -3,7 +3,10 @@ import { property, state } from 'lit/decorators.js';
 import { styles } from './accura-id-liveness.styles.ts';
 import type { CameraController } from './controllers/camera.ts';
 import { type ImageSource, UploadController } from './controllers/upload.ts';
-import { LivenessCaptureEvent, LivenessErrorEvent, LivenessProgressEvent, LivenessQualityEvent, LivenessResultEvent } from './events.ts';
+import { LivenessCaptureEvent, LivenessErrorEvent, LivenessHandoffEvent, LivenessProgressEvent, LivenessQualityEvent, LivenessResultEvent } from './events.ts';
+import { type HandoffEventData, type HandoffMode, decideHandoff, formatCode, handoffBaseFor, parseHandoffMode } from './lib/handoff.ts';
+import type { HandoffBundle } from './lib/handoff-bundle.ts';
+import type { DesktopHandoffController, PhoneHandoffController } from './controllers/handoff.ts';
 import type { DocumentType } from './lib/camera-rules.ts';
 import { isMobile } from './lib/platform.ts';
 import type { Pipeline } from './lib/pipeline.ts';
@@ -13,13 +16,13 @@ import { DEFAULT_MAX_BYTES } from './lib/image-pipeline.ts';
 import type { ImageWorkerClient } from './lib/worker-client.ts';
 import type { LivenessResponseParser } from './lib/response.ts';
 import type { LivenessProgress, LivenessResult } from './lib/run-check.ts';
-import { DEFAULT_THRESHOLD } from './lib/verdict.ts';
+import { DEFAULT_THRESHOLD, verdictFor } from './lib/verdict.ts';
 import { FormController } from './controllers/form.ts';
 import { LocalizeController } from './controllers/localize.ts';
 import type { LivenessStrings } from './locales/en.ts';
 import { type ViewContext, errorMessage, formatScore, renderBusy, renderChosen, renderError, renderResult } from './views/states.ts';
 
-export type LivenessPhase = 'start' | 'camera' | 'preview' | 'preparing' | 'uploading' | 'result' | 'error';
+export type LivenessPhase = 'start' | 'camera' | 'preview' | 'preparing' | 'uploading' | 'result' | 'error' | 'handoff';
 export type CaptureMode = 'auto' | 'camera' | 'upload';
 export type QualityCheck = 'warn' | 'block' | 'off';
 
@@ -38,6 +41,7 @@ export type QualityCheck = 'warn' | 'block' | 'off';
  * @event liveness-progress - Preparing or uploading. `detail`: `{ stage, loaded, total }`.
  * @event liveness-capture - An image was taken or chosen. `detail`: `{ source, width, height }`.
  * @event liveness-quality - The quality gate judged the chosen or captured image. `detail`: `{ ok, issues }`.
+ * @event liveness-handoff - A cross-device handoff moved on. `detail`: `{ state, expiresAt }`.
  *
  * @csspart base - The outer frame.
  * @csspart dropzone - The start area that accepts a chosen, dropped or pasted photo.
@@ -50,6 +54,12 @@ export type QualityCheck = 'warn' | 'block' | 'off';
  * @csspart video - The camera preview.
  * @csspart guide - The document outline over the preview.
  * @csspart quality - The list of quality issues found in the chosen photo.
+ * @csspart handoff - The handoff screen: QR code, link, confirmation code, state and time left.
+ * @csspart qr - The QR code (SVG) that opens the phone link.
+ * @csspart handoff-link - The phone link, as a read-only field to copy.
+ * @csspart handoff-code - The confirmation code.
+ * @csspart handoff-state - The handoff's live state.
+ * @csspart handoff-done - The phone's "You can return to your computer" note.
  * @csspart result - The result panel.
  * @csspart verdict - The Live / Not live line.
  * @csspart score - The score line.
@@ -113,6 +123,15 @@ export class AccuraIdLiveness extends LitElement {
   @property({ attribute: false }) getToken?: () => Promise<string>;
   /** Replaces the built-in response parser. */
   @property({ attribute: false }) responseParser?: LivenessResponseParser;
+  /**
+   * Continue on a phone: `offer` (default) shows "Use your phone instead" on desktops and on camera
+   * errors; `auto` hands off at once on a desktop without a camera; `force` always on a desktop; `off` never.
+   */
+  @property({ reflect: true }) handoff: HandoffMode = 'offer';
+  /** The phone page's session secret (from the link): this element is the phone's side of a handoff. */
+  @property({ attribute: 'handoff-session' }) handoffSession = '';
+  /** The handoff routes' base URL. Default: `handoff` beside `endpoint` (`/api/id-liveness` gives `/api/handoff`). */
+  @property({ attribute: 'handoff-endpoint' }) handoffEndpoint = '';
 
   /** The current state of the UI. */
   @state() phase: LivenessPhase = 'start';
@@ -125,7 +144,11 @@ export class AccuraIdLiveness extends LitElement {
   @state() private quality?: QualityReport;
   @state() private analyzing = false;
   @state() private cameraHint = '';
+  @state() private copied = false;
   private fromCamera = false;
+  private handoffBundle?: HandoffBundle;
+  private desktopHandoff?: DesktopHandoffController;
+  private phoneHandoff?: PhoneHandoffController;
 
   private readonly localize = new LocalizeController(this);
   private readonly formControl = new FormController(this, () => ({
@@ -161,6 +184,14 @@ export class AccuraIdLiveness extends LitElement {
     super.connectedCallback();
     // Moved in the DOM: the chosen image comes back with its preview.
     if (this.file && !this.previewUrl) this.previewUrl = URL.createObjectURL(this.file);
+  }
+
+  protected override firstUpdated(): void {
+    if (this.handoffSession) void this.startPhone();
+    else
+      void this.handoffDecision().then((decision) => {
+        if (decision.start && this.phase === 'start') void this.startHandoff();
+      });
   }
 
   override disconnectedCallback(): void {
@@ -419,6 +450,141 @@ export class AccuraIdLiveness extends LitElement {
     if (this.file) this.check(this.file).catch(() => undefined); // reported through the event and the UI
   }
 
+  /** A phone or tablet: a touch screen, or a mobile user agent. */
+  private get touchDevice(): boolean {
+    return navigator.maxTouchPoints > 0 || isMobile(navigator.userAgent);
+  }
+
+  /** Whether this device offers or starts a handoff (`auto` asks the browser whether there is a camera). */
+  private async handoffDecision() {
+    const mode = parseHandoffMode(this.handoff);
+    const touch = this.touchDevice;
+    const hasCamera =
+      mode === 'auto' && !touch
+        ? await navigator.mediaDevices?.enumerateDevices().then((devices) => devices.some((device) => device.kind === 'videoinput'), () => undefined) ?? false
+        : undefined;
+    return decideHandoff(mode, { touch, hasCamera });
+  }
+
+  /** "Use your phone instead": on desktops, unless `handoff="off"`, and never on the phone's own page. */
+  private renderHandoffChoice() {
+    if (this.handoffSession || !decideHandoff(parseHandoffMode(this.handoff), { touch: this.touchDevice, hasCamera: undefined }).offer) return nothing;
+    return html`<button part="button" class="handoff-choice" @click=${() => void this.startHandoff()}>${this.t.useYourPhone}</button>`;
+  }
+
+  private get handoffBase(): string {
+    return this.handoffEndpoint || handoffBaseFor(this.endpoint || '/api/id-liveness', location.href);
+  }
+
+  private async loadHandoff(): Promise<HandoffBundle> {
+    return (this.handoffBundle ??= await import('./lib/handoff-bundle.ts'));
+  }
+
+  /** The desktop's side: create a session, show the QR code, and wait for the phone's verdict. */
+  private async startHandoff(): Promise<void> {
+    this.camera?.stop();
+    this.abort();
+    this.result = undefined;
+    this.error = undefined;
+    this.copied = false;
+    this.setPhase('handoff', this.t.handoffStarting);
+    const started = performance.now();
+    try {
+      const bundle = await this.loadHandoff();
+      const controller = (this.desktopHandoff ??= new bundle.DesktopHandoffController(
+        this,
+        (event) => this.onHandoffEvent(event, started),
+        (error) => this.failHandoff(error),
+      ));
+      const countryCode = this.countryCode.trim().toUpperCase();
+      const cardCode = this.cardCode.trim();
+      if (!/^[A-Z]{3}$/.test(countryCode) || !cardCode) throw new LivenessError('config', 'A `country-code` and a `card-code` are required.');
+      const token = this.getToken ? await this.getToken() : this.token;
+      if (!token) throw new LivenessError('config', 'Handing off to a phone needs a `token` or `getToken`.');
+      await controller.start({ base: this.handoffBase, token, countryCode, cardCode, withCredentials: this.withCredentials });
+      if (this.phase !== 'handoff') controller.cancel(); // Cancel was pressed while it was being created
+    } catch (thrown) {
+      if (this.phase === 'handoff') this.failHandoff(LivenessError.from(thrown, 'network'));
+    }
+  }
+
+  private onHandoffEvent(event: HandoffEventData, started: number): void {
+    this.dispatchEvent(new LivenessHandoffEvent({ state: event.state, expiresAt: event.expiresAt }));
+    if (event.state === 'completed' && event.result) {
+      const { result: phone } = event;
+      const threshold = Number.isFinite(this.threshold) ? this.threshold : DEFAULT_THRESHOLD;
+      const result: LivenessResult = {
+        score: phone.score,
+        threshold,
+        verdict: verdictFor(phone.score, threshold),
+        countryCode: phone.countryCode,
+        cardCode: phone.cardCode,
+        image: phone.image,
+        durationMs: performance.now() - started,
+        response: { score: phone.score, sandbox: phone.sandbox },
+        sandbox: phone.sandbox,
+        source: 'handoff',
+      };
+      this.result = result;
+      this.setPhase('result');
+      this.dispatchEvent(new LivenessResultEvent(result));
+    } else if (event.state === 'expired') {
+      this.failHandoff(new LivenessError('handoff-expired', 'The link for your phone has expired.'));
+    } else if (event.state === 'failed') {
+      this.failHandoff(new LivenessError('handoff-failed', event.error?.message ?? 'The check on the phone failed.'));
+    } else if (event.state !== 'cancelled') {
+      this.announcement = this.t.handoffStates[event.state];
+    }
+  }
+
+  private failHandoff(error: LivenessError): void {
+    const detail: LivenessErrorDetail = { ...error.detail, retryable: false, source: 'handoff' };
+    this.error = detail;
+    this.setPhase('error', errorMessage(this.t, detail));
+    this.dispatchEvent(new LivenessErrorEvent(detail));
+  }
+
+  private cancelHandoff(): void {
+    const controller = this.desktopHandoff;
+    if (controller?.active) {
+      controller.cancel();
+      this.dispatchEvent(new LivenessHandoffEvent({ state: 'cancelled', expiresAt: controller.session!.expiresAt }));
+    }
+    this.setPhase('start', this.t.handoffStates.cancelled);
+  }
+
+  private async copyHandoffLink(): Promise<void> {
+    const url = this.desktopHandoff?.session?.url;
+    if (!url) return;
+    try {
+      await navigator.clipboard.writeText(url);
+      this.copied = true;
+      this.announcement = this.t.handoffCopied;
+    } catch {
+      // no clipboard permission: the field stays selectable
+      this.renderRoot.querySelector<HTMLInputElement>('[part=handoff-link]')?.select();
+    }
+  }
+
+  /** The phone's side: claim the session, show the code, open the rear camera; the check reports itself. */
+  private async startPhone(): Promise<void> {
+    try {
+      const bundle = await this.loadHandoff();
+      this.phoneHandoff ??= new bundle.PhoneHandoffController(this);
+      const session = await this.phoneHandoff.open(this.handoffBase, this.handoffSession);
+      this.token = session.token;
+      this.countryCode = session.countryCode;
+      this.cardCode = session.cardCode;
+      this.announcement = `${this.t.handoffPhoneCode} ${formatCode(session.code)}`;
+      if (this.mode !== 'upload') await this.openCamera();
+    } catch (thrown) {
+      const error = LivenessError.from(thrown, 'network');
+      this.error = error.detail;
+      this.setPhase('error', errorMessage(this.t, error.detail));
+      this.dispatchEvent(new LivenessErrorEvent(error.detail));
+    }
+  }
+
   override render() {
     return html`
       <div part="base" class="base ${this.upload.dragging ? 'dragging' : ''}" ?inert=${this.disabled} lang=${this.localize.lang} dir=${this.localize.dir}>
@@ -426,6 +592,7 @@ export class AccuraIdLiveness extends LitElement {
           <h2 part="title" class="title"><slot name="title">${this.t.title}</slot></h2>
           <p part="instructions" class="instructions"><slot name="instructions">${this.t.instructions}</slot></p>
         </header>
+        ${this.handoffSession && this.handoffBundle ? this.handoffBundle.renderPhoneBanner(this.t, this.phoneHandoff?.session?.code, this.phase === 'result') : nothing}
         ${this.renderPhase()}
         <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
       </div>
@@ -434,6 +601,18 @@ export class AccuraIdLiveness extends LitElement {
 
   private renderPhase() {
     switch (this.phase) {
+      case 'handoff':
+        return this.handoffBundle && this.desktopHandoff
+          ? this.handoffBundle.renderHandoffView({
+              t: this.t,
+              session: this.desktopHandoff.session,
+              state: this.desktopHandoff.state,
+              now: this.desktopHandoff.now,
+              copied: this.copied,
+              onCopy: () => void this.copyHandoffLink(),
+              onCancel: () => this.cancelHandoff(),
+            })
+          : html`<p class="hint">${this.t.handoffStarting}</p>`;
       case 'start':
         return this.renderStart();
       case 'camera':
@@ -458,6 +637,7 @@ export class AccuraIdLiveness extends LitElement {
           hasImage: Boolean(this.file),
           onRetry: () => this.runCheck(),
           onCamera: () => void this.openCamera(),
+          handoffChoice: this.error?.code.startsWith('camera-') ? this.renderHandoffChoice() : nothing,
         });
     }
   }
@@ -473,6 +653,7 @@ export class AccuraIdLiveness extends LitElement {
           : nothing}
         ${this.mode !== 'camera' || !camera ? this.renderUploadChoices(uploadFirst) : nothing}
         ${this.mode !== 'camera' || !camera ? html`<p class="hint">${this.t.dropHint}</p>` : nothing}
+        ${this.renderHandoffChoice()}
       </div>
     `;
   }

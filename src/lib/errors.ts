@@ -8,6 +8,8 @@
  * - `compression-failed`: the image could not be brought under `maxBytes`.
  * - `network`, `timeout`, `unauthorized`, `http`, `invalid-response`, `aborted`.
  * - `camera-denied`, `camera-unavailable`, `camera-in-use`: the camera could not start; upload still works.
+ * - `handoff-not-found`, `handoff-taken` (another phone opened the link), `handoff-expired`, `handoff-closed`
+ *   (cancelled or already complete), `handoff-failed` (the phone's check failed): cross-device handoff.
  */
 export type LivenessErrorCode =
   | 'config'
@@ -24,7 +26,12 @@ export type LivenessErrorCode =
   | 'aborted'
   | 'camera-denied'
   | 'camera-unavailable'
-  | 'camera-in-use';
+  | 'camera-in-use'
+  | 'handoff-not-found'
+  | 'handoff-taken'
+  | 'handoff-expired'
+  | 'handoff-closed'
+  | 'handoff-failed';
 
 /** The detail of a `liveness-error` event. */
 export interface LivenessErrorDetail {
@@ -34,6 +41,8 @@ export interface LivenessErrorDetail {
   retryable: boolean;
   /** HTTP status, when the error came from a response. */
   status?: number;
+  /** `handoff` when the check ran on the user's phone (cross-device handoff). */
+  source?: 'handoff';
 }
 
 const RETRYABLE_CODES: ReadonlySet<LivenessErrorCode> = new Set(['network', 'timeout', 'compression-failed']);

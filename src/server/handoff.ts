@@ -159,13 +159,18 @@ export function createHandoff(options: HandoffOptions): Handoff {
     return true;
   }
 
-  /** Why a phone can't use the session any more, or undefined when it can. */
-  async function closedReason(id: string, session: SessionRecord): Promise<{ status: 410; code: 'handoff-expired' | 'handoff-closed'; message: string } | undefined> {
-    if (session.expiresAt <= Date.now()) return { status: 410, code: 'handoff-expired', message: 'This link has expired: start again on your computer' };
-    const ended = await store.get(`${sessionKey(id)}:end`);
+  /** The refusal for a session that ended as `ended` (its `:end` value). */
+  function endedRefusal(ended: string): { status: 410; code: 'handoff-expired' | 'handoff-closed'; message: string } {
     if (ended === 'expired') return { status: 410, code: 'handoff-expired', message: 'This link has expired: start again on your computer' };
-    if (ended) return { status: 410, code: 'handoff-closed', message: `This session is ${ended === 'completed' ? 'complete' : ended}: start again on your computer` };
-    return undefined;
+    const how = ended === 'completed' ? 'is complete' : ended === 'cancelled' ? 'was cancelled on the computer' : 'has ended';
+    return { status: 410, code: 'handoff-closed', message: `This session ${how}: start again on your computer` };
+  }
+
+  /** Why a phone can't use the session any more, or undefined when it can. */
+  async function closedReason(id: string, session: SessionRecord) {
+    if (session.expiresAt <= Date.now()) return endedRefusal('expired');
+    const ended = await store.get(`${sessionKey(id)}:end`);
+    return ended ? endedRefusal(ended) : undefined;
   }
 
   async function bearerClaims(c: Context): Promise<LivenessTokenClaims | undefined> {
@@ -292,14 +297,9 @@ export function createHandoff(options: HandoffOptions): Handoff {
     const session = id ? await load(id) : undefined;
     if (!id) return fail(c, 404, 'handoff-not-found', 'This link is not valid: start again on your computer');
     // Completed and forgotten: the ending's receipt outlives the session.
-    if (!session) {
-      const ended = await store.get(`${sessionKey(id)}:end`);
-      if (ended === 'expired') return fail(c, 410, 'handoff-expired', 'This link has expired: start again on your computer');
-      if (ended) return fail(c, 410, 'handoff-closed', 'This session has ended: start again on your computer');
-      return fail(c, 404, 'handoff-not-found', 'This link is not valid: start again on your computer');
-    }
-    const closed = await closedReason(id, session);
-    if (closed) return fail(c, closed.status, closed.code, closed.message);
+    const closed = session ? await closedReason(id, session) : await store.get(`${sessionKey(id)}:end`).then((ended) => ended && endedRefusal(ended));
+    if (!session && !closed) return fail(c, 404, 'handoff-not-found', 'This link is not valid: start again on your computer');
+    if (closed || !session) return fail(c, closed ? closed.status : 404, closed ? closed.code : 'handoff-not-found', closed ? closed.message : 'No such session');
     if (!(await store.set(`${sessionKey(id)}:phone`, '1', { ttlMs: keyTtl(session), ifAbsent: true }))) {
       return fail(c, 409, 'handoff-taken', 'Another phone has already opened this link: start again on your computer');
     }
@@ -376,6 +376,9 @@ export function createHandoff(options: HandoffOptions): Handoff {
       await end(id, session, { state: 'failed', error: { code: parsed.error.code, message: parsed.error.message } });
       return;
     }
+    // The phone's "checking" may still be on its way: the desktop sees it before the verdict all the same.
+    const states = (await store.list(eventsKey(id))).map((item) => parseHandoffEvent(item)?.state);
+    if (states.lastIndexOf('checking') < states.lastIndexOf('captured') || !states.includes('checking')) await push(id, session, { state: 'checking' });
     const result: HandoffResult = {
       score: parsed.score,
       verdict: parsed.verdict,
