@@ -296,10 +296,10 @@ export function createHandoff(options: HandoffOptions): Handoff {
     const id = ID_PATTERN.test(secret) ? await store.get(linkKey(await sha256(secret))) : undefined;
     const session = id ? await load(id) : undefined;
     if (!id) return fail(c, 404, 'handoff-not-found', 'This link is not valid: start again on your computer');
-    // Completed and forgotten: the ending's receipt outlives the session.
-    const closed = session ? await closedReason(id, session) : await store.get(`${sessionKey(id)}:end`).then((ended) => ended && endedRefusal(ended));
-    if (!session && !closed) return fail(c, 404, 'handoff-not-found', 'This link is not valid: start again on your computer');
-    if (closed || !session) return fail(c, closed ? closed.status : 404, closed ? closed.code : 'handoff-not-found', closed ? closed.message : 'No such session');
+    // A completed session is forgotten, but the receipt of its ending still says why the link is dead.
+    const closed = session ? await closedReason(id, session) : await store.get(`${sessionKey(id)}:end`).then((ended) => (ended ? endedRefusal(ended) : undefined));
+    if (closed) return fail(c, closed.status, closed.code, closed.message);
+    if (!session) return fail(c, 404, 'handoff-not-found', 'This link is not valid: start again on your computer');
     if (!(await store.set(`${sessionKey(id)}:phone`, '1', { ttlMs: keyTtl(session), ifAbsent: true }))) {
       return fail(c, 409, 'handoff-taken', 'Another phone has already opened this link: start again on your computer');
     }
