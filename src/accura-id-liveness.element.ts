@@ -3,10 +3,9 @@ import { property, state } from 'lit/decorators.js';
 import { styles } from './accura-id-liveness.styles.ts';
 import type { CameraController } from './controllers/camera.ts';
 import { type ImageSource, UploadController } from './controllers/upload.ts';
-import { LivenessCaptureEvent, LivenessErrorEvent, LivenessHandoffEvent, LivenessProgressEvent, LivenessQualityEvent, LivenessResultEvent } from './events.ts';
-import { type HandoffEventData, type HandoffMode, decideHandoff, formatCode, handoffBaseFor, parseHandoffMode } from './lib/handoff.ts';
-import type { HandoffBundle } from './lib/handoff-bundle.ts';
-import type { DesktopHandoffController, PhoneHandoffController } from './controllers/handoff.ts';
+import { LivenessCaptureEvent, LivenessErrorEvent, LivenessProgressEvent, LivenessQualityEvent, LivenessResultEvent } from './events.ts';
+import { type HandoffMode, decideHandoff, handoffBaseFor, parseHandoffMode } from './lib/handoff-mode.ts';
+import type { HandoffFlow } from './lib/handoff-bundle.ts';
 import type { DocumentType } from './lib/camera-rules.ts';
 import { isMobile } from './lib/platform.ts';
 import type { Pipeline } from './lib/pipeline.ts';
@@ -16,7 +15,7 @@ import { DEFAULT_MAX_BYTES } from './lib/image-pipeline.ts';
 import type { ImageWorkerClient } from './lib/worker-client.ts';
 import type { LivenessResponseParser } from './lib/response.ts';
 import type { LivenessProgress, LivenessResult } from './lib/run-check.ts';
-import { DEFAULT_THRESHOLD, verdictFor } from './lib/verdict.ts';
+import { DEFAULT_THRESHOLD } from './lib/verdict.ts';
 import { FormController } from './controllers/form.ts';
 import { LocalizeController } from './controllers/localize.ts';
 import type { LivenessStrings } from './locales/en.ts';
@@ -144,11 +143,8 @@ export class AccuraIdLiveness extends LitElement {
   @state() private quality?: QualityReport;
   @state() private analyzing = false;
   @state() private cameraHint = '';
-  @state() private copied = false;
   private fromCamera = false;
-  private handoffBundle?: HandoffBundle;
-  private desktopHandoff?: DesktopHandoffController;
-  private phoneHandoff?: PhoneHandoffController;
+  private handoffFlow?: HandoffFlow;
 
   private readonly localize = new LocalizeController(this);
   private readonly formControl = new FormController(this, () => ({
@@ -386,10 +382,7 @@ export class AccuraIdLiveness extends LitElement {
       void this.watchPreview();
     } catch (thrown) {
       const error = LivenessError.from(thrown);
-      if (error.code === 'aborted') return;
-      this.error = error.detail;
-      this.setPhase('error', errorMessage(this.t, error.detail));
-      this.dispatchEvent(new LivenessErrorEvent(error.detail));
+      if (error.code !== 'aborted') this.showError(error.detail);
     }
   }
 
@@ -401,10 +394,7 @@ export class AccuraIdLiveness extends LitElement {
       const still = await camera.capture(video, this.documentType);
       this.choose(still.blob, 'camera', still);
     } catch (thrown) {
-      const error = LivenessError.from(thrown, 'camera-unavailable');
-      this.error = error.detail;
-      this.setPhase('error', errorMessage(this.t, error.detail));
-      this.dispatchEvent(new LivenessErrorEvent(error.detail));
+      this.showError(LivenessError.from(thrown, 'camera-unavailable').detail);
     }
   }
 
@@ -476,113 +466,56 @@ export class AccuraIdLiveness extends LitElement {
     return this.handoffEndpoint || handoffBaseFor(this.endpoint || '/api/id-liveness', location.href);
   }
 
-  private async loadHandoff(): Promise<HandoffBundle> {
-    return (this.handoffBundle ??= await import('./lib/handoff-bundle.ts'));
+  /** Loads the handoff flow (lazily, like the camera) and gives it what it may touch of the element. */
+  private async loadHandoff(): Promise<HandoffFlow> {
+    const bundle = await import('./lib/handoff-bundle.ts');
+    return (this.handoffFlow ??= new bundle.HandoffFlow({
+      host: this,
+      t: () => this.t,
+      settings: () => ({
+        base: this.handoffBase,
+        countryCode: this.countryCode,
+        cardCode: this.cardCode,
+        threshold: this.threshold,
+        withCredentials: this.withCredentials,
+        token: async () => (this.getToken ? this.getToken() : this.token),
+      }),
+      show: (phase, announcement) => {
+        if (phase !== 'handoff') this.camera?.stop();
+        this.setPhase(phase, announcement);
+      },
+      announce: (text) => (this.announcement = text),
+      succeed: (result) => {
+        this.result = result;
+        this.setPhase('result');
+        this.dispatchEvent(new LivenessResultEvent(result));
+      },
+      fail: (detail) => this.showError(detail),
+      useSession: ({ token, countryCode, cardCode }) => Object.assign(this, { token, countryCode, cardCode }),
+      openCamera: () => (this.mode === 'upload' ? Promise.resolve() : this.openCamera()),
+      isActive: () => this.phase === 'handoff',
+    }));
   }
 
-  /** The desktop's side: create a session, show the QR code, and wait for the phone's verdict. */
   private async startHandoff(): Promise<void> {
-    this.camera?.stop();
     this.abort();
+    this.camera?.stop();
     this.result = undefined;
     this.error = undefined;
-    this.copied = false;
     this.setPhase('handoff', this.t.handoffStarting);
-    const started = performance.now();
-    try {
-      const bundle = await this.loadHandoff();
-      const controller = (this.desktopHandoff ??= new bundle.DesktopHandoffController(
-        this,
-        (event) => this.onHandoffEvent(event, started),
-        (error) => this.failHandoff(error),
-      ));
-      const countryCode = this.countryCode.trim().toUpperCase();
-      const cardCode = this.cardCode.trim();
-      if (!/^[A-Z]{3}$/.test(countryCode) || !cardCode) throw new LivenessError('config', 'A `country-code` and a `card-code` are required.');
-      const token = this.getToken ? await this.getToken() : this.token;
-      if (!token) throw new LivenessError('config', 'Handing off to a phone needs a `token` or `getToken`.');
-      await controller.start({ base: this.handoffBase, token, countryCode, cardCode, withCredentials: this.withCredentials });
-      if (this.phase !== 'handoff') controller.cancel(); // Cancel was pressed while it was being created
-    } catch (thrown) {
-      if (this.phase === 'handoff') this.failHandoff(LivenessError.from(thrown, 'network'));
-    }
+    await (await this.loadHandoff()).startDesktop();
   }
 
-  private onHandoffEvent(event: HandoffEventData, started: number): void {
-    this.dispatchEvent(new LivenessHandoffEvent({ state: event.state, expiresAt: event.expiresAt }));
-    if (event.state === 'completed' && event.result) {
-      const { result: phone } = event;
-      const threshold = Number.isFinite(this.threshold) ? this.threshold : DEFAULT_THRESHOLD;
-      const result: LivenessResult = {
-        score: phone.score,
-        threshold,
-        verdict: verdictFor(phone.score, threshold),
-        countryCode: phone.countryCode,
-        cardCode: phone.cardCode,
-        image: phone.image,
-        durationMs: performance.now() - started,
-        response: { score: phone.score, sandbox: phone.sandbox },
-        sandbox: phone.sandbox,
-        source: 'handoff',
-      };
-      this.result = result;
-      this.setPhase('result');
-      this.dispatchEvent(new LivenessResultEvent(result));
-    } else if (event.state === 'expired') {
-      this.failHandoff(new LivenessError('handoff-expired', 'The link for your phone has expired.'));
-    } else if (event.state === 'failed') {
-      this.failHandoff(new LivenessError('handoff-failed', event.error?.message ?? 'The check on the phone failed.'));
-    } else if (event.state !== 'cancelled') {
-      this.announcement = this.t.handoffStates[event.state];
-    }
+  /** The phone's side: claim the session from the link, then the usual camera and check. */
+  private async startPhone(): Promise<void> {
+    await (await this.loadHandoff()).startPhone(this.handoffSession);
   }
 
-  private failHandoff(error: LivenessError): void {
-    const detail: LivenessErrorDetail = { ...error.detail, retryable: false, source: 'handoff' };
+  /** Shows an error and reports it. */
+  private showError(detail: LivenessErrorDetail): void {
     this.error = detail;
     this.setPhase('error', errorMessage(this.t, detail));
     this.dispatchEvent(new LivenessErrorEvent(detail));
-  }
-
-  private cancelHandoff(): void {
-    const controller = this.desktopHandoff;
-    if (controller?.active) {
-      controller.cancel();
-      this.dispatchEvent(new LivenessHandoffEvent({ state: 'cancelled', expiresAt: controller.session!.expiresAt }));
-    }
-    this.setPhase('start', this.t.handoffStates.cancelled);
-  }
-
-  private async copyHandoffLink(): Promise<void> {
-    const url = this.desktopHandoff?.session?.url;
-    if (!url) return;
-    try {
-      await navigator.clipboard.writeText(url);
-      this.copied = true;
-      this.announcement = this.t.handoffCopied;
-    } catch {
-      // no clipboard permission: the field stays selectable
-      this.renderRoot.querySelector<HTMLInputElement>('[part=handoff-link]')?.select();
-    }
-  }
-
-  /** The phone's side: claim the session, show the code, open the rear camera; the check reports itself. */
-  private async startPhone(): Promise<void> {
-    try {
-      const bundle = await this.loadHandoff();
-      this.phoneHandoff ??= new bundle.PhoneHandoffController(this);
-      const session = await this.phoneHandoff.open(this.handoffBase, this.handoffSession);
-      this.token = session.token;
-      this.countryCode = session.countryCode;
-      this.cardCode = session.cardCode;
-      this.announcement = `${this.t.handoffPhoneCode} ${formatCode(session.code)}`;
-      if (this.mode !== 'upload') await this.openCamera();
-    } catch (thrown) {
-      const error = LivenessError.from(thrown, 'network');
-      this.error = error.detail;
-      this.setPhase('error', errorMessage(this.t, error.detail));
-      this.dispatchEvent(new LivenessErrorEvent(error.detail));
-    }
   }
 
   override render() {
@@ -592,7 +525,7 @@ export class AccuraIdLiveness extends LitElement {
           <h2 part="title" class="title"><slot name="title">${this.t.title}</slot></h2>
           <p part="instructions" class="instructions"><slot name="instructions">${this.t.instructions}</slot></p>
         </header>
-        ${this.handoffSession && this.handoffBundle ? this.handoffBundle.renderPhoneBanner(this.t, this.phoneHandoff?.session?.code, this.phase === 'result') : nothing}
+        ${this.handoffSession ? this.handoffFlow?.renderPhoneBanner(this.phase === 'result') : nothing}
         ${this.renderPhase()}
         <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
       </div>
@@ -602,17 +535,7 @@ export class AccuraIdLiveness extends LitElement {
   private renderPhase() {
     switch (this.phase) {
       case 'handoff':
-        return this.handoffBundle && this.desktopHandoff
-          ? this.handoffBundle.renderHandoffView({
-              t: this.t,
-              session: this.desktopHandoff.session,
-              state: this.desktopHandoff.state,
-              now: this.desktopHandoff.now,
-              copied: this.copied,
-              onCopy: () => void this.copyHandoffLink(),
-              onCancel: () => this.cancelHandoff(),
-            })
-          : html`<p class="hint">${this.t.handoffStarting}</p>`;
+        return this.handoffFlow?.renderDesktop() ?? html`<p class="hint">${this.t.handoffStarting}</p>`;
       case 'start':
         return this.renderStart();
       case 'camera':
