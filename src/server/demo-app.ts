@@ -82,7 +82,7 @@ function quotasFrom(env: DemoEnv): QuotaRules {
 }
 
 /** A Redis store whose client connects in the background; commands wait for the connection. */
-function redisStoreFor(url: string, log: (line: string) => void): { store: LivenessEventStore; close(): Promise<void> } {
+export function redisStoreFor(url: string, log: (line: string) => void): { store: LivenessEventStore; close(): Promise<void> } {
   const connecting = import('redis').then(async ({ createClient }) => {
     const client = createClient({ url });
     let reported = false;

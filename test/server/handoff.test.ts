@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { serve } from '@hono/node-server';
-import type { HandoffEventData } from '../../src/lib/handoff.ts';
 import { type HandoffOptions, createHandoff } from '../../src/server/handoff.ts';
 import { createLivenessProxy, createSandbox, mintLivenessToken } from '../../src/server/index.ts';
 import { createMemoryStore } from '../../src/server/store.ts';
 import { type RunningRedis, startRedis } from '../support/redis.ts';
+import { EventStream } from '../support/sse.ts';
 import { type Reply, jpeg, livenessFields, multipart, send } from './helpers.ts';
 
 const SECRET = 'handoff-test-secret-0123456789abcdef';
@@ -87,72 +87,6 @@ async function phoneCheck(url: string, token: string, score = '87'): Promise<Rep
     headers: { Origin: PHONE, Authorization: `Bearer ${token}`, 'Content-Type': contentType, 'X-Accura-Sandbox-Score': score },
     body,
   });
-}
-
-/** A Server-Sent Events reader (as EventSource would be), with the stream's status and a disconnect. */
-class EventStream {
-  readonly events: { id: number; data: HandoffEventData }[] = [];
-  status = 0;
-  ended = false;
-  private request?: http.ClientRequest;
-  private waiters: (() => void)[] = [];
-  constructor(readonly url: string, readonly headers: Record<string, string> = {}) {}
-
-  open(lastEventId?: number): Promise<this> {
-    return new Promise((resolve, reject) => {
-      const headers = { Accept: 'text/event-stream', ...this.headers, ...(lastEventId ? { 'Last-Event-ID': String(lastEventId) } : {}) };
-      this.ended = false;
-      this.request = http.get(this.url, { headers, agent: false }, (response) => {
-        this.status = response.statusCode!;
-        let buffer = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          buffer += chunk;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const id = /^id: (\d+)$/m.exec(block)?.[1];
-            const data = /^data: (.*)$/m.exec(block)?.[1];
-            if (id && data) this.events.push({ id: Number(id), data: JSON.parse(data) });
-            this.wake();
-          }
-        });
-        const finish = () => ((this.ended = true), this.wake());
-        response.on('end', finish).on('error', finish).on('close', finish);
-        resolve(this);
-      });
-      this.request.on('error', (error) => (this.status ? ((this.ended = true), this.wake()) : reject(error)));
-    });
-  }
-
-  get states(): string[] {
-    return this.events.map((event) => event.data.state);
-  }
-
-  get lastId(): number {
-    return this.events.at(-1)?.id ?? 0;
-  }
-
-  disconnect(): void {
-    this.request?.destroy();
-  }
-
-  private wake(): void {
-    for (const waiter of this.waiters.splice(0)) waiter();
-  }
-
-  /** Resolves once `predicate` holds, or rejects after `ms`. */
-  async until(predicate: () => boolean, ms = 5_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out; events so far: ${this.states.join(', ')}; ended ${this.ended}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 100);
-      });
-    }
-  }
 }
 
 describe('handoff on the memory store', () => {
