@@ -13,16 +13,14 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { createHandoff } from '../../src/server/handoff.ts';
-import { createLivenessProxy, createSandbox, mintLivenessToken } from '../../src/server/index.ts';
+import { mintLivenessToken } from '../../src/server/index.ts';
 import { redisStoreFor } from '../../src/server/demo-app.ts';
 import { type LivenessEventStore, createMemoryStore } from '../../src/server/store.ts';
 import { jpeg, livenessFields, multipart, send } from '../server/helpers.ts';
 import { startRedis } from '../support/redis.ts';
+import { DESKTOP_ORIGIN as DESKTOP, PHONE_ORIGIN as PHONE, handoffServer } from '../support/handoff-server.ts';
 import { EventStream } from '../support/sse.ts';
 
-const DESKTOP = 'https://shop.example';
-const PHONE = 'https://verify.example';
 const SECRET = 'bench-handoff-secret-0123456789abcdef';
 
 /** Child: handoff + proxy on one store. Answers 'mem' with heap and RSS after a full gc. */
@@ -31,19 +29,7 @@ async function runServer(kind: 'memory' | 'redis', redisUrl?: string) {
   let close = async () => {};
   if (kind === 'redis') ({ store, close } = redisStoreFor(redisUrl!, console.error));
   else store = createMemoryStore();
-  const handoff = createHandoff({ store, tokenSecret: SECRET, publicUrl: PHONE, allowedOrigins: [DESKTOP], rateLimit: {} });
-  const sandbox = createSandbox();
-  const proxy = createLivenessProxy({
-    apiKey: 'bench',
-    tokenSecret: SECRET,
-    upstreamUrl: 'http://sandbox.invalid/v2/api/id-liveness',
-    fetch: async (input, init) => sandbox.fetch(new Request(input, init)),
-    forwardSandboxHeaders: true,
-    allowedOrigins: [DESKTOP, PHONE],
-    store,
-    onAnswer: handoff.onAnswer,
-  });
-  const fetch = (request: Request, env: unknown) => (handoff.handles(new URL(request.url).pathname) ? handoff.fetch(request, env) : proxy.fetch(request));
+  const fetch = handoffServer(store, SECRET);
   const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) => process.send!({ url: `http://127.0.0.1:${info.port}` }));
   process.on('disconnect', () => process.exit(0));
   process.on('message', async (message) => {

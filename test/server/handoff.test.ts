@@ -13,16 +13,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { serve } from '@hono/node-server';
-import { type HandoffOptions, createHandoff } from '../../src/server/handoff.ts';
-import { createLivenessProxy, createSandbox, mintLivenessToken } from '../../src/server/index.ts';
+import type { HandoffOptions } from '../../src/server/handoff.ts';
+import { mintLivenessToken } from '../../src/server/index.ts';
 import { createMemoryStore } from '../../src/server/store.ts';
 import { type RunningRedis, startRedis } from '../support/redis.ts';
+import { DESKTOP_ORIGIN as DESKTOP, PHONE_ORIGIN as PHONE, handoffServer } from '../support/handoff-server.ts';
 import { EventStream } from '../support/sse.ts';
 import { type Reply, jpeg, livenessFields, multipart, send } from './helpers.ts';
 
 const SECRET = 'handoff-test-secret-0123456789abcdef';
-const DESKTOP = 'https://shop.example';
-const PHONE = 'https://verify.example';
 
 interface Instance {
   url: string;
@@ -30,22 +29,9 @@ interface Instance {
   close(): Promise<void>;
 }
 
-/** One server: proxy (sandbox upstream) and handoff on a shared store, as createDemoApp wires them. */
+/** One server, as createDemoApp wires it, on 127.0.0.1. */
 function startInstance(options: Partial<HandoffOptions> = {}): Promise<Instance> {
-  const store = options.store ?? createMemoryStore();
-  const handoff = createHandoff({ store, tokenSecret: SECRET, publicUrl: PHONE, allowedOrigins: [DESKTOP], rateLimit: {}, ...options });
-  const sandbox = createSandbox();
-  const proxy = createLivenessProxy({
-    apiKey: 'sandbox-key',
-    tokenSecret: SECRET,
-    upstreamUrl: 'http://sandbox.invalid/v2/api/id-liveness',
-    fetch: async (input, init) => sandbox.fetch(new Request(input, init)),
-    forwardSandboxHeaders: true,
-    allowedOrigins: [DESKTOP, PHONE],
-    store,
-    onAnswer: handoff.onAnswer,
-  });
-  const fetch = (request: Request, env: unknown) => (handoff.handles(new URL(request.url).pathname) ? handoff.fetch(request, env) : proxy.fetch(request));
+  const fetch = handoffServer(options.store ?? createMemoryStore(), SECRET, options);
   return new Promise((resolve) => {
     const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
       resolve({
