@@ -106,13 +106,18 @@ const GRACE_MS = 60_000;
 const HEARTBEAT_MS = 15_000;
 const DEFAULT_RATE_LIMIT: QuotaRules = { ip: { perMinute: 10, perDay: 100 }, subject: { perMinute: 10, perDay: 100 } };
 
+/** Base64url without padding, with Web APIs only (no Buffer: Workers and Deno run this too). */
+function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
 /** 128 random bits, base64url (22 characters). */
 function randomId(): string {
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+  return base64url(crypto.getRandomValues(new Uint8Array(16)));
 }
 
 async function sha256(text: string): Promise<string> {
-  return Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))).toString('base64url');
+  return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))));
 }
 
 /** Rate-limit counters apart from the proxy's quotas, in the same store. */

@@ -10,3 +10,8 @@ export { createSandbox, SANDBOX_SCORE_HEADER, SANDBOX_DELAY_HEADER } from './san
 export type { Sandbox, SandboxBody, SandboxOptions } from './sandbox.ts';
 export type { AllowedOrigins } from './origins.ts';
 export type { LivenessServerError, LivenessServerErrorCode } from './http.ts';
+export { createHandoff } from './handoff.ts';
+export type { Handoff, HandoffOptions, HandoffPhoneSession, HandoffSession } from './handoff.ts';
+export type { ProxyAnswer } from './proxy.ts';
+export { createMemoryStore, createRedisStore } from './store.ts';
+export type { LivenessEventStore, LivenessStore, RedisCommander, RedisStoreOptions, RedisSubscriber, StoreSetOptions } from './store.ts';
