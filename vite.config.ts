@@ -103,8 +103,8 @@ export default defineConfig(({ mode }): UserConfig => {
           ...library,
           target: 'node20',
           ssr: true,
-          lib: { entry: { server: resolve(root, 'src/server/index.ts') }, formats: ['es'] },
-          rollupOptions: { external: [/^hono($|\/)/, /^jose($|\/)/, /^node:/] },
+          lib: { entry: { server: resolve(root, 'src/server/index.ts'), 'server-node': resolve(root, 'src/server/node.ts') }, formats: ['es'] },
+          rollupOptions: { external: [/^hono($|\/)/, /^jose($|\/)/, /^prom-client($|\/)/, /^node:/] },
         },
       };
     case 'worker':

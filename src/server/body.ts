@@ -1,44 +1,26 @@
 /**
- * Reading a request body once into one buffer, counting bytes against a limit as they arrive.
- * Web-standard; the Node adapter feeds the same collector from `IncomingMessage` events.
+ * Reading a request body once, counting bytes against a limit as they arrive, keeping the chunks
+ * as they came. Web-standard; the Node adapter feeds the same collector from `IncomingMessage` events.
  */
+import { ByteChunks } from './chunks.ts';
 
-/** What reading a body gave: the bytes, too many bytes, or a stream that broke off. */
-export type BodyResult = Uint8Array<ArrayBuffer> | 'too-large' | 'unreadable';
+/** What reading a body gave: its chunks, too many bytes, or a stream that broke off. */
+export type BodyResult = ByteChunks | 'too-large' | 'unreadable';
 
-/**
- * Collects chunks into one buffer. With an honest Content-Length the buffer is allocated once;
- * a chunked body grows it by doubling. A lying length can't get past `limit`.
- */
+/** Collects a body's chunks as they arrive, without copying them, counting against `limit`. */
 export class BodyCollector {
-  #buffer: Uint8Array<ArrayBuffer>;
-  #length = 0;
+  readonly chunks = new ByteChunks();
   readonly #limit: number;
 
-  /** `buffer`: a buffer to fill (the Node adapter reuses them); it grows past its size only by copying. */
-  constructor(limit: number, declaredLength?: number, buffer?: Uint8Array<ArrayBuffer>) {
+  constructor(limit: number) {
     this.#limit = limit;
-    const declared = Number.isFinite(declaredLength) && declaredLength! >= 0 ? declaredLength! : 64 * 1024;
-    this.#buffer = buffer ?? new Uint8Array(Math.min(declared, limit));
   }
 
-  /** Appends a chunk; false when the body is now over the limit (the caller stops reading). */
+  /** Adds a chunk; false when the body is now over the limit (the caller stops reading). */
   push(chunk: Uint8Array): boolean {
-    const length = this.#length + chunk.length;
-    if (length > this.#limit) return false;
-    if (length > this.#buffer.length) {
-      const grown = new Uint8Array(Math.min(this.#limit, Math.max(length, this.#buffer.length * 2)));
-      grown.set(this.#buffer.subarray(0, this.#length));
-      this.#buffer = grown;
-    }
-    this.#buffer.set(chunk, this.#length);
-    this.#length = length;
+    if (this.chunks.length + chunk.length > this.#limit) return false;
+    this.chunks.push(chunk);
     return true;
-  }
-
-  /** The bytes received so far (a view, no copy). */
-  bytes(): Uint8Array<ArrayBuffer> {
-    return this.#buffer.subarray(0, this.#length);
   }
 }
 
@@ -51,13 +33,13 @@ export function declaredLength(value: string | null | undefined): number | undef
 export async function readRequestBody(request: Request, limit: number): Promise<BodyResult> {
   const declared = declaredLength(request.headers.get('content-length'));
   if (declared !== undefined && declared > limit) return 'too-large';
-  if (!request.body) return new Uint8Array(0);
-  const collector = new BodyCollector(limit, declared);
+  const collector = new BodyCollector(limit);
+  if (!request.body) return collector.chunks;
   const reader = request.body.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return collector.bytes();
+      if (done) return collector.chunks;
       if (!collector.push(value)) {
         reader.cancel().catch(() => {});
         return 'too-large';

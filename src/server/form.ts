@@ -1,5 +1,6 @@
 /** Reading and validating the liveness form, shared by the proxy and the sandbox. */
 import type { LivenessServerErrorCode } from './http.ts';
+import { ByteChunks, joinBytes } from './chunks.ts';
 import { multipartBoundary, scanMultipart } from './multipart.ts';
 
 /** Room for the multipart boundaries and the two code fields on top of the image. */
@@ -25,10 +26,18 @@ export function normalizeCardCode(value: string): string | undefined {
 
 export interface LivenessForm {
   ok: true;
-  /** A view into the body that was parsed: no copy. */
-  image: Uint8Array<ArrayBuffer>;
+  /** The image as views of the body's chunks: no copy. */
+  imageParts: Uint8Array[];
+  imageLength: number;
+  /** The image's first bytes (up to 4 KiB), enough to sniff its format. */
+  imageHead: Uint8Array;
   countryCode: string;
   cardCode: string;
+}
+
+/** The whole image in one array (a copy unless it lies in one chunk): for the sandbox, which hashes it. */
+export function imageBytes(form: LivenessForm): Uint8Array<ArrayBuffer> {
+  return joinBytes(form.imageParts) as Uint8Array<ArrayBuffer>;
 }
 
 export interface LivenessFormError {
@@ -45,7 +54,8 @@ const formError = (status: 400 | 413, code: LivenessServerErrorCode, message: st
  * size-limited by the caller) without copying it. Any other or repeated field is a 400
  * `unexpected-field`. Does not look at the image bytes.
  */
-export function parseLivenessForm(body: Uint8Array<ArrayBuffer>, contentType: string | null | undefined, maxBytes: number): LivenessForm | LivenessFormError {
+export function parseLivenessForm(input: ByteChunks | Uint8Array, contentType: string | null | undefined, maxBytes: number): LivenessForm | LivenessFormError {
+  const body = input instanceof ByteChunks ? input : ByteChunks.of(input);
   const boundary = multipartBoundary(contentType);
   const parts = boundary === undefined ? 'malformed' : scanMultipart(body, boundary, LIVENESS_FIELDS.length);
   if (parts === 'malformed') return formError(400, 'malformed-body', 'Expected a multipart/form-data body');
@@ -60,7 +70,7 @@ export function parseLivenessForm(body: Uint8Array<ArrayBuffer>, contentType: st
   if (image.end - image.start > maxBytes) return formError(413, 'payload-too-large', `liveness_image is larger than ${maxBytes} bytes`);
   const text = (name: string) => {
     const part = field(name);
-    return part && part.filename === undefined ? new TextDecoder().decode(body.subarray(part.start, part.end)) : undefined;
+    return part && part.filename === undefined ? new TextDecoder().decode(body.bytes(part.start, part.end)) : undefined;
   };
   const country = text('country_code');
   const card = text('card_code');
@@ -70,7 +80,14 @@ export function parseLivenessForm(body: Uint8Array<ArrayBuffer>, contentType: st
   if (!countryCode) return formError(400, 'invalid-field', 'country_code must be 3 letters (ISO 3166-1 alpha-3, e.g. IND)');
   const cardCode = normalizeCardCode(card);
   if (!cardCode) return formError(400, 'invalid-field', 'card_code must be 1-16 characters of A-Z, a-z, 0-9, _ or -');
-  return { ok: true, image: body.subarray(image.start, image.end), countryCode, cardCode };
+  return {
+    ok: true,
+    imageParts: body.views(image.start, image.end),
+    imageLength: image.end - image.start,
+    imageHead: body.bytes(image.start, Math.min(image.end, image.start + 4096)),
+    countryCode,
+    cardCode,
+  };
 }
 
 /** Reads the whole (already size-limited) body of `request` once and parses it with {@link parseLivenessForm}. */

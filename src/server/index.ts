@@ -2,8 +2,21 @@
  * `accura-id-liveness/server`: the key-holding half. Web-standard Request/Response, so it runs on
  * Node >= 20, Deno, Bun, Cloudflare Workers and Next.js route handlers. Never import it in a browser.
  */
-export { createLivenessProxy, DEFAULT_UPSTREAM_URL } from './proxy.ts';
-export type { LivenessProxy, LivenessProxyOptions } from './proxy.ts';
+export { createLivenessProxy, fetchTransport, DEFAULT_UPSTREAM_URL } from './proxy.ts';
+export type {
+  CheckInput,
+  CheckObserver,
+  CheckOutput,
+  CheckRecord,
+  LivenessProxy,
+  LivenessProxyOptions,
+  UpstreamReply,
+  UpstreamRequest,
+  UpstreamTransport,
+} from './proxy.ts';
+export { createMemoryStore, createRedisStore } from './store.ts';
+export type { LivenessStore, RedisCommander, RedisStoreOptions, StoreSetOptions } from './store.ts';
+export type { OneTimeTokenOptions, QuotaLimit, QuotaRules } from './guards.ts';
 export { mintLivenessToken, verifyLivenessToken, LIVENESS_TOKEN_AUDIENCE } from './tokens.ts';
 export type { LivenessToken, LivenessTokenClaims, MintLivenessTokenOptions, TokenSecret } from './tokens.ts';
 export { createSandbox, SANDBOX_SCORE_HEADER, SANDBOX_DELAY_HEADER } from './sandbox.ts';

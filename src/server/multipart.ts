@@ -1,8 +1,9 @@
 /**
- * A small multipart/form-data scanner over one buffer: it finds each part's headers and the byte
- * range of its content without copying anything, so the proxy can forward the image as a slice of
- * the bytes it received. Web-standard (Uint8Array); uses Node's Buffer.indexOf when it is there.
+ * A small multipart/form-data scanner over the body's chunks: it finds each part's headers and the
+ * byte range of its content without copying anything, so the proxy can forward the image as views
+ * of the bytes it received. Web-standard.
  */
+import { ByteChunks } from './chunks.ts';
 
 /** One part of a multipart body. `start`/`end` index the content in the scanned buffer. */
 export interface MultipartPart {
@@ -17,32 +18,14 @@ export interface MultipartPart {
 /** Why a body could not be scanned: not multipart at all, or more parts than the caller allows. */
 export type MultipartScanError = 'malformed' | 'too-many-parts';
 
-const CRLF = new Uint8Array([13, 10]);
 const HEADER_END = new Uint8Array([13, 10, 13, 10]);
 const ascii = (text: string) => Uint8Array.from(text, (char) => char.charCodeAt(0));
-const NodeBuffer = (globalThis as { Buffer?: typeof import('node:buffer').Buffer }).Buffer;
 
 /** The boundary of a `multipart/form-data` Content-Type (RFC 2046: 1-70 characters), or undefined. */
 export function multipartBoundary(contentType: string | null | undefined): string | undefined {
   if (!contentType || !/^\s*multipart\/form-data\s*;/i.test(contentType)) return undefined;
   const match = /;\s*boundary=(?:"([^"]{1,70})"|([^\s;"]{1,70}))\s*(?:;|$)/i.exec(contentType);
   return match?.[1] ?? match?.[2];
-}
-
-/** indexOf for byte sequences: Buffer's native search in Node, a first-byte scan elsewhere. */
-function finder(haystack: Uint8Array): (needle: Uint8Array, from: number) => number {
-  if (NodeBuffer) {
-    const buffer = NodeBuffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength);
-    return (needle, from) => buffer.indexOf(needle, from);
-  }
-  return (needle, from) => {
-    for (let i = haystack.indexOf(needle[0], from); i !== -1 && i <= haystack.length - needle.length; i = haystack.indexOf(needle[0], i + 1)) {
-      let j = 1;
-      while (j < needle.length && haystack[i + j] === needle[j]) j++;
-      if (j === needle.length) return i;
-    }
-    return -1;
-  };
 }
 
 /** The `name`, `filename` and Content-Type of one part's header block. */
@@ -70,26 +53,26 @@ function parsePartHeaders(text: string): { name: string; filename?: string; cont
  * Scans `body` for the parts between `--boundary` delimiters. Stops with 'too-many-parts' as soon
  * as there are more than `maxParts`, so 10,000 fields cost no more than a few.
  */
-export function scanMultipart(body: Uint8Array, boundary: string, maxParts: number): MultipartPart[] | MultipartScanError {
-  const find = finder(body);
+export function scanMultipart(input: ByteChunks | Uint8Array, boundary: string, maxParts: number): MultipartPart[] | MultipartScanError {
+  const body = input instanceof ByteChunks ? input : ByteChunks.of(input);
   const delimiter = ascii(`--${boundary}`);
   const next = ascii(`\r\n--${boundary}`);
-  let position = find(delimiter, 0);
+  let position = body.indexOf(delimiter, 0);
   // The first delimiter opens the body or follows a preamble line.
-  if (position === -1 || (position > 0 && (body[position - 2] !== 13 || body[position - 1] !== 10))) return 'malformed';
+  if (position === -1 || (position > 0 && (body.at(position - 2) !== 13 || body.at(position - 1) !== 10))) return 'malformed';
   const parts: MultipartPart[] = [];
   for (;;) {
     let cursor = position + delimiter.length;
-    if (body[cursor] === 45 && body[cursor + 1] === 45) return parts; // `--`: the closing delimiter
-    if (body[cursor] !== CRLF[0] || body[cursor + 1] !== CRLF[1]) return 'malformed';
+    if (body.at(cursor) === 45 && body.at(cursor + 1) === 45) return parts; // `--`: the closing delimiter
+    if (body.at(cursor) !== 13 || body.at(cursor + 1) !== 10) return 'malformed';
     cursor += 2;
-    const headerEnd = find(HEADER_END, cursor);
+    const headerEnd = body.indexOf(HEADER_END, cursor);
     if (headerEnd === -1) return 'malformed';
     if (parts.length === maxParts) return 'too-many-parts';
-    const headers = parsePartHeaders(new TextDecoder().decode(body.subarray(cursor, headerEnd)));
+    const headers = parsePartHeaders(new TextDecoder().decode(body.bytes(cursor, headerEnd)));
     if (!headers) return 'malformed';
     const start = headerEnd + 4;
-    const end = find(next, start);
+    const end = body.indexOf(next, start);
     if (end === -1) return 'malformed';
     parts.push({ ...headers, start, end });
     position = end + 2;

@@ -1,12 +1,15 @@
 /**
- * `accura-id-liveness/server/node`: the proxy's Node fast path. The body is read from the
- * IncomingMessage into one buffer (no Web Request), and the image goes upstream as a slice of it
- * through a keep-alive agent (no FormData, no copy). Node only; Web hosts use `proxy.fetch`.
+ * `accura-id-liveness/server/node`: the proxy's Node fast path. The body's chunks are kept as the
+ * IncomingMessage gave them (no Web Request, no copy), and the image goes upstream as views of them
+ * through a keep-alive agent (no FormData). Node only; Web hosts use `proxy.fetch`.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { type BodyResult, BodyCollector, declaredLength } from './body.ts';
 import { type CheckInput, type LivenessProxy, type LivenessProxyOptions, type UpstreamTransport, createLivenessProxy } from './proxy.ts';
+
+export { createLivenessMetrics } from './metrics.ts';
+export type { LivenessMetrics, LivenessMetricsOptions } from './metrics.ts';
 
 /** Accura's answers are small; anything past this is not a liveness answer. */
 const MAX_UPSTREAM_ANSWER = 4 * 1024 * 1024;
@@ -58,30 +61,12 @@ export function nodeTransport(options: NodeTransportOptions = {}): UpstreamTrans
   };
 }
 
-/**
- * Body buffers of the limit's size, reused: allocating and collecting a megabyte per check was most
- * of the garbage collector's work. A buffer comes back only when no socket can still read it.
- */
-export class BufferPool {
-  readonly #free: Uint8Array<ArrayBuffer>[] = [];
-  constructor(
-    readonly size: number,
-    readonly maxIdle = 32,
-  ) {}
-  take(): Uint8Array<ArrayBuffer> {
-    return this.#free.pop() ?? new Uint8Array(new ArrayBuffer(this.size));
-  }
-  give(buffer: Uint8Array<ArrayBuffer>): void {
-    if (buffer.byteLength === this.size && this.#free.length < this.maxIdle) this.#free.push(buffer);
-  }
-}
-
 /** Reads an IncomingMessage once, counting bytes; an honest oversized Content-Length is refused unread. */
-export function readNodeBody(request: http.IncomingMessage, limit: number, buffer?: Uint8Array<ArrayBuffer>): Promise<BodyResult> {
+export function readNodeBody(request: http.IncomingMessage, limit: number): Promise<BodyResult> {
   const declared = declaredLength(request.headers['content-length']);
   if (declared !== undefined && declared > limit) return Promise.resolve('too-large');
   return new Promise((resolve) => {
-    const collector = new BodyCollector(limit, declared, buffer);
+    const collector = new BodyCollector(limit);
     const finish = (result: BodyResult) => {
       request.off('data', onData).off('end', onEnd).off('error', onBroken).off('close', onBroken);
       resolve(result);
@@ -91,7 +76,7 @@ export function readNodeBody(request: http.IncomingMessage, limit: number, buffe
       finish('too-large');
       request.resume(); // discard the rest; the answer closes the connection
     };
-    const onEnd = () => finish(collector.bytes());
+    const onEnd = () => finish(collector.chunks);
     const onBroken = () => finish('unreadable');
     request.on('data', onData).on('end', onEnd).on('error', onBroken).on('close', onBroken);
   });
@@ -105,7 +90,6 @@ export type NodeHandler = (request: http.IncomingMessage, response: http.ServerR
  * through `proxy.other` as Web requests (rare, and cheap without a body).
  */
 export function toNodeHandler(proxy: LivenessProxy): NodeHandler {
-  let pool: BufferPool | undefined;
   return (request, response) => {
     const host = request.headers.host ?? 'localhost';
     const scheme = (request.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
@@ -137,7 +121,6 @@ export function toNodeHandler(proxy: LivenessProxy): NodeHandler {
     const gone = new AbortController();
     response.on('close', () => response.writableFinished || gone.abort());
     let built: Request | undefined;
-    let buffer: Uint8Array<ArrayBuffer> | undefined;
     const input: CheckInput = {
       header: (name) => {
         const value = request.headers[name.toLowerCase()];
@@ -145,23 +128,12 @@ export function toNodeHandler(proxy: LivenessProxy): NodeHandler {
       },
       request: () => (built ??= webRequest()),
       ip: request.socket.remoteAddress,
-      readBody: (limit) => {
-        if (pool?.size !== limit) pool = new BufferPool(limit);
-        buffer = pool.take();
-        return readNodeBody(request, limit, buffer);
-      },
-      releaseBody: (reusable) => {
-        if (reusable && buffer) pool?.give(buffer);
-        buffer = undefined;
-      },
+      readBody: (limit) => readNodeBody(request, limit),
       signal: gone.signal,
     };
     proxy
       .check(input)
       .then((output) => {
-        // A body refused while being read was never exposed: its buffer can serve the next one.
-        if (buffer) pool?.give(buffer);
-        buffer = undefined;
         response.writeHead(output.status, output.headers);
         response.end(output.body);
       })

@@ -9,6 +9,7 @@
 import { Hono } from 'hono';
 import { type SendableFormat, MIME_TYPES, isSendableFormat, orientedSize, sniffFormat, sniffImage } from '../lib/sniff.ts';
 import { type BodyResult, readRequestBody } from './body.ts';
+import { joinBytes } from './chunks.ts';
 import { DEFAULT_MAX_BYTES, FORM_FIELD_ALLOWANCE, parseLivenessForm } from './form.ts';
 import { type OneTimeTokenOptions, type QuotaRules, chargeQuotas, claimTokenAttempt, spendToken } from './guards.ts';
 import { type LivenessServerError, type LivenessServerErrorCode, closeOnError, fail, noStore } from './http.ts';
@@ -46,10 +47,8 @@ export type UpstreamTransport = (request: UpstreamRequest) => Promise<UpstreamRe
 
 /** The transport over a `fetch` function: the parts are joined into one buffer (one copy of the image). */
 export function fetchTransport(fetchImpl: typeof globalThis.fetch = globalThis.fetch): UpstreamTransport {
-  return async ({ url, headers, parts, length, signal, sent }) => {
-    const body = new Uint8Array(length);
-    let offset = 0;
-    for (const part of parts) body.set(part, (offset += part.length) - part.length);
+  return async ({ url, headers, parts, signal, sent }) => {
+    const body = joinBytes(parts) as Uint8Array<ArrayBuffer>;
     sent();
     const upstream = await fetchImpl(url, { method: 'POST', headers, body, signal });
     return { status: upstream.status, text: await upstream.text() };
@@ -155,11 +154,6 @@ export interface CheckInput {
   readBody(limit: number): Promise<BodyResult>;
   /** Fires when the client goes away: the upstream request is aborted. */
   signal?: AbortSignal;
-  /**
-   * The proxy is done with the body `readBody` gave. `reusable`: nothing else can still read it
-   * (the Node adapter then reuses the buffer for the next body).
-   */
-  releaseBody?(reusable: boolean): void;
 }
 
 /** The answer an adapter writes out. */
@@ -185,9 +179,7 @@ const DEFAULT_ONE_TIME = { attempts: 3, windowSeconds: 120 };
 /** The received body, from reading until it is sent upstream or the check ends. */
 interface HeldBody {
   held: boolean;
-  /** The upstream transport has it. */
-  sending: boolean;
-  release(reusable: boolean): void;
+  release(): void;
 }
 
 class Refusal {
@@ -202,7 +194,7 @@ class Refusal {
 const encoder = new TextEncoder();
 
 /** A multipart body of the three fields whose image part is `image` itself, not a copy. */
-function upstreamBody(image: Uint8Array, format: SendableFormat, countryCode: string, cardCode: string): { parts: Uint8Array[]; length: number; contentType: string } {
+function upstreamBody(image: Uint8Array[], imageLength: number, format: SendableFormat, countryCode: string, cardCode: string): { parts: Uint8Array[]; length: number; contentType: string } {
     // 122 random bits: the image can't contain it by chance, and a client can't know it in advance.
   const boundary = `----accura-${crypto.randomUUID()}`;
   const head = encoder.encode(
@@ -210,7 +202,7 @@ function upstreamBody(image: Uint8Array, format: SendableFormat, countryCode: st
   );
   const field = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
   const tail = encoder.encode(`\r\n${field('country_code', countryCode)}${field('card_code', cardCode)}--${boundary}--\r\n`);
-  return { parts: [head, image, tail], length: head.length + image.length + tail.length, contentType: `multipart/form-data; boundary=${boundary}` };
+  return { parts: [head, ...image, tail], length: head.length + imageLength + tail.length, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** Builds the proxy. Mount `proxy.fetch` on the route given by `path` (POST and OPTIONS), or `toNodeHandler(proxy)` on Node. */
@@ -272,7 +264,7 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
     if ((claims.countryCode && claims.countryCode !== form.countryCode) || (claims.cardCode && claims.cardCode !== form.cardCode)) {
       throw new Refusal(403, 'token-binding', 'The liveness token was issued for another country or card code');
     }
-    const format = sniffFormat(form.image);
+    const format = sniffFormat(form.imageHead);
     if (!isSendableFormat(format)) throw new Refusal(415, 'unsupported-media-type', `liveness_image must be a JPEG, PNG or WebP image, not ${format}`);
 
     // Read now: the body buffer is let go once the upstream has the bytes.
@@ -290,7 +282,7 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
     }
 
     // Only the three fields go upstream, with a name and type taken from the bytes, not the client.
-    const { parts, length, contentType } = upstreamBody(form.image, format, form.countryCode, form.cardCode);
+    const { parts, length, contentType } = upstreamBody(form.imageParts, form.imageLength, format, form.countryCode, form.cardCode);
     const headers: Record<string, string> = { 'Api-Key': apiKey, Accept: 'application/json', 'Content-Type': contentType };
     for (const name of forwarded) {
       const value = input.header(name);
@@ -304,9 +296,15 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
     input.signal?.addEventListener('abort', clientGone, { once: true });
     const upstreamStart = performance.now();
     let reply: UpstreamReply;
-    body.sending = true;
     try {
-      reply = await upstream({ url: upstreamUrl, headers, parts, length, signal: abort.signal, sent: () => body.release(true) });
+      const sent = () => {
+        // Let go of every reference to the received chunks: they can be collected while Accura thinks.
+        parts.length = 0;
+        form.imageParts.length = 0;
+        bytes.clear();
+        body.release();
+      };
+      reply = await upstream({ url: upstreamUrl, headers, parts, length, signal: abort.signal, sent });
     } catch {
       if (timedOut) throw new Refusal(504, 'upstream-timeout', `The liveness API did not answer within ${timeoutMs} ms`);
       throw new Refusal(502, 'upstream-unreachable', 'The liveness API could not be reached');
@@ -345,12 +343,10 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
     observer?.start();
     const body: HeldBody = {
       held: false,
-      sending: false,
-      release(reusable) {
+      release() {
         if (!this.held) return;
         this.held = false;
         observer?.release(record.bytes);
-        input.releaseBody?.(reusable);
       },
     };
     let output: CheckOutput;
@@ -368,8 +364,7 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
         body: JSON.stringify({ status: false, code: refusal.code, message: refusal.message } satisfies LivenessServerError),
       };
     }
-    // Not handed over in full: a socket may still read it, so it is not reused.
-    body.release(!body.sending);
+    body.release();
     record.status = output.status;
     record.ms.total = performance.now() - started;
     observer?.end(record);

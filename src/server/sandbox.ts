@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isSendableFormat, sniffFormat } from '../lib/sniff.ts';
-import { DEFAULT_MAX_BYTES, FORM_FIELD_ALLOWANCE, readLivenessForm } from './form.ts';
+import { DEFAULT_MAX_BYTES, FORM_FIELD_ALLOWANCE, imageBytes, readLivenessForm } from './form.ts';
 import { closeOnError, limitBody, noStore } from './http.ts';
 
 /** Forces the sandbox score (0-100). Only the sandbox reads it. */
@@ -70,10 +70,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   app.post('*', route, checkKey, ...limitBody(maxBytes + FORM_FIELD_ALLOWANCE, (c) => refuse(c, 413, 'Request too large')), async (c) => {
     const form = await readLivenessForm(c.req.raw, maxBytes);
     if (!form.ok) return refuse(c, form.status, form.message);
-    if (!isSendableFormat(sniffFormat(form.image))) return refuse(c, 415, 'liveness_image must be a JPEG, PNG or WebP image');
+    if (!isSendableFormat(sniffFormat(form.imageHead))) return refuse(c, 415, 'liveness_image must be a JPEG, PNG or WebP image');
 
     const forced = c.req.header(SANDBOX_SCORE_HEADER);
-    const score = forced === undefined ? await sandboxScore(form.image) : Number(forced);
+    const score = forced === undefined ? await sandboxScore(imageBytes(form)) : Number(forced);
     if (forced !== undefined && !(forced.trim() !== '' && score >= 0 && score <= 100)) {
       return refuse(c, 400, `${SANDBOX_SCORE_HEADER} must be a number from 0 to 100`);
     }

@@ -25,6 +25,7 @@ import { serve } from '@hono/node-server';
 import { createLivenessProxy, createSandbox, mintLivenessToken } from '../../src/server/index.ts';
 import { createNodeLivenessProxy } from '../../src/server/node.ts';
 import { ensureDebianPackage, firstExisting } from '../../scripts/debian-package.mjs';
+import { freePort } from '../support/ports.ts';
 
 export const ORIGIN = 'https://bench.example';
 const IMAGE_BYTES = 900_000;
@@ -163,13 +164,6 @@ async function forkChild(args: string[]): Promise<Running> {
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** nginx, one worker, forwarding with keep-alive to the upstream; no checks. Its files live in a temp folder. */
 async function startNginx(binary: string, upstream: string): Promise<Running> {
@@ -243,6 +237,8 @@ interface Measured {
   p99: number;
   ok: number;
   errors: number;
+  /** Which: non-2xx statuses, socket errors, client timeouts. */
+  errorKinds: string;
   cpuMsPerCheck: number;
   peakRss: number;
 }
@@ -310,12 +306,19 @@ async function runProxyBench() {
         rps: result.requests.average,
         p99: result.latency.p99,
         ok: result['2xx'],
-        errors: result.non2xx + result.errors + result.timeouts,
+        errors: result.non2xx + result.errors, // autocannon counts a timeout in errors too
+        errorKinds: [
+          ...Object.entries(result.statusCodeStats ?? {}).filter(([code]) => !code.startsWith('2')).map(([code, { count }]) => `${count}x ${code}`),
+          result.errors - result.timeouts > 0 ? `${result.errors - result.timeouts} socket errors` : '',
+          result.timeouts ? `${result.timeouts} timeouts` : '',
+        ]
+          .filter(Boolean)
+          .join(', '),
         cpuMsPerCheck: (cpu * 1000) / Math.max(1, result['2xx']),
         peakRss: peak,
       };
       const c = cells[target];
-      console.log(`  D=${delay} ms, ${connections} connections, ${LABELS[target]}: ${c.rps.toFixed(0)} req/s, p99 ${c.p99} ms, ${c.ok} ok, ${c.errors} errors, ${c.cpuMsPerCheck.toFixed(2)} ms CPU per check, peak RSS ${(c.peakRss / 2 ** 20).toFixed(0)} MiB; load ${loadavg()[0].toFixed(2)}`);
+      console.log(`  D=${delay} ms, ${connections} connections, ${LABELS[target]}: ${c.rps.toFixed(0)} req/s, p99 ${c.p99} ms, ${c.ok} ok, ${c.errors} errors${c.errorKinds ? ` (${c.errorKinds})` : ''}, ${c.cpuMsPerCheck.toFixed(2)} ms CPU per check, peak RSS ${(c.peakRss / 2 ** 20).toFixed(0)} MiB; load ${loadavg()[0].toFixed(2)}`);
     }
     await upstream.stop();
     results[`${delay}/${connections}`] = cells;

@@ -15,5 +15,9 @@ test('every entry of the package imports in Node with no DOM', async () => {
   assert.equal(typeof react.AccuraIdLivenessReact, 'object');
   const server = await import('accura-id-liveness/server');
   assert.equal(typeof server.createLivenessProxy, 'function');
+  assert.equal(typeof server.createRedisStore, 'function');
+  const serverNode = await import('accura-id-liveness/server/node');
+  assert.equal(typeof serverNode.createNodeLivenessProxy, 'function');
+  assert.equal(typeof serverNode.createLivenessMetrics, 'function');
   assert.equal(main.parseLivenessResponse(200, '{"score":"87.5"}').ok, true);
 });

@@ -5,10 +5,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDebianPackage, firstExisting } from '../../scripts/debian-package.mjs';
+import { freePort } from './ports.ts';
 
 export interface RunningRedis {
   url: string;
@@ -19,14 +19,6 @@ export interface RunningRedis {
   stop(): Promise<void>;
 }
 
-/** A free loopback port (redis-server can't be told to pick one). */
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Starts redis-server and resolves once it accepts connections. */
 export async function startRedis(): Promise<RunningRedis> {
