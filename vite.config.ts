@@ -61,7 +61,9 @@ const frameworkAliases = [
  * `npm run build` (scripts/build.mjs) runs them in order.
  */
 export default defineConfig(({ mode }): UserConfig => {
-  const library = { emptyOutDir: false, outDir: resolve(root, 'dist'), sourcemap: true, target: 'es2022' };
+  // No source maps in the package: the module builds are readable as shipped, and the maps of the
+  // minified classic script and worker (350 KB) only inflated every install.
+  const library = { emptyOutDir: false, outDir: resolve(root, 'dist'), sourcemap: false, target: 'es2022' };
   switch (mode) {
     case 'esm':
       return {
@@ -73,7 +75,7 @@ export default defineConfig(({ mode }): UserConfig => {
             entry: { 'accura-id-liveness': resolve(root, 'src/accura-id-liveness.ts'), index: resolve(root, 'src/index.ts') },
             formats: ['es'],
           },
-          rollupOptions: { external: [/^lit($|\/)/, /^zod($|\/)/, /^@lit\//] },
+          rollupOptions: { external: [/^lit($|\/)/, /^@lit\//] },
         },
       };
     case 'iife':
@@ -94,7 +96,7 @@ export default defineConfig(({ mode }): UserConfig => {
           ...library,
           lib: { entry: { react: resolve(root, 'src/react.ts') }, formats: ['es'] },
           // The element comes from the package's own entry, so an app holds one copy of it.
-          rollupOptions: { external: [/^lit($|\/)/, /^zod($|\/)/, /^@lit\//, /^react($|\/)/, /\/accura-id-liveness\.ts$/], output: { paths: (id) => (id.endsWith('accura-id-liveness.ts') ? './accura-id-liveness.js' : id) } },
+          rollupOptions: { external: [/^lit($|\/)/, /^@lit\//, /^react($|\/)/, /\/accura-id-liveness\.ts$/], output: { paths: (id) => (id.endsWith('accura-id-liveness.ts') ? './accura-id-liveness.js' : id) } },
         },
       };
     case 'server':
@@ -144,7 +146,7 @@ export default defineConfig(({ mode }): UserConfig => {
         resolve: { alias: frameworkAliases },
         server: { host: '127.0.0.1', port: 5173 },
         // Pre-bundled up front, so the first visit doesn't reload the page mid-way.
-        optimizeDeps: { include: ['lit', 'lit/decorators.js', 'zod/mini', 'react', 'react-dom/client', 'react/jsx-dev-runtime', '@lit/react', 'vue', '@angular/compiler', '@angular/core', '@angular/platform-browser'] },
+        optimizeDeps: { include: ['lit', 'lit/decorators.js', 'react', 'react-dom/client', 'react/jsx-dev-runtime', '@lit/react', 'vue', '@angular/compiler', '@angular/core', '@angular/platform-browser'] },
         plugins: [livenessServerPlugin()],
       };
   }

@@ -1,9 +1,9 @@
 // Builds every distributable in order (the worker first: the demo copies it), then the types,
-// the custom-elements manifest, and prints SRI hashes for the files a CMS page would embed.
+// the custom-elements manifest, the WordPress plugin zip, and prints SRI hashes for the files a CMS page would embed.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'vite';
+import { buildWordPressZip } from './wordpress-zip.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
@@ -22,8 +22,8 @@ execFileSync('npx', ['custom-elements-manifest', 'analyze', '--litelement', '--g
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 
-console.log('Built dist/, dist-demo/ and custom-elements.json.\n\nSubresource Integrity (sha384):');
-for (const file of ['accura-id-liveness.min.js', 'accura-id-liveness.worker.js']) {
-  const hash = createHash('sha384').update(readFileSync(`${root}dist/${file}`)).digest('base64');
-  console.log(`  ${file}  sha384-${hash}`);
-}
+// The plugin zip computes the SRI hashes it ships; the same ones are printed for hand-made pages.
+const plugin = buildWordPressZip(root);
+
+console.log(`Built dist/, dist-demo/, custom-elements.json and dist/accura-id-liveness-wordpress.zip (${plugin.bytes} bytes).\n\nSubresource Integrity (sha384):`);
+for (const [file, hash] of Object.entries(plugin.hashes)) console.log(`  ${file}  ${hash}`);

@@ -1,5 +1,5 @@
 // Bundle budgets, gzip -9, measured on what a page really loads:
-// - page load: the module entry with lit and zod bundled in, without its lazy chunk (an app's bundler does the same);
+// - page load: the module entry with lit bundled in, without its lazy chunk (an app's bundler does the same);
 // - lazy: the chunk loaded on the first image or camera, and the worker;
 // - the classic script (self-contained, for <script src>) and its worker.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -43,9 +43,7 @@ const worker = gzip(join(dist, 'accura-id-liveness.worker.js'));
 const classic = gzip(join(dist, 'accura-id-liveness.min.js'));
 
 const rows = [
-  // 20 KB until cross-device handoff (issue 16): its offer on the start screen, the `handoff` attribute and its
-  // English strings load with the page (+1.3 KB); the screen, QR encoder and session code (8 KB) load lazily.
-  { what: 'page load: module entry + lit + zod/mini (the element and the parser)', bytes: entry, budget: 21.5 * KB },
+  { what: 'page load: module entry + lit (the element and the parser)', bytes: entry, budget: 20 * KB },
   { what: 'lazy: pipeline, camera and locale chunks (first image, camera or language)', bytes: lazy },
   { what: 'lazy: image worker', bytes: worker },
   { what: 'everything, module build: entry + chunk + worker', bytes: entry + lazy + worker, budget: 60 * KB },

@@ -103,11 +103,11 @@ export class AccuraIdLiveness extends LitElement {
   /** Disables every control. */
   @property({ type: Boolean, reflect: true }) disabled = false;
   /** `auto`: camera when available, upload beside it; `camera`; `upload`: the camera is never requested. */
-  @property({ reflect: true }) mode: CaptureMode = 'auto';
+  @property() mode: CaptureMode = 'auto';
   /** The guide's shape: `id-card` (ID-1, 85.60 × 53.98 mm) or `passport` (TD3 data page, 125 × 88 mm). */
-  @property({ attribute: 'document-type', reflect: true }) documentType: DocumentType = 'id-card';
+  @property({ attribute: 'document-type' }) documentType: DocumentType = 'id-card';
   /** What the quality gate does with a poor photo: `warn` (Retake or Use anyway), `block` (Retake only) or `off`. */
-  @property({ attribute: 'quality-check', reflect: true }) qualityCheck: QualityCheck = 'warn';
+  @property({ attribute: 'quality-check' }) qualityCheck: QualityCheck = 'warn';
   /** Captures by itself once the preview has been sharp, glare-free and framed for a moment. `auto-capture="off"` turns it off. */
   @property({ attribute: 'auto-capture', converter: { fromAttribute: (value) => value !== 'off' && value !== 'false' } }) autoCapture = true;
   /** Adjusts the quality gate's limits (see `DEFAULT_QUALITY_THRESHOLDS`). */

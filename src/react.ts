@@ -23,7 +23,14 @@ export const AccuraIdLivenessReact = createComponent({
 
 export { AccuraIdLiveness };
 
-type LivenessElementProps = Partial<
+/**
+ * Props of the raw tag in JSX: every standard HTML and React attribute (`className`, `style`, `key`,
+ * `slot`, `hidden`, `children` for the slots, `suppressHydrationWarning`, DOM events), plus ours.
+ */
+export type LivenessElementProps = React.DetailedHTMLProps<React.HTMLAttributes<AccuraIdLiveness>, AccuraIdLiveness> &
+  LivenessOwnProps;
+
+type LivenessOwnProps = Partial<
   Pick<AccuraIdLiveness, 'endpoint' | 'token' | 'threshold' | 'maxBytes' | 'timeout' | 'disabled' | 'mode' | 'documentType' | 'qualityCheck'>
 > & {
   'country-code'?: string;
@@ -36,9 +43,6 @@ type LivenessElementProps = Partial<
   'with-credentials'?: boolean;
   name?: string;
   required?: boolean;
-  id?: string;
-  lang?: string;
-  ref?: React.Ref<AccuraIdLiveness>;
   'onliveness-result'?: (event: LivenessResultEvent) => void;
   'onliveness-error'?: (event: LivenessErrorEvent) => void;
   'onliveness-progress'?: (event: LivenessProgressEvent) => void;

@@ -2,7 +2,7 @@
  * `accura-id-liveness/vue`: types only. Adds `<accura-id-liveness>` to Vue's GlobalComponents so
  * that templates type-check (vue-tsc, Volar): `import type {} from 'accura-id-liveness/vue'`.
  */
-import type { DefineComponent } from 'vue';
+import type { DefineComponent, HTMLAttributes } from 'vue';
 import type { AccuraIdLiveness } from './accura-id-liveness.element.ts';
 import type { LivenessCaptureEvent, LivenessErrorEvent, LivenessProgressEvent, LivenessQualityEvent, LivenessResultEvent } from './events.ts';
 
@@ -39,7 +39,8 @@ type LivenessProps = Partial<
 
 declare module 'vue' {
   interface GlobalComponents {
-    'accura-id-liveness': DefineComponent<LivenessProps>;
+    // Open: class, style, slot, id, hidden and DOM events are accepted beside our props.
+    'accura-id-liveness': DefineComponent<LivenessProps & HTMLAttributes>;
   }
 }
 

@@ -1,4 +1,5 @@
-import { aTimeout, expect } from '@open-wc/testing';
+import { aTimeout, expect, fixture, html } from '@open-wc/testing';
+import type { AccuraIdLiveness } from '../src/index.ts';
 import type { LivenessErrorEvent, LivenessProgressEvent, LivenessResultEvent } from '../src/index.ts';
 import { photoJpeg, svgFile, textAsJpeg } from './support/fixtures.ts';
 import { button, chooseFile, makeElement, oneEvent, requestsFor, untilPhase } from './support/harness.ts';
@@ -7,6 +8,24 @@ describe('<accura-id-liveness> UI', () => {
   let photo: File;
   before(async () => {
     photo = new File([await photoJpeg(1600, 1200)], 'card.jpg', { type: 'image/jpeg' });
+  });
+
+  it('writes no attribute the host did not set, so server-rendered HTML hydrates unchanged', async () => {
+    const el = await fixture<AccuraIdLiveness>(html`<accura-id-liveness endpoint="/api" country-code="USA" card-code="MRZ"></accura-id-liveness>`);
+    await el.updateComplete;
+    await aTimeout(50);
+    expect(el.getAttributeNames().sort()).to.deep.equal(['card-code', 'country-code', 'endpoint']);
+    expect({ mode: el.mode, documentType: el.documentType, qualityCheck: el.qualityCheck, disabled: el.disabled }).to.deep.equal({
+      mode: 'auto',
+      documentType: 'id-card',
+      qualityCheck: 'warn',
+      disabled: false,
+    });
+    // Booleans that drive styling still reflect once the host sets them.
+    el.disabled = true;
+    await el.updateComplete;
+    expect(el.hasAttribute('disabled')).to.be.true;
+    expect(getComputedStyle(el).opacity).to.not.equal('1');
   });
 
   it('starts with a labelled native file input and is accessible', async () => {

@@ -97,8 +97,9 @@ describe('network behaviour against a real local endpoint', () => {
   it('retries a dropped connection, then reports network', async () => {
     const { detail, requests } = await failure({ drop: 'always' });
     expect(detail).to.include({ code: 'network', retryable: true });
-    // Our three attempts; Chromium may add a transparent retry of its own on a reused connection.
-    expect(requests.length).to.be.within(3, 6);
+    // Our three attempts; on a reused connection Chromium may retry each transparently, up to
+    // twice (kMaxRetryAttempts), which a loaded machine shows: 3 to 9, never a loop.
+    expect(requests.length).to.be.within(3, 9);
   });
 
   it('recovers when a dropped connection succeeds on retry', async () => {
@@ -120,9 +121,18 @@ describe('network behaviour against a real local endpoint', () => {
     }
   });
 
-  it('reports the server message for status false', async () => {
-    const { detail } = await failure({ body: JSON.stringify({ status: false, message: 'Card not detected' }) });
-    expect(detail).to.include({ code: 'invalid-response', message: 'Card not detected' });
+  it('reports a refusal as rejected with the service message, once, and stays ready for another photo', async () => {
+    const { detail, requests, el } = await failure({ body: JSON.stringify({ Status: 'Fail', Message: 'Invalid Card Code' }) });
+    expect(detail).to.deep.equal({ code: 'rejected', message: 'Invalid Card Code', retryable: false, status: 200 });
+    expect(requests, 'a refusal is not retried').to.have.length(1);
+    expect(el.shadowRoot!.querySelector('.error-message')?.textContent).to.contain('Invalid Card Code');
+    expect(el.shadowRoot!.querySelector('input[type=file]'), 'another photo can be chosen').to.exist;
+  });
+
+  it('names the keys of an unknown answer, without values, so a host can write a responseParser', async () => {
+    const { detail } = await failure({ body: JSON.stringify({ ok: 1, result: { liveness: 91, holder: 'Jane Doe' } }) });
+    expect(detail).to.deep.include({ code: 'invalid-response', keys: ['ok', 'result'] });
+    expect(JSON.stringify(detail)).to.not.contain('Jane');
   });
 
   it('reports config when the endpoint or a code is missing, and sends nothing', async () => {

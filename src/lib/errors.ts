@@ -7,6 +7,8 @@
  * - `image-too-large`: above the pixel cap (a decompression bomb) or the byte cap.
  * - `compression-failed`: the image could not be brought under `maxBytes`.
  * - `network`, `timeout`, `unauthorized`, `http`, `invalid-response`, `aborted`.
+ * - `rejected`: a well-formed answer saying the service refused the check (bad card or country code, bad key,
+ *   file too large); the message is the service's own.
  * - `camera-denied`, `camera-unavailable`, `camera-in-use`: the camera could not start; upload still works.
  * - `handoff-not-found`, `handoff-taken` (another phone opened the link), `handoff-expired`, `handoff-closed`
  *   (cancelled or already complete), `handoff-failed` (the phone's check failed): cross-device handoff.
@@ -23,6 +25,7 @@ export type LivenessErrorCode =
   | 'unauthorized'
   | 'http'
   | 'invalid-response'
+  | 'rejected'
   | 'aborted'
   | 'camera-denied'
   | 'camera-unavailable'
@@ -41,6 +44,11 @@ export interface LivenessErrorDetail {
   retryable: boolean;
   /** HTTP status, when the error came from a response. */
   status?: number;
+  /**
+   * For `invalid-response` on an unknown shape: the body's key names (`data.*` for keys inside `data`),
+   * never values, so a host can write a `responseParser`.
+   */
+  keys?: string[];
   /** `handoff` when the check ran on the user's phone (cross-device handoff). */
   source?: 'handoff';
 }
@@ -52,18 +60,21 @@ export class LivenessError extends Error {
   readonly code: LivenessErrorCode;
   readonly retryable: boolean;
   readonly status?: number;
+  readonly keys?: string[];
 
-  constructor(code: LivenessErrorCode, message: string, options: { retryable?: boolean; status?: number } = {}) {
+  constructor(code: LivenessErrorCode, message: string, options: { retryable?: boolean; status?: number; keys?: string[] } = {}) {
     super(message);
     this.name = 'LivenessError';
     this.code = code;
     this.retryable = options.retryable ?? RETRYABLE_CODES.has(code);
     if (options.status !== undefined) this.status = options.status;
+    if (options.keys !== undefined) this.keys = [...options.keys];
   }
 
   get detail(): LivenessErrorDetail {
     const detail: LivenessErrorDetail = { code: this.code, message: this.message, retryable: this.retryable };
     if (this.status !== undefined) detail.status = this.status;
+    if (this.keys !== undefined) detail.keys = [...this.keys];
     return detail;
   }
 

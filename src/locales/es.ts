@@ -79,6 +79,7 @@ const es: LivenessStrings = {
     unauthorized: 'No tiene permiso para esta verificación. Recargue la página.',
     http: 'El servicio devolvió un error. Inténtelo de nuevo más tarde.',
     'invalid-response': 'El servicio respondió algo inesperado. Inténtelo de nuevo.',
+    rejected: 'El servicio rechazó esta verificación. Elija otra foto o avise al propietario del sitio.',
     aborted: 'Cancelado.',
     'camera-denied': 'Se denegó el acceso a la cámara. Permítalo en el navegador o elija una foto.',
     'camera-unavailable': 'La cámara no está disponible aquí. Elija una foto.',

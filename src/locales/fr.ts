@@ -79,6 +79,7 @@ const fr: LivenessStrings = {
     unauthorized: "Vous n'avez pas l'autorisation pour cette vérification. Rechargez la page.",
     http: 'Le service a renvoyé une erreur. Réessayez plus tard.',
     'invalid-response': 'Le service a répondu de façon inattendue. Réessayez.',
+    rejected: 'Le service a refusé cette vérification. Choisissez une autre photo ou prévenez le propriétaire du site.',
     aborted: 'Annulé.',
     'camera-denied': "L'accès à la caméra a été refusé. Autorisez-le dans le navigateur ou choisissez une photo.",
     'camera-unavailable': "La caméra n'est pas disponible ici. Choisissez une photo.",

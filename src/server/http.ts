@@ -19,6 +19,8 @@ export type LivenessServerErrorCode =
   | 'unexpected-field'
   | 'malformed-body'
   | 'unsupported-media-type'
+  // Only the WordPress plugin's PHP proxy limits checks per visitor (429 with Retry-After).
+  | 'rate-limited'
   | 'upstream-timeout'
   | 'upstream-unreachable'
   | 'upstream-invalid-response'

@@ -267,9 +267,10 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
     const format = sniffFormat(form.imageHead);
     if (!isSendableFormat(format)) throw new Refusal(415, 'unsupported-media-type', `liveness_image must be a JPEG, PNG or WebP image, not ${format}`);
 
-    // Read now: the body buffer is let go once the upstream has the bytes.
-    const size = options.onAnswer ? orientedSize(sniffImage(form.image)) : undefined;
-    const image = options.onAnswer ? { bytes: form.image.length, width: size?.width ?? 0, height: size?.height ?? 0, type: MIME_TYPES[format] } : undefined;
+    // Read now: the body is let go once the upstream has the bytes. The size comes from the image's
+    // first 4 KiB (0 when its header lies past them, as behind a large EXIF block).
+    const size = options.onAnswer ? orientedSize(sniffImage(form.imageHead)) : undefined;
+    const image = options.onAnswer ? { bytes: form.imageLength, width: size?.width ?? 0, height: size?.height ?? 0, type: MIME_TYPES[format] } : undefined;
 
     // A check is charged once, on its token's first attempt (its retries are the same check).
     if (firstUse) {

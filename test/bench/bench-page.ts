@@ -121,3 +121,27 @@ async function benchQuality(runs = 60): Promise<{ times: number[]; frame: string
 }
 
 (window as unknown as { benchQuality: typeof benchQuality }).benchQuality = benchQuality;
+
+/**
+ * The main-thread fallback (a worker that cannot start): the same preparation with a worker URL that
+ * 404s, watching the main thread, beside the worker path on the same images.
+ */
+async function benchFallback(runs = 3): Promise<{ name: string; worker: Measure; mainThread: Measure }[]> {
+  const worker = new ImageWorkerClient();
+  const mainThread = new ImageWorkerClient(() => new Worker('/bench-missing-worker.js'));
+  const rows = [];
+  for (const [name, make] of CASES.slice(0, 3)) {
+    const file = new File([await make()], 'input');
+    await worker.prepare(file, 1_000_000);
+    await mainThread.prepare(file, 1_000_000); // the one warning, and the lazy task chunk
+    rows.push({
+      name,
+      worker: await measure(runs, async () => (await worker.prepare(file, 1_000_000)).blob),
+      mainThread: await measure(runs, async () => (await mainThread.prepare(file, 1_000_000)).blob),
+    });
+  }
+  worker.dispose();
+  return rows;
+}
+
+(window as unknown as { benchFallback: typeof benchFallback }).benchFallback = benchFallback;

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import { CHROME_ARGS, findChrome } from '../../scripts/chrome.mjs';
-import type { CaseResult } from './bench-page.ts';
+import type { CaseResult, Measure } from './bench-page.ts';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const root = new URL('../../', import.meta.url).pathname;
@@ -24,19 +24,36 @@ try {
   page.on('console', (message) => console.log(`  [page] ${message.text()}`));
   await page.goto(new URL('test/bench/index.html', server.resolvedUrls!.local[0]).href, { waitUntil: 'networkidle' });
   await page.waitForFunction(() => 'runBench' in window);
-  // BENCH_ONLY=quality skips the slow image cases.
+  // BENCH_ONLY=quality skips the slow image cases; BENCH_ONLY=fallback runs only the main-thread fallback.
+  const only = process.env.BENCH_ONLY;
   const results =
-    process.env.BENCH_ONLY === 'quality'
+    only === 'quality' || only === 'fallback'
       ? []
       : await page.evaluate((count) => (window as unknown as { runBench(n: number): Promise<CaseResult[]> }).runBench(count), runs);
   const quality = await page.evaluate(() => (window as unknown as { benchQuality(): Promise<{ times: number[]; frame: string }> }).benchQuality());
+  type FallbackRow = { name: string; worker: Measure; mainThread: Measure };
+  const fallback = only === 'quality' ? [] : await page.evaluate(() => (window as unknown as { benchFallback(): Promise<FallbackRow[]> }).benchFallback());
   const version = await browser.version();
   printTable(results, version);
   console.log(`\nQuality gate, one analysis of a ${quality.frame} frame, ${quality.times.length} runs (target ≤ 15 ms):`);
   console.table([{ 'median ms': percentile(quality.times, 50).toFixed(2), 'p95 ms': percentile(quality.times, 95).toFixed(2), 'max ms': Math.max(...quality.times).toFixed(2) }]);
+  if (fallback.length) {
+    console.log('\nWorker that cannot start (404): the same preparation on the main thread, beside the worker');
+    console.table(
+      fallback.map((row) => ({
+        case: row.name,
+        'worker median ms': percentile(row.worker.times, 50).toFixed(0),
+        'main thread median ms': percentile(row.mainThread.times, 50).toFixed(0),
+        'worker longest task ms': row.worker.longestTask.toFixed(0),
+        'main thread longest task ms': row.mainThread.longestTask.toFixed(0),
+        'main thread longest frame gap ms': row.mainThread.longestFrameGap.toFixed(0),
+        'same bytes': row.worker.bytes === row.mainThread.bytes,
+      })),
+    );
+  }
   mkdirSync(new URL('results/', import.meta.url), { recursive: true });
   const file = new URL('results/image-pipeline.json', import.meta.url);
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), browser: version, runs, results, quality }, null, 2));
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), browser: version, runs, results, quality, fallback }, null, 2));
   console.log(`\nWrote ${file.pathname}`);
 } finally {
   await browser.close();

@@ -1,9 +1,9 @@
 import { expect } from '@open-wc/testing';
 import fc from 'fast-check';
-import { parseLivenessResponse } from '../../src/lib/response.ts';
+import { SCORE_KEYS, parseLivenessResponse, parseScore, readFlag } from '../../src/lib/response.ts';
 
 const ALLOWED_OK_KEYS = ['ok', 'score', 'threshold', 'verdict', 'message', 'sandbox'];
-const ALLOWED_ERROR_KEYS = ['code', 'message', 'retryable', 'status'];
+const ALLOWED_ERROR_KEYS = ['code', 'message', 'retryable', 'status', 'keys'];
 
 /** Bodies shaped like the API family's envelopes, with hostile values mixed in. */
 const scoreLike = fc.oneof(
@@ -14,17 +14,34 @@ const scoreLike = fc.oneof(
   fc.constant(null),
   fc.boolean(),
 );
-const envelope = fc.record(
-  {
-    status: fc.oneof(fc.boolean(), fc.string(), fc.constant(null)),
-    Status: fc.oneof(fc.constantFrom('Success', 'success', 'Failed'), fc.string()),
-    message: fc.oneof(fc.string(), fc.integer()),
-    data: fc.oneof(fc.record({ score: scoreLike }, { requiredKeys: [] }), fc.anything()),
-    score: scoreLike,
-    extra: fc.anything(),
-  },
-  { requiredKeys: [] },
+// Every success and failure spelling the parser knows, near misses, and anything at all.
+const flagLike = fc.oneof(
+  fc.constantFrom(true, false, 1, 0, '1', '0', 'success', 'SUCCESS', ' Success ', 'fail', 'Fail', 'failed', 'FAILED', 'true', 'false'),
+  fc.constantFrom(2, -1, 0.5, 'ok', 'Failed!', 'succes', '', null),
+  fc.boolean(),
+  fc.integer(),
+  fc.string(),
 );
+const scoreRecord = fc.record(Object.fromEntries(SCORE_KEYS.map((key) => [key, scoreLike])), { requiredKeys: [] });
+const envelope = fc
+  .record(
+    {
+      status: flagLike,
+      Status: flagLike,
+      message: fc.oneof(fc.string(), fc.integer()),
+      data: fc.oneof(scoreRecord, fc.anything()),
+      extra: fc.anything(),
+    },
+    { requiredKeys: [] },
+  )
+  .chain((base) => scoreRecord.map((top) => ({ ...top, ...base })));
+const isFailureFlag = (value: unknown) => readFlag(value) === 'failure';
+const scoresIn = (value: unknown): unknown[] => {
+  if (value === null || typeof value !== 'object') return [];
+  const record = value as Record<string, unknown>;
+  const data = record.data !== null && typeof record.data === 'object' ? (record.data as Record<string, unknown>) : {};
+  return SCORE_KEYS.flatMap((key) => [record[key], data[key]]);
+};
 const body = fc.oneof(
   envelope,
   fc.anything(),
@@ -50,10 +67,37 @@ describe('parseLivenessResponse, property-based', () => {
           expect(Object.keys(result)).to.deep.equal(['ok', 'error']);
           expect(Object.keys(result.error).every((key) => ALLOWED_ERROR_KEYS.includes(key))).to.be.true;
           expect(result.error.message).to.be.a('string').and.not.be.empty;
-          expect(result.error.code).to.be.oneOf(['http', 'unauthorized', 'invalid-response']);
+          expect(result.error.code).to.be.oneOf(['http', 'unauthorized', 'invalid-response', 'rejected']);
+          if (result.error.keys) expect(result.error.keys.every((key) => typeof key === 'string' && key.length <= 64)).to.be.true;
         }
       }),
       { numRuns: 3000, seed: 42 },
+    );
+  });
+
+  it('never turns a failure flag into a verdict, and never rescales a score', () => {
+    fc.assert(
+      fc.property(envelope, (value) => {
+        const result = parseLivenessResponse(200, value);
+        if (isFailureFlag(value.status) || isFailureFlag(value.Status)) return !result.ok;
+        if (!result.ok) return true;
+        // The score is exactly one the body gave, read as given: never scaled from 0–1 or elsewhere.
+        const given = scoresIn(value).map(parseScore).filter((score) => score !== undefined);
+        return given.length > 0 && given.every((score) => score === result.score);
+      }),
+      { numRuns: 3000, seed: 11 },
+    );
+  });
+
+  it('never reports a value of the body in the key hint', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ minLength: 1 }), fc.string({ minLength: 12 })), (value) => {
+        const result = parseLivenessResponse(200, { status: true, ...value });
+        if (result.ok || !result.error.keys) return true;
+        const values = Object.values(value).filter((text) => !Object.keys(value).some((key) => key.includes(text)));
+        return values.every((text) => !result.error.keys!.some((key) => key.includes(text)));
+      }),
+      { numRuns: 500, seed: 13 },
     );
   });
 

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import { Hono } from 'hono';
 import { SignJWT } from 'jose';
 import { type LivenessProxyOptions, LIVENESS_TOKEN_AUDIENCE, createLivenessProxy, createSandbox, mintLivenessToken } from '../../src/server/index.ts';
+import { parseLivenessResponse } from '../../src/lib/response.ts';
 import { type Listening, closedPort, jpeg, listen, listenProxy, listenRaw, livenessFields, multipart, replies, send } from './helpers.ts';
 
 const KEY = 'ak_live_DISTINCTIVE-accura-key-7f3a9c5e';
@@ -216,6 +217,24 @@ test('upstream errors pass through unchanged (wrong key: the sandbox says 401)',
   const reply = await check(undefined, { url: await startProxy({ apiKey: 'some-other-key' }) });
   assert.equal(reply.status, 401);
   assert.deepEqual(reply.json(), { status: false, sandbox: true, message: 'Invalid or missing Api-Key' });
+});
+
+test("Accura's envelopes pass through the proxy and read the same in the widget's parser", async () => {
+  const answers: [number, object, string][] = [
+    [401, { Status: 'Fail', Message: 'Invalid Api Key' }, 'unauthorized'],
+    [403, { status: 0, message: 'Key disabled' }, 'unauthorized'],
+    [200, { Status: 'Fail', Message: 'Invalid Card Code' }, 'rejected'],
+    [200, { status: '1', data: { liveness_score: 80 } }, 'live'],
+  ];
+  for (const [status, body, expected] of answers) {
+    const accura = await listenRaw((_request, response) => response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body)));
+    servers.push(accura);
+    const reply = await check(undefined, { url: await startProxy({ upstreamUrl: accura.url }) });
+    assert.equal(reply.status, status);
+    assert.deepEqual(reply.json(), body);
+    const parsed = parseLivenessResponse(reply.status, reply.text);
+    assert.equal(parsed.ok ? parsed.verdict : parsed.error.code, expected, JSON.stringify(body));
+  }
 });
 
 test('a slow upstream is 504, a closed port 502, a non-JSON answer 502', async () => {

@@ -4,7 +4,11 @@
 //        &drop=N|always (destroy the socket on the first N attempts, or on all) &hang=1 (send headers, never finish)
 //        &delay=MS &big=BYTES (a JSON answer that large)
 //   GET  /test-api/requests?id=ID   -> what was received, in order
+//   GET  /test-api/no-worker/FILE   -> dist/FILE, except the worker, which is a real 404 (a bundler that dropped it)
+import { readFile } from 'node:fs/promises';
+
 const received = new Map();
+const DIST = new URL('../../dist/', import.meta.url);
 const pendingHangs = new Set();
 
 function readBody(req) {
@@ -47,6 +51,16 @@ export async function testEndpoint(ctx, next) {
   if (url.pathname === '/test-api/requests') {
     ctx.set('cache-control', 'no-store');
     ctx.body = list;
+    return;
+  }
+  if (url.pathname.startsWith('/test-api/no-worker/')) {
+    const file = url.pathname.slice('/test-api/no-worker/'.length);
+    if (!/^[\w.-]+\.js$/.test(file) || file.includes('worker')) {
+      ctx.status = 404;
+      return;
+    }
+    ctx.type = 'text/javascript';
+    ctx.body = await readFile(new URL(file, DIST));
     return;
   }
   if (url.pathname === '/test-api/redirect') {
