@@ -43,7 +43,9 @@ const worker = gzip(join(dist, 'accura-id-liveness.worker.js'));
 const classic = gzip(join(dist, 'accura-id-liveness.min.js'));
 
 const rows = [
-  { what: 'page load: module entry + lit (the element and the parser)', bytes: entry, budget: 20 * KB },
+  // 20 KB until cross-device handoff (issue 16): its offer on the start screen, the `handoff` attribute and its
+  // English strings load with the page (+1.2 KB); the screen, QR encoder and session code (8 KB gzip) load lazily.
+  { what: 'page load: module entry + lit (the element and the parser)', bytes: entry, budget: 21 * KB },
   { what: 'lazy: pipeline, camera and locale chunks (first image, camera or language)', bytes: lazy },
   { what: 'lazy: image worker', bytes: worker },
   { what: 'everything, module build: entry + chunk + worker', bytes: entry + lazy + worker, budget: 60 * KB },

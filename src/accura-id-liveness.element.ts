@@ -126,7 +126,7 @@ export class AccuraIdLiveness extends LitElement {
    * Continue on a phone: `offer` (default) shows "Use your phone instead" on desktops and on camera
    * errors; `auto` hands off at once on a desktop without a camera; `force` always on a desktop; `off` never.
    */
-  @property({ reflect: true }) handoff: HandoffMode = 'offer';
+  @property() handoff: HandoffMode = 'offer';
   /** The phone page's session secret (from the link): this element is the phone's side of a handoff. */
   @property({ attribute: 'handoff-session' }) handoffSession = '';
   /** The handoff routes' base URL. Default: `handoff` beside `endpoint` (`/api/id-liveness` gives `/api/handoff`). */
