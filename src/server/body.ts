@@ -9,11 +9,13 @@ export type BodyResult = ByteChunks | 'too-large' | 'unreadable';
 
 /** Collects a body's chunks as they arrive, without copying them, counting against `limit`. */
 export class BodyCollector {
-  readonly chunks = new ByteChunks();
+  readonly chunks: ByteChunks;
   readonly #limit: number;
 
-  constructor(limit: number) {
+  /** `watch`: a needle to find as chunks arrive (see {@link ByteChunks}). */
+  constructor(limit: number, watch?: Uint8Array) {
     this.#limit = limit;
+    this.chunks = new ByteChunks(watch);
   }
 
   /** Adds a chunk; false when the body is now over the limit (the caller stops reading). */
@@ -30,10 +32,10 @@ export function declaredLength(value: string | null | undefined): number | undef
 }
 
 /** Reads a Web `Request` body once, refusing an honest oversized length before reading anything. */
-export async function readRequestBody(request: Request, limit: number): Promise<BodyResult> {
+export async function readRequestBody(request: Request, limit: number, watch?: Uint8Array): Promise<BodyResult> {
   const declared = declaredLength(request.headers.get('content-length'));
   if (declared !== undefined && declared > limit) return 'too-large';
-  const collector = new BodyCollector(limit);
+  const collector = new BodyCollector(limit, watch);
   if (!request.body) return collector.chunks;
   const reader = request.body.getReader();
   try {

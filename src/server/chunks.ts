@@ -25,15 +25,30 @@ export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
   return joined;
 }
 
-/** Bytes held as a list of chunks, addressed as one sequence. */
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i]);
+
+/**
+ * Bytes held as a list of chunks, addressed as one sequence. Given a needle to watch (the multipart
+ * delimiter), it finds each occurrence as the chunk arrives, while the bytes are still in the CPU's
+ * cache: searching a megabyte again later, from memory, cost more than all the checks together.
+ */
 export class ByteChunks {
   #chunks: Uint8Array[] = [];
   #starts: number[] = [];
   #length = 0;
+  readonly #watch: Uint8Array | undefined;
+  /** Every position of the watched needle, in order. */
+  #found: number[] = [];
+  /** The last needle.length - 1 bytes pushed, for a match across chunk edges. */
+  #tail = new Uint8Array(0);
+
+  constructor(watch?: Uint8Array) {
+    this.#watch = watch && watch.length > 0 ? watch : undefined;
+  }
 
   /** One array as a single chunk (no copy). */
-  static of(bytes: Uint8Array): ByteChunks {
-    const chunks = new ByteChunks();
+  static of(bytes: Uint8Array, watch?: Uint8Array): ByteChunks {
+    const chunks = new ByteChunks(watch);
     chunks.push(bytes);
     return chunks;
   }
@@ -44,15 +59,31 @@ export class ByteChunks {
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
+    if (this.#watch) this.#look(chunk);
     this.#chunks.push(chunk);
     this.#starts.push(this.#length);
     this.#length += chunk.length;
+  }
+
+  /** Records the watched needle's occurrences that end in `chunk` (which starts at this.#length). */
+  #look(chunk: Uint8Array): void {
+    const needle = this.#watch!;
+    const tail = this.#tail;
+    if (tail.length > 0) {
+      // Matches that start in the earlier bytes and end in this chunk.
+      const window = joinBytes([tail, chunk.subarray(0, needle.length - 1)]);
+      for (let i = search(window, needle, 0); i !== -1 && i < tail.length; i = search(window, needle, i + 1)) this.#found.push(this.#length - tail.length + i);
+    }
+    for (let i = search(chunk, needle, 0); i !== -1; i = search(chunk, needle, i + 1)) this.#found.push(this.#length + i);
+    const keep = needle.length - 1;
+    this.#tail = chunk.length >= keep ? chunk.slice(chunk.length - keep) : joinBytes([tail, chunk]).slice(-keep);
   }
 
   /** Drops every chunk, so the memory can go while an answer is awaited. */
   clear(): void {
     this.#chunks = [];
     this.#starts = [];
+    this.#found = [];
     this.#length = 0;
   }
 
@@ -94,6 +125,16 @@ export class ByteChunks {
   /** The position of the first `needle` at or after `from`, across chunk edges; -1 when absent. */
   indexOf(needle: Uint8Array, from = 0): number {
     if (needle.length === 0 || from >= this.#length) return -1;
+    if (this.#watch && sameBytes(needle, this.#watch)) {
+      let low = 0;
+      let high = this.#found.length;
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (this.#found[middle] < from) low = middle + 1;
+        else high = middle;
+      }
+      return low < this.#found.length ? this.#found[low] : -1;
+    }
     for (let k = this.#chunkAt(Math.max(0, from)); k < this.#chunks.length; k++) {
       const chunk = this.#chunks[k];
       const start = this.#starts[k];

@@ -15,6 +15,11 @@ export interface MultipartPart {
   end: number;
 }
 
+/** What precedes every delimiter but the first: the needle a body's reader can watch for as bytes arrive. */
+export function delimiterNeedle(boundary: string): Uint8Array {
+  return ascii(`\r\n--${boundary}`);
+}
+
 /** Why a body could not be scanned: not multipart at all, or more parts than the caller allows. */
 export type MultipartScanError = 'malformed' | 'too-many-parts';
 
@@ -56,7 +61,7 @@ function parsePartHeaders(text: string): { name: string; filename?: string; cont
 export function scanMultipart(input: ByteChunks | Uint8Array, boundary: string, maxParts: number): MultipartPart[] | MultipartScanError {
   const body = input instanceof ByteChunks ? input : ByteChunks.of(input);
   const delimiter = ascii(`--${boundary}`);
-  const next = ascii(`\r\n--${boundary}`);
+  const next = delimiterNeedle(boundary);
   let position = body.indexOf(delimiter, 0);
   // The first delimiter opens the body or follows a preamble line.
   if (position === -1 || (position > 0 && (body.at(position - 2) !== 13 || body.at(position - 1) !== 10))) return 'malformed';

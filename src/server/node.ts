@@ -11,6 +11,8 @@ import { type CheckInput, type LivenessProxy, type LivenessProxyOptions, type Up
 export { createLivenessMetrics } from './metrics.ts';
 export type { LivenessMetrics, LivenessMetricsOptions } from './metrics.ts';
 
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED']);
+
 /** Accura's answers are small; anything past this is not a liveness answer. */
 const MAX_UPSTREAM_ANSWER = 4 * 1024 * 1024;
 
@@ -46,8 +48,9 @@ export function nodeTransport(options: NodeTransportOptions = {}): UpstreamTrans
       // Every byte is in the kernel's hands: the caller may reuse the body while we wait for the answer.
       request.on('finish', () => ((flushed = true), sent()));
       request.on('error', (error: NodeJS.ErrnoException) =>
-        // A keep-alive socket the upstream closed while idle: safe to send again once, nothing was sent or answered.
-        request.reusedSocket && error.code === 'ECONNRESET' && !flushed && !signal.aborted ? resolve('stale-socket') : reject(error),
+        // The connection failed before the whole body was handed over (a keep-alive socket the upstream had
+        // closed, a reset under load): the upstream can't have run the check, so sending again once is safe.
+        !flushed && !signal.aborted && RETRYABLE_CODES.has(error.code ?? '') ? resolve('stale-socket') : reject(error),
       );
       for (const part of parts) request.write(part);
       request.end();
@@ -62,11 +65,11 @@ export function nodeTransport(options: NodeTransportOptions = {}): UpstreamTrans
 }
 
 /** Reads an IncomingMessage once, counting bytes; an honest oversized Content-Length is refused unread. */
-export function readNodeBody(request: http.IncomingMessage, limit: number): Promise<BodyResult> {
+export function readNodeBody(request: http.IncomingMessage, limit: number, watch?: Uint8Array): Promise<BodyResult> {
   const declared = declaredLength(request.headers['content-length']);
   if (declared !== undefined && declared > limit) return Promise.resolve('too-large');
   return new Promise((resolve) => {
-    const collector = new BodyCollector(limit);
+    const collector = new BodyCollector(limit, watch);
     const finish = (result: BodyResult) => {
       request.off('data', onData).off('end', onEnd).off('error', onBroken).off('close', onBroken);
       resolve(result);
@@ -82,6 +85,37 @@ export function readNodeBody(request: http.IncomingMessage, limit: number): Prom
   });
 }
 
+/** Options of {@link toNodeHandler}. */
+export interface NodeHandlerOptions {
+  /**
+   * Bodies read at the same time (default 64). Reading every upload at once shares the CPU among all
+   * of them, so none finishes for a long time and clients time out; the rest wait, unread, in the
+   * kernel's socket buffers (the server's requestTimeout still bounds each one).
+   */
+  maxConcurrentReads?: number;
+}
+
+/** A counting semaphore: `take` waits for a free slot, in arrival order. */
+class Slots {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+  constructor(count: number) {
+    this.#free = Math.max(1, count);
+  }
+  take(): Promise<void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+  give(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#free++;
+  }
+}
+
 /** A node:http request listener. */
 export type NodeHandler = (request: http.IncomingMessage, response: http.ServerResponse) => void;
 
@@ -89,7 +123,8 @@ export type NodeHandler = (request: http.IncomingMessage, response: http.ServerR
  * A node:http listener for the proxy: POST checks take the fast path; preflights, 404 and 405 go
  * through `proxy.other` as Web requests (rare, and cheap without a body).
  */
-export function toNodeHandler(proxy: LivenessProxy): NodeHandler {
+export function toNodeHandler(proxy: LivenessProxy, options: NodeHandlerOptions = {}): NodeHandler {
+  const reads = new Slots(options.maxConcurrentReads ?? 64);
   return (request, response) => {
     const host = request.headers.host ?? 'localhost';
     const scheme = (request.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
@@ -128,7 +163,15 @@ export function toNodeHandler(proxy: LivenessProxy): NodeHandler {
       },
       request: () => (built ??= webRequest()),
       ip: request.socket.remoteAddress,
-      readBody: (limit) => readNodeBody(request, limit),
+      // Only so many bodies are read at once; the others wait in the kernel's socket buffers.
+      readBody: async (limit, watch) => {
+        await reads.take();
+        try {
+          return await readNodeBody(request, limit, watch);
+        } finally {
+          reads.give();
+        }
+      },
       signal: gone.signal,
     };
     proxy
@@ -150,7 +193,7 @@ export interface NodeLivenessProxy extends LivenessProxy {
  * {@link createLivenessProxy} for Node: the same options, a keep-alive upstream (unless you pass
  * your own `fetch` or `upstream`), and `node`, a listener for `http.createServer` or Express.
  */
-export function createNodeLivenessProxy(options: LivenessProxyOptions): NodeLivenessProxy {
+export function createNodeLivenessProxy(options: LivenessProxyOptions & NodeHandlerOptions): NodeLivenessProxy {
   const proxy = createLivenessProxy({ ...options, upstream: options.upstream ?? (options.fetch ? undefined : nodeTransport()) });
-  return { ...proxy, node: toNodeHandler(proxy) };
+  return { ...proxy, node: toNodeHandler(proxy, options) };
 }

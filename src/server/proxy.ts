@@ -10,6 +10,7 @@ import { Hono } from 'hono';
 import { type SendableFormat, MIME_TYPES, isSendableFormat, orientedSize, sniffFormat, sniffImage } from '../lib/sniff.ts';
 import { type BodyResult, readRequestBody } from './body.ts';
 import { joinBytes } from './chunks.ts';
+import { delimiterNeedle, multipartBoundary } from './multipart.ts';
 import { DEFAULT_MAX_BYTES, FORM_FIELD_ALLOWANCE, parseLivenessForm } from './form.ts';
 import { type OneTimeTokenOptions, type QuotaRules, chargeQuotas, claimTokenAttempt, spendToken } from './guards.ts';
 import { type LivenessServerError, type LivenessServerErrorCode, closeOnError, fail, noStore } from './http.ts';
@@ -150,8 +151,8 @@ export interface CheckInput {
   request(): Request;
   /** The client IP when the adapter knows it. */
   ip?: string;
-  /** Reads the body once, counting against `limit`. */
-  readBody(limit: number): Promise<BodyResult>;
+  /** Reads the body once, counting against `limit`, finding `watch` (the multipart delimiter) as chunks arrive. */
+  readBody(limit: number, watch?: Uint8Array): Promise<BodyResult>;
   /** Fires when the client goes away: the upstream request is aborted. */
   signal?: AbortSignal;
 }
@@ -252,7 +253,8 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
       firstUse = attempt.first;
     }
 
-    const bytes = await input.readBody(bodyLimit);
+    const boundary = multipartBoundary(input.header('content-type'));
+    const bytes = await input.readBody(bodyLimit, boundary === undefined ? undefined : delimiterNeedle(boundary));
     record.ms.body = performance.now() - started;
     if (bytes === 'too-large') throw new Refusal(413, 'payload-too-large', `The body is larger than ${maxBytes} bytes plus form fields`);
     if (bytes === 'unreadable') throw new Refusal(400, 'malformed-body', 'The body could not be read');
@@ -402,7 +404,7 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
       const output = await check({
         header: (name) => request.headers.get(name) ?? undefined,
         request: () => request,
-        readBody: (limit) => readRequestBody(request, limit),
+        readBody: (limit, watch) => readRequestBody(request, limit, watch),
         signal: request.signal,
       });
       return new Response(output.body, { status: output.status, headers: output.headers });

@@ -2,7 +2,7 @@
  * Short-lived liveness tokens: HS256 JWTs that a host's server mints for a signed-in user and
  * the proxy checks, bound to the page's origin and optionally to a country and card code.
  */
-import { SignJWT, errors, jwtVerify } from 'jose';
+import { type JWTPayload, SignJWT, base64url, compactVerify, errors } from 'jose';
 import { normalizeCardCode, normalizeCountryCode } from './form.ts';
 
 /** The `aud` claim of every liveness token. */
@@ -82,7 +82,7 @@ export async function mintLivenessToken(options: MintLivenessTokenOptions): Prom
   return { token, expiresAt: expiresAt * 1000 };
 }
 
-// Importing the HMAC key is most of a verification's cost: keep one CryptoKey per secret.
+// Importing the HMAC key is most of a WebCrypto verification's cost: keep one CryptoKey per secret.
 const verifyKeys = new Map<string, Promise<CryptoKey>>();
 const verifyKeysOfBytes = new WeakMap<Uint8Array, Promise<CryptoKey>>();
 function verifyKey(secret: TokenSecret): Promise<CryptoKey> {
@@ -96,13 +96,68 @@ function verifyKey(secret: TokenSecret): Promise<CryptoKey> {
   return key;
 }
 
+/**
+ * Node's own HMAC where there is one (Node >= 20.16, Bun, Deno): a WebCrypto job per token cost the
+ * proxy more CPU than reading the image under load. Elsewhere (Workers) jose's WebCrypto path.
+ */
+const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as
+  | typeof import('node:crypto')
+  | undefined;
+
+const decodeJson = (part: string): unknown => JSON.parse(new TextDecoder().decode(base64url.decode(part)));
+
+/** The payload of a compact HS256 JWS whose signature is good; throws a jose error otherwise. */
+async function verifiedPayload(token: string, secret: TokenSecret): Promise<JWTPayload> {
+  if (!nodeCrypto) {
+    const { payload } = await compactVerify(token, await verifyKey(secret), { algorithms: ['HS256'] });
+    return parsePayload(payload);
+  }
+  const [header, payload, signature, ...rest] = token.split('.');
+  if (rest.length > 0 || !header || !payload || signature === undefined) throw new errors.JWSInvalid('Invalid Compact JWS');
+  let protectedHeader: unknown;
+  try {
+    protectedHeader = decodeJson(header);
+  } catch {
+    throw new errors.JWSInvalid('JWS Protected Header is invalid');
+  }
+  // As jose's algorithms: ['HS256']: nothing else, no `crit` extensions, no unencoded payloads.
+  const fields = protectedHeader as { alg?: unknown; crit?: unknown; b64?: unknown } | null;
+  if (typeof fields !== 'object' || fields === null || fields.alg !== 'HS256' || fields.crit !== undefined || fields.b64 !== undefined) {
+    throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
+  }
+  const expected = nodeCrypto.createHmac('sha256', toKey(secret)).update(`${header}.${payload}`).digest();
+  let given: Uint8Array;
+  try {
+    given = base64url.decode(signature);
+  } catch {
+    throw new errors.JWSSignatureVerificationFailed();
+  }
+  if (given.length !== expected.length || !nodeCrypto.timingSafeEqual(given, expected)) throw new errors.JWSSignatureVerificationFailed();
+  return parsePayload(base64url.decode(payload));
+}
+
+function parsePayload(bytes: Uint8Array): JWTPayload {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new errors.JWTInvalid('JWT Claims Set must be a JSON object');
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new errors.JWTInvalid('JWT Claims Set must be a JSON object');
+  return payload as JWTPayload;
+}
+
 /** Checks signature (HS256 only), expiry and audience; throws a jose error when the token is not valid. */
 export async function verifyLivenessToken(token: string, secret: TokenSecret): Promise<LivenessTokenClaims> {
-  const { payload } = await jwtVerify(token, await verifyKey(secret), {
-    algorithms: ['HS256'],
-    audience: LIVENESS_TOKEN_AUDIENCE,
-    requiredClaims: ['exp', 'iat', 'jti'],
-  });
+  const payload = await verifiedPayload(token, secret);
+  const now = Math.floor(Date.now() / 1000);
+  const claim = (name: string, reason: string) => new errors.JWTClaimValidationFailed(`"${name}" claim ${reason}`, payload, name, 'check_failed');
+  for (const name of ['exp', 'iat'] as const) if (typeof payload[name] !== 'number' || !Number.isFinite(payload[name])) throw claim(name, 'must be a number');
+  if (typeof payload.jti !== 'string' || payload.jti === '') throw claim('jti', 'is missing');
+  if (payload.exp! <= now) throw new errors.JWTExpired('"exp" claim timestamp check failed', payload, 'exp', 'check_failed');
+  if (payload.nbf !== undefined && !(typeof payload.nbf === 'number' && payload.nbf <= now)) throw claim('nbf', 'timestamp check failed');
+  const audience = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  if (!audience.includes(LIVENESS_TOKEN_AUDIENCE)) throw claim('aud', 'unexpected value');
   const { origin, country_code: countryCode, card_code: cardCode, handoff, sub: subject, jti, iat, exp } = payload;
   const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
   if (typeof origin !== 'string' || origin === '' || !optionalString(countryCode) || !optionalString(cardCode) || !optionalString(handoff)) {

@@ -33,7 +33,8 @@ const PATH = '/api/id-liveness';
 
 function listenNode(handler: http.RequestListener): Promise<string> {
   return new Promise((resolve) => {
-    const server = http.createServer(handler).listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`));
+    // A deep accept queue: 500 connections at once must not be reset by the kernel (nginx asks for 511).
+    const server = http.createServer(handler).listen({ port: 0, host: '127.0.0.1', backlog: 2048 }, () => resolve(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`));
   });
 }
 
@@ -126,7 +127,8 @@ async function runTarget(kind: string, upstream: string, secret: string) {
   let url: string;
   if (kind === 'proxy' || kind === 'proxy-web') {
     const options = { apiKey: 'bench-key', upstreamUrl: `${upstream}/v2/api/id-liveness`, tokenSecret: secret, allowedOrigins: [ORIGIN] };
-    url = kind === 'proxy' ? await listenNode(createNodeLivenessProxy(options).node) : await listenWeb(createLivenessProxy(options).fetch);
+    const maxConcurrentReads = process.env.BENCH_MAX_READS ? Number(process.env.BENCH_MAX_READS) : undefined; // default 64
+    url = kind === 'proxy' ? await listenNode(createNodeLivenessProxy({ ...options, maxConcurrentReads }).node) : await listenWeb(createLivenessProxy(options).fetch);
   } else {
     const target = new URL(upstream);
     const agent = new http.Agent({ keepAlive: true });

@@ -71,15 +71,15 @@ test('property: any form the platform encodes comes back with the same image byt
 });
 
 /** `bytes` cut at the given points into chunks. */
-function split(bytes: Uint8Array, cuts: number[]): ByteChunks {
-  const chunks = new ByteChunks();
+function split(bytes: Uint8Array, cuts: number[], watch?: Uint8Array): ByteChunks {
+  const chunks = new ByteChunks(watch);
   let last = 0;
   for (const cut of [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)) chunks.push(bytes.subarray(last, cut)), (last = cut);
   chunks.push(bytes.subarray(last));
   return chunks;
 }
 
-test('property: indexOf across chunk edges finds what Buffer.indexOf finds in the joined bytes', () => {
+test('property: indexOf across chunk edges, searched later or watched on arrival, finds what Buffer.indexOf finds in the joined bytes', () => {
   fc.assert(
     fc.property(
       fc.uint8Array({ maxLength: 300 }).map((b) => b.map((x) => x % 3)), // a 3-letter alphabet: many near matches
@@ -89,7 +89,10 @@ test('property: indexOf across chunk edges finds what Buffer.indexOf finds in th
       (bytes, needle, cuts, from) => {
         const chunks = split(bytes, cuts);
         assert.equal(chunks.length, bytes.length);
-        assert.equal(chunks.indexOf(needle, from), from >= bytes.length ? -1 : Buffer.from(bytes).indexOf(Buffer.from(needle), from));
+        const expected = from >= bytes.length ? -1 : Buffer.from(bytes).indexOf(Buffer.from(needle), from);
+        assert.equal(chunks.indexOf(needle, from), expected);
+        // Watched as the chunks arrive: the same answer from the positions found on the way in.
+        assert.equal(split(bytes, cuts, needle).indexOf(needle, from), expected);
         assert.deepEqual(Buffer.from(chunks.bytes(0, bytes.length)), Buffer.from(bytes));
       },
     ),
