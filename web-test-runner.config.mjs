@@ -3,15 +3,9 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { mkdirSync } from 'node:fs';
 import sharp from 'sharp';
 import { CHROME_ARGS, findChrome } from './scripts/chrome.mjs';
-import { renderCardScene, writeY4m } from './test/support/card-scene.mjs';
+import { fakeCameraArgs, renderCardScene } from './test/support/card-scene.mjs';
 import { testEndpoint } from './test/support/endpoint.mjs';
 
-// The fake camera films a rendered ID card on a table: a real video pipeline, made by code.
-const fakeCamera = (name, scene) => {
-  const file = new URL(`./test/fixtures/generated/${name}.y4m`, import.meta.url).pathname;
-  writeY4m(file, scene);
-  return ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${file}`];
-};
 // gc() and precise heap figures, for the leak test.
 const MEMORY_FLAGS = ['--js-flags=--expose-gc', '--enable-precise-memory-info'];
 // A CMYK JPEG (four channels, Adobe marker), which a canvas can't make: written by sharp (libvips).
@@ -26,7 +20,7 @@ await sharp(Buffer.from(Uint8ClampedArray.from(scene.rgb)), { raw: { width: scen
 const chrome = (extraArgs) => chromeLauncher({ launchOptions: { executablePath: findChrome(), headless: true, args: [...CHROME_ARGS, ...MEMORY_FLAGS, ...extraArgs] } });
 
 export default {
-  files: ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**', '!test/wordpress/**', '!test/camera-blurred.test.ts'],
+  files: ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**', '!test/wordpress/**', '!test/bundlers/**', '!test/camera-blurred.test.ts'],
   nodeResolve: { exportConditions: ['production'] },
   rootDir: '.',
   concurrency: 1,
@@ -34,7 +28,8 @@ export default {
   testFramework: { config: { timeout: 30_000 } },
   middleware: [testEndpoint],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
-  browsers: [chrome(fakeCamera('card', renderCardScene()))],
+  // The fake camera films a rendered ID card on a table: a real video pipeline, made by code.
+  browsers: [chrome(fakeCameraArgs('card', renderCardScene()))],
   // The same card, blurred with σ = 3, for the camera that must not auto-capture.
-  groups: [{ name: 'blurred-camera', files: 'test/camera-blurred.test.ts', browsers: [chrome(fakeCamera('card-blurred', renderCardScene({ blurSigma: 3 })))] }],
+  groups: [{ name: 'blurred-camera', files: 'test/camera-blurred.test.ts', browsers: [chrome(fakeCameraArgs('card-blurred', renderCardScene({ blurSigma: 3 })))] }],
 };

@@ -17,15 +17,17 @@ const steps = [
   ['the built package in Node (SSR)', 'node', ['--test', '--test-reporter=spec', ...nodeTests('test/e2e', '.test.mjs')]],
   // Installs Debian's wordpress, php-mysql and mariadb-server when missing; needs the zip from the build step.
   ['the WordPress plugin in a real WordPress', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/wordpress')]],
+  // The packed tarball in pinned Vite, webpack, Next.js, Parcel, esbuild and Angular apps; dist/ was just built.
+  ['bundler matrix', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/bundlers/matrix.test.ts'], { BUNDLERS_SKIP_BUILD: '1' }],
 ];
 
 // Time per step, printed at the end (and on a failure), so a slow part shows where it is.
 const timings = [];
 const printTimings = () => console.table(timings.map(([step, ms]) => ({ step, seconds: (ms / 1000).toFixed(1) })));
-for (const [name, command, args] of steps) {
+for (const [name, command, args, env = {}] of steps) {
   console.log(`\n▶ ${name}: ${command} ${args.join(' ')}`);
   const started = Date.now();
-  const { status } = spawnSync(command, args, { stdio: 'inherit' });
+  const { status } = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   timings.push([name, Date.now() - started]);
   if (status !== 0) {
     console.error(`\n✖ ${name} failed (exit ${status}).`);

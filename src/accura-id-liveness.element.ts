@@ -2,12 +2,13 @@ import { LitElement, type PropertyValues, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { styles } from './accura-id-liveness.styles.ts';
 import type { CameraController } from './controllers/camera.ts';
+import type { CameraLayerController } from './controllers/camera-layer.ts';
 import { type ImageSource, UploadController } from './controllers/upload.ts';
 import { LivenessCaptureEvent, LivenessErrorEvent, LivenessProgressEvent, LivenessQualityEvent, LivenessResultEvent } from './events.ts';
 import { type HandoffMode, decideHandoff, handoffBaseFor, parseHandoffMode } from './lib/handoff-mode.ts';
 import type { HandoffFlow } from './lib/handoff-bundle.ts';
 import type { DocumentType } from './lib/camera-rules.ts';
-import { isMobile } from './lib/platform.ts';
+import { coarsePointer, isMobile } from './lib/platform.ts';
 import type { Pipeline } from './lib/pipeline.ts';
 import { DEFAULT_QUALITY_THRESHOLDS, type QualityReport, type QualityThresholds } from './lib/quality.ts';
 import { type LivenessErrorDetail, LivenessError } from './lib/errors.ts';
@@ -24,6 +25,8 @@ import { type ViewContext, errorMessage, formatScore, renderBusy, renderChosen, 
 export type LivenessPhase = 'start' | 'camera' | 'preview' | 'preparing' | 'uploading' | 'result' | 'error' | 'handoff';
 export type CaptureMode = 'auto' | 'camera' | 'upload';
 export type QualityCheck = 'warn' | 'block' | 'off';
+/** Where the camera preview shows: `auto` (full screen on touch devices, inline elsewhere), `fullscreen` or `inline`. */
+export type CameraView = 'auto' | 'fullscreen' | 'inline';
 
 
 
@@ -50,6 +53,8 @@ export type QualityCheck = 'warn' | 'block' | 'off';
  * @csspart preview - The chosen photo.
  * @csspart progress - The progress bar.
  * @csspart camera - The camera view: preview, guide and controls.
+ * @csspart camera-layer - The full-screen camera's `<dialog>` (touch devices, or `camera-view="fullscreen"`).
+ * @csspart shutter - The Capture button.
  * @csspart video - The camera preview.
  * @csspart guide - The document outline over the preview.
  * @csspart quality - The list of quality issues found in the chosen photo.
@@ -110,6 +115,11 @@ export class AccuraIdLiveness extends LitElement {
   @property({ attribute: 'quality-check' }) qualityCheck: QualityCheck = 'warn';
   /** Captures by itself once the preview has been sharp, glare-free and framed for a moment. `auto-capture="off"` turns it off. */
   @property({ attribute: 'auto-capture', converter: { fromAttribute: (value) => value !== 'off' && value !== 'false' } }) autoCapture = true;
+  /**
+   * Where the camera preview shows. `auto`: full screen on touch devices (`pointer: coarse`), inline
+   * elsewhere; `fullscreen`: a full-viewport layer that no page CSS can clip; `inline`: inside the widget.
+   */
+  @property({ attribute: 'camera-view' }) cameraView: CameraView = 'auto';
   /** Adjusts the quality gate's limits (see `DEFAULT_QUALITY_THRESHOLDS`). */
   @property({ attribute: false }) qualityThresholds: Partial<QualityThresholds> = {};
   /** Overrides any UI string of the current locale, for example `{ title: 'Verify your card' }`. */
@@ -144,6 +154,12 @@ export class AccuraIdLiveness extends LitElement {
   @state() private analyzing = false;
   @state() private cameraHint = '';
   private fromCamera = false;
+  /** The state the camera was opened from, restored when it is closed without a capture. */
+  private cameraReturn: { phase: LivenessPhase; error?: LivenessErrorDetail } = { phase: 'start' };
+  /** The camera shows full screen this time (decided when it opens). */
+  private layered = false;
+  /** A touch device: copy phrased for a phone, no drop hint. Read once: SSR has no matchMedia. */
+  private readonly touch = coarsePointer();
   private handoffFlow?: HandoffFlow;
 
   private readonly localize = new LocalizeController(this);
@@ -155,19 +171,23 @@ export class AccuraIdLiveness extends LitElement {
   }));
   /** The UI strings in use: the locale's, with `strings` over them. */
   private get t(): LivenessStrings {
-    return Object.keys(this.strings).length ? { ...this.localize.strings, ...this.strings } : this.localize.strings;
+    const locale = this.localize.strings;
+    const device = this.touch ? { ...locale, instructions: locale.instructionsTouch, cameraGuidance: locale.cameraGuidanceTouch } : locale;
+    return Object.keys(this.strings).length ? { ...device, ...this.strings } : device;
   }
   /** The lazily loaded rest of the widget (pipeline, worker client, camera): loaded on the first image or camera. */
   private pipeline?: Pipeline;
   private pipelineLoading?: Promise<Pipeline>;
   private workerClient?: ImageWorkerClient;
   private camera?: CameraController;
+  private layer?: CameraLayerController;
   private readonly upload = new UploadController(this, (file, source) => this.choose(file, source), () => !this.disabled && !this.busy);
 
   private async load(): Promise<{ pipeline: Pipeline; worker: ImageWorkerClient; camera: CameraController }> {
     const pipeline = (this.pipeline ??= await (this.pipelineLoading ??= import('./lib/pipeline.ts')));
     this.workerClient ??= new pipeline.ImageWorkerClient();
     this.camera ??= new pipeline.CameraController(this, () => this.setPhase('start', this.t.startAnnouncement));
+    this.layer ??= new pipeline.CameraLayerController(this, () => this.closeCamera(), () => this.placeGuide());
     return { pipeline, worker: this.workerClient, camera: this.camera };
   }
   private inFlight?: AbortController;
@@ -299,9 +319,10 @@ export class AccuraIdLiveness extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     const video = this.renderRoot.querySelector('video');
     if (video && video.srcObject !== (this.camera?.stream ?? null)) video.srcObject = this.camera?.stream ?? null;
+    this.layer?.sync(this.renderRoot.querySelector('dialog'));
     this.placeGuide();
-    // Move focus to the new state's main control so keyboard users follow along.
-    if (changed.has('phase') && changed.get('phase') !== undefined) {
+    // Move focus to the new state's main control so keyboard users follow along (the layer handles its own).
+    if (changed.has('phase') && changed.get('phase') !== undefined && !this.layer?.open) {
       this.renderRoot.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     }
   }
@@ -350,6 +371,7 @@ export class AccuraIdLiveness extends LitElement {
       video: () => this.renderRoot.querySelector('video'),
       thresholds: () => this.thresholds,
       documentType: () => this.documentType,
+      view: () => this.layer?.view(),
       active: () => this.phase === 'camera',
       onReport: (ok, issue) => {
         const hint = ok || !issue ? this.t.holdingSteady : this.t.quality[issue];
@@ -372,7 +394,9 @@ export class AccuraIdLiveness extends LitElement {
 
   /** Opens the camera preview; any failure ends in the error state, with upload right there. */
   private async openCamera(): Promise<void> {
-    this.error = undefined;
+    // The error stays until the camera replaces it: the view it came from shows under the layer, and returns on Cancel.
+    if (this.phase !== 'camera') this.cameraReturn = { phase: this.phase, error: this.error };
+    this.layered = this.cameraView === 'fullscreen' || (this.cameraView !== 'inline' && this.touch);
     this.setPhase('camera', this.t.startingCamera);
     try {
       const { camera } = await this.load();
@@ -391,16 +415,21 @@ export class AccuraIdLiveness extends LitElement {
     const camera = this.camera;
     if (!video || camera?.state !== 'live') return;
     try {
-      const still = await camera.capture(video, this.documentType);
+      const still = await camera.capture(video, this.documentType, this.layer?.view());
       this.choose(still.blob, 'camera', still);
     } catch (thrown) {
       this.showError(LivenessError.from(thrown, 'camera-unavailable').detail);
     }
   }
 
+  /** Cancel, Escape or Back: the camera stops and the view it was opened from returns, focus on its opener. */
   private closeCamera(): void {
+    if (this.phase !== 'camera') return;
     this.camera?.stop();
-    this.setPhase('start', this.t.startAnnouncement);
+    const { phase, error } = this.cameraReturn;
+    this.error = error;
+    this.setPhase(phase, phase === 'start' ? this.t.startAnnouncement : undefined);
+    void this.updateComplete.then(() => this.layer?.returnFocus());
   }
 
   private setFile(file: Blob): void {
@@ -442,7 +471,7 @@ export class AccuraIdLiveness extends LitElement {
 
   /** A phone or tablet: a touch screen, or a mobile user agent. */
   private get touchDevice(): boolean {
-    return navigator.maxTouchPoints > 0 || isMobile(navigator.userAgent);
+    return this.touch || isMobile(navigator.userAgent);
   }
 
   /** Whether this device offers or starts a handoff (`auto` asks the browser whether there is a camera). */
@@ -526,14 +555,29 @@ export class AccuraIdLiveness extends LitElement {
           <p part="instructions" class="instructions"><slot name="instructions">${this.t.instructions}</slot></p>
         </header>
         ${this.handoffSession ? this.handoffFlow?.renderPhoneBanner(this.phase === 'result') : nothing}
-        ${this.renderPhase()}
-        <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
+        ${this.renderPhase(this.inLayer ? this.cameraReturn.phase : this.phase)}
+        ${this.inLayer
+          ? html`<dialog part="camera-layer" class="layer" aria-label=${this.t.cameraLabel}>${this.renderCamera()}${this.renderStatus()}</dialog>`
+          : this.renderStatus()}
       </div>
     `;
   }
 
-  private renderPhase() {
-    switch (this.phase) {
+  /** The live region; inside the layer while it is open, since a modal dialog makes the rest inert. */
+  private renderStatus() {
+    return html`<div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>`;
+  }
+
+  /**
+   * The camera is open full screen: the view it was opened from stays rendered (inert) under the
+   * dialog, so its opener keeps focus for the return. The dialog opens once the layer code has loaded.
+   */
+  private get inLayer(): boolean {
+    return this.phase === 'camera' && this.layered;
+  }
+
+  private renderPhase(phase: LivenessPhase) {
+    switch (phase) {
       case 'handoff':
         return this.handoffFlow?.renderDesktop() ?? html`<p class="hint">${this.t.handoffStarting}</p>`;
       case 'start':
@@ -575,7 +619,7 @@ export class AccuraIdLiveness extends LitElement {
           ? html`<button part="button primary-button" class="primary" data-autofocus @click=${this.openCamera}>${this.t.useCamera}</button>`
           : nothing}
         ${this.mode !== 'camera' || !camera ? this.renderUploadChoices(uploadFirst) : nothing}
-        ${this.mode !== 'camera' || !camera ? html`<p class="hint">${this.t.dropHint}</p>` : nothing}
+        ${(this.mode !== 'camera' || !camera) && !this.touch ? html`<p class="hint">${this.t.dropHint}</p>` : nothing}
         ${this.renderHandoffChoice()}
       </div>
     `;
@@ -587,16 +631,8 @@ export class AccuraIdLiveness extends LitElement {
     ${this.cameraOffered && isMobile(navigator.userAgent) ? this.renderFileInput(this.t.useCameraApp, false, true) : nothing}`;
   }
 
-  /** Places the guide over the preview by the same rule that crops the capture (CSSOM: allowed under a strict CSP). */
   private placeGuide(): void {
-    const video = this.renderRoot.querySelector('video');
-    const guide = this.renderRoot.querySelector<HTMLElement>('[part=guide]');
-    if (!video || !guide || !this.pipeline) return;
-    const width = video.videoWidth || 16;
-    const height = video.videoHeight || 9;
-    const rect = this.pipeline.guideRect(width, height, this.documentType);
-    const percent = (value: number, of: number) => `${(value / of) * 100}%`;
-    Object.assign(guide.style, { left: percent(rect.x, width), top: percent(rect.y, height), width: percent(rect.width, width), height: percent(rect.height, height) });
+    this.pipeline?.placeGuide(this.renderRoot, this.documentType, this.layer?.view());
   }
 
   private renderCamera() {

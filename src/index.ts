@@ -1,5 +1,5 @@
 /** Public API with no side effects: import `accura-id-liveness` (or its script) to define the tag. */
-export { AccuraIdLiveness, type CaptureMode, type LivenessPhase } from './accura-id-liveness.element.ts';
+export { AccuraIdLiveness, type CameraView, type CaptureMode, type LivenessPhase } from './accura-id-liveness.element.ts';
 export { LivenessCaptureEvent, LivenessErrorEvent, LivenessHandoffEvent, LivenessProgressEvent, LivenessQualityEvent, LivenessResultEvent, type LivenessCapture, type LivenessHandoff } from './events.ts';
 export type { HandoffMode, HandoffResult, HandoffState } from './lib/handoff.ts';
 export { DEFAULT_QUALITY_THRESHOLDS, type QualityIssue, type QualityIssueCode, type QualityReport, type QualityThresholds } from './lib/quality.ts';

@@ -31,7 +31,7 @@ export type LivenessElementProps = React.DetailedHTMLProps<React.HTMLAttributes<
   LivenessOwnProps;
 
 type LivenessOwnProps = Partial<
-  Pick<AccuraIdLiveness, 'endpoint' | 'token' | 'threshold' | 'maxBytes' | 'timeout' | 'disabled' | 'mode' | 'documentType' | 'qualityCheck'>
+  Pick<AccuraIdLiveness, 'endpoint' | 'token' | 'threshold' | 'maxBytes' | 'timeout' | 'disabled' | 'mode' | 'documentType' | 'qualityCheck' | 'cameraView'>
 > & {
   'country-code'?: string;
   'card-code'?: string;
@@ -39,6 +39,7 @@ type LivenessOwnProps = Partial<
   'max-bytes'?: number;
   'document-type'?: AccuraIdLiveness['documentType'];
   'quality-check'?: AccuraIdLiveness['qualityCheck'];
+  'camera-view'?: AccuraIdLiveness['cameraView'];
   'auto-capture'?: string;
   'with-credentials'?: boolean;
   name?: string;

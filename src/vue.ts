@@ -21,6 +21,7 @@ type LivenessProps = Partial<
     | 'mode'
     | 'documentType'
     | 'qualityCheck'
+    | 'cameraView'
     | 'autoCapture'
     | 'qualityThresholds'
     | 'withCredentials'

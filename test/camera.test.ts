@@ -98,6 +98,21 @@ describe('camera capture with the fake camera', () => {
     }
   });
 
+  it('Retake then Escape returns to the photo taken', async () => {
+    const { el } = await makeElement();
+    button(el, 'Use camera').click();
+    await untilLive(el);
+    el.shadowRoot!.querySelector<HTMLElement>('[part=camera]')!.dispatchEvent(new KeyboardEvent('keydown', { key: ' ', bubbles: true, composed: true }));
+    await untilPhase(el, 'preview');
+    const photo = el.shadowRoot!.querySelector<HTMLImageElement>('[part=preview]')!.src;
+    button(el, 'Retake').click();
+    await untilLive(el);
+    expect(el.shadowRoot!.querySelector('dialog'), 'inline on a desktop').to.equal(null);
+    el.shadowRoot!.querySelector<HTMLElement>('[part=camera]')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+    await untilPhase(el, 'preview');
+    expect(el.shadowRoot!.querySelector<HTMLImageElement>('[part=preview]')!.src).to.equal(photo);
+  });
+
   it('stops the tracks when the element is removed mid-preview', async () => {
     const recorder = recordStreams();
     try {

@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { type DocumentType, cameraBlocker, cameraError, captureRect } from '../lib/camera-rules.ts';
+import { type CoverView, type DocumentType, cameraBlocker, cameraError, captureRect } from '../lib/camera-rules.ts';
 import { LivenessError } from '../lib/errors.ts';
 
 export type CameraState = 'off' | 'starting' | 'live';
@@ -120,14 +120,15 @@ export class CameraController implements ReactiveController {
 
   /**
    * Takes a full-resolution still (ImageCapture where it exists, else the current frame at the
-   * stream's resolution), crops it to the guide plus a margin, and stops the camera.
+   * stream's resolution), crops it to the guide plus a margin, and stops the camera. `view`: the
+   * full-screen view the guide was lined up in, if any.
    */
-  async capture(video: HTMLVideoElement, type: DocumentType): Promise<CameraStill> {
+  async capture(video: HTMLVideoElement, type: DocumentType, view?: CoverView): Promise<CameraStill> {
     const track = this.stream?.getVideoTracks()[0];
     if (!track || this.state !== 'live') throw new LivenessError('camera-unavailable', 'The camera is not running.');
     try {
       const source = await this.fullResolutionFrame(track, video);
-      const crop = captureRect(source.width, source.height, type);
+      const crop = captureRect(source.width, source.height, type, view);
       const canvas = new OffscreenCanvas(crop.width, crop.height);
       canvas.getContext('2d')!.drawImage(source, crop.x, crop.y, crop.width, crop.height, 0, 0, crop.width, crop.height);
       source.close();

@@ -23,21 +23,62 @@ export interface Rect {
   height: number;
 }
 
-/** The guide, centred in a frame of the given size, as large as GUIDE_FILL allows at the document's aspect. */
-export function guideRect(frameWidth: number, frameHeight: number, type: DocumentType): Rect {
+/** A size in pixels. */
+export interface Size {
+  width: number;
+  height: number;
+}
+
+/**
+ * How the full-screen view shows a frame: scaled to cover `box` (CSS `object-fit: cover`), with the
+ * guide centred in `area`, the part of the box that hints and controls leave free (box coordinates).
+ */
+export interface CoverView {
+  box: Size;
+  area: Rect;
+}
+
+/** Share of the free area's limiting side the guide takes in the full-screen view: as wide as a portrait screen allows. */
+export const VIEW_GUIDE_FILL = 0.92;
+
+/** The document's outline centred in `area`, taking `fill` of its limiting side. */
+function fitDocument(area: Rect, type: DocumentType, fill: number): Rect {
   const aspect = DOCUMENT_ASPECT[type];
-  let width = frameWidth * GUIDE_FILL;
+  let width = area.width * fill;
   let height = width / aspect;
-  if (height > frameHeight * GUIDE_FILL) {
-    height = frameHeight * GUIDE_FILL;
+  if (height > area.height * fill) {
+    height = area.height * fill;
     width = height * aspect;
   }
-  return { x: (frameWidth - width) / 2, y: (frameHeight - height) / 2, width, height };
+  return { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
+}
+
+/** Where `object-fit: cover` draws a frame in a box: its scale and the offset of its top-left corner. */
+export function coverFit(frame: Size, box: Size): { scale: number; x: number; y: number } {
+  const scale = Math.max(box.width / frame.width, box.height / frame.height);
+  return { scale, x: (box.width - frame.width * scale) / 2, y: (box.height - frame.height * scale) / 2 };
+}
+
+/** The guide on screen in the full-screen view, in box coordinates. */
+export function viewGuideRect(view: CoverView, type: DocumentType): Rect {
+  return fitDocument(view.area, type, VIEW_GUIDE_FILL);
+}
+
+/**
+ * The guide in frame coordinates. Inline, the whole frame shows and the guide is centred in it;
+ * in the full-screen view, it is the on-screen guide mapped back through the cover scaling, so
+ * what the user lines up is what a capture keeps, at any frame resolution of the same aspect.
+ */
+export function guideRect(frameWidth: number, frameHeight: number, type: DocumentType, view?: CoverView): Rect {
+  if (!view) return fitDocument({ x: 0, y: 0, width: frameWidth, height: frameHeight }, type, GUIDE_FILL);
+  const onScreen = viewGuideRect(view, type);
+  const fit = coverFit({ width: frameWidth, height: frameHeight }, view.box);
+  return { x: (onScreen.x - fit.x) / fit.scale, y: (onScreen.y - fit.y) / fit.scale, width: onScreen.width / fit.scale, height: onScreen.height / fit.scale };
 }
 
 /** The guide plus a margin on each side, kept inside the frame and rounded to whole pixels. */
-export function captureRect(frameWidth: number, frameHeight: number, type: DocumentType): Rect {
-  const guide = guideRect(frameWidth, frameHeight, type);
+export function captureRect(frameWidth: number, frameHeight: number, type: DocumentType, view?: CoverView): Rect {
+  const guide = guideRect(frameWidth, frameHeight, type, view);
   const mx = guide.width * CAPTURE_MARGIN;
   const my = guide.height * CAPTURE_MARGIN;
   const x = Math.max(0, Math.floor(guide.x - mx));

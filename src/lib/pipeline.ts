@@ -3,11 +3,11 @@
  * loads only lit, the element and the parser to show it (see the bundle budgets).
  */
 export { CameraController } from '../controllers/camera.ts';
+export { CameraLayerController } from '../controllers/camera-layer.ts';
 export { warnIfKeyExposed } from './api-key-warning.ts';
-export { captureRect, guideRect } from './camera-rules.ts';
 export { resolveConfig, runLivenessCheck } from './run-check.ts';
 export { SNIFF_BYTES, orientedSize, sniffImage } from './sniff.ts';
 export { ImageWorkerClient } from './worker-client.ts';
-export { renderCameraView, watchPreview } from '../views/camera-view.ts';
+export { placeGuide, renderCameraView, watchPreview } from '../views/camera-view.ts';
 
 export type Pipeline = typeof import('./pipeline.ts');

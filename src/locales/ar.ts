@@ -4,6 +4,7 @@ import type { LivenessStrings } from './en.ts';
 const ar: LivenessStrings = {
   title: 'تحقق من وثيقة هويتك',
   instructions: 'التقط صورة واضحة للبطاقة كاملة، مستوية ودون انعكاس، ثم اخترها هنا.',
+  instructionsTouch: 'التقط صورة لبطاقتك: كاملة ومستوية ودون انعكاس.',
   choose: 'اختر صورة',
   dropHint: 'أو أفلتها هنا، أو الصقها',
   fileLabel: 'صورة وثيقة هويتك',
@@ -29,6 +30,7 @@ const ar: LivenessStrings = {
   useCameraApp: 'استخدم تطبيق الكاميرا في الهاتف',
   cameraLabel: 'معاينة الكاميرا',
   cameraGuidance: 'ضع البطاقة داخل الإطار، مستوية وتملؤه، ثم اضغط «التقاط» (أو مفتاح المسافة).',
+  cameraGuidanceTouch: 'ضع البطاقة داخل الإطار، مستوية وتملؤه، ثم المس «التقاط».',
   capture: 'التقاط',
   switchCamera: 'تبديل الكاميرا',
   torchOn: 'تشغيل المصباح',

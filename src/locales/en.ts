@@ -6,6 +6,8 @@ import type { QualityIssueCode } from '../lib/quality.ts';
 export const en = {
   title: 'Check your ID document',
   instructions: 'Take a clear photo of the whole card, flat and without glare, then choose it here.',
+  /** Instead of `instructions` on touch devices (`pointer: coarse`): phrased for a phone. */
+  instructionsTouch: 'Take a photo of your card: the whole card, flat and without glare.',
   choose: 'Choose a photo',
   dropHint: 'or drop it here, or paste it',
   fileLabel: 'Photo of your ID document',
@@ -31,6 +33,8 @@ export const en = {
   useCameraApp: "Use the phone's camera app",
   cameraLabel: 'Camera preview',
   cameraGuidance: 'Place the card inside the frame, flat and filling it, then press Capture (or Space).',
+  /** Instead of `cameraGuidance` on touch devices. */
+  cameraGuidanceTouch: 'Fit the card inside the frame, flat and filling it, then tap Capture.',
   capture: 'Capture',
   switchCamera: 'Switch camera',
   torchOn: 'Torch on',

@@ -3,6 +3,7 @@ import type { LivenessStrings } from './en.ts';
 const es: LivenessStrings = {
   title: 'Verifique su documento de identidad',
   instructions: 'Tome una foto nítida de toda la tarjeta, plana y sin reflejos, y elíjala aquí.',
+  instructionsTouch: 'Haga una foto de su tarjeta: entera, plana y sin reflejos.',
   choose: 'Elegir una foto',
   dropHint: 'o suéltela aquí, o péguela',
   fileLabel: 'Foto de su documento de identidad',
@@ -28,6 +29,7 @@ const es: LivenessStrings = {
   useCameraApp: 'Usar la app de cámara del teléfono',
   cameraLabel: 'Vista de la cámara',
   cameraGuidance: 'Coloque la tarjeta dentro del marco, plana y llenándolo, y pulse Capturar (o Espacio).',
+  cameraGuidanceTouch: 'Encaje la tarjeta en el marco, plana y llenándolo, y toque Capturar.',
   capture: 'Capturar',
   switchCamera: 'Cambiar de cámara',
   torchOn: 'Encender linterna',

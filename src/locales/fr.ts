@@ -3,6 +3,7 @@ import type { LivenessStrings } from './en.ts';
 const fr: LivenessStrings = {
   title: "Vérifiez votre pièce d'identité",
   instructions: 'Prenez une photo nette de toute la carte, à plat et sans reflet, puis choisissez-la ici.',
+  instructionsTouch: 'Prenez votre carte en photo : entière, à plat et sans reflet.',
   choose: 'Choisir une photo',
   dropHint: 'ou déposez-la ici, ou collez-la',
   fileLabel: "Photo de votre pièce d'identité",
@@ -28,6 +29,7 @@ const fr: LivenessStrings = {
   useCameraApp: "Utiliser l'appareil photo du téléphone",
   cameraLabel: 'Aperçu de la caméra',
   cameraGuidance: 'Placez la carte dans le cadre, à plat et en le remplissant, puis appuyez sur Capturer (ou Espace).',
+  cameraGuidanceTouch: 'Placez la carte dans le cadre, à plat et en le remplissant, puis touchez Capturer.',
   capture: 'Capturer',
   switchCamera: 'Changer de caméra',
   torchOn: 'Allumer la lampe',

@@ -3,6 +3,7 @@ import type { LivenessStrings } from './en.ts';
 const hi: LivenessStrings = {
   title: 'अपना पहचान दस्तावेज़ जाँचें',
   instructions: 'पूरे कार्ड की साफ़ फ़ोटो लें, सपाट और बिना चमक के, फिर उसे यहाँ चुनें।',
+  instructionsTouch: 'अपने कार्ड की फ़ोटो लें: पूरा कार्ड, सपाट और बिना चमक के।',
   choose: 'फ़ोटो चुनें',
   dropHint: 'या उसे यहाँ छोड़ें, या चिपकाएँ',
   fileLabel: 'आपके पहचान दस्तावेज़ की फ़ोटो',
@@ -28,6 +29,7 @@ const hi: LivenessStrings = {
   useCameraApp: 'फ़ोन का कैमरा ऐप इस्तेमाल करें',
   cameraLabel: 'कैमरा पूर्वावलोकन',
   cameraGuidance: 'कार्ड को फ़्रेम के अंदर सपाट और भरा हुआ रखें, फिर "कैप्चर" (या स्पेस) दबाएँ।',
+  cameraGuidanceTouch: 'कार्ड को फ़्रेम के अंदर सपाट और भरा हुआ रखें, फिर "कैप्चर" पर टैप करें।',
   capture: 'कैप्चर',
   switchCamera: 'कैमरा बदलें',
   torchOn: 'टॉर्च चालू',

@@ -4,7 +4,7 @@
  */
 import { type TemplateResult, html, nothing } from 'lit';
 import type { CameraController } from '../controllers/camera.ts';
-import { type DocumentType, captureRect } from '../lib/camera-rules.ts';
+import { type CoverView, type DocumentType, captureRect, guideRect, viewGuideRect } from '../lib/camera-rules.ts';
 import type { QualityThresholds } from '../lib/quality.ts';
 import { sleep } from '../lib/retry.ts';
 import type { ImageWorkerClient } from '../lib/worker-client.ts';
@@ -41,15 +41,16 @@ export function renderCameraView({ camera, t, hint, uploadChoice, onCapture, onC
     <div part="camera" class="camera" role="group" aria-label=${t.cameraLabel} tabindex="0" data-autofocus @keydown=${onKey}>
       <div class="viewport">
         <video part="video" autoplay muted playsinline aria-hidden="true" @loadedmetadata=${onMetadata}></video>
+        <div class="stage"></div>
         <div part="guide" class="guide"></div>
       </div>
       <p class="hint">${live ? hint || t.cameraGuidance : t.startingCamera}</p>
       <div class="actions">
-        <button part="button primary-button" class="primary" ?disabled=${!live} @click=${onCapture}>${t.capture}</button>
-        <button part="button" @click=${onClose}>${t.cancel}</button>
-        ${camera.canSwitch ? html`<button part="button" @click=${() => camera.switchCamera().catch(() => undefined)}>${t.switchCamera}</button>` : nothing}
+        <button part="button primary-button shutter" class="primary shutter" ?disabled=${!live} @click=${onCapture}>${t.capture}</button>
+        <button part="button" class="cancel" @click=${onClose}>${t.cancel}</button>
+        ${camera.canSwitch ? html`<button part="button" class="switch" @click=${() => camera.switchCamera().catch(() => undefined)}>${t.switchCamera}</button>` : nothing}
         ${camera.hasTorch
-          ? html`<button part="button" aria-pressed=${camera.torchOn ? 'true' : 'false'} @click=${() => camera.toggleTorch().catch(() => undefined)}>
+          ? html`<button part="button" class="torch" aria-pressed=${camera.torchOn ? 'true' : 'false'} @click=${() => camera.toggleTorch().catch(() => undefined)}>
               ${camera.torchOn ? t.torchOff : t.torchOn}
             </button>`
           : nothing}
@@ -59,12 +60,29 @@ export function renderCameraView({ camera, t, hint, uploadChoice, onCapture, onC
   `;
 }
 
+/**
+ * Places the guide over the preview by the same rule that crops the capture (CSSOM: allowed under a
+ * strict CSP). Inline, in percentages of the frame; full screen, in pixels of the covered view.
+ */
+export function placeGuide(root: ParentNode, type: DocumentType, view: CoverView | undefined): void {
+  const video = root.querySelector('video');
+  const guide = root.querySelector<HTMLElement>('[part=guide]');
+  if (!video || !guide) return;
+  const width = view?.box.width ?? (video.videoWidth || 16);
+  const height = view?.box.height ?? (video.videoHeight || 9);
+  const rect = view ? viewGuideRect(view, type) : guideRect(width, height, type);
+  const percent = (value: number, of: number) => `${(value / of) * 100}%`;
+  Object.assign(guide.style, { left: percent(rect.x, width), top: percent(rect.y, height), width: percent(rect.width, width), height: percent(rect.height, height) });
+}
+
 export interface PreviewWatch {
   camera: CameraController;
   worker: ImageWorkerClient;
   video: () => HTMLVideoElement | null;
   thresholds: () => QualityThresholds;
   documentType: () => DocumentType;
+  /** The full-screen view the guide is shown in, if any: the region analysed follows it. */
+  view?: () => CoverView | undefined;
   /** False once the view has closed. */
   active: () => boolean;
   onReport: (ok: boolean, issue?: keyof LivenessStrings['quality']) => void;
@@ -80,7 +98,7 @@ export async function watchPreview(watch: PreviewWatch): Promise<void> {
     if (video && video.readyState >= 2 && video.videoWidth) {
       try {
         const frame = await createImageBitmap(video);
-        const region = captureRect(frame.width, frame.height, watch.documentType());
+        const region = captureRect(frame.width, frame.height, watch.documentType(), watch.view?.());
         const report = await watch.worker.analyze(frame, watch.thresholds(), region);
         if (!watch.active() || watch.camera.state !== 'live') return;
         streak = report.ok ? streak + 1 : 0;

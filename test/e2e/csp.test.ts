@@ -7,10 +7,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { launchChromium, photoInPage } from './support.ts';
+import { fakeCameraArgs, renderCardScene } from '../support/card-scene.mjs';
+import { launchChromium, phonePage, photoInPage } from './support.ts';
 
 let server: ChildProcess;
 let browser: Browser;
+let phone: Browser;
 let url: string;
 
 before(async () => {
@@ -29,10 +31,12 @@ before(async () => {
     server.once('exit', () => reject(new Error(output)));
   });
   browser = await launchChromium();
+  phone = await launchChromium(fakeCameraArgs('csp-phone', renderCardScene({ width: 480, height: 848 })));
 });
 
 after(async () => {
   await browser?.close();
+  await phone?.close();
   server?.kill('SIGTERM');
 });
 
@@ -73,4 +77,25 @@ test('a full check on the built demo under the strict CSP: no violation, no thir
   }));
   assert.deepEqual(storage, { local: 0, session: 0, cookie: '', databases: 0 });
   await page.close();
+});
+
+test('the full-screen camera on a phone under the strict CSP: styled through adopted sheets and the CSSOM, no violation', async () => {
+  const page = await phonePage(phone, 390, 844);
+  await page.addInitScript(() => {
+    (window as unknown as { __violations: string[] }).__violations = [];
+    document.addEventListener('securitypolicyviolation', (event) =>
+      (window as unknown as { __violations: string[] }).__violations.push(`${event.violatedDirective} ${event.blockedURI}`),
+    );
+  });
+  await page.goto(url, { waitUntil: 'networkidle' });
+  await page.locator('#widget button:has-text("Use camera")').tap();
+  await page.locator('#widget dialog[open] video').waitFor();
+  await page.waitForFunction(() => document.querySelector('accura-id-liveness')!.shadowRoot!.querySelector('video')!.videoWidth > 0);
+  // The layer's styles applied: it covers the screen, and the guide was placed by script.
+  assert.deepEqual(await page.locator('#widget dialog').boundingBox(), { x: 0, y: 0, width: 390, height: 844 });
+  assert.ok(((await page.locator('#widget [part=guide]').boundingBox())?.width ?? 0) > 300);
+  await page.locator('#widget .layer .cancel').tap();
+  await page.locator('#widget dialog').waitFor({ state: 'detached' });
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
+  await page.context().close();
 });

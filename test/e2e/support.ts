@@ -14,8 +14,9 @@ export async function startDemoServer(): Promise<{ server: ViteDevServer; baseUr
   return { server, baseUrl: server.resolvedUrls!.local[0] };
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: findChrome(), args: CHROME_ARGS });
+/** Debian's (or the local) Chromium, headless; `extraArgs` such as a fake camera's flags. */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: findChrome(), args: [...CHROME_ARGS, ...extraArgs] });
 }
 
 /** A photo-like JPEG (table, card, text lines, a little noise) drawn in the page, as file bytes. */
@@ -38,4 +39,42 @@ export async function photoInPage(page: Page): Promise<Buffer> {
     return btoa(text);
   });
   return Buffer.from(base64, 'base64');
+}
+
+/** An iPhone-sized page: touch, DPR 3, a phone user agent (so `pointer: coarse` matches). */
+export const PHONE = {
+  hasTouch: true,
+  isMobile: true,
+  deviceScaleFactor: 3,
+  userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+} as const;
+
+/** A new page in a phone context of the given viewport, recording every camera stream it is handed. */
+export async function phonePage(browser: Browser, width: number, height: number): Promise<Page> {
+  const context = await browser.newContext({ ...PHONE, viewport: { width, height } });
+  await context.addInitScript(recordStreams);
+  // Camera start-up on a busy 2-core machine can pass Playwright's 30 s default.
+  context.setDefaultTimeout(60_000);
+  return context.newPage();
+}
+
+/** Runs in the page before its scripts: keeps each stream getUserMedia returns, for track checks. */
+function recordStreams(): void {
+  const streams: MediaStream[] = [];
+  (window as unknown as { cameraStreams: MediaStream[] }).cameraStreams = streams;
+  const original = navigator.mediaDevices?.getUserMedia?.bind(navigator.mediaDevices);
+  if (!original) return;
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    const stream = await original(constraints);
+    streams.push(stream);
+    return stream;
+  };
+}
+
+/** Loads the demo with auto-capture off, so a test (or a screenshot) decides when to capture. */
+export async function openDemo(page: Page, baseUrl: string): Promise<void> {
+  await page.goto(baseUrl, { waitUntil: 'networkidle' });
+  await page.evaluate(() => {
+    document.querySelector('accura-id-liveness')!.autoCapture = false;
+  });
 }

@@ -110,3 +110,13 @@ export function writeY4m(path, { width, height, rgb }, frames = 2) {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, Buffer.concat([header, ...Array.from({ length: frames }, () => frame)]));
 }
+
+/**
+ * Chromium flags for a fake camera that films `scene`: writes test/fixtures/generated/NAME.y4m and
+ * returns the flags that play it, with the permission prompt answered yes.
+ */
+export function fakeCameraArgs(name, scene) {
+  const file = new URL(`../fixtures/generated/${name}.y4m`, import.meta.url).pathname;
+  writeY4m(file, scene);
+  return ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${file}`];
+}

@@ -1,0 +1,5 @@
+import { Widget } from './widget.jsx';
+
+export default function Page() {
+  return <main><Widget /></main>;
+}
