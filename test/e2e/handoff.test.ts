@@ -5,17 +5,13 @@
  * camera goes off; the handoff screen passes axe, its link copies, and its states are announced.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
-import { CHROME_ARGS, findChrome } from '../../scripts/chrome.mjs';
-import { renderCardScene, writeY4m } from '../support/card-scene.mjs';
+import { fakeCameraArgs, renderCardScene } from '../support/card-scene.mjs';
 import { type RunningRedis, startRedis } from '../support/redis.ts';
-import { startDemoServer } from './support.ts';
-
-const PHONE_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36';
+import { PHONE, launchChromium, phonePage, startDemoServer } from './support.ts';
 
 let redis: RunningRedis;
 let a: { server: ViteDevServer; baseUrl: string };
@@ -32,14 +28,8 @@ before(async () => {
   b = await startDemoServer();
   delete process.env.REDIS_URL;
   delete process.env.LIVENESS_TOKEN_SECRET;
-  const dir = new URL('../fixtures/generated/', import.meta.url).pathname;
-  mkdirSync(dir, { recursive: true });
-  const video = `${dir}handoff-card.y4m`;
-  writeY4m(video, renderCardScene());
-  browser = await chromium.launch({
-    executablePath: findChrome(),
-    args: [...CHROME_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
-  });
+  // The phone films a card held upright, as phone.test.ts does.
+  browser = await launchChromium(fakeCameraArgs('handoff-phone', renderCardScene({ width: 1080, height: 1920, cardShare: 0.72 })));
 });
 
 after(async () => {
@@ -89,20 +79,9 @@ test('a desktop on instance A hands off to a phone on instance B and gets the ve
   const violations = await desktop.evaluate(async () => (await (window as any).axe.run(document.querySelector('accura-id-liveness'))).violations.map((v: any) => v.id));
   assert.deepEqual(violations, []);
 
-  // The phone: a mobile viewport with touch, reaching instance B (another server behind the same name).
-  const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, userAgent: PHONE_UA });
-  contexts.push(phoneContext);
-  const phone = await phoneContext.newPage();
-  await phone.addInitScript(() => {
-    const streams: MediaStream[] = [];
-    (window as any).cameraStreams = streams;
-    const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-    navigator.mediaDevices.getUserMedia = async (constraints) => {
-      const stream = await original(constraints);
-      streams.push(stream);
-      return stream;
-    };
-  });
+  // The phone: touch, a phone viewport and user agent, reaching instance B (another server behind the same name).
+  const phone = await phonePage(browser, 390, 844);
+  contexts.push(phone.context());
   const result = nextEvent(desktop, 'liveness-result');
   await phone.goto(link.replace(a.baseUrl, b.baseUrl));
   await phone.locator('accura-id-liveness [part=handoff-code]').waitFor();
@@ -110,10 +89,11 @@ test('a desktop on instance A hands off to a phone on instance B and gets the ve
   await desktop.locator('accura-id-liveness [part=handoff-state]', { hasText: 'Phone connected' }).waitFor();
   assert.match(await desktop.locator('accura-id-liveness [role=status]').innerText(), /Phone connected/, 'the state is announced');
 
-  // The phone's camera films the card and captures by itself once the frame is steady.
+  // The phone's camera opens by itself, full screen, and captures by itself once the card is steady in the guide
+  // (a tap on the shutter at that moment would race it); the user sends the photo.
   const check = phone.locator('accura-id-liveness button', { hasText: /Check document|Use anyway/ });
-  await check.waitFor({ timeout: 20_000 });
-  await check.click();
+  await check.waitFor({ timeout: 60_000 });
+  await check.tap();
   const detail = await result;
   assert.equal(detail.source, 'handoff');
   assert.ok(detail.score >= 0 && detail.score <= 100);
@@ -130,7 +110,7 @@ test('a desktop on instance A hands off to a phone on instance B and gets the ve
   assert.deepEqual([...new Set(tracks)], ['ended'], 'every camera track has ended');
 
   // The link is spent: opening it again is refused with a clear message.
-  const again = await phoneContext.newPage();
+  const again = await phone.context().newPage();
   await again.goto(link.replace(a.baseUrl, b.baseUrl));
   await again.locator('accura-id-liveness [part=error]').waitFor();
   assert.match(await again.locator('accura-id-liveness [part=error]').innerText(), /ended|start again/i);
@@ -150,7 +130,7 @@ test('Cancel on the desktop ends the session and the phone is refused', async ()
   assert.equal((await cancelled).state, 'cancelled');
   await desktop.locator('accura-id-liveness button', { hasText: 'Use your phone instead' }).waitFor();
 
-  const phoneContext = await browser.newContext({ hasTouch: true, isMobile: true, userAgent: PHONE_UA });
+  const phoneContext = await browser.newContext(PHONE);
   contexts.push(phoneContext);
   const phone = await phoneContext.newPage();
   await phone.goto(link);
