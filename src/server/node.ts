@@ -12,6 +12,7 @@ export { createLivenessMetrics } from './metrics.ts';
 export type { LivenessMetrics, LivenessMetricsOptions } from './metrics.ts';
 
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED']);
+const IDLE_SOCKET_MS = 4_000;
 
 /** Accura's answers are small; anything past this is not a liveness answer. */
 const MAX_UPSTREAM_ANSWER = 4 * 1024 * 1024;
@@ -24,8 +25,10 @@ export interface NodeTransportOptions {
 
 /** An upstream transport over node:http(s): writes the parts as they are, keeps connections alive. */
 export function nodeTransport(options: NodeTransportOptions = {}): UpstreamTransport {
-  const httpAgent = options.httpAgent ?? new http.Agent({ keepAlive: true, scheduling: 'lifo' });
-  const httpsAgent = options.httpsAgent ?? new https.Agent({ keepAlive: true, scheduling: 'lifo' });
+  // An idle socket is closed after 4 s, before a server's usual 5 s keep-alive ends: reusing a socket
+  // the server is closing loses the check after it was sent, and a paid check is never sent twice.
+  const httpAgent = options.httpAgent ?? new http.Agent({ keepAlive: true, scheduling: 'lifo', timeout: IDLE_SOCKET_MS });
+  const httpsAgent = options.httpsAgent ?? new https.Agent({ keepAlive: true, scheduling: 'lifo', timeout: IDLE_SOCKET_MS });
   const once = (url: URL, headers: Record<string, string>, parts: Uint8Array[], length: number, signal: AbortSignal, sent: () => void) =>
     new Promise<{ status: number; text: string } | 'stale-socket'>((resolve, reject) => {
       let flushed = false;

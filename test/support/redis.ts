@@ -4,10 +4,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureDebianPackage, firstExisting } from '../../scripts/debian-package.mjs';
+import { aptInstall } from '../../scripts/apt.mjs';
 import { freePort } from './ports.ts';
 
 export interface RunningRedis {
@@ -22,11 +22,11 @@ export interface RunningRedis {
 
 /** Starts redis-server and resolves once it accepts connections. */
 export async function startRedis(): Promise<RunningRedis> {
-  const { path, installed } = ensureDebianPackage({
-    pkg: 'redis-server',
-    why: 'the shared-store tests run against a real Redis',
-    find: () => firstExisting('/usr/bin/redis-server', '/usr/local/bin/redis-server'),
-  });
+  const find = () => ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((candidate) => existsSync(candidate));
+  const installed = !find();
+  if (installed) aptInstall(['redis-server'], 'the shared-store tests run against a real Redis');
+  const path = find();
+  if (!path) throw new Error('redis-server was installed but not found in /usr/bin');
   const dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
