@@ -1,13 +1,25 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { chromeLauncher } from '@web/test-runner-chrome';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import sharp from 'sharp';
-import { CHROME_ARGS, findChrome } from './scripts/chrome.mjs';
-import { fakeCameraArgs, renderCardScene } from './test/support/card-scene.mjs';
+import { ENGINES, selectedEngines } from './scripts/engines.mjs';
+import { fakeCameraArgs, renderCardScene, renderMovingShots, writeY4mVideo } from './test/support/card-scene.mjs';
+import { chromium } from './test/support/chromium.mjs';
+import { MOVING_DISTANCE, MOVING_FPS, MOVING_HEIGHT, MOVING_SHOTS, MOVING_VERSION, MOVING_WIDTH } from './test/support/moving-card.mjs';
 import { testEndpoint } from './test/support/endpoint.mjs';
+import { firefox } from './test/support/firefox.mjs';
+import { webkit } from './test/support/webkit.mjs';
 
-// gc() and precise heap figures, for the leak test.
-const MEMORY_FLAGS = ['--js-flags=--expose-gc', '--enable-precise-memory-info'];
+// A moving card (enters, tilts, settles square), and the same table with no card: rendered once
+// (about 25 s on this machine under load) and kept, keyed by MOVING_VERSION.
+const movingCamera = (name, withCard) => {
+  const file = new URL(`./test/fixtures/generated/${name}-${MOVING_VERSION}.y4m`, import.meta.url).pathname;
+  if (!existsSync(file)) {
+    // The table alone is the first shot (the bare table), held for two seconds.
+    const shots = withCard ? MOVING_SHOTS : [{ ...MOVING_SHOTS[0], frames: 10 }];
+    writeY4mVideo(file, renderMovingShots(shots, { width: MOVING_WIDTH, height: MOVING_HEIGHT, distance: MOVING_DISTANCE, withCard }), MOVING_FPS);
+  }
+  return ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${file}`];
+};
 // A CMYK JPEG (four channels, Adobe marker), which a canvas can't make: written by sharp (libvips).
 const generated = new URL('./test/fixtures/generated/', import.meta.url).pathname;
 mkdirSync(generated, { recursive: true });
@@ -16,11 +28,51 @@ await sharp(Buffer.from(Uint8ClampedArray.from(scene.rgb)), { raw: { width: scen
   .toColourspace('cmyk')
   .jpeg({ quality: 90 })
   .toFile(`${generated}cmyk.jpg`);
+// A 48 MP (8000 × 6000) camera JPEG for the canvas-limit test; written once, as it takes a few seconds.
+if (!existsSync(`${generated}photo-48mp.jpg`)) {
+  const photo = renderCardScene({ width: 1600, height: 1200 });
+  await sharp(Buffer.from(Uint8ClampedArray.from(photo.rgb)), { raw: { width: photo.width, height: photo.height, channels: 3 } })
+    .resize(8000, 6000)
+    .jpeg({ quality: 92 })
+    .toFile(`${generated}photo-48mp.jpg`);
+}
+// A WebP, which WebKit's canvas can't encode.
+await sharp({ create: { width: 640, height: 480, channels: 3, background: '#c8d2e0' } }).webp({ quality: 80 }).toFile(`${generated}blank.webp`);
 
-const chrome = (extraArgs) => chromeLauncher({ launchOptions: { executablePath: findChrome(), headless: true, args: [...CHROME_ARGS, ...MEMORY_FLAGS, ...extraArgs] } });
+const ALL = ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**', '!test/wordpress/**', '!test/bundlers/**', '!test/node/**'];
+const BLURRED = 'test/camera-blurred.test.ts';
+// Auto-capture only on a real, square card: one camera films a card moving into place, one the bare table.
+const MOVING = 'test/camera-moving.test.ts';
+const TABLE = 'test/camera-table.test.ts';
+const FILMED = "fake camera shows a generated pattern; only Chromium can film a video file (a blurred card, a card moving into place, a bare table)";
+
+/** Suites an engine can't run, each with the reason printed in the output: no skip is silent. */
+const SKIPS = {
+  chromium: {},
+  firefox: Object.fromEntries([BLURRED, MOVING, TABLE].map((file) => [file, `Firefox's ${FILMED}`])),
+  webkit: Object.fromEntries([BLURRED, MOVING, TABLE].map((file) => [file, `WebKitGTK's mock camera: ${FILMED}`])),
+};
+
+// Each engine runs as its own groups, so `ENGINES=firefox wtr` runs one engine and npm test times each.
+const groups = selectedEngines().flatMap((engine) => {
+  const skipped = Object.entries(SKIPS[engine]);
+  for (const [file, reason] of skipped) console.log(`⤼ skipped in ${ENGINES[engine].label}: ${file} — ${reason}`);
+  const files = [...ALL, ...[BLURRED, MOVING, TABLE, ...skipped.map(([file]) => file)].map((file) => `!${file}`)];
+  if (engine === 'chromium') {
+    return [
+      // The fake camera films a rendered ID card on a table: a real video pipeline, made by code.
+      { name: 'chromium', files, browsers: [chromium(fakeCameraArgs('card', renderCardScene()))] },
+      // The same card, blurred with σ = 3, for the camera that must not auto-capture.
+      { name: 'chromium-blurred-camera', files: BLURRED, browsers: [chromium(fakeCameraArgs('card-blurred', renderCardScene({ blurSigma: 3 })))] },
+      { name: 'chromium-moving-camera', files: MOVING, browsers: [chromium(movingCamera('card-moving', true))] },
+      { name: 'chromium-table-camera', files: TABLE, browsers: [chromium(movingCamera('table-only', false))] },
+    ];
+  }
+  if (engine === 'firefox') return [{ name: 'firefox', files, browsers: [firefox()] }];
+  return [{ name: 'webkit', files, browsers: [webkit({ 'enable-media-stream': true, 'enable-mock-capture-devices': true })] }];
+});
 
 export default {
-  files: ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**', '!test/wordpress/**', '!test/bundlers/**', '!test/camera-blurred.test.ts'],
   nodeResolve: { exportConditions: ['production'] },
   rootDir: '.',
   concurrency: 1,
@@ -28,8 +80,5 @@ export default {
   testFramework: { config: { timeout: 30_000 } },
   middleware: [testEndpoint],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
-  // The fake camera films a rendered ID card on a table: a real video pipeline, made by code.
-  browsers: [chrome(fakeCameraArgs('card', renderCardScene()))],
-  // The same card, blurred with σ = 3, for the camera that must not auto-capture.
-  groups: [{ name: 'blurred-camera', files: 'test/camera-blurred.test.ts', browsers: [chrome(fakeCameraArgs('card-blurred', renderCardScene({ blurSigma: 3 })))] }],
+  groups,
 };

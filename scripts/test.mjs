@@ -6,12 +6,17 @@ import { readdirSync } from 'node:fs';
 const nodeTests = (dir, ext = '.test.ts') => readdirSync(dir).filter((name) => name.endsWith(ext)).map((name) => `${dir}/${name}`);
 
 const steps = [
-  ['browser', 'node', ['scripts/ensure-chrome.mjs']],
+  ['browsers', 'node', ['scripts/ensure-browsers.mjs']],
   ['types', 'npx', ['tsc', '--noEmit', '-p', '.']],
   ['server', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/server')]],
+  // The document corner detector's accuracy floor, in Node on seeded scenes (`npm run bench:corners` has the full table).
+  ['corner detector (Node)', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/node')]],
   ['build', 'node', ['scripts/build.mjs']],
   ['bundle budgets', 'node', ['scripts/size.mjs']],
-  ['browser tests', 'npx', ['wtr']],
+  // One run per engine, so each engine's time is printed and a failure names its engine.
+  ['browser tests in Chromium', 'npx', ['wtr'], { ENGINES: 'chromium' }],
+  ['browser tests in Firefox', 'npx', ['wtr'], { ENGINES: 'firefox' }],
+  ['browser tests in WebKit', 'npx', ['wtr'], { ENGINES: 'webkit' }],
   ['demo and framework apps end to end', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/e2e')]],
   // Plain node, no tsx: the package name must resolve through its exports map to dist/.
   ['the built package in Node (SSR)', 'node', ['--test', '--test-reporter=spec', ...nodeTests('test/e2e', '.test.mjs')]],
@@ -25,7 +30,8 @@ const steps = [
 const timings = [];
 const printTimings = () => console.table(timings.map(([step, ms]) => ({ step, seconds: (ms / 1000).toFixed(1) })));
 for (const [name, command, args, env = {}] of steps) {
-  console.log(`\n▶ ${name}: ${command} ${args.join(' ')}`);
+  const shownEnv = Object.entries(env).map(([key, value]) => `${key}=${value} `).join('');
+  console.log(`\n▶ ${name}: ${shownEnv}${command} ${args.join(' ')}`);
   const started = Date.now();
   const { status } = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   timings.push([name, Date.now() - started]);

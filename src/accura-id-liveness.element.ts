@@ -1,18 +1,21 @@
 import { LitElement, type PropertyValues, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { styles } from './accura-id-liveness.styles.ts';
-import type { CameraController } from './controllers/camera.ts';
+import type { CameraController, CaptureCrop } from './controllers/camera.ts';
 import type { CameraLayerController } from './controllers/camera-layer.ts';
 import { type ImageSource, UploadController } from './controllers/upload.ts';
 import { LivenessCaptureEvent, LivenessErrorEvent, LivenessProgressEvent, LivenessQualityEvent, LivenessResultEvent } from './events.ts';
 import { type HandoffMode, decideHandoff, handoffBaseFor, parseHandoffMode } from './lib/handoff-mode.ts';
 import type { HandoffFlow } from './lib/handoff-bundle.ts';
 import type { DocumentType } from './lib/camera-rules.ts';
+import type { Quad } from './lib/quad.ts';
+import type { PreviewOutline } from './views/camera-view.ts';
 import { coarsePointer, isMobile } from './lib/platform.ts';
 import type { Pipeline } from './lib/pipeline.ts';
-import { DEFAULT_QUALITY_THRESHOLDS, type QualityReport, type QualityThresholds } from './lib/quality.ts';
+import { DEFAULT_QUALITY_THRESHOLDS, type QualityThresholds } from './lib/quality-thresholds.ts';
+import type { QualityReport } from './lib/quality.ts';
 import { type LivenessErrorDetail, LivenessError } from './lib/errors.ts';
-import { DEFAULT_MAX_BYTES } from './lib/image-pipeline.ts';
+import { DEFAULT_MAX_BYTES } from './lib/image-limits.ts';
 import type { ImageWorkerClient } from './lib/worker-client.ts';
 import type { LivenessResponseParser } from './lib/response.ts';
 import type { LivenessProgress, LivenessResult } from './lib/run-check.ts';
@@ -121,6 +124,11 @@ export class AccuraIdLiveness extends LitElement {
    */
   @property({ attribute: 'camera-view' }) cameraView: CameraView = 'auto';
   /** Adjusts the quality gate's limits (see `DEFAULT_QUALITY_THRESHOLDS`). */
+  /**
+   * What a camera capture sends: `guide`, the guide plus a 5 % margin (the area around the card can show a
+   * screen's bezel or the fingers holding a printout), or `document`, the found card rectified plus a 5 % margin.
+   */
+  @property() crop: CaptureCrop = 'guide';
   @property({ attribute: false }) qualityThresholds: Partial<QualityThresholds> = {};
   /** Overrides any UI string of the current locale, for example `{ title: 'Verify your card' }`. */
   @property({ attribute: false }) strings: Partial<LivenessStrings> = {};
@@ -153,6 +161,8 @@ export class AccuraIdLiveness extends LitElement {
   @state() private quality?: QualityReport;
   @state() private analyzing = false;
   @state() private cameraHint = '';
+  /** The card found in the last preview frame: drawn over the preview, and carried by a capture. */
+  @state() private previewOutline?: PreviewOutline;
   private fromCamera = false;
   /** The state the camera was opened from, restored when it is closed without a capture. */
   private cameraReturn: { phase: LivenessPhase; error?: LivenessErrorDetail } = { phase: 'start' };
@@ -327,7 +337,7 @@ export class AccuraIdLiveness extends LitElement {
     }
   }
 
-  private choose(file: Blob, source: ImageSource | 'camera', size?: { width: number; height: number }): void {
+  private choose(file: Blob, source: ImageSource | 'camera', size?: { width: number; height: number; corners?: Quad }): void {
     this.camera?.stop();
     this.setFile(file);
     this.result = undefined;
@@ -349,7 +359,7 @@ export class AccuraIdLiveness extends LitElement {
     this.analyzing = true;
     try {
       const { worker } = await this.load();
-      const report = await worker.analyze(file, this.thresholds);
+      const report = await worker.analyze(file, this.thresholds, undefined, undefined, this.documentType);
       if (this.file !== file) return;
       this.quality = report;
       this.dispatchEvent(new LivenessQualityEvent(report));
@@ -373,19 +383,21 @@ export class AccuraIdLiveness extends LitElement {
       documentType: () => this.documentType,
       view: () => this.layer?.view(),
       active: () => this.phase === 'camera',
-      onReport: (ok, issue) => {
-        const hint = ok || !issue ? this.t.holdingSteady : this.t.quality[issue];
+      onReport: (report, frame) => {
+        const hint = this.t.cameraHints[pipeline.cameraHint(report)];
+        this.previewOutline = report.corners ? { corners: report.corners, ...frame } : undefined;
         if (hint !== this.cameraHint) this.cameraHint = this.announcement = hint;
       },
       onSteady: this.autoCapture ? () => void this.captureStill() : undefined,
     });
   }
 
-  private async announceCapture(file: Blob, source: ImageSource | 'camera', size?: { width: number; height: number }) {
+  private async announceCapture(file: Blob, source: ImageSource | 'camera', size?: { width: number; height: number; corners?: Quad }) {
     const { pipeline } = await this.load();
     const head = await file.slice(0, pipeline.SNIFF_BYTES).arrayBuffer().catch(() => new ArrayBuffer(0));
     const header = size ?? pipeline.orientedSize(pipeline.sniffImage(new Uint8Array(head)));
-    this.dispatchEvent(new LivenessCaptureEvent({ source, width: header?.width ?? 0, height: header?.height ?? 0 }));
+    const corners = size && 'corners' in size ? size.corners : undefined;
+    this.dispatchEvent(new LivenessCaptureEvent({ source, width: header?.width ?? 0, height: header?.height ?? 0, ...(corners ? { corners } : {}) }));
   }
 
   private get cameraOffered(): boolean {
@@ -415,7 +427,7 @@ export class AccuraIdLiveness extends LitElement {
     const camera = this.camera;
     if (!video || camera?.state !== 'live') return;
     try {
-      const still = await camera.capture(video, this.documentType, this.layer?.view());
+      const still = await camera.capture(video, this.documentType, { crop: this.crop, outline: this.previewOutline, view: this.layer?.view() });
       this.choose(still.blob, 'camera', still);
     } catch (thrown) {
       this.showError(LivenessError.from(thrown, 'camera-unavailable').detail);
@@ -641,6 +653,7 @@ export class AccuraIdLiveness extends LitElement {
       camera: this.camera,
       t: this.t,
       hint: this.cameraHint,
+      outline: this.previewOutline,
       uploadChoice: this.mode === 'auto' ? this.renderFileInput(this.t.choosePhotoInstead, false) : nothing,
       onCapture: () => void this.captureStill(),
       onClose: () => this.closeCamera(),

@@ -193,6 +193,21 @@ export const styles = css`
   .hint {
     text-align: center;
   }
+  /* the found card's outline, in frame pixels scaled to the preview */
+  .outline {
+    position: absolute;
+    inset: 0;
+    width: 100%;
+    height: 100%;
+    pointer-events: none;
+  }
+  .outline polygon {
+    fill: none;
+    stroke: var(--accura-outline, #3fb950);
+    stroke-width: 3;
+    stroke-linejoin: round;
+    vector-effect: non-scaling-stroke;
+  }
   .quality {
     padding: 0.75rem var(--_gap);
     border-radius: calc(var(--_radius) - 4px);

@@ -1,6 +1,7 @@
 /** Typed events of `<accura-id-liveness>`. All bubble and cross shadow roots. No event carries a token or key. */
 import type { LivenessErrorDetail } from './lib/errors.ts';
 import type { HandoffState } from './lib/handoff.ts';
+import type { Quad } from './lib/quad.ts';
 import type { QualityReport } from './lib/quality.ts';
 import type { LivenessProgress, LivenessResult } from './lib/run-check.ts';
 
@@ -43,6 +44,8 @@ export interface LivenessCapture {
   /** As displayed; 0 when the header did not say (HEIC). */
   width: number;
   height: number;
+  /** The card's corners in the captured image's pixels, when the camera preview found it. */
+  corners?: Quad;
 }
 
 /** Fired when an image is taken with the camera or chosen, dropped or pasted. */

@@ -36,6 +36,22 @@ describe('<accura-id-liveness> UI', () => {
     await expect(el).to.be.accessible();
   });
 
+  it("on a phone, offers the camera app through a file input with capture=environment", async () => {
+    // The element reads the user agent when it renders; an iPhone's, whatever the engine under it.
+    Object.defineProperty(navigator, 'userAgent', { configurable: true, get: () => 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148' });
+    try {
+      const { el } = await makeElement();
+      const input = el.shadowRoot!.querySelector<HTMLInputElement>("input[capture]");
+      expect(input, 'a camera-app input').to.exist;
+      expect(input!.getAttribute('capture')).to.equal('environment');
+      expect(input!.getAttribute('aria-label')).to.equal("Use the phone's camera app");
+    } finally {
+      delete (navigator as { userAgent?: string }).userAgent;
+    }
+    const { el } = await makeElement();
+    expect(el.shadowRoot!.querySelector('input[capture]'), 'none on a desktop').to.not.exist;
+  });
+
   it('goes from a chosen file to a Live result, with progress and result events, accessible in each state', async () => {
     const { el, id } = await makeElement({ score: 87.5 });
     const progress: LivenessProgressEvent['detail'][] = [];
@@ -135,7 +151,10 @@ describe('<accura-id-liveness> UI', () => {
     await el.updateComplete;
     const clipboard = new DataTransfer();
     clipboard.items.add(photo);
-    el.shadowRoot!.querySelector('input')!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: clipboard, bubbles: true, composed: true }));
+    const paste = new ClipboardEvent('paste', { clipboardData: clipboard, bubbles: true, composed: true });
+    // Firefox copies only the strings of a script-made clipboardData: hand over the files as a real paste would.
+    if (paste.clipboardData?.files.length === 0) Object.defineProperty(paste, 'clipboardData', { value: clipboard });
+    el.shadowRoot!.querySelector('input')!.dispatchEvent(paste);
     await el.updateComplete;
     expect(el.phase).to.equal('preview');
   });

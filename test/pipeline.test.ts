@@ -15,6 +15,7 @@ import {
   truncatedJpeg,
   withExif,
 } from './support/fixtures.ts';
+import { reportSkip } from './support/engine.ts';
 import { type RecordedField, makeElement, rejection, requestsFor } from './support/harness.ts';
 
 async function sentImage(id: string): Promise<{ field: RecordedField; blob: Blob; bytes: Uint8Array }> {
@@ -61,7 +62,8 @@ describe('image pipeline, end to end through the element', () => {
     expect(result.image.bytes).to.be.lessThan(tagged.size);
   });
 
-  it('fits a 4032×3024 photo-like JPEG under 1,000,000 bytes, reporting the resolution sent', async () => {
+  it('fits a 4032×3024 photo-like JPEG under 1,000,000 bytes, reporting the resolution sent', async function () {
+    this.timeout(120_000); // WebKitGTK's canvas is several times slower than Chromium's (see npm run bench)
     const photo = await photoJpeg(4032, 3024, { quality: 0.95, noise: 24 });
     expect(photo.size).to.be.greaterThan(1_000_000);
     const { el, id } = await makeElement();
@@ -74,7 +76,8 @@ describe('image pipeline, end to end through the element', () => {
     expect(bitmap.width).to.be.at.least(2000); // shrinks only as much as needed
   });
 
-  it('fits a 6000×4000 PNG under 1,000,000 bytes', async () => {
+  it('fits a 6000×4000 PNG under 1,000,000 bytes', async function () {
+    this.timeout(120_000); // WebKitGTK's canvas is several times slower than Chromium's (see npm run bench)
     const png = await screenshotPng(6000, 4000);
     const { el, id } = await makeElement();
     const result = await el.check(png);
@@ -128,5 +131,12 @@ describe('image pipeline, end to end through the element', () => {
     const error = await rejection(el.check(heic));
     expect(error.code).to.equal('unsupported-format');
     expect(error.message).to.contain('Most Compatible');
+  });
+
+  it('accepts a real HEIC photo where the engine decodes HEIC', function () {
+    // Safari decodes HEIC through Apple's system codecs; Chromium, Firefox and WebKitGTK have no HEIC decoder,
+    // and sharp's prebuilt libvips can't encode HEVC, so no real HEIC can be made here to send.
+    reportSkip(`"${this.test?.fullTitle()}"`, 'no engine here decodes HEIC (only Safari on Apple platforms does), and no HEVC encoder is available to make one');
+    this.skip();
   });
 });

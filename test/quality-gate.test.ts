@@ -1,6 +1,7 @@
 import { aTimeout, expect } from '@open-wc/testing';
 import type { LivenessCaptureEvent, LivenessQualityEvent, LivenessResultEvent } from '../src/index.ts';
 import { bitmapToFile, cardPhoto } from './support/fixtures.ts';
+import { PATTERN_CAMERA, skipIn } from './support/engine.ts';
 import { button, chooseFile, makeElement, oneEvent, untilJudged, untilPhase } from './support/harness.ts';
 
 describe('the quality gate in the element', () => {
@@ -8,7 +9,17 @@ describe('the quality gate in the element', () => {
     const { el } = await makeElement({}, { qualityCheck: 'warn' });
     const quality = oneEvent(el, 'liveness-quality') as Promise<LivenessQualityEvent>;
     await chooseFile(el, await bitmapToFile(await cardPhoto('sharp')));
-    expect((await quality).detail).to.deep.equal({ ok: true, issues: [] });
+    const { detail } = await quality;
+    expect(detail.ok).to.be.true;
+    expect(detail.issues).to.deep.equal([]);
+    // The card (80 % of a 2400 px frame, centred: x 240–2160, y 295–1505) is found, in the photo's pixels.
+    // (Its dark header band matches the table's luminance, so today the top side found is the band's lower edge.)
+    expect(detail.corners).to.have.length(4);
+    for (const { x, y } of detail.corners!) {
+      expect(x).to.be.within(228, 2172);
+      expect(y).to.be.within(283, 1517);
+    }
+    expect(detail.corners![2].x - detail.corners![0].x, 'most of the width').to.be.greaterThan(1500);
     await untilJudged(el);
     expect(el.shadowRoot!.querySelector('[part=quality]')).to.not.exist;
     button(el, 'Check document').click();
@@ -50,7 +61,8 @@ describe('the quality gate in the element', () => {
     expect((await quality).detail.issues.map((issue) => issue.code)).to.deep.equal(['blur']);
   });
 
-  it('auto-captures from the camera once a still, sharp card has been framed', async () => {
+  it('auto-captures from the camera once a still, sharp card has been framed', async function () {
+    skipIn(this, ['firefox', 'webkit'], PATTERN_CAMERA);
     const { el } = await makeElement({}, { qualityCheck: 'warn' });
     const capture = oneEvent(el, 'liveness-capture') as Promise<LivenessCaptureEvent>;
     button(el, 'Use camera').click();

@@ -1,6 +1,9 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { type CoverView, type DocumentType, cameraBlocker, cameraError, captureRect } from '../lib/camera-rules.ts';
+import { type CoverView, DOCUMENT_ASPECT, type DocumentType, cameraBlocker, cameraError, captureRect } from '../lib/camera-rules.ts';
+import { fitCanvas } from '../lib/canvas-limit.ts';
 import { LivenessError } from '../lib/errors.ts';
+import { documentCorners, warpToDocument } from '../lib/perspective.ts';
+import type { Quad } from '../lib/quad.ts';
 
 export type CameraState = 'off' | 'starting' | 'live';
 
@@ -9,6 +12,19 @@ export interface CameraStill {
   blob: Blob;
   width: number;
   height: number;
+  /** The card's corners in the still, when the preview had found it. */
+  corners?: Quad;
+}
+
+/** What to cut from the frame: the guide plus a margin (the default), or the card itself, rectified. */
+export type CaptureCrop = 'guide' | 'document';
+
+export interface CaptureOptions {
+  crop?: CaptureCrop;
+  /** The card found in the last preview frame, and that frame's size. */
+  outline?: { corners: Quad; width: number; height: number };
+  /** The full-screen view the guide was lined up in, if any. */
+  view?: CoverView;
 }
 
 interface TorchCapabilities extends MediaTrackCapabilities {
@@ -123,17 +139,38 @@ export class CameraController implements ReactiveController {
    * stream's resolution), crops it to the guide plus a margin, and stops the camera. `view`: the
    * full-screen view the guide was lined up in, if any.
    */
-  async capture(video: HTMLVideoElement, type: DocumentType, view?: CoverView): Promise<CameraStill> {
+  async capture(video: HTMLVideoElement, type: DocumentType, { crop: cropMode = 'guide', outline, view }: CaptureOptions = {}): Promise<CameraStill> {
     const track = this.stream?.getVideoTracks()[0];
     if (!track || this.state !== 'live') throw new LivenessError('camera-unavailable', 'The camera is not running.');
     try {
       const source = await this.fullResolutionFrame(track, video);
+      // The preview's corners, scaled to the still (a photo can be larger than the preview frame).
+      const scale = outline ? source.width / outline.width : 1;
+      const corners = outline?.corners.map((p) => ({ x: p.x * scale, y: p.y * scale })) as Quad | undefined;
+      if (cropMode === 'document' && corners) {
+        // The whole still, within the canvas limit, for the perspective warp.
+        const full = fitCanvas(source.width, source.height);
+        const shrink = full.width / source.width;
+        const context = new OffscreenCanvas(full.width, full.height).getContext('2d')!;
+        context.drawImage(source, 0, 0, full.width, full.height);
+        source.close();
+        const fitted = corners.map((p) => ({ x: p.x * shrink, y: p.y * shrink })) as Quad;
+        const card = warpToDocument(context.getImageData(0, 0, full.width, full.height), fitted, DOCUMENT_ASPECT[type]);
+        const canvas = new OffscreenCanvas(card.width, card.height);
+        canvas.getContext('2d')!.putImageData(new ImageData(card.data as Uint8ClampedArray<ArrayBuffer>, card.width, card.height), 0, 0);
+        const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.95 });
+        return { blob, width: card.width, height: card.height, corners: documentCorners(card) };
+      }
       const crop = captureRect(source.width, source.height, type, view);
-      const canvas = new OffscreenCanvas(crop.width, crop.height);
-      canvas.getContext('2d')!.drawImage(source, crop.x, crop.y, crop.width, crop.height, 0, 0, crop.width, crop.height);
+      // A 48 MP still's crop could pass the canvas limit: scale it to fit.
+      const { width, height } = fitCanvas(crop.width, crop.height);
+      const canvas = new OffscreenCanvas(width, height);
+      canvas.getContext('2d')!.drawImage(source, crop.x, crop.y, crop.width, crop.height, 0, 0, width, height);
       source.close();
       const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.95 });
-      return { blob, width: crop.width, height: crop.height };
+      const k = width / crop.width;
+      const inStill = corners?.map((p) => ({ x: Math.round((p.x - crop.x) * k * 10) / 10, y: Math.round((p.y - crop.y) * k * 10) / 10 })) as Quad | undefined;
+      return inStill ? { blob, width, height, corners: inStill } : { blob, width, height };
     } finally {
       this.stop();
     }

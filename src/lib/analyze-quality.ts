@@ -2,7 +2,7 @@
  * The browser half of the quality gate: cut the overview and the detail crop with an
  * OffscreenCanvas, then hand the pixels to the pure functions in quality.ts. Runs in the worker.
  */
-import type { Rect } from './camera-rules.ts';
+import { DOCUMENT_ASPECT, type DocumentType, type Rect } from './camera-rules.ts';
 import {
   ANALYSIS_SIZE,
   DEFAULT_QUALITY_THRESHOLDS,
@@ -19,7 +19,7 @@ import {
 // One canvas, reused: the analysis runs on every few preview frames.
 let scratch: OffscreenCanvasRenderingContext2D | undefined;
 
-function grayOf(source: CanvasImageSource, sx: number, sy: number, sw: number, sh: number, width: number, height: number): GrayImage {
+function grayOf(source: CanvasImageSource, sx: number, sy: number, sw: number, sh: number, width: number, height: number, withChroma = false): GrayImage {
   scratch ??= new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
   const canvas = scratch.canvas;
   if (canvas.width < width || canvas.height < height) {
@@ -27,7 +27,7 @@ function grayOf(source: CanvasImageSource, sx: number, sy: number, sw: number, s
     canvas.height = Math.max(canvas.height, height);
   }
   scratch.drawImage(source, sx, sy, sw, sh, 0, 0, width, height);
-  return toGray(scratch.getImageData(0, 0, width, height).data, width, height);
+  return toGray(scratch.getImageData(0, 0, width, height).data, width, height, withChroma);
 }
 
 /** A rectangle of a gray image, copied out (for a detail crop the overview already holds at full resolution). */
@@ -45,16 +45,21 @@ export function analyzeQuality(
   source: ImageBitmap,
   region: Rect = { x: 0, y: 0, width: source.width, height: source.height },
   thresholds: QualityThresholds = DEFAULT_QUALITY_THRESHOLDS,
+  documentType: DocumentType = 'id-card',
 ): QualityReport {
   const scale = Math.min(1, ANALYSIS_SIZE / Math.max(region.width, region.height));
   const width = Math.max(1, Math.round(region.width * scale));
   const height = Math.max(1, Math.round(region.height * scale));
-  const overview = grayOf(source, region.x, region.y, region.width, region.height, width, height);
-  const measures = measureOverview(overview, region.width / width);
+  // The overview keeps a chroma plane: the corner detector finds colour edges in it.
+  const overview = grayOf(source, region.x, region.y, region.width, region.height, width, height, true);
+  const measures = measureOverview(overview, region.width / width, DOCUMENT_ASPECT[documentType]);
   const crop = detailCrop(measures, region.width, region.height);
   const detail =
     scale === 1
       ? cropGray(overview, crop.x, crop.y, crop.width, crop.height)
       : grayOf(source, region.x + crop.x, region.y + crop.y, crop.width, crop.height, crop.width, crop.height);
-  return judgeQuality({ ...measures, sharpness: sharpness(detail) }, thresholds);
+  const report = judgeQuality({ ...measures, sharpness: sharpness(detail) }, thresholds);
+  // Corners in the whole image's pixels, not the region's.
+  if (report.corners && (region.x || region.y)) report.corners = report.corners.map((p) => ({ x: p.x + region.x, y: p.y + region.y })) as typeof report.corners;
+  return report;
 }

@@ -2,18 +2,12 @@
  * Pure decisions of the image pipeline: what to accept, when bytes can be sent untouched,
  * how to drop metadata losslessly, and how to search for the largest image that fits.
  */
+import { type Size, fitCanvas } from './canvas-limit.ts';
 import { LivenessError } from './errors.ts';
 import { type ImageSniff, type SendableFormat, isSendableFormat, jpegHasEndMarker, jpegSegments, orientedSize } from './sniff.ts';
 
-/** Smallest accepted image, as displayed: a card photo below this has too little detail to judge. */
-export const MIN_LONG_SIDE = 640;
-export const MIN_SHORT_SIDE = 400;
-/** Largest accepted image, read from the header before decoding: guards against decompression bombs. */
-export const MAX_PIXELS = 100_000_000;
-/** Largest accepted file; a bigger one is refused from its size alone, without reading it. */
-export const MAX_INPUT_BYTES = 50_000_000;
-/** The API's limit, and the default of `maxBytes`. */
-export const DEFAULT_MAX_BYTES = 1_000_000;
+export { DEFAULT_MAX_BYTES, MAX_INPUT_BYTES, MAX_PIXELS, MIN_LONG_SIDE, MIN_SHORT_SIDE } from './image-limits.ts';
+import { MAX_INPUT_BYTES, MAX_PIXELS, MIN_LONG_SIDE, MIN_SHORT_SIDE } from './image-limits.ts';
 
 export const HEIC_HELP =
   'This is an HEIC photo, which this browser cannot read. On an iPhone choose Settings › Camera › Formats › Most Compatible, or share the photo as JPEG, then try again.';
@@ -155,6 +149,19 @@ export function decodeScaleFor(sniff: ImageSniff, fileBytes: number, budget: num
   const expectedBitsPerPixel = ((fileBytes * 8) / pixels) * FLOOR_BPP_SHARE;
   const carried = (budget * 8) / expectedBitsPerPixel;
   return pixels / 4 >= carried ? 0.5 : 1;
+}
+
+/**
+ * The size to decode at, as displayed, or undefined for full size: half size where
+ * decodeScaleFor allows it, and never more pixels than a canvas may hold, so a 48 MP photo is
+ * scaled while it decodes and no full-size canvas is ever needed.
+ */
+export function decodeTarget(sniff: ImageSniff, fileBytes: number, budget: number): Size | undefined {
+  const size = orientedSize(sniff);
+  if (!size || !size.width || !size.height) return undefined;
+  const scale = decodeScaleFor(sniff, fileBytes, budget);
+  const fit = fitCanvas(Math.round(size.width * scale), Math.round(size.height * scale));
+  return fit.width < size.width ? fit : undefined;
 }
 
 /** One JPEG encode tried by the size search. */

@@ -3,7 +3,7 @@
  * thread when that worker cannot start (a bundler that did not ship it, a 404, a CSP rule).
  */
 import { analyzeQuality } from './analyze-quality.ts';
-import type { Rect } from './camera-rules.ts';
+import type { DocumentType, Rect } from './camera-rules.ts';
 import type { LivenessErrorDetail } from './errors.ts';
 import { LivenessError } from './errors.ts';
 import { type PreparedImage, prepareImage } from './prepare-image.ts';
@@ -11,7 +11,7 @@ import type { QualityReport, QualityThresholds } from './quality.ts';
 
 export type ImageTask =
   | { kind: 'prepare'; file: Blob; maxBytes: number }
-  | { kind: 'quality'; source: Blob | ImageBitmap; region?: Rect; thresholds: QualityThresholds };
+  | { kind: 'quality'; source: Blob | ImageBitmap; region?: Rect; thresholds: QualityThresholds; documentType?: DocumentType };
 
 export type ImageTaskResult = { ok: true; image: PreparedImage } | { ok: true; quality: QualityReport } | { ok: false; error: LivenessErrorDetail };
 
@@ -21,7 +21,7 @@ export async function runImageTask(task: ImageTask): Promise<ImageTaskResult> {
     if (task.kind === 'prepare') return { ok: true, image: await prepareImage(task.file, { maxBytes: task.maxBytes }) };
     const bitmap = task.source instanceof Blob ? await createImageBitmap(task.source) : task.source;
     try {
-      return { ok: true, quality: analyzeQuality(bitmap, task.region, task.thresholds) };
+      return { ok: true, quality: analyzeQuality(bitmap, task.region, task.thresholds, task.documentType) };
     } finally {
       bitmap.close();
     }

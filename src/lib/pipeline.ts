@@ -8,6 +8,7 @@ export { warnIfKeyExposed } from './api-key-warning.ts';
 export { resolveConfig, runLivenessCheck } from './run-check.ts';
 export { SNIFF_BYTES, orientedSize, sniffImage } from './sniff.ts';
 export { ImageWorkerClient } from './worker-client.ts';
+export { cameraHint } from './framing.ts';
 export { placeGuide, renderCameraView, watchPreview } from '../views/camera-view.ts';
 
 export type Pipeline = typeof import('./pipeline.ts');

@@ -3,6 +3,7 @@
  * Runs inside our bundled worker (createImageBitmap + OffscreenCanvas exist there); the
  * decisions it follows live in image-pipeline.ts.
  */
+import { type Size, fitCanvas, shrinkSteps } from './canvas-limit.ts';
 import { LivenessError } from './errors.ts';
 import {
   DEFAULT_MAX_BYTES,
@@ -11,7 +12,7 @@ import {
   assertAcceptableHeader,
   assertAcceptableSize,
   canSendLosslessly,
-  decodeScaleFor,
+  decodeTarget,
   isComplete,
   nextAttempt,
   planEncode,
@@ -57,14 +58,46 @@ async function readBytes(blob: Blob, start?: number, end?: number): Promise<Uint
   }
 }
 
-async function decode(blob: Blob, sniff: ImageSniff, scale: number): Promise<ImageBitmap> {
+/**
+ * Decodes upright at `target` (full size when undefined), and never larger than a canvas may be:
+ * inside the JPEG decoder where ImageDecoder exists (Chromium), else through createImageBitmap's
+ * resize options, else (an engine that ignores them, or a size the header didn't give) in steps.
+ */
+async function decode(blob: Blob, sniff: ImageSniff, target: Size | undefined): Promise<ImageBitmap> {
+  let bitmap: ImageBitmap;
   try {
-    const scaled = scale < 1 && typeof ImageDecoder !== 'undefined' ? await decodeScaled(blob, sniff, scale) : undefined;
-    return scaled ?? (await createImageBitmap(blob, { imageOrientation: 'from-image' }));
+    const full = orientedSize(sniff);
+    const inDecoder = target && full && typeof ImageDecoder !== 'undefined' ? await decodeScaled(blob, sniff, target.width / full.width) : undefined;
+    bitmap =
+      inDecoder ??
+      (await createImageBitmap(blob, target ? { imageOrientation: 'from-image', resizeWidth: target.width, resizeHeight: target.height, resizeQuality: 'high' } : { imageOrientation: 'from-image' }));
   } catch {
     if (sniff.format === 'heic') throw new LivenessError('unsupported-format', HEIC_HELP);
     throw new LivenessError('invalid-file', 'The image could not be decoded: the file is damaged or incomplete.');
   }
+  const wanted = target ?? fitCanvas(bitmap.width, bitmap.height);
+  if (bitmap.width <= wanted.width && bitmap.height <= wanted.height) return bitmap;
+  try {
+    return await shrink(bitmap, wanted);
+  } finally {
+    bitmap.close();
+  }
+}
+
+/** Shrinks a bitmap in halving steps (see shrinkSteps), on canvases within the limit. */
+async function shrink(source: ImageBitmap, to: Size): Promise<ImageBitmap> {
+  let current = source;
+  for (const step of shrinkSteps({ width: source.width, height: source.height }, to)) {
+    const canvas = new OffscreenCanvas(step.width, step.height);
+    const context = canvas.getContext('2d');
+    if (!context) throw new LivenessError('compression-failed', 'This browser cannot prepare images.');
+    context.imageSmoothingQuality = 'high';
+    context.drawImage(current, 0, 0, step.width, step.height);
+    const next = canvas.transferToImageBitmap();
+    if (current !== source) current.close();
+    current = next;
+  }
+  return current;
 }
 
 /** Decodes a JPEG at a smaller size inside the decoder; undefined when the browser didn't do what was asked. */
@@ -165,8 +198,8 @@ export async function prepareImage(file: Blob, options: PrepareOptions = {}): Pr
 
   timings.read = lap();
   const lossless = canSendLosslessly(sniff, file.size, maxBytes);
-  const decodeScale = lossless ? 1 : decodeScaleFor(sniff, file.size, Math.min(maxBytes, file.size));
-  const bitmap = await decode(file, sniff, decodeScale);
+  const target = lossless ? undefined : decodeTarget(sniff, file.size, Math.min(maxBytes, file.size));
+  const bitmap = await decode(file, sniff, target);
   timings.decode = lap();
   try {
     // Checked on the full size; the size search works on what was decoded.

@@ -17,7 +17,9 @@ export const ANALYSIS_SIZE = 640;
 /** Side of the full-resolution detail crop used for blur. */
 export const DETAIL_SIZE = 384;
 
-export type QualityIssueCode = 'blur' | 'glare' | 'dark' | 'bright' | 'low-resolution' | 'not-framed';
+import { MIN_QUAD_CONFIDENCE, type Quad, detectQuad, quadArea, quadSkew } from './quad.ts';
+
+export type QualityIssueCode = 'blur' | 'glare' | 'dark' | 'bright' | 'low-resolution' | 'not-framed' | 'skewed' | 'cut-off';
 
 export interface QualityIssue {
   code: QualityIssueCode;
@@ -30,40 +32,22 @@ export interface QualityIssue {
 export interface QualityReport {
   ok: boolean;
   issues: QualityIssue[];
+  /** The document's corners in image pixels (top-left, top-right, bottom-right, bottom-left), when one was found. */
+  corners?: Quad;
 }
 
-/** Every limit of the gate; hosts adjust them with the element's `qualityThresholds` property. */
-export interface QualityThresholds {
-  /** Variance of the Laplacian over the variance of the pixels, in the detail crop: below is blurred. */
-  minSharpness: number;
-  /** Largest blob of near-white (≥ 250) pixels, as a share of the document area: above is glare. */
-  maxGlareBlob: number;
-  /** Mean luminance (0–255) below which the image is too dark. */
-  minMeanLuminance: number;
-  /** Mean luminance above which the image is too bright. */
-  maxMeanLuminance: number;
-  /** Share of the whole image clipped to white (≥ 250) above which it is over-exposed. */
-  maxClippedShare: number;
-  /** The document's long side in the source image, in pixels: below is too little detail. */
-  minDocumentLongSide: number;
-  /** The document's share of the image (or of the guide) area: below is not framed. */
-  minDocumentFill: number;
-}
-
-export const DEFAULT_QUALITY_THRESHOLDS: QualityThresholds = {
-  minSharpness: 0.02,
-  maxGlareBlob: 0.004,
-  minMeanLuminance: 60,
-  maxMeanLuminance: 205,
-  maxClippedShare: 0.25,
-  minDocumentLongSide: 600,
-  minDocumentFill: 0.25,
-};
+export { DEFAULT_QUALITY_THRESHOLDS, type QualityThresholds } from './quality-thresholds.ts';
+import { DEFAULT_QUALITY_THRESHOLDS, type QualityThresholds } from './quality-thresholds.ts';
 
 export interface GrayImage {
   data: Uint8Array;
   width: number;
   height: number;
+  /**
+   * Optional colour plane, blue minus red halved plus 128 (what toGray adds): the corner detector
+   * also looks for edges in it, so a blue card header on a brown table of the same grey still shows.
+   */
+  chroma?: Uint8Array;
 }
 
 export interface Box {
@@ -73,11 +57,14 @@ export interface Box {
   bottom: number;
 }
 
-/** Luminance (BT.601) of RGBA pixels. */
-export function toGray(rgba: Uint8ClampedArray, width: number, height: number): GrayImage {
+/** Luminance (BT.601) of RGBA pixels, with the blue-minus-red chroma plane when asked for. */
+export function toGray(rgba: Uint8ClampedArray, width: number, height: number, withChroma = false): GrayImage {
   const data = new Uint8Array(width * height);
   for (let i = 0, j = 0; j < data.length; i += 4, j++) data[j] = (rgba[i] * 77 + rgba[i + 1] * 150 + rgba[i + 2] * 29) >> 8;
-  return { data, width, height };
+  if (!withChroma) return { data, width, height };
+  const chroma = new Uint8Array(width * height);
+  for (let i = 0, j = 0; j < chroma.length; i += 4, j++) chroma[j] = (rgba[i + 2] - rgba[i] + 256) >> 1;
+  return { data, width, height, chroma };
 }
 
 // A step between card and background is far above this; paper grain, wood and sensor noise are below.
@@ -201,8 +188,10 @@ export function sharpness({ data, width, height }: GrayImage): number {
 }
 
 export interface QualityMeasures {
-  /** The document box in the overview, if found. */
+  /** The box judged for glare and blur: the found document's, else the old edge-projection box. */
   document?: Box;
+  /** The document's corners in the overview, if the detector found it. */
+  quad?: Quad;
   overviewWidth: number;
   overviewHeight: number;
   /** Source pixels per overview pixel. */
@@ -213,12 +202,31 @@ export interface QualityMeasures {
   sharpness: number;
 }
 
-/** Measures an overview (and the detail crop, once the caller has cut it from the document's middle). */
-export function measureOverview(overview: GrayImage, sourceScale: number): Omit<QualityMeasures, 'sharpness'> {
-  const document = findDocument(overview);
+/** The quad's bounding box, kept inside the frame. */
+function quadBox(quad: Quad, width: number, height: number): Box {
+  const xs = quad.map((p) => p.x);
+  const ys = quad.map((p) => p.y);
+  return {
+    left: Math.max(0, Math.floor(Math.min(...xs))),
+    top: Math.max(0, Math.floor(Math.min(...ys))),
+    right: Math.min(width - 1, Math.ceil(Math.max(...xs))),
+    bottom: Math.min(height - 1, Math.ceil(Math.max(...ys))),
+  };
+}
+
+/**
+ * Measures an overview (and the detail crop, once the caller has cut it from the document's middle).
+ * `aspect` is the document's width / height, which the corner detector looks for.
+ */
+export function measureOverview(overview: GrayImage, sourceScale: number, aspect = 85.6 / 53.98): Omit<QualityMeasures, 'sharpness'> {
+  const found = detectQuad(overview, { aspect });
+  const quad = found && found.confidence >= MIN_QUAD_CONFIDENCE ? found.corners : undefined;
+  // Without a card, glare and blur are still judged in the old edge box, so a hint can say what is wrong.
+  const document = quad ? quadBox(quad, overview.width, overview.height) : findDocument(overview);
   const { mean, clipped } = exposure(overview);
   return {
     document,
+    quad,
     overviewWidth: overview.width,
     overviewHeight: overview.height,
     sourceScale,
@@ -233,14 +241,26 @@ const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 
 /** Turns measures into the gate's verdict, with a hint for each issue. */
 export function judgeQuality(measures: QualityMeasures, thresholds: QualityThresholds = DEFAULT_QUALITY_THRESHOLDS): QualityReport {
   const issues: QualityIssue[] = [];
-  const { document } = measures;
-  const fill = document
-    ? ((document.right - document.left + 1) * (document.bottom - document.top + 1)) / (measures.overviewWidth * measures.overviewHeight)
-    : 0;
-  if (fill < thresholds.minDocumentFill) {
+  const { document, quad, overviewWidth, overviewHeight } = measures;
+  const tooDark = measures.meanLuminance < thresholds.minMeanLuminance;
+  const tooBright = measures.meanLuminance > thresholds.maxMeanLuminance || measures.clippedShare > thresholds.maxClippedShare;
+  // Framing comes from the corner detector alone: no corners, no card.
+  const fill = quad ? Math.min(1, quadArea(quad) / (overviewWidth * overviewHeight)) : 0;
+  // A washed-out or black frame hides the card's edges: the light is what to fix first.
+  if (fill < thresholds.minDocumentFill && (quad || !(tooDark || tooBright))) {
     issues.push({ code: 'not-framed', value: round(fill), limit: thresholds.minDocumentFill, message: 'Move closer: the card should fill the frame.' });
   }
-  if (document) {
+  if (quad) {
+    const outside = Math.max(0, ...quad.map((p) => Math.max(-p.x, -p.y, p.x - overviewWidth, p.y - overviewHeight)));
+    if (outside > 1) {
+      issues.push({ code: 'cut-off', value: round(outside * measures.sourceScale, 0), limit: 0, message: 'Move back: a corner of the card is cut off.' });
+    }
+    const skew = quadSkew(quad);
+    if (skew > thresholds.maxSkewDegrees) {
+      issues.push({ code: 'skewed', value: round(skew, 1), limit: thresholds.maxSkewDegrees, message: 'Hold the card flat and square to the camera.' });
+    }
+  }
+  if (quad && document) {
     const longSide = Math.max(document.right - document.left + 1, document.bottom - document.top + 1) * measures.sourceScale;
     if (longSide < thresholds.minDocumentLongSide) {
       issues.push({
@@ -251,8 +271,6 @@ export function judgeQuality(measures: QualityMeasures, thresholds: QualityThres
       });
     }
   }
-  const tooDark = measures.meanLuminance < thresholds.minMeanLuminance;
-  const tooBright = measures.meanLuminance > thresholds.maxMeanLuminance || measures.clippedShare > thresholds.maxClippedShare;
   if (tooDark) {
     issues.push({ code: 'dark', value: round(measures.meanLuminance, 1), limit: thresholds.minMeanLuminance, message: 'More light: the photo is too dark.' });
   }
@@ -272,7 +290,8 @@ export function judgeQuality(measures: QualityMeasures, thresholds: QualityThres
   if (document && !tooDark && measures.sharpness < thresholds.minSharpness) {
     issues.push({ code: 'blur', value: round(measures.sharpness), limit: thresholds.minSharpness, message: 'Hold still: the photo is blurred.' });
   }
-  return { ok: issues.length === 0, issues };
+  const corners = quad?.map((p) => ({ x: round(p.x * measures.sourceScale, 1), y: round(p.y * measures.sourceScale, 1) })) as Quad | undefined;
+  return corners ? { ok: issues.length === 0, issues, corners } : { ok: issues.length === 0, issues };
 }
 
 /** Where to cut the detail crop in the source: a DETAIL_SIZE square at the document's middle. */

@@ -4,7 +4,7 @@
  * When the worker cannot start at all (not shipped by a bundler, a 404, a CSP rule), the same
  * tasks run on the main thread, and one console warning says why and how to fix it.
  */
-import type { Rect } from './camera-rules.ts';
+import type { DocumentType, Rect } from './camera-rules.ts';
 import { LivenessError } from './errors.ts';
 import type { ImageTask, ImageTaskResult } from './image-tasks.ts';
 import type { PreparedImage } from './prepare-image.ts';
@@ -66,9 +66,9 @@ export class ImageWorkerClient {
   }
 
   /** Runs the quality gate on an image, or on the region of a frame that a capture would keep. */
-  async analyze(source: Blob | ImageBitmap, thresholds: QualityThresholds, region?: Rect, signal?: AbortSignal): Promise<QualityReport> {
+  async analyze(source: Blob | ImageBitmap, thresholds: QualityThresholds, region?: Rect, signal?: AbortSignal, documentType?: DocumentType): Promise<QualityReport> {
     const transfer = source instanceof ImageBitmap ? [source] : [];
-    const result = await this.request({ kind: 'quality', source, region, thresholds }, transfer, signal);
+    const result = await this.request({ kind: 'quality', source, region, thresholds, documentType }, transfer, signal);
     return (result as { quality: QualityReport }).quality;
   }
 

@@ -1,5 +1,6 @@
 import type { HandoffState } from '../lib/handoff.ts';
 import type { LivenessErrorCode } from '../lib/errors.ts';
+import type { CameraHintCode } from '../lib/framing.ts';
 import type { QualityIssueCode } from '../lib/quality.ts';
 
 /** English UI strings: the reference locale. Register a locale of your own with `registerLocale(code, strings)`. */
@@ -76,6 +77,18 @@ export const en = {
   } satisfies Record<HandoffState, string>,
   /** Per error code, a message shown instead of the technical one (English keeps the technical one, which carries details). */
   errors: {} as Partial<Record<LivenessErrorCode, string>>,
+  /** The live camera's one hint at a time. */
+  cameraHints: {
+    'no-card': 'No card in view',
+    'cut-off': 'Move back: a corner is cut off',
+    'move-closer': 'Move closer',
+    'skewed': 'Hold the card flat and square',
+    'dark': 'More light',
+    'bright': 'Less light',
+    'glare': 'Too much glare',
+    'hold-still': 'Hold still',
+    'ready': 'Good. Hold still…',
+  } satisfies Record<CameraHintCode, string>,
   /** Per quality issue, the hint shown. */
   quality: {
     blur: 'Hold still: the photo is blurred.',
@@ -84,6 +97,8 @@ export const en = {
     bright: 'Less light: the photo is too bright.',
     'low-resolution': 'The card is too small in the photo: move closer or use a better camera.',
     'not-framed': 'Move closer: the card should fill the frame.',
+    'skewed': 'Hold the card flat and square to the camera.',
+    'cut-off': 'Move back: a corner of the card is cut off.',
   } satisfies Record<QualityIssueCode, string>,
 };
 

@@ -87,6 +87,18 @@ const es: LivenessStrings = {
     'camera-unavailable': 'La cámara no está disponible aquí. Elija una foto.',
     'camera-in-use': 'La cámara está en uso por otra aplicación. Ciérrela o elija una foto.',
   },
+  /** The live camera's one hint at a time. */
+  cameraHints: {
+    'no-card': 'No se ve ninguna tarjeta',
+    'cut-off': 'Aléjese: una esquina queda fuera',
+    'move-closer': 'Acérquese',
+    'skewed': 'Sostenga la tarjeta plana y recta',
+    'dark': 'Más luz',
+    'bright': 'Menos luz',
+    'glare': 'Demasiado reflejo',
+    'hold-still': 'No se mueva',
+    'ready': 'Bien. No se mueva…',
+  },
   quality: {
     blur: 'No se mueva: la foto está borrosa.',
     glare: 'Evite los reflejos: incline la tarjeta.',
@@ -94,6 +106,8 @@ const es: LivenessStrings = {
     bright: 'Menos luz: la foto está demasiado clara.',
     'low-resolution': 'La tarjeta se ve demasiado pequeña: acérquese.',
     'not-framed': 'Acérquese: la tarjeta debe llenar el marco.',
+    'skewed': 'Sostenga la tarjeta plana y recta frente a la cámara.',
+    'cut-off': 'Aléjese: una esquina de la tarjeta queda fuera.',
   },
 };
 export default es;

@@ -87,6 +87,18 @@ const fr: LivenessStrings = {
     'camera-unavailable': "La caméra n'est pas disponible ici. Choisissez une photo.",
     'camera-in-use': 'La caméra est utilisée par une autre application. Fermez-la ou choisissez une photo.',
   },
+  /** The live camera's one hint at a time. */
+  cameraHints: {
+    'no-card': 'Aucune carte en vue',
+    'cut-off': 'Reculez : un coin est coupé',
+    'move-closer': 'Rapprochez-vous',
+    'skewed': 'Tenez la carte à plat et droite',
+    'dark': 'Plus de lumière',
+    'bright': 'Moins de lumière',
+    'glare': 'Trop de reflets',
+    'hold-still': 'Ne bougez plus',
+    'ready': 'Bien. Ne bougez plus…',
+  },
   quality: {
     blur: 'Ne bougez pas : la photo est floue.',
     glare: 'Évitez les reflets : inclinez la carte.',
@@ -94,6 +106,8 @@ const fr: LivenessStrings = {
     bright: 'Moins de lumière : la photo est trop claire.',
     'low-resolution': 'La carte est trop petite sur la photo : rapprochez-vous.',
     'not-framed': 'Rapprochez-vous : la carte doit remplir le cadre.',
+    'skewed': 'Tenez la carte à plat et bien en face de la caméra.',
+    'cut-off': 'Reculez : un coin de la carte est coupé.',
   },
 };
 export default fr;

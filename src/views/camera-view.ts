@@ -5,19 +5,31 @@
 import { type TemplateResult, html, nothing } from 'lit';
 import type { CameraController } from '../controllers/camera.ts';
 import { type CoverView, type DocumentType, captureRect, guideRect, viewGuideRect } from '../lib/camera-rules.ts';
-import type { QualityThresholds } from '../lib/quality.ts';
+import { cameraThresholds, nextStreak } from '../lib/framing.ts';
+import type { Quad } from '../lib/quad.ts';
+import type { QualityReport, QualityThresholds } from '../lib/quality.ts';
 import { sleep } from '../lib/retry.ts';
 import type { ImageWorkerClient } from '../lib/worker-client.ts';
 import type { LivenessStrings } from '../locales/en.ts';
 
-/** Consecutive good preview analyses before an auto-capture, and the pause between analyses. */
-export const AUTO_CAPTURE_STREAK = 3;
+import { AUTO_CAPTURE_STREAK } from '../lib/framing.ts';
+
+/** The pause between preview analyses. */
 export const ANALYSIS_INTERVAL_MS = 150;
+
+/** The found card's corners in a preview frame of the given size. */
+export interface PreviewOutline {
+  corners: Quad;
+  width: number;
+  height: number;
+}
 
 export interface CameraViewOptions {
   camera: CameraController;
   t: LivenessStrings;
   hint: string;
+  /** The card found in the last analysed frame, outlined over the preview. */
+  outline?: PreviewOutline;
   /** The "Choose a photo instead" control, when the mode offers it. */
   uploadChoice: TemplateResult | typeof nothing;
   onCapture: () => void;
@@ -26,7 +38,7 @@ export interface CameraViewOptions {
 }
 
 /** Preview, guide and controls. Space or Enter on the preview captures; Escape cancels. */
-export function renderCameraView({ camera, t, hint, uploadChoice, onCapture, onClose, onMetadata }: CameraViewOptions): TemplateResult {
+export function renderCameraView({ camera, t, hint, outline, uploadChoice, onCapture, onClose, onMetadata }: CameraViewOptions): TemplateResult {
   const onKey = (event: KeyboardEvent) => {
     if (event.key === 'Escape') {
       event.preventDefault();
@@ -43,6 +55,13 @@ export function renderCameraView({ camera, t, hint, uploadChoice, onCapture, onC
         <video part="video" autoplay muted playsinline aria-hidden="true" @loadedmetadata=${onMetadata}></video>
         <div class="stage"></div>
         <div part="guide" class="guide"></div>
+        ${outline
+          ? // An SVG attribute, not a style, keeps the strict CSP; "slice" is object-fit: cover, so the outline
+            // follows the card in the full-screen view too (inline, the box has the frame's own aspect).
+            html`<svg part="outline" class="outline" viewBox="0 0 ${outline.width} ${outline.height}" preserveAspectRatio="xMidYMid slice" aria-hidden="true">
+              <polygon points=${outline.corners.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ')}></polygon>
+            </svg>`
+          : nothing}
       </div>
       <p class="hint">${live ? hint || t.cameraGuidance : t.startingCamera}</p>
       <div class="actions">
@@ -85,7 +104,8 @@ export interface PreviewWatch {
   view?: () => CoverView | undefined;
   /** False once the view has closed. */
   active: () => boolean;
-  onReport: (ok: boolean, issue?: keyof LivenessStrings['quality']) => void;
+  /** Each frame's report; its corners are in the frame's pixels. */
+  onReport: (report: QualityReport, frame: { width: number; height: number }) => void;
   /** Called once the frame has been good AUTO_CAPTURE_STREAK times in a row; undefined turns auto-capture off. */
   onSteady?: () => void;
 }
@@ -98,11 +118,12 @@ export async function watchPreview(watch: PreviewWatch): Promise<void> {
     if (video && video.readyState >= 2 && video.videoWidth) {
       try {
         const frame = await createImageBitmap(video);
+        const size = { width: frame.width, height: frame.height };
         const region = captureRect(frame.width, frame.height, watch.documentType(), watch.view?.());
-        const report = await watch.worker.analyze(frame, watch.thresholds(), region);
+        const report = await watch.worker.analyze(frame, cameraThresholds(watch.thresholds()), region, undefined, watch.documentType());
         if (!watch.active() || watch.camera.state !== 'live') return;
-        streak = report.ok ? streak + 1 : 0;
-        watch.onReport(report.ok, report.issues[0]?.code);
+        streak = nextStreak(streak, report);
+        watch.onReport(report, size);
         if (watch.onSteady && streak >= AUTO_CAPTURE_STREAK) return watch.onSteady();
       } catch {
         return; // the camera stopped or the worker was cancelled

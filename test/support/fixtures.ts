@@ -3,6 +3,7 @@
  * EXIF written with piexifjs, and broken files. Seeded, so every run makes the same bytes.
  */
 import * as piexifModule from 'piexifjs';
+import { gaussianBlur } from './blur.mjs';
 import { seededRandom } from './random.mjs';
 
 interface Piexif {
@@ -196,9 +197,26 @@ export async function cardPhoto(variant: CardVariant, options: { width?: number;
   const [sharp, sharpContext] = canvas(width, height);
   drawPhotoLike(sharpContext, width, height, 21, 12, cardShare);
   const [out, context] = canvas(width, height);
-  context.filter = variant === 'blurred' ? 'blur(3px)' : variant === 'dark' ? 'brightness(0.3)' : variant === 'bright' ? 'brightness(1.9)' : 'none';
+  // CSS's blur() is a Gaussian of σ = 3px too: the fast native one where context.filter exists.
+  const nativeBlur = variant === 'blurred' && 'filter' in context;
+  if (nativeBlur) context.filter = 'blur(3px)';
   context.drawImage(sharp, 0, 0);
   context.filter = 'none';
+  // WebKit has no context.filter: the same operations on the pixels.
+  if ((variant === 'blurred' && !nativeBlur) || variant === 'dark' || variant === 'bright') {
+    const image = context.getImageData(0, 0, width, height);
+    const { data } = image;
+    if (variant === 'blurred') {
+      const rgb = new Float32Array(width * height * 3);
+      for (let i = 0, j = 0; i < data.length; i += 4, j += 3) rgb.set([data[i], data[i + 1], data[i + 2]], j);
+      const blurred = gaussianBlur(rgb, width, height, 3);
+      for (let i = 0, j = 0; i < data.length; i += 4, j += 3) data.set([blurred[j], blurred[j + 1], blurred[j + 2]], i);
+    } else {
+      const factor = variant === 'dark' ? 0.3 : 1.9; // as CSS brightness(): a multiply, clamped
+      for (let i = 0; i < data.length; i += 4) data.set([data[i] * factor, data[i + 1] * factor, data[i + 2] * factor], i);
+    }
+    context.putImageData(image, 0, 0);
+  }
   if (variant === 'glare') {
     const x = width * 0.62;
     const y = height * 0.42;
