@@ -43,12 +43,12 @@ const worker = gzip(join(dist, 'accura-id-liveness.worker.js'));
 const classic = gzip(join(dist, 'accura-id-liveness.min.js'));
 
 const rows = [
-  // 20 KB until cross-device handoff (issue 16): its offer on the start screen, the `handoff` attribute and its
-  // English strings load with the page (+1.2 KB); the screen, QR encoder and session code (8 KB gzip) load lazily.
-  { what: 'page load: module entry + lit (the element and the parser)', bytes: entry, budget: 21 * KB },
+  { what: 'page load: module entry + lit (the element and the parser)', bytes: entry, budget: 20 * KB },
   { what: 'lazy: pipeline, camera and locale chunks (first image, camera or language)', bytes: lazy },
   { what: 'lazy: image worker', bytes: worker },
-  { what: 'everything, module build: entry + chunk + worker', bytes: entry + lazy + worker, budget: 60 * KB },
+  // 60 KB until cross-device handoff (issue 16): its lazy chunk (the handoff screen, the QR encoder lean-qr at 3.8 KB,
+  // the session client) and its strings in each locale add 8.5 KB gzip, its offer on the start screen 1.2 KB.
+  { what: 'everything, module build: entry + chunk + worker', bytes: entry + lazy + worker, budget: 66 * KB },
   { what: 'classic script, self-contained (dist/accura-id-liveness.min.js)', bytes: classic },
   { what: 'everything, classic: script + worker', bytes: classic + worker, budget: 60 * KB },
 ];
