@@ -133,6 +133,9 @@ export default defineConfig(({ mode }): UserConfig => {
             closeBundle() {
               mkdirSync(resolve(root, 'dist-demo/assets'), { recursive: true });
               copyFileSync(resolve(root, 'dist', WORKER_FILE), resolve(root, 'dist-demo/assets', WORKER_FILE));
+              // The handoff phone page (served by the demo backend at /m/<secret>) loads the classic build, with its worker beside it.
+              copyFileSync(resolve(root, 'dist', 'accura-id-liveness.min.js'), resolve(root, 'dist-demo', 'accura-id-liveness.min.js'));
+              copyFileSync(resolve(root, 'dist', WORKER_FILE), resolve(root, 'dist-demo', WORKER_FILE));
             },
           },
         ],

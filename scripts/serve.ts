@@ -33,7 +33,7 @@ site.use(
     },
   }),
 );
-site.all('*', async (c, next) => (isDemoApiPath(c.req.path) ? demo.fetch(c.req.raw) : next()));
+site.all('*', async (c, next) => (isDemoApiPath(c.req.path) ? demo.fetch(c.req.raw, c.env) : next()));
 if (built) site.use('*', serveStatic({ root: distDir }));
 site.notFound((c) => (built ? c.text('Not found', 404) : c.text('The demo is not built: run `npm run build`, then `npm run serve`.', 503)));
 

@@ -46,7 +46,9 @@ const rows = [
   { what: 'page load: module entry + lit (the element and the parser)', bytes: entry, budget: 20 * KB },
   { what: 'lazy: pipeline, camera and locale chunks (first image, camera or language)', bytes: lazy },
   { what: 'lazy: image worker', bytes: worker },
-  { what: 'everything, module build: entry + chunk + worker', bytes: entry + lazy + worker, budget: 60 * KB },
+  // 60 KB until cross-device handoff (issue 16): its lazy chunk (the handoff screen, the QR encoder lean-qr at 3.8 KB,
+  // the session client) and its strings in each locale add 8.5 KB gzip, its offer on the start screen 1.2 KB.
+  { what: 'everything, module build: entry + chunk + worker', bytes: entry + lazy + worker, budget: 66 * KB },
   { what: 'classic script, self-contained (dist/accura-id-liveness.min.js)', bytes: classic },
   { what: 'everything, classic: script + worker', bytes: classic + worker, budget: 60 * KB },
 ];

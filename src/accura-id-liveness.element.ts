@@ -5,6 +5,8 @@ import type { CameraController, CaptureCrop } from './controllers/camera.ts';
 import type { CameraLayerController } from './controllers/camera-layer.ts';
 import { type ImageSource, UploadController } from './controllers/upload.ts';
 import { LivenessCaptureEvent, LivenessErrorEvent, LivenessProgressEvent, LivenessQualityEvent, LivenessResultEvent } from './events.ts';
+import { type HandoffMode, decideHandoff, handoffBaseFor, parseHandoffMode } from './lib/handoff-mode.ts';
+import type { HandoffFlow } from './lib/handoff-bundle.ts';
 import type { DocumentType } from './lib/camera-rules.ts';
 import type { Quad } from './lib/quad.ts';
 import type { PreviewOutline } from './views/camera-view.ts';
@@ -23,7 +25,7 @@ import { LocalizeController } from './controllers/localize.ts';
 import type { LivenessStrings } from './locales/en.ts';
 import { type ViewContext, errorMessage, formatScore, renderBusy, renderChosen, renderError, renderResult } from './views/states.ts';
 
-export type LivenessPhase = 'start' | 'camera' | 'preview' | 'preparing' | 'uploading' | 'result' | 'error';
+export type LivenessPhase = 'start' | 'camera' | 'preview' | 'preparing' | 'uploading' | 'result' | 'error' | 'handoff';
 export type CaptureMode = 'auto' | 'camera' | 'upload';
 export type QualityCheck = 'warn' | 'block' | 'off';
 /** Where the camera preview shows: `auto` (full screen on touch devices, inline elsewhere), `fullscreen` or `inline`. */
@@ -44,6 +46,7 @@ export type CameraView = 'auto' | 'fullscreen' | 'inline';
  * @event liveness-progress - Preparing or uploading. `detail`: `{ stage, loaded, total }`.
  * @event liveness-capture - An image was taken or chosen. `detail`: `{ source, width, height }`.
  * @event liveness-quality - The quality gate judged the chosen or captured image. `detail`: `{ ok, issues }`.
+ * @event liveness-handoff - A cross-device handoff moved on. `detail`: `{ state, expiresAt }`.
  *
  * @csspart base - The outer frame.
  * @csspart dropzone - The start area that accepts a chosen, dropped or pasted photo.
@@ -58,6 +61,12 @@ export type CameraView = 'auto' | 'fullscreen' | 'inline';
  * @csspart video - The camera preview.
  * @csspart guide - The document outline over the preview.
  * @csspart quality - The list of quality issues found in the chosen photo.
+ * @csspart handoff - The handoff screen: QR code, link, confirmation code, state and time left.
+ * @csspart qr - The QR code (SVG) that opens the phone link.
+ * @csspart handoff-link - The phone link, as a read-only field to copy.
+ * @csspart handoff-code - The confirmation code.
+ * @csspart handoff-state - The handoff's live state.
+ * @csspart handoff-done - The phone's "You can return to your computer" note.
  * @csspart result - The result panel.
  * @csspart verdict - The Live / Not live line.
  * @csspart score - The score line.
@@ -131,6 +140,15 @@ export class AccuraIdLiveness extends LitElement {
   @property({ attribute: false }) getToken?: () => Promise<string>;
   /** Replaces the built-in response parser. */
   @property({ attribute: false }) responseParser?: LivenessResponseParser;
+  /**
+   * Continue on a phone: `offer` (default) shows "Use your phone instead" on desktops and on camera
+   * errors; `auto` hands off at once on a desktop without a camera; `force` always on a desktop; `off` never.
+   */
+  @property() handoff: HandoffMode = 'offer';
+  /** The phone page's session secret (from the link): this element is the phone's side of a handoff. */
+  @property({ attribute: 'handoff-session' }) handoffSession = '';
+  /** The handoff routes' base URL. Default: `handoff` beside `endpoint` (`/api/id-liveness` gives `/api/handoff`). */
+  @property({ attribute: 'handoff-endpoint' }) handoffEndpoint = '';
 
   /** The current state of the UI. */
   @state() phase: LivenessPhase = 'start';
@@ -152,6 +170,7 @@ export class AccuraIdLiveness extends LitElement {
   private layered = false;
   /** A touch device: copy phrased for a phone, no drop hint. Read once: SSR has no matchMedia. */
   private readonly touch = coarsePointer();
+  private handoffFlow?: HandoffFlow;
 
   private readonly localize = new LocalizeController(this);
   private readonly formControl = new FormController(this, () => ({
@@ -191,6 +210,14 @@ export class AccuraIdLiveness extends LitElement {
     super.connectedCallback();
     // Moved in the DOM: the chosen image comes back with its preview.
     if (this.file && !this.previewUrl) this.previewUrl = URL.createObjectURL(this.file);
+  }
+
+  protected override firstUpdated(): void {
+    if (this.handoffSession) void this.startPhone();
+    else
+      void this.handoffDecision().then((decision) => {
+        if (decision.start && this.phase === 'start') void this.startHandoff();
+      });
   }
 
   override disconnectedCallback(): void {
@@ -391,10 +418,7 @@ export class AccuraIdLiveness extends LitElement {
       void this.watchPreview();
     } catch (thrown) {
       const error = LivenessError.from(thrown);
-      if (error.code === 'aborted') return;
-      this.error = error.detail;
-      this.setPhase('error', errorMessage(this.t, error.detail));
-      this.dispatchEvent(new LivenessErrorEvent(error.detail));
+      if (error.code !== 'aborted') this.showError(error.detail);
     }
   }
 
@@ -406,10 +430,7 @@ export class AccuraIdLiveness extends LitElement {
       const still = await camera.capture(video, this.documentType, { crop: this.crop, outline: this.previewOutline, view: this.layer?.view() });
       this.choose(still.blob, 'camera', still);
     } catch (thrown) {
-      const error = LivenessError.from(thrown, 'camera-unavailable');
-      this.error = error.detail;
-      this.setPhase('error', errorMessage(this.t, error.detail));
-      this.dispatchEvent(new LivenessErrorEvent(error.detail));
+      this.showError(LivenessError.from(thrown, 'camera-unavailable').detail);
     }
   }
 
@@ -460,6 +481,84 @@ export class AccuraIdLiveness extends LitElement {
     if (this.file) this.check(this.file).catch(() => undefined); // reported through the event and the UI
   }
 
+  /** A phone or tablet: a touch screen, or a mobile user agent. */
+  private get touchDevice(): boolean {
+    return this.touch || isMobile(navigator.userAgent);
+  }
+
+  /** Whether this device offers or starts a handoff (`auto` asks the browser whether there is a camera). */
+  private async handoffDecision() {
+    const mode = parseHandoffMode(this.handoff);
+    const touch = this.touchDevice;
+    const hasCamera =
+      mode === 'auto' && !touch
+        ? await navigator.mediaDevices?.enumerateDevices().then((devices) => devices.some((device) => device.kind === 'videoinput'), () => undefined) ?? false
+        : undefined;
+    return decideHandoff(mode, { touch, hasCamera });
+  }
+
+  /** "Use your phone instead": on desktops, unless `handoff="off"`, and never on the phone's own page. */
+  private renderHandoffChoice() {
+    if (this.handoffSession || !decideHandoff(parseHandoffMode(this.handoff), { touch: this.touchDevice, hasCamera: undefined }).offer) return nothing;
+    return html`<button part="button" class="handoff-choice" @click=${() => void this.startHandoff()}>${this.t.useYourPhone}</button>`;
+  }
+
+  private get handoffBase(): string {
+    return this.handoffEndpoint || handoffBaseFor(this.endpoint || '/api/id-liveness', location.href);
+  }
+
+  /** Loads the handoff flow (lazily, like the camera) and gives it what it may touch of the element. */
+  private async loadHandoff(): Promise<HandoffFlow> {
+    const bundle = await import('./lib/handoff-bundle.ts');
+    return (this.handoffFlow ??= new bundle.HandoffFlow({
+      host: this,
+      t: () => this.t,
+      settings: () => ({
+        base: this.handoffBase,
+        countryCode: this.countryCode,
+        cardCode: this.cardCode,
+        threshold: this.threshold,
+        withCredentials: this.withCredentials,
+        token: async () => (this.getToken ? this.getToken() : this.token),
+      }),
+      show: (phase, announcement) => {
+        if (phase !== 'handoff') this.camera?.stop();
+        this.setPhase(phase, announcement);
+      },
+      announce: (text) => (this.announcement = text),
+      succeed: (result) => {
+        this.result = result;
+        this.setPhase('result');
+        this.dispatchEvent(new LivenessResultEvent(result));
+      },
+      fail: (detail) => this.showError(detail),
+      useSession: ({ token, countryCode, cardCode }) => Object.assign(this, { token, countryCode, cardCode }),
+      openCamera: () => (this.mode === 'upload' ? Promise.resolve() : this.openCamera()),
+      isActive: () => this.phase === 'handoff',
+    }));
+  }
+
+  private async startHandoff(): Promise<void> {
+    this.abort();
+    this.camera?.stop();
+    this.result = undefined;
+    this.error = undefined;
+    this.setPhase('handoff', this.t.handoffStarting);
+    await (await this.loadHandoff()).startDesktop();
+  }
+
+  /** The phone's side: claim the session from the link, then the usual camera and check. */
+  private async startPhone(): Promise<void> {
+    await (await this.loadHandoff()).startPhone(this.handoffSession);
+  }
+
+  /** Shows an error and reports it. */
+  private showError(detail: LivenessErrorDetail): void {
+    this.error = detail;
+    this.setPhase('error', errorMessage(this.t, detail));
+    this.dispatchEvent(new LivenessErrorEvent(detail));
+  }
+
   override render() {
     return html`
       <div part="base" class="base ${this.upload.dragging ? 'dragging' : ''}" ?inert=${this.disabled} lang=${this.localize.lang} dir=${this.localize.dir}>
@@ -467,6 +566,7 @@ export class AccuraIdLiveness extends LitElement {
           <h2 part="title" class="title"><slot name="title">${this.t.title}</slot></h2>
           <p part="instructions" class="instructions"><slot name="instructions">${this.t.instructions}</slot></p>
         </header>
+        ${this.handoffSession ? this.handoffFlow?.renderPhoneBanner(this.phase === 'result') : nothing}
         ${this.renderPhase(this.inLayer ? this.cameraReturn.phase : this.phase)}
         ${this.inLayer
           ? html`<dialog part="camera-layer" class="layer" aria-label=${this.t.cameraLabel}>${this.renderCamera()}${this.renderStatus()}</dialog>`
@@ -490,6 +590,8 @@ export class AccuraIdLiveness extends LitElement {
 
   private renderPhase(phase: LivenessPhase) {
     switch (phase) {
+      case 'handoff':
+        return this.handoffFlow?.renderDesktop() ?? html`<p class="hint">${this.t.handoffStarting}</p>`;
       case 'start':
         return this.renderStart();
       case 'camera':
@@ -514,6 +616,7 @@ export class AccuraIdLiveness extends LitElement {
           hasImage: Boolean(this.file),
           onRetry: () => this.runCheck(),
           onCamera: () => void this.openCamera(),
+          handoffChoice: this.error?.code.startsWith('camera-') ? this.renderHandoffChoice() : nothing,
         });
     }
   }
@@ -529,6 +632,7 @@ export class AccuraIdLiveness extends LitElement {
           : nothing}
         ${this.mode !== 'camera' || !camera ? this.renderUploadChoices(uploadFirst) : nothing}
         ${(this.mode !== 'camera' || !camera) && !this.touch ? html`<p class="hint">${this.t.dropHint}</p>` : nothing}
+        ${this.renderHandoffChoice()}
       </div>
     `;
   }

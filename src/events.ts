@@ -1,5 +1,6 @@
 /** Typed events of `<accura-id-liveness>`. All bubble and cross shadow roots. No event carries a token or key. */
 import type { LivenessErrorDetail } from './lib/errors.ts';
+import type { HandoffState } from './lib/handoff.ts';
 import type { Quad } from './lib/quad.ts';
 import type { QualityReport } from './lib/quality.ts';
 import type { LivenessProgress, LivenessResult } from './lib/run-check.ts';
@@ -63,6 +64,21 @@ export class LivenessQualityEvent extends LivenessEvent<QualityReport> {
   }
 }
 
+/** The detail of a `liveness-handoff` event. */
+export interface LivenessHandoff {
+  state: HandoffState;
+  /** When the session expires, in epoch milliseconds. */
+  expiresAt: number;
+}
+
+/** Fired as a cross-device handoff moves on: created, opened, captured, checking, then completed, expired, cancelled or failed. */
+export class LivenessHandoffEvent extends LivenessEvent<LivenessHandoff> {
+  static readonly eventName = 'liveness-handoff';
+  constructor(detail: LivenessHandoff) {
+    super(LivenessHandoffEvent.eventName, detail);
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'liveness-result': LivenessResultEvent;
@@ -70,5 +86,6 @@ declare global {
     'liveness-progress': LivenessProgressEvent;
     'liveness-capture': LivenessCaptureEvent;
     'liveness-quality': LivenessQualityEvent;
+    'liveness-handoff': LivenessHandoffEvent;
   }
 }

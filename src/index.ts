@@ -1,6 +1,7 @@
 /** Public API with no side effects: import `accura-id-liveness` (or its script) to define the tag. */
 export { AccuraIdLiveness, type CameraView, type CaptureMode, type LivenessPhase } from './accura-id-liveness.element.ts';
-export { LivenessCaptureEvent, LivenessErrorEvent, LivenessProgressEvent, LivenessQualityEvent, LivenessResultEvent, type LivenessCapture } from './events.ts';
+export { LivenessCaptureEvent, LivenessErrorEvent, LivenessHandoffEvent, LivenessProgressEvent, LivenessQualityEvent, LivenessResultEvent, type LivenessCapture, type LivenessHandoff } from './events.ts';
+export type { HandoffMode, HandoffResult, HandoffState } from './lib/handoff.ts';
 export { DEFAULT_QUALITY_THRESHOLDS, type QualityThresholds } from './lib/quality-thresholds.ts';
 export type { QualityIssue, QualityIssueCode, QualityReport } from './lib/quality.ts';
 export type { DocumentType } from './lib/camera-rules.ts';

@@ -10,6 +10,8 @@
  * - `rejected`: a well-formed answer saying the service refused the check (bad card or country code, bad key,
  *   file too large); the message is the service's own.
  * - `camera-denied`, `camera-unavailable`, `camera-in-use`: the camera could not start; upload still works.
+ * - `handoff-not-found`, `handoff-taken` (another phone opened the link), `handoff-expired`, `handoff-closed`
+ *   (cancelled or already complete), `handoff-failed` (the phone's check failed): cross-device handoff.
  */
 export type LivenessErrorCode =
   | 'config'
@@ -27,7 +29,12 @@ export type LivenessErrorCode =
   | 'aborted'
   | 'camera-denied'
   | 'camera-unavailable'
-  | 'camera-in-use';
+  | 'camera-in-use'
+  | 'handoff-not-found'
+  | 'handoff-taken'
+  | 'handoff-expired'
+  | 'handoff-closed'
+  | 'handoff-failed';
 
 /** The detail of a `liveness-error` event. */
 export interface LivenessErrorDetail {
@@ -42,6 +49,8 @@ export interface LivenessErrorDetail {
    * never values, so a host can write a `responseParser`.
    */
   keys?: string[];
+  /** `handoff` when the check ran on the user's phone (cross-device handoff). */
+  source?: 'handoff';
 }
 
 const RETRYABLE_CODES: ReadonlySet<LivenessErrorCode> = new Set(['network', 'timeout', 'compression-failed']);

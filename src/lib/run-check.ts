@@ -29,6 +29,8 @@ export interface LivenessResult {
   response: unknown;
   /** True when a sandbox answered: the score is not a liveness judgement. */
   sandbox: boolean;
+  /** `handoff` when the photo was taken and checked on the user's phone; `response` then holds only the score. */
+  source?: 'handoff';
 }
 
 /** The detail of a `liveness-progress` event. */

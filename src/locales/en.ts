@@ -1,3 +1,4 @@
+import type { HandoffState } from '../lib/handoff.ts';
 import type { LivenessErrorCode } from '../lib/errors.ts';
 import type { CameraHintCode } from '../lib/framing.ts';
 import type { QualityIssueCode } from '../lib/quality.ts';
@@ -50,6 +51,30 @@ export const en = {
   holdingSteady: 'Good. Hold still…',
   required: 'Check your ID document to continue.',
   notLive: 'The document did not pass the liveness check. Check it again with the real card.',
+  useYourPhone: 'Use your phone instead',
+  handoffTitle: 'Continue on your phone',
+  handoffScan: 'Scan this code with your phone\'s camera, or open this link on your phone:',
+  handoffQrLabel: 'QR code that opens the link on your phone',
+  handoffLinkLabel: 'Link for your phone',
+  handoffCopy: 'Copy link',
+  handoffCopied: 'Link copied',
+  handoffCode: 'Confirmation code',
+  handoffCodeHint: 'Your phone shows the same code.',
+  handoffTimeLeft: 'Time left',
+  handoffStarting: 'Creating a link for your phone…',
+  handoffConnecting: 'Connecting to your computer…',
+  handoffPhoneCode: 'Check that your computer shows this code:',
+  handoffReturn: 'You can return to your computer.',
+  handoffStates: {
+    created: 'Waiting for your phone…',
+    opened: 'Phone connected. Take the photo on your phone.',
+    captured: 'Photo taken on your phone.',
+    checking: 'Checking the document…',
+    completed: 'Done.',
+    expired: 'The link for your phone has expired.',
+    cancelled: 'Cancelled.',
+    failed: 'The check on your phone failed.',
+  } satisfies Record<HandoffState, string>,
   /** Per error code, a message shown instead of the technical one (English keeps the technical one, which carries details). */
   errors: {} as Partial<Record<LivenessErrorCode, string>>,
   /** The live camera's one hint at a time. */

@@ -7,6 +7,7 @@ import { Hono } from 'hono';
 import type { MiddlewareHandler } from 'hono';
 import * as z from 'zod';
 import { normalizeCardCode, normalizeCountryCode } from './form.ts';
+import { createHandoff } from './handoff.ts';
 import { fail, limitBody, noStore } from './http.ts';
 import { corsFor, isLoopbackOrigin, isSameOrigin } from './origins.ts';
 import type { QuotaLimit, QuotaRules } from './guards.ts';
@@ -14,7 +15,7 @@ import { createLivenessMetrics } from './metrics.ts';
 import { type NodeHandler, createNodeLivenessProxy } from './node.ts';
 import { DEFAULT_UPSTREAM_URL } from './proxy.ts';
 import { createSandbox } from './sandbox.ts';
-import { type LivenessStore, createMemoryStore, createRedisStore } from './store.ts';
+import { type LivenessEventStore, createMemoryStore, createRedisStore } from './store.ts';
 import { mintLivenessToken } from './tokens.ts';
 
 export type DemoEnv = Record<string, string | undefined>;
@@ -26,11 +27,14 @@ export interface DemoAppOptions {
   dev?: boolean;
   /** Where the one startup line goes. Default `console.info`. */
   log?: (line: string) => void;
+  /** The widget script the handoff phone page loads. Default the classic build at `/accura-id-liveness.min.js`. */
+  phoneScript?: { src: string; module?: boolean };
 }
 
 export interface DemoApp {
   mode: 'sandbox' | 'live';
-  fetch(request: Request): Promise<Response>;
+  /** `env`: the Node server's bindings (@hono/node-server), so routes know the client's address. */
+  fetch(request: Request, env?: unknown): Promise<Response>;
   /** The proxy route's Node fast path (`POST /api/id-liveness`), for node:http servers. */
   proxyNode: NodeHandler;
   /** Closes the store's Redis connection, if any. */
@@ -39,7 +43,7 @@ export interface DemoApp {
 
 /** The paths the demo backend answers; everything else is the static demo page. */
 export function isDemoApiPath(pathname: string): boolean {
-  return pathname === '/healthz' || pathname === '/metrics' || pathname.startsWith('/api/') || pathname.startsWith('/sandbox/');
+  return pathname === '/healthz' || pathname === '/metrics' || pathname.startsWith('/api/') || pathname.startsWith('/sandbox/') || pathname.startsWith('/m/');
 }
 
 function loadEnv(): DemoEnv {
@@ -73,6 +77,8 @@ const demoEnvSchema = z.object({
   LIVENESS_TOKEN_SECRET: z.preprocess(unset, z.string().optional()),
   ALLOWED_ORIGINS: text.transform((value) => (value ?? '').split(',').map((origin) => origin.trim()).filter(Boolean)),
   REDIS_URL: z.preprocess(unset, z.url().optional()),
+  PUBLIC_URL: z.preprocess(unset, z.url().optional()),
+  HANDOFF_TTL_SECONDS: count,
   METRICS_TOKEN: text,
   CLIENT_IP_HEADER: text,
   ONE_TIME_TOKENS: onOff(true),
@@ -104,17 +110,32 @@ function quotasFrom(settings: Record<string, unknown>): QuotaRules {
 }
 
 /** A Redis store whose client connects in the background; commands wait for the connection. */
-function redisStoreFor(url: string, log: (line: string) => void): { store: LivenessStore; close(): Promise<void> } {
+export function redisStoreFor(url: string, log: (line: string) => void): { store: LivenessEventStore; close(): Promise<void> } {
   const connecting = import('redis').then(async ({ createClient }) => {
     const client = createClient({ url });
     let reported = false;
     client.on('error', (error: Error) => reported || ((reported = true), log(`[accura-id-liveness] Redis error: ${error.message}`)));
     await client.connect();
-    return client;
+    // Handoff's events: a subscribed connection takes no other commands, so it gets its own.
+    const subscriber = client.duplicate();
+    subscriber.on('error', () => undefined); // reported once, by the main client
+    await subscriber.connect();
+    return { client, subscriber };
   });
   connecting.catch(() => {}); // reported by the commands that wait for it
-  const store = createRedisStore({ sendCommand: async (args) => (await connecting).sendCommand(args) });
-  return { store, close: async () => void (await connecting.then((client) => client.close(), () => {})) };
+  const store = createRedisStore(
+    { sendCommand: async (args) => (await connecting).client.sendCommand(args) },
+    {
+      subscriber: {
+        subscribe: async (channel, listener) => (await connecting).subscriber.subscribe(channel, listener),
+        unsubscribe: async (channel, listener) => (await connecting).subscriber.unsubscribe(channel, listener),
+      },
+    },
+  );
+  return {
+    store,
+    close: async () => void (await connecting.then(({ client, subscriber }) => Promise.all([client.close(), subscriber.close()]), () => {})),
+  };
 }
 
 /**
@@ -135,6 +156,17 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
   const sandbox = createSandbox();
   const redisUrl = settings.REDIS_URL;
   const shared = redisUrl ? redisStoreFor(redisUrl, log) : { store: createMemoryStore(), close: async () => {} };
+  const handoff = createHandoff({
+    store: shared.store,
+    tokenSecret,
+    // PUBLIC_URL: where phones reach this server (a LAN address or tunnel); else the desktop's own origin.
+    publicUrl: settings.PUBLIC_URL ?? ((request) => new URL(request.url).origin),
+    allowedOrigins: isAllowed,
+    phoneOrigins: isAllowed,
+    clientIpHeader: settings.CLIENT_IP_HEADER,
+    ttlSeconds: settings.HANDOFF_TTL_SECONDS,
+    phoneScript: options.phoneScript,
+  });
   const metrics = createLivenessMetrics({ token: settings.METRICS_TOKEN });
   const proxy = createNodeLivenessProxy({
     tokenSecret,
@@ -146,6 +178,7 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     log: settings.LOG_CHECKS ? (line) => console.log(line) : undefined,
     logIp: settings.LOG_IP,
     observer: metrics,
+    onAnswer: handoff.onAnswer,
     ...(apiKey
       ? { apiKey, upstreamUrl }
       : {
@@ -195,6 +228,7 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     },
   );
   app.all('/api/id-liveness', (c) => proxy.fetch(c.req.raw));
+  app.all('*', (c, next) => (handoff.handles(c.req.path) ? handoff.fetch(c.req.raw, c.env) : next()));
   app.all('/sandbox/v2/api/id-liveness', (c) => sandbox.fetch(c.req.raw));
   app.notFound((c) => fail(c, 404, 'not-found', 'No such route'));
   app.onError((_error, c) => fail(c, 500, 'internal-error', 'Internal error'));
@@ -204,5 +238,5 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
       ? `[accura-id-liveness] live mode: liveness checks go to the Accura API at ${new URL(upstreamUrl).host}`
       : '[accura-id-liveness] sandbox mode: no ACCURA_API_KEY, checks go to the built-in sandbox (its scores are not liveness results)',
   );
-  return { mode, fetch: async (request) => app.fetch(request), proxyNode: proxy.node, close: shared.close };
+  return { mode, fetch: async (request, env) => app.fetch(request, env), proxyNode: proxy.node, close: shared.close };
 }

@@ -24,6 +24,10 @@ export type LivenessServerErrorCode =
   | 'upstream-timeout'
   | 'upstream-unreachable'
   | 'upstream-invalid-response'
+  | 'handoff-not-found'
+  | 'handoff-taken'
+  | 'handoff-expired'
+  | 'handoff-closed'
   | 'not-found'
   | 'method-not-allowed'
   | 'internal-error';

@@ -10,12 +10,13 @@ export type {
   CheckRecord,
   LivenessProxy,
   LivenessProxyOptions,
+  ProxyAnswer,
   UpstreamReply,
   UpstreamRequest,
   UpstreamTransport,
 } from './proxy.ts';
 export { createMemoryStore, createRedisStore } from './store.ts';
-export type { LivenessStore, RedisCommander, RedisStoreOptions, StoreSetOptions } from './store.ts';
+export type { LivenessEventStore, LivenessStore, RedisCommander, RedisStoreOptions, RedisSubscriber, StoreSetOptions } from './store.ts';
 export type { OneTimeTokenOptions, QuotaLimit, QuotaRules } from './guards.ts';
 export { mintLivenessToken, verifyLivenessToken, LIVENESS_TOKEN_AUDIENCE } from './tokens.ts';
 export type { LivenessToken, LivenessTokenClaims, MintLivenessTokenOptions, TokenSecret } from './tokens.ts';
@@ -23,3 +24,5 @@ export { createSandbox, SANDBOX_SCORE_HEADER, SANDBOX_DELAY_HEADER } from './san
 export type { Sandbox, SandboxBody, SandboxOptions } from './sandbox.ts';
 export type { AllowedOrigins } from './origins.ts';
 export type { LivenessServerError, LivenessServerErrorCode } from './http.ts';
+export { createHandoff } from './handoff.ts';
+export type { Handoff, HandoffOptions, HandoffPhoneSession, HandoffSession } from './handoff.ts';

@@ -7,7 +7,7 @@
  * runtime: `fetch` adapts it to Web-standard hosts, and `toNodeHandler` (server/node) to node:http.
  */
 import { Hono } from 'hono';
-import { type SendableFormat, MIME_TYPES, isSendableFormat, sniffFormat } from '../lib/sniff.ts';
+import { type SendableFormat, MIME_TYPES, isSendableFormat, orientedSize, sniffFormat, sniffImage } from '../lib/sniff.ts';
 import { type BodyResult, readRequestBody } from './body.ts';
 import { joinBytes } from './chunks.ts';
 import { delimiterNeedle, multipartBoundary } from './multipart.ts';
@@ -85,6 +85,15 @@ export interface CheckObserver {
   end(record: CheckRecord): void;
 }
 
+/** A check Accura answered, as {@link LivenessProxyOptions.onAnswer} sees it: the answer and the image's size, never the image. */
+export interface ProxyAnswer {
+  claims: LivenessTokenClaims;
+  status: number;
+  /** Accura's JSON answer, as text. */
+  text: string;
+  image: { bytes: number; width: number; height: number; type: string };
+}
+
 export interface LivenessProxyOptions {
   /** The Accura API key, sent upstream as `Api-Key`. Never leaves the server. */
   apiKey: string;
@@ -128,6 +137,11 @@ export interface LivenessProxyOptions {
   logIp?: boolean;
   /** Told about every check (metrics). */
   observer?: CheckObserver;
+  /**
+   * Called with every answer Accura gave, before the caller gets it (cross-device handoff passes
+   * a phone's result to the desktop here: `handoff.onAnswer`). A throw is ignored: the caller still gets its answer.
+   */
+  onAnswer?: (answer: ProxyAnswer) => Promise<void> | void;
 }
 
 /** What an adapter gives the check. */
@@ -255,6 +269,11 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
     const format = sniffFormat(form.imageHead);
     if (!isSendableFormat(format)) throw new Refusal(415, 'unsupported-media-type', `liveness_image must be a JPEG, PNG or WebP image, not ${format}`);
 
+    // Read now: the body is let go once the upstream has the bytes. The size comes from the image's
+    // first 4 KiB (0 when its header lies past them, as behind a large EXIF block).
+    const size = options.onAnswer ? orientedSize(sniffImage(form.imageHead)) : undefined;
+    const image = options.onAnswer ? { bytes: form.imageLength, width: size?.width ?? 0, height: size?.height ?? 0, type: MIME_TYPES[format] } : undefined;
+
     // A check is charged once, on its token's first attempt (its retries are the same check).
     if (firstUse) {
       const refusal = await chargeQuotas(store, quotas, { subject: claims.subject, ip: record.ip, origin });
@@ -305,6 +324,11 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
     }
     // Accura judged it: the widget won't retry this check, so nobody may use the token again.
     if (oneTime && ![429, 502, 503, 504].includes(reply.status)) await spendToken(store, claims.jti, oneTime);
+    if (options.onAnswer && image) {
+      await Promise.resolve()
+        .then(() => options.onAnswer!({ claims, status: reply.status, text: reply.text, image }))
+        .catch(() => undefined);
+    }
     return reply;
   }
 

@@ -23,6 +23,8 @@ export interface MintLivenessTokenOptions {
   cardCode?: string;
   /** Who the token is for (`sub`), e.g. your user id: the key of per-subject quotas. Never logged. */
   subject?: string;
+  /** Binds the token to one cross-device handoff session: the proxy reports its answer to that session. Set by `createHandoff`. */
+  handoff?: string;
 }
 
 export interface LivenessToken {
@@ -37,6 +39,8 @@ export interface LivenessTokenClaims {
   countryCode?: string;
   cardCode?: string;
   subject?: string;
+  /** The handoff session the token belongs to (a phone's token). */
+  handoff?: string;
   jti: string;
   issuedAt: number;
   expiresAt: number;
@@ -65,7 +69,8 @@ export async function mintLivenessToken(options: MintLivenessTokenOptions): Prom
   const issuedAt = Math.floor(Date.now() / 1000);
   const expiresAt = issuedAt + ttlSeconds;
   if (options.subject !== undefined && (typeof options.subject !== 'string' || options.subject === '')) throw new TypeError('subject must be a non-empty string');
-  const jwt = new SignJWT({ origin, country_code: countryCode, card_code: cardCode });
+  if (options.handoff !== undefined && (typeof options.handoff !== 'string' || options.handoff === '')) throw new TypeError('handoff must be a non-empty string');
+  const jwt = new SignJWT({ origin, country_code: countryCode, card_code: cardCode, handoff: options.handoff });
   if (options.subject !== undefined) jwt.setSubject(options.subject);
   const token = await jwt
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -153,9 +158,9 @@ export async function verifyLivenessToken(token: string, secret: TokenSecret): P
   if (payload.nbf !== undefined && !(typeof payload.nbf === 'number' && payload.nbf <= now)) throw claim('nbf', 'timestamp check failed');
   const audience = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
   if (!audience.includes(LIVENESS_TOKEN_AUDIENCE)) throw claim('aud', 'unexpected value');
-  const { origin, country_code: countryCode, card_code: cardCode, sub: subject, jti, iat, exp } = payload;
+  const { origin, country_code: countryCode, card_code: cardCode, handoff, sub: subject, jti, iat, exp } = payload;
   const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
-  if (typeof origin !== 'string' || origin === '' || !optionalString(countryCode) || !optionalString(cardCode)) {
+  if (typeof origin !== 'string' || origin === '' || !optionalString(countryCode) || !optionalString(cardCode) || !optionalString(handoff)) {
     throw new errors.JWTClaimValidationFailed('The token lacks a valid origin or code binding', payload, 'origin', 'invalid');
   }
   return {
@@ -163,6 +168,7 @@ export async function verifyLivenessToken(token: string, secret: TokenSecret): P
     countryCode: countryCode as string | undefined,
     cardCode: cardCode as string | undefined,
     subject,
+    ...(handoff === undefined ? {} : { handoff: handoff as string }),
     jti: jti!,
     issuedAt: iat! * 1000,
     expiresAt: exp! * 1000,

@@ -97,7 +97,7 @@ export function renderResult({ t, preview }: ViewContext, state: { result: Liven
 /** The error, Try again when it may help, and always another way forward (upload, or the camera again). */
 export function renderError(
   { t, uploadChoices }: ViewContext,
-  state: { error?: LivenessErrorDetail; hasImage: boolean; onRetry: () => void; onCamera: () => void },
+  state: { error?: LivenessErrorDetail; hasImage: boolean; onRetry: () => void; onCamera: () => void; handoffChoice?: TemplateResult | typeof nothing },
 ): TemplateResult {
   const { error } = state;
   const isCameraError = error?.code.startsWith('camera-') ?? false;
@@ -112,6 +112,7 @@ export function renderError(
         : nothing}
       ${uploadChoices(!error?.retryable || isCameraError, isCameraError ? t.choosePhotoInstead : t.chooseAnother)}
       ${isCameraError && error?.retryable ? html`<button part="button" @click=${state.onCamera}>${t.tryCameraAgain}</button>` : nothing}
+      ${state.handoffChoice ?? nothing}
     </div>
   `;
 }

@@ -255,6 +255,12 @@ const TARGET_ORDER: readonly Target[] = ALL_TARGETS;
 const LABELS: Record<Target, string> = { proxy: 'proxy (Node)', 'proxy-web': 'proxy (Web fetch)', nginx: 'nginx', pipe: 'Node pipe' };
 
 async function runBench() {
+  // The handoff scenario (issue 16) runs after the proxy rows, or alone with BENCH_SCENARIO=handoff.
+  if (process.env.BENCH_SCENARIO !== 'handoff') await runProxyBench();
+  await (await import('./handoff-load.ts')).runHandoffBench(printTable);
+}
+
+async function runProxyBench() {
   const seconds = Number(process.env.BENCH_SECONDS ?? 15);
   const rows = (process.env.BENCH_ROWS ?? '0/20,0/200,800/200,800/500').split(',').map((row) => row.split('/').map(Number) as [number, number]);
   const findNginx = () => ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find((candidate) => existsSync(candidate));
