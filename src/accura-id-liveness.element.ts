@@ -422,7 +422,14 @@ export class AccuraIdLiveness extends LitElement {
     }
   }
 
-  private async captureStill(): Promise<void> {
+  /** One still at a time: a shutter tap as auto-capture fires takes the same photo, not a second one. */
+  private captureStill(): Promise<void> {
+    this.stillInFlight ??= this.takeStill().finally(() => (this.stillInFlight = undefined));
+    return this.stillInFlight;
+  }
+  private stillInFlight?: Promise<void>;
+
+  private async takeStill(): Promise<void> {
     const video = this.renderRoot.querySelector('video');
     const camera = this.camera;
     if (!video || camera?.state !== 'live') return;

@@ -49,9 +49,13 @@ const scrape = async () => {
 const sample = (text: string, name: string) => Number(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 
 test('metrics: in-flight checks and bytes while a check waits upstream, then checks by outcome and code', async () => {
-  const slow = check({ headers: { 'X-Accura-Sandbox-Delay-Ms': '600' } });
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const during = await scrape();
+  const slow = check({ headers: { 'X-Accura-Sandbox-Delay-Ms': '2000' } });
+  // Scrape while the check waits upstream (polled, not slept: a loaded machine is slow to get there).
+  let during = await scrape();
+  for (let i = 0; i < 150 && !(sample(during, 'accura_liveness_checks_in_flight') === 1 && sample(during, 'accura_liveness_body_bytes_in_flight') === 0); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    during = await scrape();
+  }
   assert.equal(sample(during, 'accura_liveness_checks_in_flight'), 1);
   const { reply, bodyBytes } = await slow;
   assert.equal(reply.status, 200, reply.text);
@@ -67,7 +71,7 @@ test('metrics: in-flight checks and bytes while a check waits upstream, then che
   assert.equal(sample(text, 'accura_liveness_checks_total{outcome="refused",code="unsupported-media-type"}'), 1);
   assert.equal(sample(text, 'accura_liveness_upstream_responses_total{status="200"}'), 1);
   assert.equal(sample(text, 'accura_liveness_upstream_duration_seconds_count'), 1);
-  assert.ok(sample(text, 'accura_liveness_upstream_duration_seconds_sum') >= 0.6, 'the sandbox waited 600 ms');
+  assert.ok(sample(text, 'accura_liveness_upstream_duration_seconds_sum') >= 2, 'the sandbox waited 2 s');
   assert.equal(sample(text, 'accura_liveness_upstream_duration_seconds_bucket{le="0.5"}'), 0);
   assert.equal(sample(text, 'accura_liveness_checks_in_flight'), 0);
   assert.equal(sample(text, 'accura_liveness_body_bytes_in_flight'), 0);
