@@ -9,8 +9,8 @@ export const FORM_FIELD_ALLOWANCE = 16 * 1024;
 /** The only fields a liveness form may carry, each once. */
 const LIVENESS_FIELDS: readonly string[] = ['liveness_image', 'country_code', 'card_code'];
 
-/** Accura's image limit: 1 MB. */
-export const DEFAULT_MAX_BYTES = 1_000_000;
+/** Accura's image limit, 1 MB: the same constant the widget prepares images for. */
+export { DEFAULT_MAX_BYTES } from '../lib/image-limits.ts';
 
 /** An ISO 3166-1 alpha-3 code, uppercased; undefined when `value` isn't one. */
 export function normalizeCountryCode(value: string): string | undefined {
