@@ -2,7 +2,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { existsSync, mkdirSync } from 'node:fs';
 import sharp from 'sharp';
 import { ENGINES, selectedEngines } from './scripts/engines.mjs';
-import { fakeCameraArgs, renderCardScene, renderMovingShots, writeY4mVideo } from './test/support/card-scene.mjs';
+import { fakeCameraArgs, fakeCameraFlags, renderCardScene, renderMovingShots, writeY4mVideo } from './test/support/card-scene.mjs';
 import { chromium } from './test/support/chromium.mjs';
 import { MOVING_DISTANCE, MOVING_FPS, MOVING_HEIGHT, MOVING_SHOTS, MOVING_VERSION, MOVING_WIDTH } from './test/support/moving-card.mjs';
 import { testEndpoint } from './test/support/endpoint.mjs';
@@ -18,7 +18,7 @@ const movingCamera = (name, withCard) => {
     const shots = withCard ? MOVING_SHOTS : [{ ...MOVING_SHOTS[0], frames: 10 }];
     writeY4mVideo(file, renderMovingShots(shots, { width: MOVING_WIDTH, height: MOVING_HEIGHT, distance: MOVING_DISTANCE, withCard }), MOVING_FPS);
   }
-  return ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${file}`];
+  return fakeCameraFlags(file);
 };
 // A CMYK JPEG (four channels, Adobe marker), which a canvas can't make: written by sharp (libvips).
 const generated = new URL('./test/fixtures/generated/', import.meta.url).pathname;

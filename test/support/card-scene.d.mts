@@ -24,3 +24,5 @@ export function renderMovingShots(
 ): { image: { width: number; height: number; rgb: Float32Array }; frames: number }[];
 /** Chromium flags for a fake camera filming `scene` (written to test/fixtures/generated/NAME.y4m). */
 export function fakeCameraArgs(name: string, scene: { width: number; height: number; rgb: Float32Array }): string[];
+/** Chromium flags for a fake camera that plays a .y4m file. */
+export function fakeCameraFlags(file: string): string[];

@@ -534,5 +534,10 @@ export function renderMovingShots(shots, { width, height, distance, withCard = t
 export function fakeCameraArgs(name, scene) {
   const file = new URL(`../fixtures/generated/${name}.y4m`, import.meta.url).pathname;
   writeY4m(file, scene);
+  return fakeCameraFlags(file);
+}
+
+/** Chromium flags for a fake camera that plays a .y4m file, with the permission prompt answered yes. */
+export function fakeCameraFlags(file) {
   return ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${file}`];
 }
