@@ -77,7 +77,9 @@ export default {
   rootDir: '.',
   concurrency: 1,
   testsFinishTimeout: 300_000,
-  testFramework: { config: { timeout: 30_000 } },
+  // A hang detector, not a speed target: generous enough for a loaded machine (npm run test:stress),
+  // and longer than test/support/wait.mjs's deadline, so a stuck wait says what it waited for.
+  testFramework: { config: { timeout: 120_000 } },
   middleware: [testEndpoint],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
   groups,

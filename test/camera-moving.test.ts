@@ -1,9 +1,10 @@
-import { aTimeout, expect } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import type { LivenessCaptureEvent } from '../src/index.ts';
 import { captureRect } from '../src/lib/camera-rules.ts';
 import { type Quad, quadSkew } from '../src/lib/quad.ts';
 import { MOVING_HEIGHT, MOVING_WIDTH, SQUARE_CORNERS } from './support/moving-card.mjs';
 import { button, makeElement, untilPhase } from './support/harness.ts';
+import { until } from './support/wait.mjs';
 
 const parsePoints = (points: string): Quad => points.split(' ').map((pair) => ({ x: Number(pair.split(',')[0]), y: Number(pair.split(',')[1]) })) as Quad;
 
@@ -21,15 +22,18 @@ describe('auto-capture with a card that enters, tilts and settles', () => {
     // What the user sees, sampled until the capture: each new hint and each new outline.
     const hints: string[] = [];
     const outlines: Quad[] = [];
-    const deadline = performance.now() + 25_000;
-    while (!captures.length && performance.now() < deadline) {
-      const root = el.shadowRoot!;
-      const hint = root.querySelector('.camera .hint')?.textContent?.trim();
-      if (hint && hints.at(-1) !== hint) hints.push(hint);
-      const points = root.querySelector('[part=outline] polygon')?.getAttribute('points');
-      if (points && points !== outlines.at(-1)?.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ')) outlines.push(parsePoints(points));
-      await aTimeout(20);
-    }
+    await until(
+      'the auto-capture',
+      () => {
+        const root = el.shadowRoot!;
+        const hint = root.querySelector('.camera .hint')?.textContent?.trim();
+        if (hint && hints.at(-1) !== hint) hints.push(hint);
+        const points = root.querySelector('[part=outline] polygon')?.getAttribute('points');
+        if (points && points !== outlines.at(-1)?.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ')) outlines.push(parsePoints(points));
+        return captures.length > 0;
+      },
+      { timeout: 25_000, seen: () => `hints ${hints.join(' | ')}` },
+    );
     expect(captures, `hints seen: ${hints.join(' | ')}`).to.have.length(1);
     expect(hints, 'the tilted card was seen, and the user told to square it').to.include('Hold the card flat and square');
     // The outline followed the card: it was drawn tilted in several places before the capture.

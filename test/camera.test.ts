@@ -1,9 +1,10 @@
-import { aTimeout, expect } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import type { AccuraIdLiveness, LivenessCaptureEvent, LivenessErrorEvent, LivenessResultEvent } from '../src/index.ts';
 import { captureRect } from '../src/lib/camera-rules.ts';
 import { base64ToBlob, photoJpeg } from './support/fixtures.ts';
 import { PATTERN_CAMERA, skipIn } from './support/engine.ts';
 import { type RecordedField, button, chooseFile, makeElement, oneEvent, requestsFor, untilPhase } from './support/harness.ts';
+import { until } from './support/wait.mjs';
 
 /** Records every stream getUserMedia hands out (real streams from the fake camera), so tests can check their tracks. */
 function recordStreams(): { streams: MediaStream[]; restore: () => void } {
@@ -25,10 +26,10 @@ function failGetUserMedia(name: string): () => void {
 
 async function untilLive(el: AccuraIdLiveness): Promise<HTMLVideoElement> {
   await untilPhase(el, 'camera');
-  for (let i = 0; i < 200 && !el.shadowRoot!.querySelector('video'); i++) await aTimeout(25);
-  const video = el.shadowRoot!.querySelector('video')!;
-  for (let i = 0; i < 200 && !(video.videoWidth && video.readyState >= 2 && !button(el, 'Capture').disabled); i++) await aTimeout(25);
-  expect(video.videoWidth, 'the fake camera is playing').to.be.greaterThan(0);
+  const video = await until('the camera preview', () => el.shadowRoot!.querySelector('video'));
+  await until('the fake camera to play and Capture to be enabled', () => video.videoWidth && video.readyState >= 2 && !button(el, 'Capture').disabled, {
+    seen: () => `video ${video.videoWidth}×${video.videoHeight}, readyState ${video.readyState}, Capture ${button(el, 'Capture').disabled ? 'disabled' : 'enabled'}`,
+  });
   return video;
 }
 
@@ -92,8 +93,8 @@ describe('camera capture with the fake camera', () => {
     const video = await untilLive(el);
     // Without playsinline iOS Safari takes the preview full screen; without muted it won't autoplay.
     for (const attribute of ['playsinline', 'autoplay', 'muted']) expect(video.hasAttribute(attribute), attribute).to.be.true;
-    for (let i = 0; i < 80 && video.paused; i++) await aTimeout(25); // frames can arrive a moment before play() settles
-    expect(video.paused, 'playing by itself').to.be.false;
+    // Frames can arrive a moment before play() settles.
+    await until('the preview to play by itself', () => !video.paused);
     el.reset();
   });
 

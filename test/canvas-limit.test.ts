@@ -39,7 +39,7 @@ const photo48 = async () => new File([await (await fetch('/test/fixtures/generat
 
 describe('a 48 MP photo never needs a canvas over 4096 × 4096 pixels', () => {
   it('prepares it under 1 MB with every canvas within the limit', async function () {
-    this.timeout(120_000);
+    this.timeout(300_000);
     const file = await photo48();
     const { value: image, sizes } = await canvasSizes(() => prepareImage(file));
     const largest = Math.max(...sizes);
@@ -53,7 +53,7 @@ describe('a 48 MP photo never needs a canvas over 4096 × 4096 pixels', () => {
   });
 
   it('still does where the engine ignores createImageBitmap resize options: it shrinks in steps', async function () {
-    this.timeout(120_000);
+    this.timeout(300_000);
     const file = await photo48();
     // An engine without ImageDecoder whose createImageBitmap decodes at full size whatever it is asked.
     const { createImageBitmap: original } = globalThis;

@@ -1,8 +1,9 @@
-import { aTimeout, expect, fixture, html } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
 import type { AccuraIdLiveness } from '../src/index.ts';
 import type { LivenessErrorEvent, LivenessProgressEvent, LivenessResultEvent } from '../src/index.ts';
 import { photoJpeg, svgFile, textAsJpeg } from './support/fixtures.ts';
-import { button, chooseFile, makeElement, oneEvent, requestsFor, untilPhase } from './support/harness.ts';
+import { afterPendingWork, button, chooseFile, makeElement, oneEvent, requestsFor, untilPhase } from './support/harness.ts';
+import { until } from './support/wait.mjs';
 
 describe('<accura-id-liveness> UI', () => {
   let photo: File;
@@ -12,8 +13,11 @@ describe('<accura-id-liveness> UI', () => {
 
   it('writes no attribute the host did not set, so server-rendered HTML hydrates unchanged', async () => {
     const el = await fixture<AccuraIdLiveness>(html`<accura-id-liveness endpoint="/api" country-code="USA" card-code="MRZ"></accura-id-liveness>`);
+    // Positive evidence first: the first render and firstUpdated ran, then the start-up promise chain
+    // they queued (the handoff decision, which asks no device with the default handoff="offer").
     await el.updateComplete;
-    await aTimeout(50);
+    await afterPendingWork();
+    await el.updateComplete;
     expect(el.getAttributeNames().sort()).to.deep.equal(['card-code', 'country-code', 'endpoint']);
     expect({ mode: el.mode, documentType: el.documentType, qualityCheck: el.qualityCheck, disabled: el.disabled }).to.deep.equal({
       mode: 'auto',
@@ -233,8 +237,8 @@ describe('<accura-id-liveness> UI', () => {
       el.reset();
       await chooseFile(el, photo);
       el.remove();
-      await aTimeout(0);
       expect(created.length).to.be.greaterThan(0);
+      await until('every object URL made to be revoked', () => revoked.length >= created.length, { seen: () => `${revoked.length} of ${created.length} revoked` });
       expect([...revoked].sort()).to.deep.equal([...created].sort());
     } finally {
       URL.createObjectURL = createObjectURL;

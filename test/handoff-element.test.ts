@@ -1,6 +1,6 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import type { AccuraIdLiveness, LivenessErrorEvent } from '../src/index.ts';
-import { button, makeElement, untilPhase } from './support/harness.ts';
+import { button, makeElement, startupDecided, untilPhase } from './support/harness.ts';
 
 const labels = (el: AccuraIdLiveness) => [...el.shadowRoot!.querySelectorAll('button')].map((b) => b.textContent?.trim());
 
@@ -43,8 +43,11 @@ describe('handoff attribute', () => {
   });
 
   it('auto hands off at once on a desktop without a camera, and not on one with a camera', async () => {
+    const decided = startupDecided();
     const withCamera = await fixture<AccuraIdLiveness>(html`<accura-id-liveness endpoint="/api/id-liveness" country-code="USA" card-code="MRZ" handoff="auto"></accura-id-liveness>`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Positive evidence first: the element asked for the camera list and acted on the answer.
+    await decided;
+    await withCamera.updateComplete;
     expect(withCamera.phase, 'the fake camera is a camera').to.equal('start');
 
     const restore = stubMediaDevices('enumerateDevices', async () => []);

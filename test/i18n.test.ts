@@ -1,13 +1,8 @@
-import { aTimeout, expect, fixture, html } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
 import { type AccuraIdLiveness, type LivenessErrorEvent, en, registerLocale } from '../src/index.ts';
 import '../src/accura-id-liveness.ts';
 import { textAsJpeg } from './support/fixtures.ts';
-import { chooseFile, makeElement, oneEvent, untilPhase, button } from './support/harness.ts';
-
-async function untilText(el: AccuraIdLiveness, text: string): Promise<void> {
-  for (let i = 0; i < 100 && !el.shadowRoot!.textContent!.includes(text); i++) await aTimeout(20);
-  expect(el.shadowRoot!.textContent).to.contain(text);
-}
+import { chooseFile, makeElement, oneEvent, untilPhase, untilText, button } from './support/harness.ts';
 
 describe('localisation', () => {
   it('follows the lang attribute, then the nearest ancestor', async () => {

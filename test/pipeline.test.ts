@@ -63,7 +63,7 @@ describe('image pipeline, end to end through the element', () => {
   });
 
   it('fits a 4032×3024 photo-like JPEG under 1,000,000 bytes, reporting the resolution sent', async function () {
-    this.timeout(120_000); // WebKitGTK's canvas is several times slower than Chromium's (see npm run bench)
+    this.timeout(300_000); // WebKitGTK's canvas is several times slower than Chromium's (see npm run bench)
     const photo = await photoJpeg(4032, 3024, { quality: 0.95, noise: 24 });
     expect(photo.size).to.be.greaterThan(1_000_000);
     const { el, id } = await makeElement();
@@ -77,7 +77,7 @@ describe('image pipeline, end to end through the element', () => {
   });
 
   it('fits a 6000×4000 PNG under 1,000,000 bytes', async function () {
-    this.timeout(120_000); // WebKitGTK's canvas is several times slower than Chromium's (see npm run bench)
+    this.timeout(300_000); // WebKitGTK's canvas is several times slower than Chromium's (see npm run bench)
     const png = await screenshotPng(6000, 4000);
     const { el, id } = await makeElement();
     const result = await el.check(png);

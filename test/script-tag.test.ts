@@ -2,6 +2,7 @@ import { expect } from '@open-wc/testing';
 import type { AccuraIdLiveness, LivenessResult, LivenessResultEvent } from '../src/index.ts';
 import { photoJpeg } from './support/fixtures.ts';
 import { requestsFor } from './support/harness.ts';
+import { until } from './support/wait.mjs';
 
 type PageWindow = Window & typeof globalThis & { __pageErrors: string[]; __violations: string[]; __warnings: string[] };
 
@@ -36,8 +37,7 @@ async function checkThroughTheUi(win: PageWindow): Promise<LivenessResult> {
   });
   // The quality gate judges the photo first; then the main action is enabled.
   const primary = () => el.shadowRoot!.querySelector<HTMLButtonElement>('button.primary:not([disabled])');
-  for (let i = 0; i < 400 && !primary(); i++) await new Promise((r) => setTimeout(r, 25));
-  primary()!.click();
+  (await until('the quality gate to enable the main action', primary)).click();
   return (await result).detail;
 }
 

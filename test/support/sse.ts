@@ -56,7 +56,7 @@ export class EventStream {
   }
 
   /** Resolves once `predicate` holds, or rejects after `ms`. */
-  async until(predicate: () => boolean, ms = 5_000): Promise<void> {
+  async until(predicate: () => boolean, ms = 60_000): Promise<void> {
     const deadline = Date.now() + ms;
     while (!predicate()) {
       if (Date.now() > deadline) throw new Error(`timed out; events so far: ${this.states.join(', ')}; ended ${this.ended}`);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aptInstall } from '../../scripts/apt.mjs';
 import { closedPort } from '../server/helpers.ts';
+import { until } from './wait.mjs';
 
 const WORDPRESS = '/usr/share/wordpress';
 const THEME = `${WORDPRESS}/wp-content/themes/twentytwentythree`;
@@ -63,18 +64,6 @@ export interface WordPress {
   stop(): Promise<void>;
 }
 
-function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (check()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`${what} did not start within ${timeoutMs} ms`));
-      setTimeout(poll, 50);
-    };
-    poll();
-  });
-}
-
 function stopProcess(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
   // Its own process group (spawned detached): php -S's workers and nothing else.
@@ -125,7 +114,7 @@ export async function startWordPress(options: { pluginZip: string; phpConstants?
         ['--no-defaults', `--datadir=${dir}/db`, `--socket=${socket}`, '--skip-networking', `--pid-file=${dir}/mariadb.pid`, `--log-error=${dir}/mariadb.log`, '--innodb-buffer-pool-size=32M', ...asRoot],
         { stdio: 'ignore', detached: true },
       );
-      await waitFor('MariaDB', () => existsSync(socket), 30_000);
+      await until('MariaDB to open its socket', () => existsSync(socket), { timeout: 120_000, interval: 50 });
       execFileSync('mariadb', ['--no-defaults', `--socket=${socket}`, '-uroot', '-e', 'CREATE DATABASE wordpress']);
     });
 
@@ -238,7 +227,7 @@ export async function startWordPress(options: { pluginZip: string; phpConstants?
         stdio: ['ignore', log, log],
         detached: true,
       });
-      await waitFor('php -S', () => readFileSync(join(dir, 'php-server.log'), 'utf8').includes('started'), 15_000);
+      await until('php -S to start', () => readFileSync(join(dir, 'php-server.log'), 'utf8').includes('started'), { timeout: 60_000, interval: 50 });
       const home = await fetch(url);
       if (!home.ok) throw new Error(`WordPress answered ${home.status} at ${url}`);
     });
