@@ -17,7 +17,7 @@ for (const file of readdirSync(`${root}dist/types`, { recursive: true })) {
   const path = `${root}dist/types/${file}`;
   writeFileSync(path, readFileSync(path, 'utf8').replace(/((?:from|import)\s*\(?\s*['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2'));
 }
-execFileSync('npx', ['custom-elements-manifest', 'analyze', '--litelement', '--globs', 'src/accura-id-liveness.element.ts', '--outdir', '.'], {
+execFileSync('npx', ['custom-elements-manifest', 'analyze', '--litelement', '--globs', 'src/element/accura-id-liveness.element.ts', '--outdir', '.'], {
   cwd: root,
   stdio: ['ignore', 'ignore', 'inherit'],
 });
