@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'vite';
+import { writeApiPage } from './api-docs.mjs';
 import { buildWordPressZip } from './wordpress-zip.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -21,6 +22,7 @@ execFileSync('npx', ['custom-elements-manifest', 'analyze', '--litelement', '--g
   cwd: root,
   stdio: ['ignore', 'ignore', 'inherit'],
 });
+writeApiPage();
 
 // The plugin zip computes the SRI hashes it ships; the same ones are printed for hand-made pages.
 const plugin = buildWordPressZip(root);

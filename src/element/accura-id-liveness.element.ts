@@ -123,12 +123,12 @@ export class AccuraIdLiveness extends LitElement {
    * elsewhere; `fullscreen`: a full-viewport layer that no page CSS can clip; `inline`: inside the widget.
    */
   @property({ attribute: 'camera-view' }) cameraView: CameraView = 'auto';
-  /** Adjusts the quality gate's limits (see `DEFAULT_QUALITY_THRESHOLDS`). */
   /**
    * What a camera capture sends: `guide`, the guide plus a 5 % margin (the area around the card can show a
    * screen's bezel or the fingers holding a printout), or `document`, the found card rectified plus a 5 % margin.
    */
   @property() crop: CaptureCrop = 'guide';
+  /** Adjusts the quality gate's limits (see `DEFAULT_QUALITY_THRESHOLDS`). */
   @property({ attribute: false }) qualityThresholds: Partial<QualityThresholds> = {};
   /** Overrides any UI string of the current locale, for example `{ title: 'Verify your card' }`. */
   @property({ attribute: false }) strings: Partial<LivenessStrings> = {};
