@@ -31,10 +31,19 @@ function stopHog() {
   })();
   return stopping;
 }
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void stopHog().then(() => process.exit(130)));
-
 const started = Date.now();
-const test = spawn(process.execPath, ['scripts/test.mjs'], { stdio: 'inherit' });
+// Its own process group, so an interrupted run stops every step it started, by the group's id.
+const test = spawn(process.execPath, ['scripts/test.mjs'], { stdio: 'inherit', detached: true });
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    try {
+      process.kill(-test.pid, 'SIGTERM');
+    } catch {
+      // already ended
+    }
+    void stopHog().then(() => process.exit(130));
+  });
+}
 const [code, signal] = await new Promise((resolve) => test.once('close', (...result) => resolve(result)));
 await stopHog();
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
