@@ -266,7 +266,7 @@ final class Accura_IDL_Proxy {
 			return self::fail( 400, 'invalid-field', 'card_code must be 1-16 characters of A-Z, a-z, 0-9, _ or -' );
 		}
 		// Read from PHP's own upload file, which PHP deletes when the request ends: nothing is kept.
-		$image = file_get_contents( $file['tmp_name'] ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_get_contents_file_get_contents
+		$image = file_get_contents( $file['tmp_name'] ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_get_contents_file_get_contents -- a local upload file, not a URL: wp_remote_get() can't read it.
 		if ( false === $image ) {
 			return self::fail( 400, 'missing-field', 'liveness_image must be a non-empty file' );
 		}
