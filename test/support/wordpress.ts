@@ -353,6 +353,9 @@ export async function startWordPress(options: WordPressOptions): Promise<WordPre
       if (options.multisite) {
         // What Tools → Network Setup does, then the constants it asks for in wp-config.php.
         php(`require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+          global $wpdb;
+          // As wp-admin/network.php does: the network tables' names aren't set on a single site.
+          foreach ($wpdb->tables('ms_global') as $table => $prefixed) $wpdb->$table = $prefixed;
           install_network();
           $made = populate_network(1, '127.0.0.1:${port}', 'admin@example.test', 'Test network', '/', false);
           if (is_wp_error($made)) { fwrite(STDERR, $made->get_error_message()); exit(1); }`);
@@ -370,7 +373,11 @@ export async function startWordPress(options: WordPressOptions): Promise<WordPre
         writeFileSync(join(root, 'wp-config.php'), config);
       }
       // Pretty permalinks; on Apache WordPress writes its own .htaccess (with the Authorization rule).
-      php(`update_option('permalink_structure', '/%postname%/'); flush_rewrite_rules(true);`, serverSoftware);
+      php(
+        `global $wp_rewrite; $wp_rewrite->set_permalink_structure('/%postname%/'); flush_rewrite_rules(true);
+        if (${stack.startsWith('Apache') ? 'true' : 'false'} && !str_contains((string) @file_get_contents(ABSPATH . '.htaccess'), 'RewriteRule')) { fwrite(STDERR, 'WordPress wrote no .htaccess'); exit(1); }`,
+        serverSoftware,
+      );
       // The same path as Plugins → Add New → Upload: WordPress's own upgrader unpacks the zip.
       const result = php(
         `require_once ABSPATH . 'wp-admin/includes/class-wp-upgrader.php';
