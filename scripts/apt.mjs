@@ -1,6 +1,7 @@
 // Installs Debian packages the tests need when they are missing: only as root on Debian, and saying so.
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { recordInstall } from './install-times.mjs';
 
 /** True when this process may install with apt-get (root on Debian). */
 export function canAptInstall() {
@@ -19,5 +20,9 @@ export function aptInstall(packages, why, { recommends = true } = {}) {
   console.log(`Installing Debian's ${packages.join(', ')} with apt-get (${why})…`);
   const lock = '-o DPkg::Lock::Timeout=600';
   const flags = recommends ? '' : ' --no-install-recommends';
+  const started = performance.now();
   execSync(`apt-get ${lock} update -qq && DEBIAN_FRONTEND=noninteractive apt-get ${lock} install -y -qq${flags} ${packages.join(' ')}`, { stdio: 'inherit' });
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`Installed ${packages.join(', ')} in ${seconds.toFixed(0)} s.`);
+  recordInstall(`apt-get install ${packages.join(' ')}`, seconds);
 }

@@ -8,6 +8,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { LIVENESS_TOKEN_AUDIENCE, createSandbox, mintLivenessToken } from '../../src/server/index.ts';
+import { until } from '../support/wait.mjs';
 import { type Listening, type Reply, jpeg, listen, listenProxy, livenessFields, multipart, send } from './helpers.ts';
 
 const KEY = 'ak_attack_test_key';
@@ -58,14 +59,13 @@ async function assertServing() {
 /** A status, or 'closed' when the connection ended without an answer. */
 const outcome = (reply: Promise<Reply>): Promise<number | 'closed'> => reply.then((r) => r.status, () => 'closed' as const);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('a token that worked is refused once it has expired; a re-signed or unsigned copy too', async () => {
   // Two seconds: exp counts whole seconds, so one second could already be over by the first check.
   const bearer = await token(2);
   assert.equal((await check(undefined, bearer)).status, 200, 'the token works while fresh');
   const { exp } = JSON.parse(Buffer.from(bearer.split('.')[1], 'base64url').toString());
-  await sleep(exp * 1000 - Date.now() + 50);
+  await until(`the token's exp (${exp}) to pass`, () => Date.now() > exp * 1000 + 50, { timeout: 10_000 });
   const replay = await check(undefined, bearer);
   assert.equal(replay.status, 401, replay.text);
   assert.equal(replay.json().code, 'unauthorized');
@@ -107,17 +107,17 @@ test('slow loris: a stalled body or stalled headers are cut off by the server wi
     `POST /api/id-liveness HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: ${ORIGIN}\r\nAuthorization: Bearer ${await token()}\r\n` +
     `Content-Type: ${contentType}\r\nContent-Length: 500000\r\n\r\n`;
   const stalls = Promise.all([stall(`${head}--${contentType.split('boundary=')[1]}\r\n`), stall('POST /api/id-liveness HTTP/1.1\r\nHost: 127')]);
-  await sleep(300);
+  await until('the stalled body to reach a handler', () => inFlight > 0);
   assert.equal(inFlight, 1, 'the stalled body holds a handler (the stalled headers never reach one)');
   const [body, headers] = await stalls;
   for (const { closedAfterMs, answer } of [body, headers]) {
     t.diagnostic(`closed after ${closedAfterMs.toFixed(0)} ms, answer: ${JSON.stringify(answer.split('\r\n')[0])}`);
-    assert.ok(closedAfterMs < TIMEOUTS.requestTimeout + 2_000, `closed after ${closedAfterMs.toFixed(0)} ms`);
+    // The bound only tells the 1 s timeout from none (Node's default holds 5 min); a loaded machine is late, not that late.
+    assert.ok(closedAfterMs < 8_000, `closed after ${closedAfterMs.toFixed(0)} ms`);
     assert.ok(closedAfterMs >= TIMEOUTS.requestTimeout * 0.9, `closed after ${closedAfterMs.toFixed(0)} ms: too early to be the timeout`);
     assert.ok(!/^HTTP\/1\.1 2/.test(answer), answer);
   }
-  for (let i = 0; inFlight > 0 && i < 50; i++) await sleep(20);
-  assert.equal(inFlight, 0, 'the stalled request no longer holds a handler');
+  await until('the stalled request to let go of its handler', () => inFlight === 0, { seen: () => `${inFlight} in flight` });
   await assertServing();
 });
 

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createSandbox, mintLivenessToken } from '../../src/server/index.ts';
-import { createDemoApp } from '../../src/server/demo-app.ts';
+import { createDemoApp } from '../../demo/server/demo-app.ts';
 import { createLivenessMetrics } from '../../src/server/metrics.ts';
+import { until } from '../support/wait.mjs';
 import { type Listening, jpeg, listen, listenProxy, livenessFields, multipart, send } from './helpers.ts';
 
 const KEY = 'ak_observability_DISTINCTIVE_key';
@@ -51,12 +52,15 @@ const sample = (text: string, name: string) => Number(new RegExp(`^${name.replac
 test('metrics: in-flight checks and bytes while a check waits upstream, then checks by outcome and code', async () => {
   const slow = check({ headers: { 'X-Accura-Sandbox-Delay-Ms': '2000' } });
   // Scrape while the check waits upstream (polled, not slept: a loaded machine is slow to get there).
-  let during = await scrape();
-  for (let i = 0; i < 150 && !(sample(during, 'accura_liveness_checks_in_flight') === 1 && sample(during, 'accura_liveness_body_bytes_in_flight') === 0); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    during = await scrape();
-  }
-  assert.equal(sample(during, 'accura_liveness_checks_in_flight'), 1);
+  let during = '';
+  await until(
+    'a scrape showing the check in flight, its body sent',
+    async () => {
+      during = await scrape();
+      return sample(during, 'accura_liveness_checks_in_flight') === 1 && sample(during, 'accura_liveness_body_bytes_in_flight') === 0;
+    },
+    { interval: 10, seen: () => during },
+  );
   const { reply, bodyBytes } = await slow;
   assert.equal(reply.status, 200, reply.text);
   assert.ok(bodyBytes > 50_000);

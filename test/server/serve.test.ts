@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { until } from '../support/wait.mjs';
 import { livenessFields, multipart, send } from './helpers.ts';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; worker-src 'self'; connect-src 'self'";
@@ -15,7 +16,7 @@ test('npm run serve: health, CSP, and a graceful SIGTERM that lets in-flight che
   // An empty cwd: no .env is read; an empty ACCURA_API_KEY keeps it in sandbox mode.
   const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script], {
     cwd: mkdtempSync(join(tmpdir(), 'serve-test-')),
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ACCURA_API_KEY: '' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ACCURA_API_KEY: '', METRICS_TOKEN: 'serve-test-metrics' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -41,7 +42,13 @@ test('npm run serve: health, CSP, and a graceful SIGTERM that lets in-flight che
     headers: { 'Content-Type': contentType, Origin: url, Authorization: `Bearer ${token}`, 'X-Accura-Sandbox-Delay-Ms': '700' },
     body,
   });
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // SIGTERM only once the check is in the server's hands (its metrics say so), not after a guessed pause.
+  let inFlightNow = '';
+  await until('the check to be in flight in the server', async () => {
+    const metrics = await send(`${url}/metrics`, { method: 'GET', headers: { Authorization: 'Bearer serve-test-metrics' } });
+    inFlightNow = /^accura_liveness_checks_in_flight (\S+)$/m.exec(metrics.text)?.[1] ?? metrics.text.slice(0, 200);
+    return inFlightNow === '1';
+  }, { seen: () => `checks in flight: ${inFlightNow}` });
   child.kill('SIGTERM');
   const reply = await inFlight;
   assert.equal(reply.status, 200, reply.text);

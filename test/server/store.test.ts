@@ -6,14 +6,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from 'redis';
 import { createSandbox, mintLivenessToken } from '../../src/server/index.ts';
-import { type LivenessStore, createMemoryStore, createRedisStore } from '../../src/server/store.ts';
+import { type LivenessStore, createMemoryStore, createRedisStore } from '../../src/server/store/store.ts';
 import { type RunningRedis, startRedis } from '../support/redis.ts';
+import { until } from '../support/wait.mjs';
 import { type Listening, listen, listenProxy, listenRaw, livenessFields, multipart, send } from './helpers.ts';
 
 const KEY = 'ak_store_test_key';
 const SECRET = 'store-test-secret-0123456789abcdef';
 const ORIGIN = 'https://shop.example';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let redis: RunningRedis;
 const clients: { close(): Promise<void> }[] = [];
@@ -57,12 +57,15 @@ for (const kind of ['memory', 'redis'] as const) {
     });
 
     test('keys and counters expire after their TTL', async () => {
-      await store.set('short', 'x', { ttlMs: 150 });
-      assert.equal(await store.increment('counter', 150), 1);
-      assert.equal(await store.increment('counter', 150), 2, 'a later increment keeps the first expiry');
-      await sleep(300);
-      assert.equal(await store.get('short'), undefined);
-      assert.equal(await store.increment('counter', 150), 1, 'the count starts again');
+      // A second: long enough that a loaded machine's round trips don't outlast it, short enough to wait for.
+      const ttlMs = 1_000;
+      const setAt = Date.now();
+      await store.set('short', 'x', { ttlMs });
+      assert.equal(await store.increment('counter', ttlMs), 1);
+      assert.equal(await store.increment('counter', ttlMs), 2, 'a later increment keeps the first expiry');
+      await until('the key and the counter to expire', async () => (await store.get('short')) === undefined && (await store.get('counter')) === undefined);
+      assert.ok(Date.now() - setAt >= ttlMs - 10, `gone after ${Date.now() - setAt} ms, before its TTL`);
+      assert.equal(await store.increment('counter', ttlMs), 1, 'the count starts again');
     });
 
     test('200 concurrent increments count to 200', async () => {

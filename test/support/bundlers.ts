@@ -16,7 +16,8 @@ import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import type { Browser, Page } from 'playwright-core';
-import { createDemoApp } from '../../src/server/demo-app.ts';
+import { createDemoApp } from '../../demo/server/demo-app.ts';
+import { recordInstall } from '../../scripts/install-times.mjs';
 import { photoInPage } from '../e2e/support.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -97,7 +98,9 @@ export function installApp(app: string, tarball: string): { seconds: number; fre
   let seconds = 0;
   const fresh = !existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash;
   if (fresh) {
-    seconds += run('npm', ['ci', ...flags], cwd).seconds;
+    const ci = run('npm', ['ci', ...flags], cwd).seconds;
+    recordInstall(`npm ci in the ${app} app (bundler matrix)`, ci);
+    seconds += ci;
     writeFileSync(stamp, lockHash);
   }
   seconds += run('npm', ['install', '--no-save', ...flags, tarball], cwd).seconds;

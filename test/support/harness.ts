@@ -2,6 +2,7 @@
 import { fixture, html, oneEvent } from '@open-wc/testing';
 import '../../src/accura-id-liveness.ts';
 import type { AccuraIdLiveness, LivenessError } from '../../src/index.ts';
+import { until } from './wait.mjs';
 
 let counter = 0;
 
@@ -52,7 +53,7 @@ export async function chooseFile(el: AccuraIdLiveness, file: File): Promise<void
 
 /** Waits until the quality gate has judged the chosen image. */
 export async function untilJudged(el: AccuraIdLiveness): Promise<void> {
-  for (let i = 0; i < 400 && el.shadowRoot!.textContent!.includes('Checking the photo quality'); i++) await new Promise((r) => setTimeout(r, 25));
+  await until('the quality gate to judge the image', () => !el.shadowRoot!.textContent!.includes('Checking the photo quality'));
   await el.updateComplete;
 }
 
@@ -62,13 +63,59 @@ export function button(el: AccuraIdLiveness, text: string): HTMLButtonElement {
   return found;
 }
 
-export async function untilPhase(el: AccuraIdLiveness, phase: AccuraIdLiveness['phase'], timeout = 20_000): Promise<void> {
-  const start = performance.now();
-  while (el.phase !== phase) {
-    if (performance.now() - start > timeout) throw new Error(`Timed out waiting for ${phase}; phase is ${el.phase}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+export async function untilPhase(el: AccuraIdLiveness, phase: AccuraIdLiveness['phase'], timeout?: number): Promise<void> {
+  await until(`phase ${phase}`, () => el.phase === phase, { timeout, seen: () => `phase ${el.phase}` });
   await el.updateComplete;
+}
+
+/** Text shown in the element's shadow root. */
+export async function untilText(el: Element, text: string): Promise<void> {
+  await until(`the text "${text}"`, () => el.shadowRoot!.textContent!.includes(text), { seen: () => JSON.stringify(el.shadowRoot!.textContent!.replace(/\s+/g, ' ').trim().slice(0, 300)) });
+}
+
+/**
+ * Counts the camera preview's analyses, as positive evidence that the watcher ran before a test
+ * asserts that something did not happen. Each analysis starts with `createImageBitmap(video)`, one
+ * at a time, so when analysis n + 1 starts, n have reported.
+ */
+export function countPreviewAnalyses(): { reported: () => number; restore: () => void } {
+  const original = window.createImageBitmap;
+  let started = 0;
+  window.createImageBitmap = ((source: ImageBitmapSource, ...rest: unknown[]) => {
+    if (source instanceof HTMLVideoElement) started++;
+    return (original as (...args: unknown[]) => Promise<ImageBitmap>)(source, ...rest);
+  }) as typeof createImageBitmap;
+  return { reported: () => Math.max(0, started - 1), restore: () => (window.createImageBitmap = original) };
+}
+
+/**
+ * Resolves once the element's start-up camera question (`enumerateDevices`, which decides an automatic
+ * handoff) has been answered and acted on: call before creating the element, await after.
+ */
+export function startupDecided(): Promise<void> {
+  const devices = navigator.mediaDevices;
+  if (!devices) return Promise.resolve(); // no camera API: the element decides at once
+  const original = devices.enumerateDevices;
+  let answered: Promise<unknown> | undefined;
+  devices.enumerateDevices = function (this: MediaDevices) {
+    answered = original.call(this).finally(() => undefined);
+    return answered as Promise<MediaDeviceInfo[]>;
+  };
+  return (async () => {
+    try {
+      await until('the element to ask for the camera list (its automatic-handoff decision)', () => answered !== undefined);
+      await answered!.catch(() => undefined);
+    } finally {
+      devices.enumerateDevices = original;
+    }
+    // The decision, and any action on it, are promise continuations of the answer.
+    await afterPendingWork();
+  })();
+}
+
+/** A task boundary: every promise continuation queued before it has run. Not a pause: no time is waited for. */
+export function afterPendingWork(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** The error a check rejects with; fails the test when it resolves instead. */

@@ -37,7 +37,7 @@ export async function startRedis(): Promise<RunningRedis> {
     child.stdout!.on('data', (part) => (output += part));
     child.stderr!.on('data', (part) => (output += part));
     const ready = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), 10_000);
+      const timer = setTimeout(() => resolve(false), 60_000); // generous: a loaded machine is slow to start it
       child.stdout!.on('data', () => /Ready to accept connections/.test(output) && (clearTimeout(timer), resolve(true)));
       child.once('exit', () => (clearTimeout(timer), resolve(false)));
     });

@@ -4,6 +4,7 @@ import { WebdriverLauncher } from '@web/test-runner-webdriver';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { findWebKit } from '../../scripts/engines.mjs';
+import { until } from './wait.mjs';
 
 /** A free TCP port on 127.0.0.1: WebKitWebDriver needs one named, and a fixed one could collide. */
 function freePort() {
@@ -31,16 +32,14 @@ function startXvfb(xvfb) {
 }
 
 async function untilListening(port, child) {
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`WebKitWebDriver exited (${child.exitCode})`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/status`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('WebKitWebDriver did not start within 10 s');
+  await until(
+    'WebKitWebDriver to answer /status',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`WebKitWebDriver exited (${child.exitCode})`);
+      return fetch(`http://127.0.0.1:${port}/status`).then((response) => response.ok, () => false); // not listening yet
+    },
+    { timeout: 60_000, interval: 100 },
+  );
 }
 
 /**

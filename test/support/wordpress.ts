@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aptInstall } from '../../scripts/apt.mjs';
 import { closedPort } from '../server/helpers.ts';
+import { until } from './wait.mjs';
 
 /** How the site is served. */
 export type Stack = 'php -S' | 'Apache mod_php' | 'Apache PHP-FPM' | 'nginx PHP-FPM';
@@ -130,18 +131,6 @@ export interface Database {
   stop(): Promise<void>;
 }
 
-function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const poll = async () => {
-      if (await check()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`${what} did not start within ${timeoutMs} ms`));
-      setTimeout(poll, 50);
-    };
-    poll();
-  });
-}
-
 function stopProcess(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
   // Its own process group (spawned detached): the server's workers and nothing else.
@@ -175,7 +164,7 @@ export async function startDatabase(): Promise<Database> {
     { stdio: 'ignore', detached: true },
   );
   try {
-    await waitFor('MariaDB', () => existsSync(socket), 30_000);
+    await until('MariaDB to open its socket', () => existsSync(socket), { timeout: 120_000, interval: 50 });
   } catch (error) {
     await stopProcess(mariadb);
     throw error;
@@ -422,7 +411,7 @@ export async function startWordPress(options: WordPressOptions): Promise<WordPre
           ].join('\n'),
         );
         start('php-fpm', fpmBinary(), ['--nodaemonize', '--fpm-config', join(dir, 'php-fpm.conf'), ...(asRoot ? ['--allow-to-run-as-root'] : [])], clockEnv);
-        await waitFor('PHP-FPM', () => read('logs/php-fpm.log').includes('ready to handle connections'), 15_000);
+        await until('PHP-FPM to start', () => read('logs/php-fpm.log').includes('ready to handle connections'), { timeout: 60_000, interval: 50 });
       }
       if (stack === 'php -S') {
         start('php-server', 'php', ['-d', `upload_tmp_dir=${dir}/php-uploads`, '-S', `127.0.0.1:${port}`, '-t', root, join(dir, 'router.php')], {
@@ -505,7 +494,7 @@ export async function startWordPress(options: WordPressOptions): Promise<WordPre
         );
         start('nginx', NGINX, ['-p', join(dir, 'nginx'), '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'logs/nginx-error.log')]);
       }
-      await waitFor(stack, () => fetch(url).then((response) => response.ok, () => false), 20_000);
+      await until(`${stack} to serve the site`, () => fetch(url).then((response) => response.ok, () => false), { timeout: 60_000, interval: 50 });
     };
 
     if (!options.multisite) await time(stack, () => serve());

@@ -1,0 +1,34 @@
+import { expect } from '@open-wc/testing';
+import { button, countPreviewAnalyses, makeElement, oneEvent, untilPhase, untilText } from '../support/harness.ts';
+import { until } from '../support/wait.mjs';
+
+/** Analyses to see before "it did not capture" means anything: well past the 3 good frames in a row an auto-capture needs. */
+const ANALYSES = 10;
+
+/** Runs in its own browser, whose fake camera films the card blurred with σ = 3. */
+describe('auto-capture with a blurred camera', () => {
+  it('does not capture, and tells the user to hold still; manual capture still works', async () => {
+    const analyses = countPreviewAnalyses();
+    try {
+      const { el } = await makeElement({}, { qualityCheck: 'warn' });
+      let captured = false;
+      el.addEventListener('liveness-capture', () => (captured = true));
+      button(el, 'Use camera').click();
+      await untilPhase(el, 'camera');
+      // Positive evidence first: the watcher judged the blurred frames, and did so many times.
+      await untilText(el, 'Hold still');
+      await until(`${ANALYSES} preview analyses`, () => analyses.reported() >= ANALYSES, { seen: () => `${analyses.reported()} analyses` });
+      expect(captured).to.be.false;
+      expect(el.phase).to.equal('camera');
+      expect(el.shadowRoot!.querySelector('.camera .hint')!.textContent).to.contain('Hold still');
+      expect(el.shadowRoot!.querySelector('[role=status]')!.textContent).to.contain('Hold still');
+      await expect(el).to.be.accessible();
+      const capture = oneEvent(el, 'liveness-capture');
+      button(el, 'Capture').click();
+      await capture;
+      expect(el.phase).to.equal('preview');
+    } finally {
+      analyses.restore();
+    }
+  });
+});
