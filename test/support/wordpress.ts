@@ -330,7 +330,7 @@ export async function startWordPress(options: WordPressOptions): Promise<WordPre
         throw new Error(`PHP failed: ${stderr ?? ''}\n${read('debug.log').slice(-3000)}`);
       }
     };
-    const serverSoftware = stack.startsWith('Apache') ? { SERVER_SOFTWARE: 'Apache/2.4' } : {};
+    const serverSoftware: Record<string, string> = stack.startsWith('Apache') ? { SERVER_SOFTWARE: 'Apache/2.4' } : {};
 
     await time('install', () => {
       php(
@@ -382,7 +382,7 @@ export async function startWordPress(options: WordPressOptions): Promise<WordPre
 
     const serve = async (clock = '') => {
       // libfaketime moves the PHP side's clock; the monotonic clock stays real, so timeouts still work.
-      const clockEnv = clock ? { LD_PRELOAD: FAKETIME, FAKETIME: clock, FAKETIME_DONT_FAKE_MONOTONIC: '1', DONT_FAKE_MONOTONIC: '1' } : {};
+      const clockEnv: Record<string, string> = clock ? { LD_PRELOAD: FAKETIME, FAKETIME: clock, FAKETIME_DONT_FAKE_MONOTONIC: '1', DONT_FAKE_MONOTONIC: '1' } : {};
       const start = (name: string, command: string, args: string[], env: Record<string, string> = {}) => {
         const log = openSync(join(dir, 'logs', `${name}.out`), 'a');
         const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', log, log], detached: true });
