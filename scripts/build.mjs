@@ -27,5 +27,5 @@ writeApiPage();
 // The plugin zip computes the SRI hashes it ships; the same ones are printed for hand-made pages.
 const plugin = buildWordPressZip(root);
 
-console.log(`Built dist/, dist-demo/, custom-elements.json and dist/accura-id-liveness-wordpress.zip (${plugin.bytes} bytes).\n\nSubresource Integrity (sha384):`);
+console.log(`Built dist/, dist-demo/, custom-elements.json and the WordPress plugin, ${plugin.zip.slice(root.length)} (${plugin.bytes} bytes).\n\nSubresource Integrity (sha384):`);
 for (const [file, hash] of Object.entries(plugin.hashes)) console.log(`  ${file}  ${hash}`);

@@ -33,8 +33,10 @@ const steps = [
   ['demo and framework apps end to end', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/e2e')]],
   // Plain node, no tsx: the package name must resolve through its exports map to dist/.
   ['the built package in Node (SSR)', 'node', ['--test', '--test-reporter=spec', ...nodeTests('test/e2e', '.test.mjs')]],
-  // Installs Debian's wordpress, php-mysql and mariadb-server when missing; needs the zip from the build step.
-  ['the WordPress plugin in a real WordPress', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/wordpress')]],
+  // WordPress 6.1 (Debian 12) and 6.8 (Debian 13's package, downloaded into a cache) on Apache mod_php, Apache PHP-FPM,
+  // nginx PHP-FPM and php -S; installs the Debian packages when missing; the directory's checkers (skipped
+  // without ../shared/tools/phpcs). Needs the zip from the build step.
+  ['the WordPress plugin in real WordPress sites', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/wordpress')]],
   // The packed tarball in pinned Vite, webpack, Next.js, Parcel, esbuild and Angular apps; dist/ was just built.
   ['bundler matrix', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/bundlers/matrix.test.ts'], { BUNDLERS_SKIP_BUILD: '1' }],
 ];

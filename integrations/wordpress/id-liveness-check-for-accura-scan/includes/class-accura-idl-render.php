@@ -2,18 +2,37 @@
 /**
  * The block and the shortcode: both render the same <accura-id-liveness> tag.
  *
- * @package AccuraIdLiveness
+ * @package IdLivenessCheck
  */
 
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Registers the "ID Liveness check" block and the [accura_id_liveness] shortcode.
+ * Registers the "ID Liveness Check" block and the [id_liveness_check] shortcode (and the
+ * [accura_id_liveness] it was first called, so pages made with it keep working).
  */
 final class Accura_IDL_Render {
 
 	/** The script handle: the widget's classic build, shipped in assets/. */
 	public const HANDLE = 'accura-id-liveness';
+
+	/** The script that gives each widget on the page a fresh token at run time. */
+	public const TOKEN_HANDLE = 'accura-id-liveness-token';
+
+	/** The block editor's script: plain wp.* globals, so the plugin needs no build. */
+	public const EDITOR_HANDLE = 'accura-id-liveness-editor';
+
+	/** The shortcode. */
+	public const SHORTCODE = 'id_liveness_check';
+
+	/** The shortcode's first name, kept as an alias. */
+	public const OLD_SHORTCODE = 'accura_id_liveness';
+
+	/** Each script handle's file in assets/, whose hash the build writes into assets/integrity.php. */
+	private const FILES = array(
+		self::HANDLE       => 'accura-id-liveness.min.js',
+		self::TOKEN_HANDLE => 'token.js',
+	);
 
 	private const MODES = array( 'auto', 'camera', 'upload' );
 
@@ -27,12 +46,23 @@ final class Accura_IDL_Render {
 
 	/** Registers the script (enqueued only by a page that renders the widget), the block and the shortcode. */
 	public static function init(): void {
-		wp_register_script( self::HANDLE, plugins_url( 'assets/accura-id-liveness.min.js', ACCURA_IDL_FILE ), array(), ACCURA_IDL_VERSION, true );
+		// The token script first: it sets each widget's getToken before the element upgrades.
+		wp_register_script( self::TOKEN_HANDLE, plugins_url( 'assets/' . self::FILES[ self::TOKEN_HANDLE ], ACCURA_IDL_FILE ), array(), ACCURA_IDL_VERSION, true );
+		wp_register_script( self::HANDLE, plugins_url( 'assets/' . self::FILES[ self::HANDLE ], ACCURA_IDL_FILE ), array( self::TOKEN_HANDLE ), ACCURA_IDL_VERSION, true );
+		wp_register_script(
+			self::EDITOR_HANDLE,
+			plugins_url( 'blocks/id-liveness/editor.js', ACCURA_IDL_FILE ),
+			array( 'wp-blocks', 'wp-element', 'wp-block-editor', 'wp-components', 'wp-i18n' ),
+			ACCURA_IDL_VERSION,
+			true
+		);
+		wp_set_script_translations( self::EDITOR_HANDLE, 'id-liveness-check-for-accura-scan' );
 		register_block_type(
 			ACCURA_IDL_DIR . 'blocks/id-liveness',
 			array( 'render_callback' => array( self::class, 'render_block' ) )
 		);
-		add_shortcode( 'accura_id_liveness', array( self::class, 'render_shortcode' ) );
+		add_shortcode( self::SHORTCODE, array( self::class, 'render_shortcode' ) );
+		add_shortcode( self::OLD_SHORTCODE, array( self::class, 'render_shortcode' ) );
 	}
 
 	/**
@@ -54,11 +84,13 @@ final class Accura_IDL_Render {
 	}
 
 	/**
-	 * `[accura_id_liveness country="IND" card="MRZ" threshold="55" mode="auto" document="id-card"]`.
+	 * `[id_liveness_check country="IND" card="MRZ" threshold="55" mode="auto" document="id-card"]`.
 	 *
-	 * @param array<string, string>|string $atts The shortcode's attributes ('' when none).
+	 * @param array<string, string>|string $atts      The shortcode's attributes ('' when none).
+	 * @param string|null                  $content   Enclosed content (unused).
+	 * @param string                       $shortcode The name it was called by.
 	 */
-	public static function render_shortcode( $atts ): string {
+	public static function render_shortcode( $atts, $content = null, string $shortcode = self::SHORTCODE ): string {
 		$atts = shortcode_atts(
 			array(
 				'country'   => '',
@@ -68,14 +100,15 @@ final class Accura_IDL_Render {
 				'document'  => '',
 			),
 			is_array( $atts ) ? $atts : array(),
-			'accura_id_liveness'
+			$shortcode
 		);
 		return self::render( $atts, '' );
 	}
 
 	/**
 	 * The tag, with each value checked and escaped; bad or empty values fall back to the settings.
-	 * Enqueues the script, so only pages that show the widget load it.
+	 * Enqueues the scripts, so only pages that show the widget load them. The page holds no token,
+	 * nothing that expires: a page cache may keep it as long as it likes.
 	 *
 	 * @param array<string, mixed> $atts    country, card, threshold, mode, document.
 	 * @param string               $wrapper Extra attributes of the block wrapper (already escaped).
@@ -90,10 +123,10 @@ final class Accura_IDL_Render {
 
 		wp_enqueue_script( self::HANDLE );
 		return sprintf(
-			'<div %1$s><accura-id-liveness endpoint="%2$s" token="%3$s" country-code="%4$s" card-code="%5$s" threshold="%6$s" mode="%7$s" document-type="%8$s"></accura-id-liveness></div>',
+			'<div %1$s><accura-id-liveness endpoint="%2$s" data-token-url="%3$s" country-code="%4$s" card-code="%5$s" threshold="%6$s" mode="%7$s" document-type="%8$s"></accura-id-liveness></div>',
 			'' === $wrapper ? 'class="accura-id-liveness"' : $wrapper,
 			esc_url( Accura_IDL_Proxy::url() ),
-			esc_attr( Accura_IDL_Nonce::create() ),
+			esc_url( Accura_IDL_Proxy::token_url() ),
 			esc_attr( '' !== $country ? $country : $settings['country_code'] ),
 			esc_attr( '' !== $card ? $card : $settings['card_code'] ),
 			esc_attr( (string) ( $threshold ?? $settings['threshold'] ) ),
@@ -103,19 +136,19 @@ final class Accura_IDL_Render {
 	}
 
 	/**
-	 * Adds `integrity` and `crossorigin` to the widget's script tag: the hash the build wrote into
+	 * Adds `integrity` and `crossorigin` to the plugin's script tags: the hashes the build wrote into
 	 * assets/integrity.php. WordPress 6.1 has no API for it, so the tag is filtered.
 	 *
 	 * @param string $tag    The <script> tag.
 	 * @param string $handle Its handle.
 	 */
 	public static function add_integrity( string $tag, string $handle ): string {
-		if ( self::HANDLE !== $handle ) {
+		if ( ! isset( self::FILES[ $handle ] ) ) {
 			return $tag;
 		}
 		$file   = ACCURA_IDL_DIR . 'assets/integrity.php';
 		$hashes = is_readable( $file ) ? include $file : array();
-		$hash   = is_array( $hashes ) ? ( $hashes['accura-id-liveness.min.js'] ?? '' ) : '';
+		$hash   = is_array( $hashes ) ? ( $hashes[ self::FILES[ $handle ] ] ?? '' ) : '';
 		if ( '' === $hash ) {
 			return $tag;
 		}

@@ -1,11 +1,13 @@
 <?php
 /**
- * The PHP proxy: POST /wp-json/accura-id-liveness/v1/check. The only place that uses the API key.
+ * The PHP proxy: POST /wp-json/id-liveness-check/v1/check, the only place that uses the API key,
+ * and GET /wp-json/id-liveness-check/v1/token, which hands the widget a fresh token at run time.
  *
- * It mirrors the package's Node proxy (src/server/proxy.ts): the same checks in the same order,
- * with the same JSON error codes spelled the same, plus a per-visitor rate limit.
+ * It mirrors the package's Node proxy (src/server/proxy.ts): the same checks in the same order
+ * (token, origin, size, fields, image type, then what the check costs), with the same JSON error
+ * codes spelled the same. Its costs are a per-visitor hourly limit and a site-wide daily cap.
  *
- * @package AccuraIdLiveness
+ * @package IdLivenessCheck
  */
 
 defined( 'ABSPATH' ) || exit;
@@ -16,10 +18,13 @@ defined( 'ABSPATH' ) || exit;
 final class Accura_IDL_Proxy {
 
 	/** The REST namespace. */
-	public const REST_NAMESPACE = 'accura-id-liveness/v1';
+	public const REST_NAMESPACE = 'id-liveness-check/v1';
 
 	/** The route under the namespace. */
 	public const ROUTE = '/check';
+
+	/** The token route under the namespace. */
+	public const TOKEN_ROUTE = '/token';
 
 	/** Accura's image limit: 1 MB. */
 	public const MAX_BYTES = 1000000;
@@ -42,6 +47,11 @@ final class Accura_IDL_Proxy {
 		return rest_url( self::REST_NAMESPACE . self::ROUTE );
 	}
 
+	/** The token route's URL, for the widget's token script. */
+	public static function token_url(): string {
+		return rest_url( self::REST_NAMESPACE . self::TOKEN_ROUTE );
+	}
+
 	/** Registers POST, and a 405 for every other method. */
 	public static function routes(): void {
 		register_rest_route(
@@ -59,6 +69,37 @@ final class Accura_IDL_Proxy {
 					'callback'            => static fn () => self::fail( 405, 'method-not-allowed', 'Use POST' ),
 					'permission_callback' => '__return_true',
 				),
+			)
+		);
+		register_rest_route(
+			self::REST_NAMESPACE,
+			self::TOKEN_ROUTE,
+			array(
+				'methods'             => 'GET',
+				'callback'            => array( self::class, 'token' ),
+				// Public like the pages that show the widget; what a token may spend is limited by the check route.
+				'permission_callback' => '__return_true',
+			)
+		);
+	}
+
+	/**
+	 * A fresh token, never cached: not by the browser, not by a page cache or a CDN in between.
+	 * Page caches skip a response with these headers (and DONOTCACHEPAGE, which WP Super Cache,
+	 * W3 Total Cache and LiteSpeed Cache read), so a cached page always gets a live token.
+	 */
+	public static function token(): WP_REST_Response {
+		if ( ! defined( 'DONOTCACHEPAGE' ) ) {
+			define( 'DONOTCACHEPAGE', true ); // phpcs:ignore WordPress.NamingConventions.PrefixAllGlobals.NonPrefixedConstantFound -- the page caches' own flag, not ours.
+		}
+		nocache_headers();
+		return self::no_store(
+			new WP_REST_Response(
+				array(
+					'token'     => Accura_IDL_Token::create(),
+					'expiresIn' => Accura_IDL_Token::LIFETIME,
+				),
+				200
 			)
 		);
 	}
@@ -89,17 +130,11 @@ final class Accura_IDL_Proxy {
 	 * @param WP_REST_Request $request The request.
 	 */
 	public static function check( WP_REST_Request $request ): WP_REST_Response {
-		if ( ! Accura_IDL_Nonce::verify( self::bearer_token( $request ) ) ) {
-			return self::fail( 401, 'unauthorized', 'A valid page token is required: Authorization: Bearer <token>' );
+		if ( ! Accura_IDL_Token::verify( self::bearer_token( $request ) ) ) {
+			return self::fail( 401, 'unauthorized', 'A valid token is required: Authorization: Bearer <token>' );
 		}
 		if ( ! self::is_allowed_origin( (string) $request->get_header( 'origin' ) ) ) {
 			return self::fail( 403, 'forbidden-origin', 'This origin may not call this server' );
-		}
-		$retry_after = self::take_from_rate_limit();
-		if ( null !== $retry_after ) {
-			$response = self::fail( 429, 'rate-limited', 'Too many checks from this visitor; try again later' );
-			$response->header( 'Retry-After', (string) $retry_after );
-			return $response;
 		}
 		// PHP has read the body by now, but an honest length is refused before anything looks at it.
 		$length = (int) $request->get_header( 'content_length' );
@@ -116,11 +151,20 @@ final class Accura_IDL_Proxy {
 			return self::fail( 415, 'unsupported-media-type', 'liveness_image must be a JPEG, PNG or WebP image' );
 		}
 
-		$settings = Accura_IDL_Settings::get();
+		// Only a well-formed check is counted (as the Node proxy charges its quotas).
+		$retry_after = Accura_IDL_Quota::take_visitor();
+		if ( null !== $retry_after ) {
+			return self::retry_later( 429, 'rate-limited', 'Too many checks from this visitor; try again later', $retry_after );
+		}
 		if ( Accura_IDL_Settings::is_sandbox() ) {
 			return self::no_store( new WP_REST_Response( Accura_IDL_Sandbox::answer( $form['image'] ), 200 ) );
 		}
-		return self::forward( $settings, $form, $format );
+		// The daily cap counts what the owner pays for: checks sent to the API.
+		$retry_after = Accura_IDL_Quota::take_daily();
+		if ( null !== $retry_after ) {
+			return self::retry_later( 429, 'quota-exceeded', "This site's daily number of checks is used up; try again tomorrow", $retry_after );
+		}
+		return self::forward( Accura_IDL_Settings::get(), $form, $format );
 	}
 
 	/**
@@ -174,41 +218,6 @@ final class Accura_IDL_Proxy {
 	}
 
 	/**
-	 * Counts this request against the visitor's hourly allowance. Returns null when it may go on,
-	 * else the seconds until the window ends. Stores only a counter under a salted hash of the IP.
-	 */
-	private static function take_from_rate_limit(): ?int {
-		$limit = (int) Accura_IDL_Settings::get()['rate_limit'];
-		if ( $limit <= 0 ) {
-			return null;
-		}
-		$ip = isset( $_SERVER['REMOTE_ADDR'] ) ? sanitize_text_field( wp_unslash( $_SERVER['REMOTE_ADDR'] ) ) : '';
-		/**
-		 * Filters the address a visitor is counted by. Behind a trusted reverse proxy, return the
-		 * client address it forwards; the default is REMOTE_ADDR, which a client cannot forge.
-		 *
-		 * @param string $ip REMOTE_ADDR.
-		 */
-		$ip    = (string) apply_filters( 'accura_idl_visitor_ip', $ip );
-		$key   = 'accura_idl_rl_' . substr( hash_hmac( 'sha256', $ip, wp_salt( 'nonce' ) ), 0, 32 );
-		$now   = time();
-		$entry = get_transient( $key );
-		if ( ! is_array( $entry ) || ! isset( $entry['start'], $entry['count'] ) || $entry['start'] + HOUR_IN_SECONDS <= $now ) {
-			$entry = array(
-				'start' => $now,
-				'count' => 0,
-			);
-		}
-		$left = max( 1, $entry['start'] + HOUR_IN_SECONDS - $now );
-		if ( $entry['count'] >= $limit ) {
-			return $left;
-		}
-		++$entry['count'];
-		set_transient( $key, $entry, $left );
-		return null;
-	}
-
-	/**
 	 * The three fields, or the error answer. Any other field, or a field sent as an array, is refused.
 	 *
 	 * @param WP_REST_Request $request The request.
@@ -257,7 +266,7 @@ final class Accura_IDL_Proxy {
 			return self::fail( 400, 'invalid-field', 'card_code must be 1-16 characters of A-Z, a-z, 0-9, _ or -' );
 		}
 		// Read from PHP's own upload file, which PHP deletes when the request ends: nothing is kept.
-		$image = file_get_contents( $file['tmp_name'] ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_get_contents_file_get_contents
+		$image = file_get_contents( $file['tmp_name'] ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_get_contents_file_get_contents -- a local upload file, not a URL: wp_remote_get() can't read it.
 		if ( false === $image ) {
 			return self::fail( 400, 'missing-field', 'liveness_image must be a non-empty file' );
 		}
@@ -334,6 +343,20 @@ final class Accura_IDL_Proxy {
 			return self::fail( 502, 'upstream-invalid-response', 'The liveness API answered with something other than JSON' );
 		}
 		return self::no_store( new WP_REST_Response( $data, (int) wp_remote_retrieve_response_code( $response ) ) );
+	}
+
+	/**
+	 * A 429 with Retry-After.
+	 *
+	 * @param int    $status      429.
+	 * @param string $code        rate-limited or quota-exceeded.
+	 * @param string $message     For people.
+	 * @param int    $retry_after Seconds.
+	 */
+	private static function retry_later( int $status, string $code, string $message, int $retry_after ): WP_REST_Response {
+		$response = self::fail( $status, $code, $message );
+		$response->header( 'Retry-After', (string) $retry_after );
+		return $response;
 	}
 
 	/** The 413 answer. */

@@ -1,5 +1,5 @@
 /**
- * The "ID Liveness check" block in the editor: settings in the sidebar, a placeholder in the
+ * The "ID Liveness Check" block in the editor: settings in the sidebar, a placeholder in the
  * canvas (the widget itself renders on the page, through the server). Plain wp.* globals, no build.
  */
 ( function ( wp ) {
@@ -20,22 +20,22 @@
 					null,
 					el(
 						PanelBody,
-						{ title: __( 'Check', 'accura-id-liveness' ) },
+						{ title: __( 'Check', 'id-liveness-check-for-accura-scan' ) },
 						el( TextControl, {
-							label: __( 'Country code (ISO alpha-3)', 'accura-id-liveness' ),
-							help: __( 'Empty: the default from Settings → ID Liveness.', 'accura-id-liveness' ),
+							label: __( 'Country code (ISO alpha-3)', 'id-liveness-check-for-accura-scan' ),
+							help: __( 'Empty: the default from Settings → ID Liveness Check.', 'id-liveness-check-for-accura-scan' ),
 							value: countryCode,
 							maxLength: 3,
 							onChange: ( value ) => setAttributes( { countryCode: value.toUpperCase() } ),
 						} ),
 						el( TextControl, {
-							label: __( 'Card code', 'accura-id-liveness' ),
-							help: __( 'Such as MRZ. Empty: the default from the settings.', 'accura-id-liveness' ),
+							label: __( 'Card code', 'id-liveness-check-for-accura-scan' ),
+							help: __( 'Such as MRZ. Empty: the default from the settings.', 'id-liveness-check-for-accura-scan' ),
 							value: cardCode,
 							onChange: ( value ) => setAttributes( { cardCode: value } ),
 						} ),
 						el( TextControl, {
-							label: __( 'Threshold (0-100)', 'accura-id-liveness' ),
+							label: __( 'Threshold (0-100)', 'id-liveness-check-for-accura-scan' ),
 							type: 'number',
 							min: 0,
 							max: 100,
@@ -43,21 +43,21 @@
 							onChange: ( value ) => setAttributes( { threshold: value === '' ? undefined : Number( value ) } ),
 						} ),
 						el( SelectControl, {
-							label: __( 'Capture', 'accura-id-liveness' ),
+							label: __( 'Capture', 'id-liveness-check-for-accura-scan' ),
 							value: mode,
 							options: [
-								{ label: __( 'Camera or upload', 'accura-id-liveness' ), value: 'auto' },
-								{ label: __( 'Camera only', 'accura-id-liveness' ), value: 'camera' },
-								{ label: __( 'Upload only', 'accura-id-liveness' ), value: 'upload' },
+								{ label: __( 'Camera or upload', 'id-liveness-check-for-accura-scan' ), value: 'auto' },
+								{ label: __( 'Camera only', 'id-liveness-check-for-accura-scan' ), value: 'camera' },
+								{ label: __( 'Upload only', 'id-liveness-check-for-accura-scan' ), value: 'upload' },
 							],
 							onChange: ( value ) => setAttributes( { mode: value } ),
 						} ),
 						el( SelectControl, {
-							label: __( 'Document', 'accura-id-liveness' ),
+							label: __( 'Document', 'id-liveness-check-for-accura-scan' ),
 							value: documentType,
 							options: [
-								{ label: __( 'ID card', 'accura-id-liveness' ), value: 'id-card' },
-								{ label: __( 'Passport', 'accura-id-liveness' ), value: 'passport' },
+								{ label: __( 'ID card', 'id-liveness-check-for-accura-scan' ), value: 'id-card' },
+								{ label: __( 'Passport', 'id-liveness-check-for-accura-scan' ), value: 'passport' },
 							],
 							onChange: ( value ) => setAttributes( { documentType: value } ),
 						} )
@@ -68,8 +68,8 @@
 					useBlockProps(),
 					el( Placeholder, {
 						icon: 'id-alt',
-						label: __( 'ID Liveness check', 'accura-id-liveness' ),
-						instructions: __( 'Visitors photograph their document here. The check goes through this site; the API key never reaches the browser.', 'accura-id-liveness' ),
+						label: __( 'ID Liveness Check', 'id-liveness-check-for-accura-scan' ),
+						instructions: __( 'Visitors photograph their document here. The check goes through this site; the API key never reaches the browser.', 'id-liveness-check-for-accura-scan' ),
 					} )
 				)
 			);

@@ -2,7 +2,7 @@
 /**
  * The plugin's one option: its settings, sanitized on the way in.
  *
- * @package AccuraIdLiveness
+ * @package IdLivenessCheck
  */
 
 defined( 'ABSPATH' ) || exit;
@@ -22,9 +22,19 @@ final class Accura_IDL_Settings {
 	public const DEFAULT_THRESHOLD = 55;
 
 	/**
+	 * Checks sent to the API per day, site-wide. Well above what a site that verifies its own
+	 * customers sends, and low enough that a script looping over the public route can't run up
+	 * a large bill before the owner notices.
+	 */
+	public const DEFAULT_DAILY_CAP = 200;
+
+	/** The highest cap and per-visitor limit the form accepts. */
+	public const MAX_LIMIT = 100000;
+
+	/**
 	 * The settings with defaults filled in.
 	 *
-	 * @return array{api_key: string, upstream_url: string, country_code: string, card_code: string, threshold: float, sandbox: bool, rate_limit: int}
+	 * @return array{api_key: string, upstream_url: string, country_code: string, card_code: string, threshold: float, sandbox: bool, rate_limit: int, daily_cap: int}
 	 */
 	public static function get(): array {
 		$stored = get_option( self::OPTION, array() );
@@ -32,7 +42,8 @@ final class Accura_IDL_Settings {
 	}
 
 	/**
-	 * Defaults: Accura's endpoint, India and MRZ, 55, sandbox off, 20 checks per hour per visitor.
+	 * Defaults: Accura's endpoint, India and MRZ, 55, sandbox off, 20 checks per hour per visitor,
+	 * 200 checks a day for the site.
 	 *
 	 * @return array<string, mixed>
 	 */
@@ -45,6 +56,7 @@ final class Accura_IDL_Settings {
 			'threshold'    => self::DEFAULT_THRESHOLD,
 			'sandbox'      => false,
 			'rate_limit'   => 20,
+			'daily_cap'    => self::DEFAULT_DAILY_CAP,
 		);
 	}
 
@@ -115,34 +127,35 @@ final class Accura_IDL_Settings {
 
 		$url = isset( $input['upstream_url'] ) ? esc_url_raw( trim( (string) $input['upstream_url'] ), array( 'http', 'https' ) ) : '';
 		if ( '' === $url ) {
-			add_settings_error( self::OPTION, 'upstream_url', __( 'The upstream URL must be an http or https URL; it was reset to Accura\'s.', 'accura-id-liveness' ) );
+			add_settings_error( self::OPTION, 'upstream_url', __( 'The upstream URL must be an http or https URL; it was reset to Accura\'s.', 'id-liveness-check-for-accura-scan' ) );
 			$url = self::DEFAULT_UPSTREAM;
 		}
 		$clean['upstream_url'] = $url;
 
 		$country = self::country_code( $input['country_code'] ?? '' );
 		if ( '' === $country ) {
-			add_settings_error( self::OPTION, 'country_code', __( 'The country code must be three letters (ISO 3166-1 alpha-3, e.g. IND); the previous one was kept.', 'accura-id-liveness' ) );
+			add_settings_error( self::OPTION, 'country_code', __( 'The country code must be three letters (ISO 3166-1 alpha-3, e.g. IND); the previous one was kept.', 'id-liveness-check-for-accura-scan' ) );
 		} else {
 			$clean['country_code'] = $country;
 		}
 
 		$card = self::card_code( $input['card_code'] ?? '' );
 		if ( '' === $card ) {
-			add_settings_error( self::OPTION, 'card_code', __( 'The card code must be 1-16 characters of A-Z, a-z, 0-9, _ or -; the previous one was kept.', 'accura-id-liveness' ) );
+			add_settings_error( self::OPTION, 'card_code', __( 'The card code must be 1-16 characters of A-Z, a-z, 0-9, _ or -; the previous one was kept.', 'id-liveness-check-for-accura-scan' ) );
 		} else {
 			$clean['card_code'] = $card;
 		}
 
 		$threshold = self::threshold( $input['threshold'] ?? '' );
 		if ( null === $threshold ) {
-			add_settings_error( self::OPTION, 'threshold', __( 'The threshold must be a number from 0 to 100; the previous one was kept.', 'accura-id-liveness' ) );
+			add_settings_error( self::OPTION, 'threshold', __( 'The threshold must be a number from 0 to 100; the previous one was kept.', 'id-liveness-check-for-accura-scan' ) );
 		} else {
 			$clean['threshold'] = $threshold;
 		}
 
 		$clean['sandbox']    = ! empty( $input['sandbox'] );
-		$clean['rate_limit'] = isset( $input['rate_limit'] ) ? min( 100000, absint( $input['rate_limit'] ) ) : $old['rate_limit'];
+		$clean['rate_limit'] = isset( $input['rate_limit'] ) ? min( self::MAX_LIMIT, absint( $input['rate_limit'] ) ) : $old['rate_limit'];
+		$clean['daily_cap']  = isset( $input['daily_cap'] ) ? min( self::MAX_LIMIT, absint( $input['daily_cap'] ) ) : $old['daily_cap'];
 		return $clean;
 	}
 }

@@ -1,6 +1,6 @@
 <?php
 /**
- * Plugin Name:       Accura ID Liveness
+ * Plugin Name:       ID Liveness Check for Accura Scan
  * Description:       Checks that a photographed identity document is the real card, not a screen, printout or copy, through Accura Scan's ID Liveness API. The API key stays on your server.
  * Version:           0.1.0
  * Requires at least: 6.1
@@ -8,10 +8,9 @@
  * Author:            accura-id-liveness contributors
  * License:           MIT
  * License URI:       https://opensource.org/licenses/MIT
- * Text Domain:       accura-id-liveness
- * Domain Path:       /languages
+ * Text Domain:       id-liveness-check-for-accura-scan
  *
- * @package AccuraIdLiveness
+ * @package IdLivenessCheck
  */
 
 defined( 'ABSPATH' ) || exit;
@@ -21,18 +20,12 @@ define( 'ACCURA_IDL_FILE', __FILE__ );
 define( 'ACCURA_IDL_DIR', plugin_dir_path( __FILE__ ) );
 
 require_once ACCURA_IDL_DIR . 'includes/class-accura-idl-settings.php';
-require_once ACCURA_IDL_DIR . 'includes/class-accura-idl-nonce.php';
+require_once ACCURA_IDL_DIR . 'includes/class-accura-idl-token.php';
+require_once ACCURA_IDL_DIR . 'includes/class-accura-idl-quota.php';
 require_once ACCURA_IDL_DIR . 'includes/class-accura-idl-sandbox.php';
 require_once ACCURA_IDL_DIR . 'includes/class-accura-idl-proxy.php';
 require_once ACCURA_IDL_DIR . 'includes/class-accura-idl-render.php';
 require_once ACCURA_IDL_DIR . 'includes/class-accura-idl-admin.php';
-
-add_action(
-	'init',
-	static function () {
-		load_plugin_textdomain( 'accura-id-liveness', false, dirname( plugin_basename( ACCURA_IDL_FILE ) ) . '/languages' );
-	}
-);
 
 register_activation_hook( ACCURA_IDL_FILE, array( 'Accura_IDL_Settings', 'activate' ) );
 

@@ -2,7 +2,7 @@
 /**
  * The answer given when no real check is made: the same as the package's Node sandbox.
  *
- * @package AccuraIdLiveness
+ * @package IdLivenessCheck
  */
 
 defined( 'ABSPATH' ) || exit;
