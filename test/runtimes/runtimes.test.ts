@@ -176,6 +176,16 @@ for (const runtime of runtimes) {
       });
     }
 
+    if (runtime === 'workers') {
+      test('a proxy made at module scope without secrets lets the worker start, and its first request names the missing key', async () => {
+        const answer = await post(`${app.moduleScope}/api/id-liveness`, { Origin: ORIGIN }, jpeg());
+        assert.equal(answer.status, 500);
+        const deadline = Date.now() + 30_000;
+        while (!app.output().includes('apiKey is required (is ACCURA_API_KEY set?)') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.match(app.output(), /apiKey is required \(is ACCURA_API_KEY set\?\)/);
+      });
+    }
+
     test('a forged token and an alg:none token are refused, with no upstream call', async () => {
       const { body, contentType } = await form();
       const forged = (await mintLivenessToken({ secret: 'another-secret-0123456789abcdef0123', origin: ORIGIN })).token;
