@@ -23,7 +23,7 @@ const SHARED_WITH_SERVER = ['src/server/**', 'src/image/{sniff,limits}.ts', 'src
 );
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-demo/**', 'node_modules/**', 'test/bundlers/apps/**', 'test/fixtures/**', 'integrations/**', 'custom-elements.json', 'docs/api/**'] },
+  { ignores: ['dist/**', 'dist-demo/**', 'node_modules/**', 'test/bundlers/apps/**', 'test/runtimes/apps/**', 'test/fixtures/**', 'integrations/**', 'custom-elements.json', 'docs/api/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -39,6 +39,9 @@ const steps = [
   ['the WordPress plugin in real WordPress sites', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/wordpress')]],
   // The packed tarball in pinned Vite, webpack, Next.js, Parcel, esbuild and Angular apps; dist/ was just built.
   ['bundler matrix', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/bundlers/matrix.test.ts'], { BUNDLERS_SKIP_BUILD: '1' }],
+  // The docs' server snippets (docs/server-runtimes.md) from the packed tarball on Node, Deno, Bun, Workers
+  // (wrangler under Node 22 from npm) and Next.js (Node and Edge routes), each installed from npm on first run.
+  ['server runtimes', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/runtimes/runtimes.test.ts'], { BUNDLERS_SKIP_BUILD: '1' }],
 ];
 
 /**

@@ -8,6 +8,7 @@ export type {
   CheckObserver,
   CheckOutput,
   CheckRecord,
+  FetchLike,
   LivenessProxy,
   LivenessProxyOptions,
   ProxyAnswer,
@@ -16,6 +17,8 @@ export type {
   UpstreamTransport,
 } from './proxy/proxy.ts';
 export { createMemoryStore, createRedisStore } from './store/store.ts';
+export { createDurableObjectStore, LivenessStoreObject } from './store/durable-object.ts';
+export type { DurableObjectStoreOptions, LivenessStoreNamespace, LivenessStoreObjectState } from './store/durable-object.ts';
 export type { LivenessEventStore, LivenessStore, RedisCommander, RedisStoreOptions, RedisSubscriber, StoreSetOptions } from './store/store.ts';
 export type { OneTimeTokenOptions, QuotaLimit, QuotaRules } from './auth/guards.ts';
 export { mintLivenessToken, verifyLivenessToken, LIVENESS_TOKEN_AUDIENCE } from './auth/tokens.ts';

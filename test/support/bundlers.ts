@@ -61,9 +61,9 @@ export interface Ran {
 }
 
 /** Runs one command to its end; throws with the output's tail when it fails. */
-export function run(command: string, args: string[], cwd: string): Ran {
+export function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Ran {
   const start = performance.now();
-  const result = spawnSync(command, args, { cwd, env: quietEnv, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(command, args, { cwd, env: { ...quietEnv, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   const seconds = (performance.now() - start) / 1000;
   if (result.status !== 0) {
@@ -133,8 +133,8 @@ export interface Started {
  * Starts a long-running fixture command (a dev or production server) in its own process group,
  * waits until `url` answers, and stops the whole group by its pid.
  */
-export async function startProcess(command: string, args: string[], cwd: string, url: string, timeoutMs = 180_000): Promise<Started> {
-  const child: ChildProcess = spawn(command, args, { cwd, env: quietEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startProcess(command: string, args: string[], cwd: string, url: string, timeoutMs = 180_000, env: Record<string, string> = {}): Promise<Started> {
+  const child: ChildProcess = spawn(command, args, { cwd, env: { ...quietEnv, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let printed = '';
   child.stdout!.on('data', (chunk) => (printed += chunk));
   child.stderr!.on('data', (chunk) => (printed += chunk));

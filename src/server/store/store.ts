@@ -43,7 +43,7 @@ export interface LivenessEventStore extends LivenessStore {
   subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>>;
 }
 
-/** A store for one process. Expired keys are dropped when read and swept once a minute. */
+/** A store for one process. Expired keys are dropped when read and swept once a minute (the timer starts with the first write). */
 export function createMemoryStore(): LivenessEventStore {
   const entries = new Map<string, { value: string; expiresAt: number }>();
   const lists = new Map<string, { items: string[]; expiresAt: number }>();
@@ -58,24 +58,32 @@ export function createMemoryStore(): LivenessEventStore {
     if (entry && entry.expiresAt <= Date.now()) entries.delete(key);
     return entry && entry.expiresAt > Date.now() ? entry : undefined;
   };
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const [key, entry] of entries) if (entry.expiresAt <= now) entries.delete(key);
-    for (const [key, entry] of lists) if (entry.expiresAt <= now) lists.delete(key);
-  }, 60_000);
-  (sweep as { unref?: () => void }).unref?.(); // never keeps a process alive
+  // Started by the first write, never at creation: Workers forbid timers at module scope, where a
+  // store is often made (`Disallowed operation called within global scope`).
+  let sweep: ReturnType<typeof setInterval> | undefined;
+  const sweepLater = () => {
+    if (sweep !== undefined) return;
+    sweep = setInterval(() => {
+      const now = Date.now();
+      for (const [key, entry] of entries) if (entry.expiresAt <= now) entries.delete(key);
+      for (const [key, entry] of lists) if (entry.expiresAt <= now) lists.delete(key);
+    }, 60_000);
+    (sweep as { unref?: () => void }).unref?.(); // never keeps a process alive
+  };
   return {
     async get(key) {
       return live(key)?.value;
     },
     async set(key, value, { ttlMs, ifAbsent = false }) {
       if (ifAbsent && live(key)) return false;
+      sweepLater();
       entries.set(key, { value, expiresAt: Date.now() + ttlMs });
       return true;
     },
     async increment(key, ttlMs) {
       const entry = live(key);
       const count = (entry ? Number(entry.value) || 0 : 0) + 1;
+      sweepLater();
       entries.set(key, { value: String(count), expiresAt: entry?.expiresAt ?? Date.now() + ttlMs });
       return count;
     },
@@ -86,6 +94,7 @@ export function createMemoryStore(): LivenessEventStore {
     async append(key, value, ttlMs) {
       const entry = liveList(key) ?? { items: [], expiresAt: 0 };
       entry.items.push(value);
+      sweepLater();
       entry.expiresAt = Date.now() + ttlMs;
       lists.set(key, entry);
       return entry.items.length;
@@ -107,6 +116,7 @@ export function createMemoryStore(): LivenessEventStore {
     },
     async close() {
       clearInterval(sweep);
+      sweep = undefined;
       entries.clear();
       lists.clear();
       channels.clear();
