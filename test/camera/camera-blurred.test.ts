@@ -15,9 +15,10 @@ describe('auto-capture with a blurred camera', () => {
       el.addEventListener('liveness-capture', () => (captured = true));
       button(el, 'Use camera').click();
       await untilPhase(el, 'camera');
-      // Positive evidence first: the watcher judged the blurred frames, and did so many times.
+      // Positive evidence first: the watcher judged the blurred frames, many times, and said so.
+      const hint = () => el.shadowRoot!.querySelector('.camera .hint')?.textContent?.trim();
+      await until(`${ANALYSES} preview analyses`, () => analyses.reported() >= ANALYSES, { seen: () => `${analyses.reported()} analyses; hint "${hint()}"` });
       await untilText(el, 'Hold still');
-      await until(`${ANALYSES} preview analyses`, () => analyses.reported() >= ANALYSES, { seen: () => `${analyses.reported()} analyses` });
       expect(captured).to.be.false;
       expect(el.phase).to.equal('camera');
       expect(el.shadowRoot!.querySelector('.camera .hint')!.textContent).to.contain('Hold still');

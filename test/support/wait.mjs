@@ -3,7 +3,7 @@
 // and its error says what was awaited and, when given, what was seen instead.
 
 /** The default deadline: far past what any condition here takes, even on a loaded 2-core machine. */
-export const GENEROUS_MS = 60_000;
+export const GENEROUS_MS = 120_000;
 
 /**
  * Polls `check` until it returns a truthy value, and resolves with that value.
