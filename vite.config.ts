@@ -113,7 +113,7 @@ export default defineConfig(({ mode }): UserConfig => {
       return {
         build: {
           ...library,
-          lib: { entry: resolve(root, 'src/workers/prepare.worker.ts'), formats: ['iife'], name: 'AccuraIdLivenessWorker', fileName: () => WORKER_FILE },
+          lib: { entry: resolve(root, 'src/image/worker/prepare.worker.ts'), formats: ['iife'], name: 'AccuraIdLivenessWorker', fileName: () => WORKER_FILE },
         },
       };
     case 'demo':

@@ -40,10 +40,10 @@ if (!existsSync(`${generated}photo-48mp.jpg`)) {
 await sharp({ create: { width: 640, height: 480, channels: 3, background: '#c8d2e0' } }).webp({ quality: 80 }).toFile(`${generated}blank.webp`);
 
 const ALL = ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**', '!test/wordpress/**', '!test/bundlers/**', '!test/node/**'];
-const BLURRED = 'test/camera-blurred.test.ts';
+const BLURRED = 'test/camera/camera-blurred.test.ts';
 // Auto-capture only on a real, square card: one camera films a card moving into place, one the bare table.
-const MOVING = 'test/camera-moving.test.ts';
-const TABLE = 'test/camera-table.test.ts';
+const MOVING = 'test/camera/camera-moving.test.ts';
+const TABLE = 'test/camera/camera-table.test.ts';
 const FILMED = "fake camera shows a generated pattern; only Chromium can film a video file (a blurred card, a card moving into place, a bare table)";
 
 /** Suites an engine can't run, each with the reason printed in the output: no skip is silent. */

@@ -4,7 +4,7 @@
  */
 import { getRequestListener } from '@hono/node-server';
 import type { Plugin, PreviewServer, ViteDevServer } from 'vite';
-import { createDemoApp, isDemoApiPath } from '../src/server/demo-app.ts';
+import { createDemoApp, isDemoApiPath } from './server/demo-app.ts';
 
 export function livenessServerPlugin(): Plugin {
   const mount = (server: ViteDevServer | PreviewServer, phoneScript?: { src: string; module: boolean }) => {

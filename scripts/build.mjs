@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'vite';
+import { writeApiPage } from './api-docs.mjs';
 import { buildWordPressZip } from './wordpress-zip.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -17,10 +18,11 @@ for (const file of readdirSync(`${root}dist/types`, { recursive: true })) {
   const path = `${root}dist/types/${file}`;
   writeFileSync(path, readFileSync(path, 'utf8').replace(/((?:from|import)\s*\(?\s*['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2'));
 }
-execFileSync('npx', ['custom-elements-manifest', 'analyze', '--litelement', '--globs', 'src/accura-id-liveness.element.ts', '--outdir', '.'], {
+execFileSync('npx', ['custom-elements-manifest', 'analyze', '--litelement', '--globs', 'src/element/accura-id-liveness.element.ts', '--outdir', '.'], {
   cwd: root,
   stdio: ['ignore', 'ignore', 'inherit'],
 });
+writeApiPage();
 
 // The plugin zip computes the SRI hashes it ships; the same ones are printed for hand-made pages.
 const plugin = buildWordPressZip(root);

@@ -10,7 +10,7 @@ import { getRequestListener } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import { createDemoApp, isDemoApiPath } from '../src/server/demo-app.ts';
+import { createDemoApp, isDemoApiPath } from '../demo/server/demo-app.ts';
 
 const distDir = fileURLToPath(new URL('../dist-demo/', import.meta.url));
 const port = Number(process.env.PORT ?? 8787);

@@ -8,11 +8,15 @@ const nodeTests = (dir, ext = '.test.ts') => readdirSync(dir).filter((name) => n
 const steps = [
   ['browsers', 'node', ['scripts/ensure-browsers.mjs']],
   ['types', 'npx', ['tsc', '--noEmit', '-p', '.']],
+  // typescript-eslint, Lit and web-component rules, and the layout's import boundaries (eslint.config.js).
+  ['lint', 'npx', ['eslint', '.']],
   ['server', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/server')]],
   // The document corner detector's accuracy floor, in Node on seeded scenes (`npm run bench:corners` has the full table).
   ['corner detector (Node)', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/node')]],
   ['build', 'node', ['scripts/build.mjs']],
   ['bundle budgets', 'node', ['scripts/size.mjs']],
+  // Every relative link and anchor in the README and docs/ resolves; docs/api.md matches the manifest the build wrote.
+  ['docs', 'node', ['scripts/check-docs.mjs']],
   // One run per engine, so each engine's time is printed and a failure names its engine.
   ['browser tests in Chromium', 'npx', ['wtr'], { ENGINES: 'chromium' }],
   ['browser tests in Firefox', 'npx', ['wtr'], { ENGINES: 'firefox' }],

@@ -1,6 +1,6 @@
 /** Defines `<accura-id-liveness>`. Safe to load twice: a second definition is skipped, not thrown. */
-import { AccuraIdLiveness } from './accura-id-liveness.element.ts';
-import { rememberScriptBase } from './lib/script-base.ts';
+import { AccuraIdLiveness } from './element/accura-id-liveness.element.ts';
+import { rememberScriptBase } from './element/script-base.ts';
 
 export * from './index.ts';
 

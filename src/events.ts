@@ -1,9 +1,9 @@
 /** Typed events of `<accura-id-liveness>`. All bubble and cross shadow roots. No event carries a token or key. */
-import type { LivenessErrorDetail } from './lib/errors.ts';
-import type { HandoffState } from './lib/handoff.ts';
-import type { Quad } from './lib/quad.ts';
-import type { QualityReport } from './lib/quality.ts';
-import type { LivenessProgress, LivenessResult } from './lib/run-check.ts';
+import type { LivenessErrorDetail } from './check/errors.ts';
+import type { HandoffState } from './handoff/handoff-rules.ts';
+import type { Quad } from './quality/corners/geometry.ts';
+import type { QualityReport } from './quality/quality-rules.ts';
+import type { LivenessProgress, LivenessResult } from './check/run-check.ts';
 
 /** Every widget event: bubbles, crosses shadow roots, and carries a typed, read-only detail. */
 abstract class LivenessEvent<Detail> extends Event {

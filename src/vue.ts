@@ -3,7 +3,7 @@
  * that templates type-check (vue-tsc, Volar): `import type {} from 'accura-id-liveness/vue'`.
  */
 import type { DefineComponent, HTMLAttributes } from 'vue';
-import type { AccuraIdLiveness } from './accura-id-liveness.element.ts';
+import type { AccuraIdLiveness } from './element/accura-id-liveness.element.ts';
 import type { LivenessCaptureEvent, LivenessErrorEvent, LivenessProgressEvent, LivenessQualityEvent, LivenessResultEvent } from './events.ts';
 
 type LivenessProps = Partial<

@@ -4,7 +4,7 @@
  * serve `metrics.fetch` at `GET /metrics` behind a bearer token. Node only.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CheckObserver } from './proxy.ts';
+import type { CheckObserver } from './proxy/proxy.ts';
 
 export interface LivenessMetricsOptions {
   /** `GET /metrics` needs `Authorization: Bearer <token>`. Without a token it answers 404: metrics are off. */

@@ -5,8 +5,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { type BodyResult, BodyCollector, declaredLength } from './body.ts';
-import { type CheckInput, type LivenessProxy, type LivenessProxyOptions, type UpstreamTransport, createLivenessProxy } from './proxy.ts';
+import { type BodyResult, BodyCollector, declaredLength } from './proxy/body.ts';
+import { type CheckInput, type LivenessProxy, type LivenessProxyOptions, type UpstreamTransport, createLivenessProxy } from './proxy/proxy.ts';
 
 export { createLivenessMetrics } from './metrics.ts';
 export type { LivenessMetrics, LivenessMetricsOptions } from './metrics.ts';

@@ -5,8 +5,8 @@
 import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { isSendableFormat, sniffFormat } from '../lib/sniff.ts';
-import { DEFAULT_MAX_BYTES, FORM_FIELD_ALLOWANCE, imageBytes, readLivenessForm } from './form.ts';
+import { isSendableFormat, sniffFormat } from '../image/sniff.ts';
+import { DEFAULT_MAX_BYTES, FORM_FIELD_ALLOWANCE, imageBytes, readLivenessForm } from './proxy/liveness-form.ts';
 import { closeOnError, limitBody, noStore } from './http.ts';
 
 /** Forces the sandbox score (0-100). Only the sandbox reads it. */

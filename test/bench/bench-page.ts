@@ -3,8 +3,8 @@
  * ({ maxSizeMB: 1, useWebWorker: false }) on the same seeded images, in the same page.
  */
 import imageCompression from 'browser-image-compression';
-import { ImageWorkerClient } from '../../src/lib/worker-client.ts';
-import { analyzeQuality } from '../../src/lib/analyze-quality.ts';
+import { ImageWorkerClient } from '../../src/image/worker/worker-client.ts';
+import { analyzeQuality } from '../../src/quality/analyze.ts';
 import { cardPhoto, photoJpeg, screenshotPng, sidewaysJpegWithGps } from '../support/fixtures.ts';
 
 export interface CaseResult {

@@ -4,9 +4,9 @@
  * Prints the table; BENCH_CARDS / BENCH_EMPTY change the counts.
  */
 import { availableParallelism, loadavg } from 'node:os';
-import { DOCUMENT_ASPECT } from '../../src/lib/camera-rules.ts';
-import { detectQuad } from '../../src/lib/quad.ts';
-import { findDocument } from '../../src/lib/quality.ts';
+import { DOCUMENT_ASPECT } from '../../src/camera/camera-rules.ts';
+import { detectQuad } from '../../src/quality/corners/detect.ts';
+import { findDocument } from '../../src/quality/quality-rules.ts';
 import { type DetectorScore, boxCorners, grayScenes, scoreDetector } from '../support/corner-scenes.ts';
 
 const cards = Number(process.env.BENCH_CARDS ?? 300);

@@ -24,8 +24,8 @@ import autocannon from 'autocannon';
 import { serve } from '@hono/node-server';
 import { createLivenessProxy, createSandbox, mintLivenessToken } from '../../src/server/index.ts';
 import { createNodeLivenessProxy } from '../../src/server/node.ts';
-import { ByteChunks } from '../../src/server/chunks.ts';
-import { delimiterNeedle } from '../../src/server/multipart.ts';
+import { ByteChunks } from '../../src/server/proxy/byte-chunks.ts';
+import { delimiterNeedle } from '../../src/server/proxy/multipart.ts';
 import { aptInstall } from '../../scripts/apt.mjs';
 import { freePort } from '../support/ports.ts';
 

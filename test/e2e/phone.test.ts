@@ -11,11 +11,11 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
 import { fakeCameraArgs, renderCardScene } from '../support/card-scene.mjs';
 import { launchChromium, openDemo, phonePage, startDemoServer } from './support.ts';
-import ar from '../../src/locales/ar.ts';
-import es from '../../src/locales/es.ts';
-import fr from '../../src/locales/fr.ts';
-import hi from '../../src/locales/hi.ts';
-import { en } from '../../src/locales/en.ts';
+import ar from '../../src/i18n/locales/ar.ts';
+import es from '../../src/i18n/locales/es.ts';
+import fr from '../../src/i18n/locales/fr.ts';
+import hi from '../../src/i18n/locales/hi.ts';
+import { en } from '../../src/i18n/locales/en.ts';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DOCUMENT_ASPECT } from '../../src/lib/camera-rules.ts';
-import { detectQuad } from '../../src/lib/quad.ts';
-import { documentCorners, documentSize, warpToDocument } from '../../src/lib/perspective.ts';
+import { DOCUMENT_ASPECT } from '../../src/camera/camera-rules.ts';
+import { detectQuad } from '../../src/quality/corners/detect.ts';
+import { documentCorners, documentSize, warpToDocument } from '../../src/quality/corners/perspective.ts';
 import { grayScenes, scoreDetector } from '../support/corner-scenes.ts';
 
 test('finds most cards, with small corner errors, and few cards where there are none', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createDemoApp, type DemoEnv, readDemoEnv } from '../../src/server/demo-app.ts';
+import { createDemoApp, type DemoEnv, readDemoEnv } from '../../demo/server/demo-app.ts';
 import { createSandbox, verifyLivenessToken } from '../../src/server/index.ts';
 import { type Listening, jpeg, listen, livenessFields, multipart, replies, send } from './helpers.ts';
 

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { parseLivenessForm } from '../../src/server/form.ts';
-import { ByteChunks } from '../../src/server/chunks.ts';
-import { multipartBoundary, scanMultipart } from '../../src/server/multipart.ts';
+import { parseLivenessForm } from '../../src/server/proxy/liveness-form.ts';
+import { ByteChunks } from '../../src/server/proxy/byte-chunks.ts';
+import { multipartBoundary, scanMultipart } from '../../src/server/proxy/multipart.ts';
 import { multipart } from './helpers.ts';
 
 const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'latin1'));

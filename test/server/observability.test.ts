@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createSandbox, mintLivenessToken } from '../../src/server/index.ts';
-import { createDemoApp } from '../../src/server/demo-app.ts';
+import { createDemoApp } from '../../demo/server/demo-app.ts';
 import { createLivenessMetrics } from '../../src/server/metrics.ts';
 import { type Listening, jpeg, listen, listenProxy, livenessFields, multipart, send } from './helpers.ts';
 

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { Hono } from 'hono';
 import { SignJWT } from 'jose';
 import { type LivenessProxyOptions, LIVENESS_TOKEN_AUDIENCE, createLivenessProxy, createSandbox, mintLivenessToken } from '../../src/server/index.ts';
-import { parseLivenessResponse } from '../../src/lib/response.ts';
+import { parseLivenessResponse } from '../../src/check/response.ts';
 import { type Listening, closedPort, jpeg, listen, listenProxy, listenRaw, livenessFields, multipart, replies, send } from './helpers.ts';
 
 const KEY = 'ak_live_DISTINCTIVE-accura-key-7f3a9c5e';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from 'redis';
 import { createSandbox, mintLivenessToken } from '../../src/server/index.ts';
-import { type LivenessStore, createMemoryStore, createRedisStore } from '../../src/server/store.ts';
+import { type LivenessStore, createMemoryStore, createRedisStore } from '../../src/server/store/store.ts';
 import { type RunningRedis, startRedis } from '../support/redis.ts';
 import { type Listening, listen, listenProxy, listenRaw, livenessFields, multipart, send } from './helpers.ts';
 

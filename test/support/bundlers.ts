@@ -16,7 +16,7 @@ import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import type { Browser, Page } from 'playwright-core';
-import { createDemoApp } from '../../src/server/demo-app.ts';
+import { createDemoApp } from '../../demo/server/demo-app.ts';
 import { photoInPage } from '../e2e/support.ts';
 
 const root = new URL('../..', import.meta.url).pathname;

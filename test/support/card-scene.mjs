@@ -124,7 +124,7 @@ const deg = Math.PI / 180;
 
 /**
  * The homography taking the unit square's corners (0,0) (1,0) (1,1) (0,1) to the quad's, as a 3×3 row-major array.
- * Written apart from src/lib/perspective.ts on purpose: the yardstick shares no code with what it measures
+ * Written apart from src/quality/corners/perspective.ts on purpose: the yardstick shares no code with what it measures
  * (and this file runs in plain Node, for the test runner's config, where a .ts import would not load).
  */
 export function squareToQuad(q) {

@@ -4,8 +4,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
-import type { Box, GrayImage } from '../../src/lib/quality.ts';
-import type { Point, Quad } from '../../src/lib/quad.ts';
+import type { Box, GrayImage } from '../../src/quality/quality-rules.ts';
+import type { Point, Quad } from '../../src/quality/corners/geometry.ts';
 import { renderScene, sceneSet, toGrayBytes } from './card-scene.mjs';
 
 export interface Scene {

@@ -3,9 +3,9 @@
  * store, the proxy's upstream the sandbox in process, the proxy's answers fed to handoff. For the
  * handoff tests and bench (`npm run serve` itself is tested through scripts/serve.ts).
  */
-import { type HandoffOptions, createHandoff } from '../../src/server/handoff.ts';
+import { type HandoffOptions, createHandoff } from '../../src/server/handoff/handoff.ts';
 import { createLivenessProxy, createSandbox } from '../../src/server/index.ts';
-import type { LivenessEventStore } from '../../src/server/store.ts';
+import type { LivenessEventStore } from '../../src/server/store/store.ts';
 
 /** A desktop page origin and a phone page origin (`publicUrl`). */
 export const DESKTOP_ORIGIN = 'https://shop.example';

@@ -1,6 +1,6 @@
 /** A Server-Sent Events client over node:http for the handoff tests and bench: what EventSource does, with Last-Event-ID by hand. */
 import http from 'node:http';
-import type { HandoffEventData } from '../../src/lib/handoff.ts';
+import type { HandoffEventData } from '../../src/handoff/handoff-rules.ts';
 
 /** A Server-Sent Events reader (as EventSource would be), with the stream's status and a disconnect. */
 export class EventStream {

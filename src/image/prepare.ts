@@ -1,0 +1,252 @@
+/**
+ * The browser half of the image pipeline: decode, orient, size-search and encode.
+ * Runs inside our bundled worker (createImageBitmap + OffscreenCanvas exist there); the
+ * decisions it follows live in image-pipeline.ts.
+ */
+import { type Size, fitCanvas, shrinkSteps } from './canvas-limit.ts';
+import { LivenessError } from '../check/errors.ts';
+import {
+  DEFAULT_MAX_BYTES,
+  type EncodeAttempt,
+  HEIC_HELP,
+  assertAcceptableHeader,
+  assertAcceptableSize,
+  canSendLosslessly,
+  decodeTarget,
+  isComplete,
+  nextAttempt,
+  planEncode,
+  pngHasExif,
+  stripJpegMetadata,
+  stripPngMetadata,
+} from './image-rules.ts';
+import { MIME_TYPES, SNIFF_BYTES, type ImageSniff, isSendableFormat, orientedSize, sniffImage } from './sniff.ts';
+
+export interface PrepareOptions {
+  /** Hard upper bound on the output size, in bytes. */
+  maxBytes?: number;
+}
+
+/** The image that will be sent, and how it was made. */
+export interface PreparedImage {
+  blob: Blob;
+  width: number;
+  height: number;
+  type: string;
+  bytes: number;
+  /** `lossless`: the original pixels with metadata dropped; `encoded`: decoded and re-encoded. */
+  method: 'lossless' | 'encoded';
+  /** Source dimensions as displayed (after EXIF orientation). */
+  sourceWidth: number;
+  sourceHeight: number;
+  /** JPEG quality of the final encode. */
+  quality?: number;
+  /** Number of full-size encodes made. */
+  encodes: number;
+  /** Where the time went, in ms: for the benchmark. */
+  timings: { read: number; decode: number; estimate: number; encodes: number[] };
+}
+
+const MAX_ATTEMPTS = 8;
+const TAIL_BYTES = 64 * 1024;
+
+async function readBytes(blob: Blob, start?: number, end?: number): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await blob.slice(start, end).arrayBuffer());
+  } catch {
+    throw new LivenessError('invalid-file', 'The file could not be read. Choose it again.');
+  }
+}
+
+/**
+ * Decodes upright at `target` (full size when undefined), and never larger than a canvas may be:
+ * inside the JPEG decoder where ImageDecoder exists (Chromium), else through createImageBitmap's
+ * resize options, else (an engine that ignores them, or a size the header didn't give) in steps.
+ */
+async function decode(blob: Blob, sniff: ImageSniff, target: Size | undefined): Promise<ImageBitmap> {
+  let bitmap: ImageBitmap;
+  try {
+    const full = orientedSize(sniff);
+    const inDecoder = target && full && typeof ImageDecoder !== 'undefined' ? await decodeScaled(blob, sniff, target.width / full.width) : undefined;
+    bitmap =
+      inDecoder ??
+      (await createImageBitmap(blob, target ? { imageOrientation: 'from-image', resizeWidth: target.width, resizeHeight: target.height, resizeQuality: 'high' } : { imageOrientation: 'from-image' }));
+  } catch {
+    if (sniff.format === 'heic') throw new LivenessError('unsupported-format', HEIC_HELP);
+    throw new LivenessError('invalid-file', 'The image could not be decoded: the file is damaged or incomplete.');
+  }
+  const wanted = target ?? fitCanvas(bitmap.width, bitmap.height);
+  if (bitmap.width <= wanted.width && bitmap.height <= wanted.height) return bitmap;
+  try {
+    return await shrink(bitmap, wanted);
+  } finally {
+    bitmap.close();
+  }
+}
+
+/** Shrinks a bitmap in halving steps (see shrinkSteps), on canvases within the limit. */
+async function shrink(source: ImageBitmap, to: Size): Promise<ImageBitmap> {
+  let current = source;
+  for (const step of shrinkSteps({ width: source.width, height: source.height }, to)) {
+    const canvas = new OffscreenCanvas(step.width, step.height);
+    const context = canvas.getContext('2d');
+    if (!context) throw new LivenessError('compression-failed', 'This browser cannot prepare images.');
+    context.imageSmoothingQuality = 'high';
+    context.drawImage(current, 0, 0, step.width, step.height);
+    const next = canvas.transferToImageBitmap();
+    if (current !== source) current.close();
+    current = next;
+  }
+  return current;
+}
+
+/** Decodes a JPEG at a smaller size inside the decoder; undefined when the browser didn't do what was asked. */
+async function decodeScaled(blob: Blob, sniff: ImageSniff, scale: number): Promise<ImageBitmap | undefined> {
+  const expected = orientedSize(sniff);
+  if (!expected || !sniff.width || !sniff.height) return undefined;
+  const decoder = new ImageDecoder({
+    data: blob.stream(),
+    type: 'image/jpeg',
+    desiredWidth: Math.round(sniff.width * scale),
+    desiredHeight: Math.round(sniff.height * scale),
+  });
+  try {
+    const { image } = await decoder.decode();
+    try {
+      const bitmap = await createImageBitmap(image); // applies the frame's EXIF rotation
+      const close = (actual: number, wanted: number) => Math.abs(actual - wanted * scale) <= 8;
+      if (close(bitmap.width, expected.width) && close(bitmap.height, expected.height)) return bitmap;
+      bitmap.close();
+      return undefined;
+    } finally {
+      image.close();
+    }
+  } catch {
+    return undefined; // the full decode below reports any real damage
+  } finally {
+    decoder.close();
+  }
+}
+
+function encode(source: ImageBitmap, width: number, height: number, quality: number, region?: Region[]): Promise<Blob> {
+  const canvas = new OffscreenCanvas(width, height);
+  const context = canvas.getContext('2d');
+  if (!context) throw new LivenessError('compression-failed', 'This browser cannot prepare images.');
+  context.fillStyle = '#fff'; // JPEG has no alpha: flatten onto white, not black
+  context.fillRect(0, 0, width, height);
+  context.imageSmoothingQuality = 'high';
+  if (region) {
+    for (const tile of region) context.drawImage(source, tile.sx, tile.sy, tile.sw, tile.sh, tile.dx, tile.dy, tile.dw, tile.dh);
+  } else {
+    context.drawImage(source, 0, 0, width, height);
+  }
+  return canvas.convertToBlob({ type: 'image/jpeg', quality });
+}
+
+interface Region {
+  sx: number;
+  sy: number;
+  sw: number;
+  sh: number;
+  dx: number;
+  dy: number;
+  dw: number;
+  dh: number;
+}
+
+/**
+ * Four tiles from the middle of each quadrant (1/16 of the area), drawn at `scale`: encoded, they
+ * predict the bytes per pixel of the whole image at that scale.
+ */
+function sampleTiles(width: number, height: number, scale: number): { tiles: Region[]; width: number; height: number } {
+  const sw = Math.max(8, Math.floor(width / 8));
+  const sh = Math.max(8, Math.floor(height / 8));
+  const dw = Math.max(8, Math.round(sw * scale));
+  const dh = Math.max(8, Math.round(sh * scale));
+  const tiles = [
+    [0.3, 0.3, 0, 0],
+    [0.7, 0.3, dw, 0],
+    [0.3, 0.7, 0, dh],
+    [0.7, 0.7, dw, dh],
+  ].map(([cx, cy, dx, dy]) => ({ sx: Math.round(cx * width - sw / 2), sy: Math.round(cy * height - sh / 2), sw, sh, dx, dy, dw, dh }));
+  return { tiles, width: dw * 2, height: dh * 2 };
+}
+
+/**
+ * Turns any accepted image into one that is at most `maxBytes`, upright and free of metadata,
+ * keeping as much resolution as the budget allows. Throws a LivenessError.
+ */
+export async function prepareImage(file: Blob, options: PrepareOptions = {}): Promise<PreparedImage> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const timings: PreparedImage['timings'] = { read: 0, decode: 0, estimate: 0, encodes: [] };
+  let mark = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const elapsed = Math.round(now - mark);
+    mark = now;
+    return elapsed;
+  };
+  const head = await readBytes(file, 0, SNIFF_BYTES);
+  const sniff = sniffImage(head);
+  assertAcceptableHeader(sniff, file.size);
+  if (isSendableFormat(sniff.format)) {
+    const tail = await readBytes(file, Math.max(0, file.size - TAIL_BYTES));
+    if (!isComplete(sniff.format, tail, file.size, head)) {
+      throw new LivenessError('invalid-file', 'The image is incomplete: the file was cut short. Choose it again.');
+    }
+  }
+
+  timings.read = lap();
+  const lossless = canSendLosslessly(sniff, file.size, maxBytes);
+  const target = lossless ? undefined : decodeTarget(sniff, file.size, Math.min(maxBytes, file.size));
+  const bitmap = await decode(file, sniff, target);
+  timings.decode = lap();
+  try {
+    // Checked on the full size; the size search works on what was decoded.
+    const full = bitmap.width < (orientedSize(sniff)?.width ?? 0) ? orientedSize(sniff)! : { width: bitmap.width, height: bitmap.height };
+    assertAcceptableSize(full.width, full.height);
+    const sourceWidth = full.width;
+    const sourceHeight = full.height;
+    const decodedWidth = bitmap.width;
+    const decodedHeight = bitmap.height;
+
+    if (lossless) {
+      const bytes = await readBytes(file);
+      if (sniff.format === 'jpeg' || !pngHasExif(bytes)) {
+        const stripped = sniff.format === 'jpeg' ? stripJpegMetadata(bytes) : stripPngMetadata(bytes);
+        const type = MIME_TYPES[sniff.format === 'jpeg' ? 'jpeg' : 'png'];
+        const blob = new Blob([stripped as Uint8Array<ArrayBuffer>], { type });
+        return { blob, width: sourceWidth, height: sourceHeight, type, bytes: blob.size, method: 'lossless', sourceWidth, sourceHeight, encodes: 0, timings };
+      }
+    }
+
+    // Never send a file bigger than the one given.
+    const budget = Math.min(maxBytes, file.size);
+    const measure = async (scale: number, quality: number) => {
+      const sample = sampleTiles(decodedWidth, decodedHeight, scale);
+      const blob = await encode(bitmap, sample.width, sample.height, quality, sample.tiles);
+      return (blob.size * 8) / (sample.width * sample.height);
+    };
+    let attempt: EncodeAttempt | undefined = await planEncode(decodedWidth, decodedHeight, budget, measure);
+    timings.estimate = lap();
+    let best: PreparedImage | undefined;
+    for (let encodes = 1; attempt && encodes <= MAX_ATTEMPTS; encodes++) {
+      const width = Math.max(1, Math.round(decodedWidth * attempt.scale));
+      const height = Math.max(1, Math.round(decodedHeight * attempt.scale));
+      const blob = await encode(bitmap, width, height, attempt.quality);
+      timings.encodes.push(lap());
+      const fits = blob.size <= budget;
+      if (fits && (!best || width * height > best.width * best.height)) {
+        best = { blob, width, height, type: blob.type, bytes: blob.size, method: 'encoded', sourceWidth, sourceHeight, quality: attempt.quality, encodes, timings };
+      }
+      // Once something fits, growing it is worth at most two more encodes.
+      if (best && !fits && encodes >= 2) break;
+      attempt = nextAttempt(attempt, blob.size, budget);
+      if (best && encodes >= 3) break;
+    }
+    if (best) return best;
+    throw new LivenessError('compression-failed', `The image could not be made smaller than ${Math.round(maxBytes / 1000)} KB.`);
+  } finally {
+    bitmap.close();
+  }
+}

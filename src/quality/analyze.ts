@@ -1,0 +1,65 @@
+/**
+ * The browser half of the quality gate: cut the overview and the detail crop with an
+ * OffscreenCanvas, then hand the pixels to the pure functions in quality.ts. Runs in the worker.
+ */
+import { DOCUMENT_ASPECT, type DocumentType, type Rect } from '../camera/camera-rules.ts';
+import {
+  ANALYSIS_SIZE,
+  DEFAULT_QUALITY_THRESHOLDS,
+  type GrayImage,
+  type QualityReport,
+  type QualityThresholds,
+  detailCrop,
+  judgeQuality,
+  measureOverview,
+  sharpness,
+  toGray,
+} from './quality-rules.ts';
+
+// One canvas, reused: the analysis runs on every few preview frames.
+let scratch: OffscreenCanvasRenderingContext2D | undefined;
+
+function grayOf(source: CanvasImageSource, sx: number, sy: number, sw: number, sh: number, width: number, height: number, withChroma = false): GrayImage {
+  scratch ??= new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
+  const canvas = scratch.canvas;
+  if (canvas.width < width || canvas.height < height) {
+    canvas.width = Math.max(canvas.width, width);
+    canvas.height = Math.max(canvas.height, height);
+  }
+  scratch.drawImage(source, sx, sy, sw, sh, 0, 0, width, height);
+  return toGray(scratch.getImageData(0, 0, width, height).data, width, height, withChroma);
+}
+
+/** A rectangle of a gray image, copied out (for a detail crop the overview already holds at full resolution). */
+function cropGray({ data, width }: GrayImage, x: number, y: number, cropWidth: number, cropHeight: number): GrayImage {
+  const out = new Uint8Array(cropWidth * cropHeight);
+  for (let row = 0; row < cropHeight; row++) out.set(data.subarray((y + row) * width + x, (y + row) * width + x + cropWidth), row * cropWidth);
+  return { data: out, width: cropWidth, height: cropHeight };
+}
+
+/**
+ * Judges an image (or the `region` of it that will be captured): framing, exposure and glare on
+ * an overview of at most ANALYSIS_SIZE pixels, blur on a full-resolution crop of the document.
+ */
+export function analyzeQuality(
+  source: ImageBitmap,
+  region: Rect = { x: 0, y: 0, width: source.width, height: source.height },
+  thresholds: QualityThresholds = DEFAULT_QUALITY_THRESHOLDS,
+  documentType: DocumentType = 'id-card',
+): QualityReport {
+  const scale = Math.min(1, ANALYSIS_SIZE / Math.max(region.width, region.height));
+  const width = Math.max(1, Math.round(region.width * scale));
+  const height = Math.max(1, Math.round(region.height * scale));
+  // The overview keeps a chroma plane: the corner detector finds colour edges in it.
+  const overview = grayOf(source, region.x, region.y, region.width, region.height, width, height, true);
+  const measures = measureOverview(overview, region.width / width, DOCUMENT_ASPECT[documentType]);
+  const crop = detailCrop(measures, region.width, region.height);
+  const detail =
+    scale === 1
+      ? cropGray(overview, crop.x, crop.y, crop.width, crop.height)
+      : grayOf(source, region.x + crop.x, region.y + crop.y, crop.width, crop.height, crop.width, crop.height);
+  const report = judgeQuality({ ...measures, sharpness: sharpness(detail) }, thresholds);
+  // Corners in the whole image's pixels, not the region's.
+  if (report.corners && (region.x || region.y)) report.corners = report.corners.map((p) => ({ x: p.x + region.x, y: p.y + region.y })) as typeof report.corners;
+  return report;
+}

@@ -1,0 +1,192 @@
+import { aTimeout, expect } from '@open-wc/testing';
+import type { AccuraIdLiveness, LivenessCaptureEvent, LivenessErrorEvent, LivenessResultEvent } from '../../src/index.ts';
+import { captureRect } from '../../src/camera/camera-rules.ts';
+import { base64ToBlob, photoJpeg } from '../support/fixtures.ts';
+import { PATTERN_CAMERA, skipIn } from '../support/engine.ts';
+import { type RecordedField, button, chooseFile, makeElement, oneEvent, requestsFor, untilPhase } from '../support/harness.ts';
+
+/** Records every stream getUserMedia hands out (real streams from the fake camera), so tests can check their tracks. */
+function recordStreams(): { streams: MediaStream[]; restore: () => void } {
+  const streams: MediaStream[] = [];
+  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    const stream = await original(constraints);
+    streams.push(stream);
+    return stream;
+  };
+  return { streams, restore: () => (navigator.mediaDevices.getUserMedia = original) };
+}
+
+function failGetUserMedia(name: string): () => void {
+  const original = navigator.mediaDevices.getUserMedia;
+  navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('refused by test', name));
+  return () => (navigator.mediaDevices.getUserMedia = original);
+}
+
+async function untilLive(el: AccuraIdLiveness): Promise<HTMLVideoElement> {
+  await untilPhase(el, 'camera');
+  for (let i = 0; i < 200 && !el.shadowRoot!.querySelector('video'); i++) await aTimeout(25);
+  const video = el.shadowRoot!.querySelector('video')!;
+  for (let i = 0; i < 200 && !(video.videoWidth && video.readyState >= 2 && !button(el, 'Capture').disabled); i++) await aTimeout(25);
+  expect(video.videoWidth, 'the fake camera is playing').to.be.greaterThan(0);
+  return video;
+}
+
+async function pixel(blob: Blob, fx: number, fy: number): Promise<[number, number, number]> {
+  const bitmap = await createImageBitmap(blob);
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const context = canvas.getContext('2d')!;
+  context.drawImage(bitmap, 0, 0);
+  const data = context.getImageData(Math.floor(bitmap.width * fx), Math.floor(bitmap.height * fy), 1, 1).data;
+  return [data[0], data[1], data[2]];
+}
+
+describe('camera capture with the fake camera', () => {
+  it('captures the card cropped to the guide, checks it, and turns the camera off', async function () {
+    skipIn(this, ['firefox', 'webkit'], PATTERN_CAMERA);
+    const recorder = recordStreams();
+    try {
+      const { el, id } = await makeElement({ score: 77 });
+      expect(recorder.streams, 'no camera request on load').to.have.length(0);
+      await expect(el).to.be.accessible();
+      button(el, 'Use camera').click();
+      const video = await untilLive(el);
+      expect(el.shadowRoot!.querySelector('[part=guide]')).to.exist;
+      await expect(el).to.be.accessible();
+
+      const capture = oneEvent(el, 'liveness-capture') as Promise<LivenessCaptureEvent>;
+      const crop = captureRect(video.videoWidth, video.videoHeight, 'id-card');
+      // Space on the camera view captures.
+      el.shadowRoot!.querySelector<HTMLElement>('[part=camera]')!.dispatchEvent(new KeyboardEvent('keydown', { key: ' ', bubbles: true, composed: true }));
+      const { detail } = await capture;
+      expect(detail.source).to.equal('camera');
+      expect(detail.width).to.equal(crop.width);
+      expect(detail.height).to.equal(crop.height);
+      expect(el.phase).to.equal('preview');
+      for (const stream of recorder.streams) for (const track of stream.getTracks()) expect(track.readyState).to.equal('ended');
+
+      const result = oneEvent(el, 'liveness-result') as Promise<LivenessResultEvent>;
+      button(el, 'Check document').click();
+      expect((await result).detail.score).to.equal(77);
+
+      const [request] = await requestsFor(id);
+      const field = request.fields.liveness_image as RecordedField;
+      const sent = base64ToBlob(field.base64, field.type);
+      // The crop is the card plus a small margin of table: card colour in the middle, table at the corners.
+      const [r, , b] = await pixel(sent, 0.5, 0.5);
+      expect(b, 'card in the middle').to.be.greaterThan(180);
+      expect(b - r).to.be.lessThan(40);
+      const [cr, , cb] = await pixel(sent, 0.01, 0.01);
+      expect(cr - cb, 'table at the corner').to.be.greaterThan(30);
+      const bitmap = await createImageBitmap(sent);
+      expect(bitmap.width / bitmap.height).to.be.closeTo(crop.width / crop.height, 0.02);
+    } finally {
+      recorder.restore();
+    }
+  });
+
+  it('plays the preview inline, muted and by itself, as iOS requires', async () => {
+    // No auto-capture: Chromium's camera films a framed card, which would end the preview mid-test.
+    const { el } = await makeElement({}, { autoCapture: false });
+    button(el, 'Use camera').click();
+    const video = await untilLive(el);
+    // Without playsinline iOS Safari takes the preview full screen; without muted it won't autoplay.
+    for (const attribute of ['playsinline', 'autoplay', 'muted']) expect(video.hasAttribute(attribute), attribute).to.be.true;
+    for (let i = 0; i < 80 && video.paused; i++) await aTimeout(25); // frames can arrive a moment before play() settles
+    expect(video.paused, 'playing by itself').to.be.false;
+    el.reset();
+  });
+
+  it('cancels with Escape and stops the tracks', async () => {
+    const recorder = recordStreams();
+    try {
+      const { el } = await makeElement();
+      button(el, 'Use camera').click();
+      await untilLive(el);
+      el.shadowRoot!.querySelector<HTMLElement>('[part=camera]')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+      await el.updateComplete;
+      expect(el.phase).to.equal('start');
+      expect(recorder.streams.flatMap((s) => s.getTracks()).every((t) => t.readyState === 'ended')).to.be.true;
+    } finally {
+      recorder.restore();
+    }
+  });
+
+  it('Retake then Escape returns to the photo taken', async () => {
+    const { el } = await makeElement();
+    button(el, 'Use camera').click();
+    await untilLive(el);
+    el.shadowRoot!.querySelector<HTMLElement>('[part=camera]')!.dispatchEvent(new KeyboardEvent('keydown', { key: ' ', bubbles: true, composed: true }));
+    await untilPhase(el, 'preview');
+    const photo = el.shadowRoot!.querySelector<HTMLImageElement>('[part=preview]')!.src;
+    button(el, 'Retake').click();
+    await untilLive(el);
+    expect(el.shadowRoot!.querySelector('dialog'), 'inline on a desktop').to.equal(null);
+    el.shadowRoot!.querySelector<HTMLElement>('[part=camera]')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+    await untilPhase(el, 'preview');
+    expect(el.shadowRoot!.querySelector<HTMLImageElement>('[part=preview]')!.src).to.equal(photo);
+  });
+
+  it('stops the tracks when the element is removed mid-preview', async () => {
+    const recorder = recordStreams();
+    try {
+      const { el } = await makeElement();
+      button(el, 'Use camera').click();
+      await untilLive(el);
+      const tracks = recorder.streams.flatMap((s) => s.getTracks());
+      expect(tracks.some((t) => t.readyState === 'live')).to.be.true;
+      el.remove();
+      expect(tracks.every((t) => t.readyState === 'ended')).to.be.true;
+    } finally {
+      recorder.restore();
+    }
+  });
+
+  for (const [name, code, message] of [
+    ['NotAllowedError', 'camera-denied', 'refused'],
+    ['NotFoundError', 'camera-unavailable', 'No camera'],
+    ['NotReadableError', 'camera-in-use', 'busy'],
+  ] as const) {
+    it(`${name}: says ${code}, and a check still completes by upload`, async () => {
+      const restore = failGetUserMedia(name);
+      try {
+        const { el } = await makeElement();
+        const error = oneEvent(el, 'liveness-error') as Promise<LivenessErrorEvent>;
+        button(el, 'Use camera').click();
+        expect((await error).detail.code).to.equal(code);
+        await untilPhase(el, 'error');
+        expect(el.shadowRoot!.querySelector('[part=error]')!.textContent).to.contain(message);
+        await expect(el).to.be.accessible();
+        await chooseFile(el, new File([await photoJpeg(1024, 768)], 'card.jpg', { type: 'image/jpeg' }));
+        button(el, 'Check document').click();
+        await untilPhase(el, 'result');
+      } finally {
+        restore();
+      }
+    });
+  }
+
+  it('never requests the camera in upload mode', async () => {
+    const recorder = recordStreams();
+    try {
+      const { el } = await makeElement({}, { mode: 'upload' });
+      await el.updateComplete;
+      expect([...el.shadowRoot!.querySelectorAll('button')].map((b) => b.textContent?.trim())).to.not.include('Use camera');
+      expect(recorder.streams).to.have.length(0);
+    } finally {
+      recorder.restore();
+    }
+  });
+
+  it('shapes the guide for a passport', async () => {
+    const { el } = await makeElement({}, { documentType: 'passport' });
+    button(el, 'Use camera').click();
+    const video = await untilLive(el);
+    await el.updateComplete;
+    const guide = el.shadowRoot!.querySelector<HTMLElement>('[part=guide]')!.getBoundingClientRect();
+    const box = video.getBoundingClientRect();
+    expect(guide.width / guide.height).to.be.closeTo(125 / 88, 0.05);
+    expect(guide.width).to.be.lessThan(box.width);
+    el.reset();
+  });
+});
