@@ -18,8 +18,8 @@ describe('auto-capture with only the table in view', () => {
     expect(captured).to.be.false;
     expect(outlined, 'no outline drawn').to.be.false;
     expect(el.phase).to.equal('camera');
-    expect(el.shadowRoot!.querySelector('.camera .hint')!.textContent).to.contain('No card in view');
-    expect(el.shadowRoot!.querySelector('[role=status]')!.textContent).to.contain('No card in view');
+    expect(el.shadowRoot!.querySelector('.camera .hint')!.textContent).to.contain('Place the card inside the frame');
+    expect(el.shadowRoot!.querySelector('[role=status]')!.textContent).to.contain('Place the card inside the frame');
     await expect(el).to.be.accessible();
     el.reset();
   });

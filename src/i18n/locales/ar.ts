@@ -90,7 +90,8 @@ const ar: LivenessStrings = {
   },
   /** The live camera's one hint at a time. */
   cameraHints: {
-    'no-card': 'لا توجد بطاقة في الإطار',
+    'no-card': 'ضع البطاقة داخل الإطار',
+    'turn-sideways': 'أدر البطاقة أفقيًا',
     'cut-off': 'ابتعد قليلاً: إحدى الزوايا خارج الإطار',
     'move-closer': 'اقترب أكثر',
     'skewed': 'أمسك البطاقة مستوية ومستقيمة',

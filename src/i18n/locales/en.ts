@@ -79,7 +79,8 @@ export const en = {
   errors: {} as Partial<Record<LivenessErrorCode, string>>,
   /** The live camera's one hint at a time. */
   cameraHints: {
-    'no-card': 'No card in view',
+    'no-card': 'Place the card inside the frame',
+    'turn-sideways': 'Turn the card sideways',
     'cut-off': 'Move back: a corner is cut off',
     'move-closer': 'Move closer',
     'skewed': 'Hold the card flat and square',

@@ -89,7 +89,8 @@ const es: LivenessStrings = {
   },
   /** The live camera's one hint at a time. */
   cameraHints: {
-    'no-card': 'No se ve ninguna tarjeta',
+    'no-card': 'Coloque la tarjeta dentro del marco',
+    'turn-sideways': 'Gire la tarjeta en horizontal',
     'cut-off': 'Aléjese: una esquina queda fuera',
     'move-closer': 'Acérquese',
     'skewed': 'Sostenga la tarjeta plana y recta',

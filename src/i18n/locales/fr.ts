@@ -89,7 +89,8 @@ const fr: LivenessStrings = {
   },
   /** The live camera's one hint at a time. */
   cameraHints: {
-    'no-card': 'Aucune carte en vue',
+    'no-card': 'Placez la carte dans le cadre',
+    'turn-sideways': 'Tournez la carte à l’horizontale',
     'cut-off': 'Reculez : un coin est coupé',
     'move-closer': 'Rapprochez-vous',
     'skewed': 'Tenez la carte à plat et droite',

@@ -89,7 +89,8 @@ const hi: LivenessStrings = {
   },
   /** The live camera's one hint at a time. */
   cameraHints: {
-    'no-card': 'कोई कार्ड नहीं दिख रहा',
+    'no-card': 'कार्ड को फ़्रेम के अंदर रखें',
+    'turn-sideways': 'कार्ड को आड़ा घुमाएँ',
     'cut-off': 'पीछे हटें: एक कोना कट रहा है',
     'move-closer': 'पास आएँ',
     'skewed': 'कार्ड को सपाट और सीधा रखें',
