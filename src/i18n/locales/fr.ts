@@ -107,6 +107,7 @@ const fr: LivenessStrings = {
     bright: 'Moins de lumière : la photo est trop claire.',
     'low-resolution': 'La carte est trop petite sur la photo : rapprochez-vous.',
     'not-framed': 'Rapprochez-vous : la carte doit remplir le cadre.',
+    'not-found': 'Carte introuvable : posez-la à plat, les quatre coins visibles, sur une surface unie d’une autre couleur.',
     'skewed': 'Tenez la carte à plat et bien en face de la caméra.',
     'cut-off': 'Reculez : un coin de la carte est coupé.',
   },
