@@ -27,7 +27,7 @@ import torch.nn.functional as F
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..'))
 COUNT = int(os.environ.get('TRAIN_SCENES', 3000))
-EPOCHS = int(os.environ.get('EPOCHS', 36))
+EPOCHS = int(os.environ.get('EPOCHS', 8))
 MAX_MINUTES = float(os.environ.get('MAX_MINUTES', 45))
 SEED = 24
 OUT_STRIDE = 16  # frame pixels per output cell (640 px frame, 160 px input, stride 4)
@@ -39,14 +39,14 @@ torch.set_num_threads(int(os.environ.get('THREADS', 2)))
 
 # The layers, in the order the JS reads them: name, in, out, kernel, stride, dilation.
 LAYERS = [
-    ('c1', 2, 12, 3, 2, 1),
-    ('c2', 12, 16, 3, 2, 1),
-    ('c3', 16, 24, 3, 2, 1),
-    ('c4', 24, 32, 3, 1, 2),
-    ('c5', 32, 32, 3, 1, 4),
-    ('c6', 48, 16, 1, 1, 1),
-    ('c7', 16, 16, 3, 1, 1),
-    ('head', 16, 2, 1, 1, 1),
+    ('c1', 2, 8, 3, 2, 1),
+    ('c2', 8, 12, 3, 2, 1),
+    ('c3', 12, 24, 3, 2, 1),
+    ('c4', 24, 24, 3, 1, 2),
+    ('c5', 24, 32, 3, 1, 4),
+    ('c6', 44, 12, 1, 1, 1),
+    ('c7', 12, 12, 3, 1, 1),
+    ('head', 12, 2, 1, 1, 1),
 ]
 
 
@@ -106,12 +106,9 @@ def load():
 
 
 def focal(logits, target):
-    """CenterNet's focal loss on the corner heat map: peaks are rare, their neighbours half-right."""
-    p = torch.sigmoid(logits).clamp(1e-4, 1 - 1e-4)
-    pos = target.ge(0.99).float()
-    neg = 1 - pos
-    loss = -(pos * (1 - p) ** 2 * torch.log(p) + neg * (1 - target) ** 4 * p ** 2 * torch.log(1 - p))
-    return loss.sum() / pos.sum().clamp(min=1)
+    """Weighted cross-entropy on the corner heat map: its peaks are rare, so they weigh 30 times the background."""
+    weight = 1 + 30 * target
+    return (F.binary_cross_entropy_with_logits(logits, target, reduction='none') * weight).sum() / weight.sum()
 
 
 def export(model, path):
@@ -149,7 +146,8 @@ def main():
     order = torch.randperm(n, generator=torch.Generator().manual_seed(SEED))
     val_idx, train_idx = order[:val], order[val:]
     print(f'{n} scenes ({int(sum(1 for m in meta if m.get("corners")))} with a card), input {tuple(x.shape[1:])}, loaded in {time.time() - started:.0f} s')
-    model = CornerNet()
+    # Channels-last runs the convolutions through oneDNN here: several times faster than the default layout on this build.
+    model = CornerNet().to(memory_format=torch.channels_last)
     params = sum(p.numel() for p in model.parameters())
     print(f'{params} parameters')
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
@@ -171,7 +169,7 @@ def main():
                 xb, hb, mb = xb.flip(2), hb.flip(1), mb.flip(1)
             gain = 1 + 0.25 * (torch.rand(len(idx), 1, 1, generator=gen) - 0.5)
             xb[:, 0] = xb[:, 0] * gain + 0.3 * (torch.rand(len(idx), 1, 1, generator=gen) - 0.5)
-            out = model(xb)
+            out = model(xb.contiguous(memory_format=torch.channels_last))
             # Flipping a map shifts its cells by the stride's half-pixel: small against the sigma.
             loss = focal(out[:, 0], hb) + F.binary_cross_entropy_with_logits(out[:, 1], mb) * 2
             opt.zero_grad()
@@ -181,7 +179,7 @@ def main():
             total += loss.item() * len(idx)
         model.eval()
         with torch.no_grad():
-            out = model(x[val_idx])
+            out = model(x[val_idx].contiguous(memory_format=torch.channels_last))
             vloss = (focal(out[:, 0], heat[val_idx]) + F.binary_cross_entropy_with_logits(out[:, 1], mask[val_idx]) * 2).item()
         minutes = (time.time() - started) / 60
         print(f'epoch {epoch + 1}/{EPOCHS}: train {total / len(train_idx):.3f}, validation {vloss:.3f}, {minutes:.1f} min', flush=True)

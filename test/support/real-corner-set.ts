@@ -11,10 +11,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import type { GrayImage } from '../../src/lib/quality.ts';
-import type { Quad } from '../../src/lib/quad.ts';
+import type { GrayImage, Point, Quad } from '../../src/quality/corners/geometry.ts';
 import { modelInput } from '../../src/quality/corners/model-input.ts';
 import { HEIGHT, WIDTH, greyPlanes, renderRealScene, sceneSpec } from './real-scenes.mjs';
+import { FOUND_WITHIN, cornerError, percentile } from './corner-scenes.ts';
 import { loadSurfaces } from './surfaces.mjs';
 
 export type Split = 'tune' | 'test' | 'train';
@@ -75,7 +75,7 @@ export async function renderSplit(split: Split, count: number, from = 0): Promis
   const meta: unknown[] = [];
   const started = performance.now();
   for (let i = from; i < from + count; i++) {
-    const spec = sceneSpec(split, i, surfaces) as RealSpec;
+    const spec = sceneSpec(split, i, surfaces) as unknown as RealSpec;
     const { corners, share, image } = await renderOne(spec, surfaces);
     if (split === 'train') {
       const input = modelInput(image);
@@ -113,13 +113,15 @@ async function renderParallel(split: Split, count: number, jobs: number): Promis
 
 /** A split's scenes, rendered (in two processes) on first use. */
 export async function realScenes(split: Exclude<Split, 'train'>, count = SPLIT_SIZE[split]): Promise<RealScene[]> {
-  const { bin, json } = paths(split, count);
+  // The first scenes of a rendered full split are the same scenes: read them from it.
+  const full = paths(split, SPLIT_SIZE[split]);
+  const { bin, json } = count <= SPLIT_SIZE[split] && existsSync(full.bin) && existsSync(full.json) ? full : paths(split, count);
   if (!existsSync(bin) || !existsSync(json)) {
     console.log(`Rendering the realistic corner set's ${split} split (${count} scenes, once; cached in ${FOLDER})…`);
     await renderParallel(split, count, 2);
   }
   const bytes = readFileSync(bin);
-  const meta = JSON.parse(readFileSync(json, 'utf8')) as (RealSpec & { corners?: Quad; share: number })[];
+  const meta = (JSON.parse(readFileSync(json, 'utf8')) as (RealSpec & { corners?: Quad; share: number })[]).slice(0, count);
   const size = WIDTH * HEIGHT;
   const plane = (i: number, k: number) => new Uint8Array(bytes.buffer, bytes.byteOffset + (2 * i + k) * size, size);
   return meta.map((m, i) => ({ ...m, image: { data: plane(i, 0), chroma: plane(i, 1), width: WIDTH, height: HEIGHT } }));
@@ -139,3 +141,81 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     }
   }
 }
+
+/** One detector's outcome on one scene. */
+export interface RealOutcome {
+  scene: RealScene;
+  /** Mean corner error over the card's diagonal (Infinity when nothing or a wrong quad was found). */
+  error: number;
+  found: boolean;
+  /** A quad where there is no card, or a quad that is not the card. */
+  detected: boolean;
+  cpuMs: number;
+}
+
+/** Runs a detector on every scene, timing each call in this thread's CPU time. */
+export function runReal(scenes: RealScene[], detect: (scene: RealScene) => Point[] | undefined): RealOutcome[] {
+  return scenes.map((scene) => {
+    const used = process.cpuUsage();
+    const corners = detect(scene) as Quad | undefined;
+    const spent = process.cpuUsage(used);
+    const error = corners && scene.corners ? cornerError(corners, scene.corners) : Infinity;
+    return { scene, error, found: error <= FOUND_WITHIN, detected: !!corners, cpuMs: (spent.user + spent.system) / 1000 };
+  });
+}
+
+export interface RealSummary {
+  cards: number;
+  found: number;
+  /** Card scenes given a quad that is not the card. */
+  wrong: number;
+  empty: number;
+  /** Scenes without a card given a quad. */
+  falses: number;
+  p95Error: number;
+  medianError: number;
+  cpuMedianMs: number;
+}
+
+export function summarize(outcomes: RealOutcome[]): RealSummary {
+  const cards = outcomes.filter((o) => o.scene.corners);
+  const empty = outcomes.filter((o) => !o.scene.corners);
+  const errors = cards.filter((o) => o.found).map((o) => o.error);
+  return {
+    cards: cards.length,
+    found: cards.length ? cards.filter((o) => o.found).length / cards.length : NaN,
+    wrong: cards.length ? cards.filter((o) => o.detected && !o.found).length / cards.length : NaN,
+    empty: empty.length,
+    falses: empty.length ? empty.filter((o) => o.detected).length / empty.length : NaN,
+    p95Error: percentile(errors, 95),
+    medianError: percentile(errors, 50),
+    cpuMedianMs: percentile(outcomes.map((o) => o.cpuMs), 50),
+  };
+}
+
+/** The card's long axis from level, 0–90° (an upside-down card is level). */
+export function rollFromLevel(scene: RealScene): number {
+  const [a, b, , d] = scene.corners!;
+  const long = Math.hypot(b.x - a.x, b.y - a.y) >= Math.hypot(d.x - a.x, d.y - a.y) ? [a, b] : [a, d];
+  const angle = Math.abs((Math.atan2(long[1].y - long[0].y, long[1].x - long[0].x) * 180) / Math.PI) % 180;
+  return angle > 90 ? 180 - angle : angle;
+}
+
+/** The breakdowns the benchmark prints: a name and which card scenes it holds. */
+export const BREAKDOWNS: [string, (s: RealScene) => boolean][] = [
+  ['card rolled within ±20°', (s) => rollFromLevel(s) <= 20],
+  ['card rolled 20–45°', (s) => rollFromLevel(s) > 20 && rollFromLevel(s) <= 45],
+  ['card rolled 45–90° (upright)', (s) => rollFromLevel(s) > 45],
+  ['a thumb over one edge', (s) => s.thumb],
+  ['no thumb', (s) => !s.thumb],
+  ['hand-held over a blurred background', (s) => s.handheld],
+  ['card under 35 % of the frame width', (s) => s.share < 0.35],
+  ['card 35–65 % of the frame width', (s) => s.share >= 0.35 && s.share < 0.65],
+  ['card 65 % of the frame width or wider', (s) => s.share >= 0.65],
+  ['tilted over 20°', (s) => s.tilt > 20],
+  ['light card on a light surface', (s) => s.lightOnLight],
+  ['a cast shadow across the card', (s) => s.castShadow],
+  ['glare on the card', (s) => s.glare],
+  ['defocus or motion blur', (s) => s.defocus > 0 || s.motion > 0],
+  ['JPEG quality under 60', (s) => s.jpeg > 0 && s.jpeg < 60],
+];

@@ -4,7 +4,7 @@
  * Pure, shared by the worker and the script that writes the model's training scenes, so both see
  * the same pixels.
  */
-import type { GrayImage } from '../../lib/quality.ts';
+import type { GrayImage } from './geometry.ts';
 
 export const MODEL_WIDTH = 160;
 /** The network halves its input three times: sizes are multiples of 8. */
