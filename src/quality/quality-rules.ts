@@ -25,7 +25,7 @@ export const ANALYSIS_SIZE = 640;
 export const DETAIL_SIZE = 384;
 
 
-export type QualityIssueCode = 'blur' | 'glare' | 'dark' | 'bright' | 'low-resolution' | 'not-framed' | 'skewed' | 'cut-off';
+export type QualityIssueCode = 'blur' | 'glare' | 'dark' | 'bright' | 'low-resolution' | 'not-framed' | 'not-found' | 'skewed' | 'cut-off';
 
 export interface QualityIssue {
   code: QualityIssueCode;
@@ -233,8 +233,15 @@ export function judgeQuality(measures: QualityMeasures, thresholds: QualityThres
   // Framing comes from the corner detector alone: no corners, no card.
   const fill = quad ? Math.min(1, quadArea(quad) / (overviewWidth * overviewHeight)) : 0;
   // A washed-out or black frame hides the card's edges: the light is what to fix first.
+  // "Move closer" only when framing may be the problem: a found card too small, or, with none found, no edge box as
+  // large as a card should be. A good photo (a large edge box) whose card the detector missed is told so, not sent closer.
+  const boxFill = documentBox ? ((documentBox.right - documentBox.left + 1) * (documentBox.bottom - documentBox.top + 1)) / (overviewWidth * overviewHeight) : 0;
   if (fill < thresholds.minDocumentFill && (quad || !(tooDark || tooBright))) {
-    issues.push({ code: 'not-framed', value: round(fill), limit: thresholds.minDocumentFill, message: 'Move closer: the card should fill the frame.' });
+    if (quad || boxFill < thresholds.minDocumentFill) {
+      issues.push({ code: 'not-framed', value: round(fill), limit: thresholds.minDocumentFill, message: 'Move closer: the card should fill the frame.' });
+    } else {
+      issues.push({ code: 'not-found', value: 0, limit: 1, message: 'The card was not found: lay it flat with all four corners in view, on a plain surface of another colour.' });
+    }
   }
   if (quad) {
     const outside = Math.max(0, ...quad.map((p) => Math.max(-p.x, -p.y, p.x - overviewWidth, p.y - overviewHeight)));

@@ -79,7 +79,8 @@ export const en = {
   errors: {} as Partial<Record<LivenessErrorCode, string>>,
   /** The live camera's one hint at a time. */
   cameraHints: {
-    'no-card': 'No card in view',
+    'no-card': 'Place the card inside the frame',
+    'turn-sideways': 'Turn the card sideways',
     'cut-off': 'Move back: a corner is cut off',
     'move-closer': 'Move closer',
     'skewed': 'Hold the card flat and square',
@@ -97,6 +98,7 @@ export const en = {
     bright: 'Less light: the photo is too bright.',
     'low-resolution': 'The card is too small in the photo: move closer or use a better camera.',
     'not-framed': 'Move closer: the card should fill the frame.',
+    'not-found': 'The card was not found: lay it flat with all four corners in view, on a plain surface of another colour.',
     'skewed': 'Hold the card flat and square to the camera.',
     'cut-off': 'Move back: a corner of the card is cut off.',
   } satisfies Record<QualityIssueCode, string>,

@@ -89,7 +89,8 @@ const es: LivenessStrings = {
   },
   /** The live camera's one hint at a time. */
   cameraHints: {
-    'no-card': 'No se ve ninguna tarjeta',
+    'no-card': 'Coloque la tarjeta dentro del marco',
+    'turn-sideways': 'Gire la tarjeta en horizontal',
     'cut-off': 'Aléjese: una esquina queda fuera',
     'move-closer': 'Acérquese',
     'skewed': 'Sostenga la tarjeta plana y recta',
@@ -106,6 +107,7 @@ const es: LivenessStrings = {
     bright: 'Menos luz: la foto está demasiado clara.',
     'low-resolution': 'La tarjeta se ve demasiado pequeña: acérquese.',
     'not-framed': 'Acérquese: la tarjeta debe llenar el marco.',
+    'not-found': 'No se encontró la tarjeta: colóquela plana con las cuatro esquinas a la vista, sobre una superficie lisa de otro color.',
     'skewed': 'Sostenga la tarjeta plana y recta frente a la cámara.',
     'cut-off': 'Aléjese: una esquina de la tarjeta queda fuera.',
   },

@@ -89,7 +89,8 @@ const fr: LivenessStrings = {
   },
   /** The live camera's one hint at a time. */
   cameraHints: {
-    'no-card': 'Aucune carte en vue',
+    'no-card': 'Placez la carte dans le cadre',
+    'turn-sideways': 'Tournez la carte à l’horizontale',
     'cut-off': 'Reculez : un coin est coupé',
     'move-closer': 'Rapprochez-vous',
     'skewed': 'Tenez la carte à plat et droite',
@@ -106,6 +107,7 @@ const fr: LivenessStrings = {
     bright: 'Moins de lumière : la photo est trop claire.',
     'low-resolution': 'La carte est trop petite sur la photo : rapprochez-vous.',
     'not-framed': 'Rapprochez-vous : la carte doit remplir le cadre.',
+    'not-found': 'Carte introuvable : posez-la à plat, les quatre coins visibles, sur une surface unie d’une autre couleur.',
     'skewed': 'Tenez la carte à plat et bien en face de la caméra.',
     'cut-off': 'Reculez : un coin de la carte est coupé.',
   },

@@ -1,0 +1,196 @@
+#!/usr/bin/python3
+"""Trains the learned corner model on the realistic scenes' train split and writes its weights.
+
+    node --import tsx test/support/real-corner-set.ts train 3000   # the scenes (once)
+    nice -n 10 /usr/bin/python3 scripts/corner-model/train.py               # then this (Debian's python3-torch)
+
+Fixed seeds and a fixed number of epochs: the same scenes give the same weights (up to the
+floating point of the machine's BLAS). Two threads, as on this project's 2-core machines.
+
+The model: grey + chroma at 160 px across (model-input.ts), three stride-2 convolutions, two
+dilated ones for context, back up to stride 4 with a skip, and two maps out: a heat map of the
+card's corners (all four in one map, so any roll is the same problem) and the card's mask (which
+says whether it is a card at all, so look-alikes are refused). Batch norm is folded into the
+convolutions on export; the weights go out as float16 in src/quality/corners/corner-model.ts.
+"""
+import base64
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..'))
+COUNT = int(os.environ.get('TRAIN_SCENES', 3000))
+EPOCHS = int(os.environ.get('EPOCHS', 8))
+MAX_MINUTES = float(os.environ.get('MAX_MINUTES', 45))
+SEED = 24
+OUT_STRIDE = 16  # frame pixels per output cell (640 px frame, 160 px input, stride 4)
+FRAME_WIDTH = 640
+
+torch.manual_seed(SEED)
+np.random.seed(SEED)
+torch.set_num_threads(int(os.environ.get('THREADS', 2)))
+
+# The layers, in the order the JS reads them: name, in, out, kernel, stride, dilation.
+LAYERS = [
+    ('c1', 2, 8, 3, 2, 1),
+    ('c2', 8, 12, 3, 2, 1),
+    ('c3', 12, 24, 3, 2, 1),
+    ('c4', 24, 24, 3, 1, 2),
+    ('c5', 24, 32, 3, 1, 4),
+    ('c6', 44, 12, 1, 1, 1),
+    ('c7', 12, 12, 3, 1, 1),
+    ('head', 12, 2, 1, 1, 1),
+]
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, k, stride, dil, bn=True):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, k, stride, padding=dil * (k // 2), dilation=dil, bias=not bn)
+        self.bn = nn.BatchNorm2d(cout) if bn else None
+
+    def forward(self, x):
+        x = self.conv(x)
+        return F.relu(self.bn(x)) if self.bn is not None else x
+
+
+class CornerNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleDict({name: Block(cin, cout, k, s, d, bn=name != 'head') for name, cin, cout, k, s, d in LAYERS})
+
+    def forward(self, x):
+        b = self.blocks
+        x1 = b['c1'](x)
+        x2 = b['c2'](x1)
+        x3 = b['c3'](x2)
+        x5 = b['c5'](b['c4'](x3))
+        up = F.interpolate(x5, scale_factor=2, mode='nearest')
+        up = up[:, :, : x2.shape[2], : x2.shape[3]]
+        y = b['c7'](b['c6'](torch.cat([up, x2], 1)))
+        return b['head'](y)
+
+
+def load():
+    base = os.path.join(ROOT, 'test', 'fixtures', 'generated', f'real-corners-1-train-0-{COUNT}')
+    meta = json.load(open(base + '.json'))
+    w, h = meta[0]['width'], meta[0]['height']
+    raw = np.fromfile(base + '.bin', dtype=np.uint8).reshape(len(meta), 2, h, w)
+    x = (raw.astype(np.float32) - 128) / 64
+    ow, oh = w // 4, h // 4
+    heat = np.zeros((len(meta), oh, ow), np.float32)
+    mask = np.zeros((len(meta), oh, ow), np.float32)
+    gy, gx = np.mgrid[0:oh, 0:ow].astype(np.float32)
+    sigma = 0.9
+    for i, m in enumerate(meta):
+        corners = m.get('corners')
+        if not corners:
+            continue
+        pts = [(p['x'] / OUT_STRIDE - 0.5, p['y'] / OUT_STRIDE - 0.5) for p in corners]
+        for (u, v) in pts:
+            heat[i] = np.maximum(heat[i], np.exp(-((gx - u) ** 2 + (gy - v) ** 2) / (2 * sigma * sigma)))
+        # The card's mask: cell centres inside the (clockwise, convex) quad.
+        inside = np.ones((oh, ow), bool)
+        for k in range(4):
+            (ax, ay), (bx, by) = pts[k], pts[(k + 1) % 4]
+            inside &= (bx - ax) * (gy - ay) - (by - ay) * (gx - ax) >= 0
+        mask[i] = inside
+    return torch.from_numpy(x), torch.from_numpy(heat), torch.from_numpy(mask), meta
+
+
+def focal(logits, target):
+    """Weighted cross-entropy on the corner heat map: its peaks are rare, so they weigh 30 times the background."""
+    weight = 1 + 30 * target
+    return (F.binary_cross_entropy_with_logits(logits, target, reduction='none') * weight).sum() / weight.sum()
+
+
+def export(model, path):
+    """Folds batch norm into each convolution and writes the weights as base64 float16."""
+    chunks = []
+    manifest = []
+    for name, cin, cout, k, s, d in LAYERS:
+        block = model.blocks[name]
+        w = block.conv.weight.detach().double()
+        b = block.conv.bias.detach().double() if block.conv.bias is not None else torch.zeros(cout, dtype=torch.float64)
+        if block.bn is not None:
+            bn = block.bn
+            scale = bn.weight.detach().double() / torch.sqrt(bn.running_var.double() + bn.eps)
+            w = w * scale[:, None, None, None]
+            b = (b - bn.running_mean.double()) * scale + bn.bias.detach().double()
+        chunks.append(w.float().numpy().astype('<f2').tobytes())
+        chunks.append(b.float().numpy().astype('<f2').tobytes())
+        manifest.append({'name': name, 'in': cin, 'out': cout, 'kernel': k, 'stride': s, 'dilation': d, 'relu': name != 'head'})
+    data = b''.join(chunks)
+    text = (
+        '// Generated by scripts/corner-model/train.py: the learned corner model\'s weights (float16, batch norm folded).\n'
+        '// Do not edit; retrain instead.\n'
+        f'export const CORNER_MODEL_LAYERS = {json.dumps(manifest)} as const;\n'
+        f"export const CORNER_MODEL_WEIGHTS = '{base64.b64encode(data).decode()}';\n"
+    )
+    open(path, 'w').write(text)
+    return len(data)
+
+
+def main():
+    started = time.time()
+    x, heat, mask, meta = load()
+    n = len(meta)
+    val = n // 10
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(SEED))
+    val_idx, train_idx = order[:val], order[val:]
+    print(f'{n} scenes ({int(sum(1 for m in meta if m.get("corners")))} with a card), input {tuple(x.shape[1:])}, loaded in {time.time() - started:.0f} s')
+    # Channels-last runs the convolutions through oneDNN here: several times faster than the default layout on this build.
+    model = CornerNet().to(memory_format=torch.channels_last)
+    params = sum(p.numel() for p in model.parameters())
+    print(f'{params} parameters')
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
+    batch = 32
+    steps = EPOCHS * math.ceil(len(train_idx) / batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps, pct_start=0.15)
+    gen = torch.Generator().manual_seed(SEED + 1)
+    for epoch in range(EPOCHS):
+        model.train()
+        perm = train_idx[torch.randperm(len(train_idx), generator=gen)]
+        total = 0.0
+        for s in range(0, len(perm), batch):
+            idx = perm[s : s + batch]
+            xb, hb, mb = x[idx].clone(), heat[idx].clone(), mask[idx].clone()
+            # Flips keep a card a card (its corners flip with it); grey gain and offset are the exposure.
+            if torch.rand(1, generator=gen).item() < 0.5:
+                xb, hb, mb = xb.flip(3), hb.flip(2), mb.flip(2)
+            if torch.rand(1, generator=gen).item() < 0.5:
+                xb, hb, mb = xb.flip(2), hb.flip(1), mb.flip(1)
+            gain = 1 + 0.25 * (torch.rand(len(idx), 1, 1, generator=gen) - 0.5)
+            xb[:, 0] = xb[:, 0] * gain + 0.3 * (torch.rand(len(idx), 1, 1, generator=gen) - 0.5)
+            out = model(xb.contiguous(memory_format=torch.channels_last))
+            # Flipping a map shifts its cells by the stride's half-pixel: small against the sigma.
+            loss = focal(out[:, 0], hb) + F.binary_cross_entropy_with_logits(out[:, 1], mb) * 2
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item() * len(idx)
+        model.eval()
+        with torch.no_grad():
+            out = model(x[val_idx].contiguous(memory_format=torch.channels_last))
+            vloss = (focal(out[:, 0], heat[val_idx]) + F.binary_cross_entropy_with_logits(out[:, 1], mask[val_idx]) * 2).item()
+        minutes = (time.time() - started) / 60
+        print(f'epoch {epoch + 1}/{EPOCHS}: train {total / len(train_idx):.3f}, validation {vloss:.3f}, {minutes:.1f} min', flush=True)
+        if minutes > MAX_MINUTES:
+            print(f'stopping: past {MAX_MINUTES} minutes', flush=True)
+            break
+    model.eval()
+    size = export(model, os.path.join(ROOT, 'src', 'quality', 'corners', 'corner-model.ts'))
+    torch.save(model.state_dict(), os.path.join(ROOT, 'test', 'fixtures', 'generated', 'corner-model.pt'))
+    print(f'{params} parameters, {size} bytes of float16, in {(time.time() - started) / 60:.1f} min')
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,108 @@
+/**
+ * `npm run bench:corners`, second part: the classical and the learned corner detectors side by side
+ * on the realistic set (test/support/real-scenes.mjs), held-out `test` split first, with the
+ * breakdowns, then the `tune` split's confidence sweep that the learned detector's threshold was
+ * chosen on. Renders the set on first use (a few minutes; cached under test/fixtures/generated/).
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import { DOCUMENT_ASPECT } from '../../src/camera/camera-rules.ts';
+import { detectQuad } from '../../src/quality/corners/detect.ts';
+import { existsSync } from 'node:fs';
+import { type CornerModel, MIN_LEARNED_CONFIDENCE, detectCardLearned, learnedQuad, loadCornerModel, snapToEdges } from '../../src/quality/corners/learned.ts';
+import { BREAKDOWNS, type RealOutcome, type RealScene, type RealSummary, realScenes, runReal, summarize } from '../support/real-corner-set.ts';
+
+const pct = (value: number, digits = 1) => (Number.isFinite(value) ? `${(value * 100).toFixed(digits)} %` : '—');
+const aspect = DOCUMENT_ASPECT['id-card'];
+
+// The learned model's weights are written by scripts/corner-model/train.py (`npm run train:corners`); without them, the classical detector alone.
+const modelFile = new URL('../../src/quality/corners/corner-model.ts', import.meta.url);
+let model: CornerModel | undefined;
+if (existsSync(modelFile)) {
+  const { CORNER_MODEL_LAYERS, CORNER_MODEL_WEIGHTS } = (await import(modelFile.href)) as { CORNER_MODEL_LAYERS: never; CORNER_MODEL_WEIGHTS: string };
+  model = loadCornerModel({ layers: CORNER_MODEL_LAYERS, weights: CORNER_MODEL_WEIGHTS });
+} else console.log('No learned corner model (src/quality/corners/corner-model.ts): `npm run train:corners` trains one; the classical detector only.');
+
+const detectors: [string, (s: RealScene) => { x: number; y: number }[] | undefined][] = [['classical (detectQuad)', (s) => detectQuad(s.image, { aspect })?.corners]];
+if (model) {
+  const m = model;
+  detectors.push(['learned, model corners only', (s) => detectCardLearned(m, s.image, { refineEdges: false })?.corners]);
+  detectors.push(['learned + edge snap (detectCardLearned)', (s) => detectCardLearned(m, s.image)?.corners]);
+}
+
+const test = await realScenes('test');
+console.log(`\nRealistic corner set: held-out test split, ${test.length} scenes (${test.filter((s) => s.corners).length} with a card).`);
+console.log(`Goal on the held-out split: ≥ 95 % found (mean corner error ≤ 5 % of the diagonal), ≤ 3 % false, p95 corner error ≤ 2 %, median CPU ≤ 15 ms per 640 px frame.`);
+console.log(`CPU ms are this thread's own time (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores now).`);
+
+// Warm up the JIT.
+for (const scene of test.slice(0, 10)) for (const [, detect] of detectors) detect(scene);
+
+const results = new Map<string, RealOutcome[]>();
+for (const [name, detect] of detectors) results.set(name, runReal(test, detect));
+
+const row = (name: string, s: RealSummary) => ({
+  detector: name,
+  found: pct(s.found),
+  'false detections': pct(s.falses),
+  'wrong quad': pct(s.wrong),
+  'median corner error': pct(s.medianError, 2),
+  'p95 corner error': pct(s.p95Error, 2),
+  'median CPU ms': s.cpuMedianMs.toFixed(1),
+});
+console.log('\nHeld-out split, all scenes:');
+console.table([...results].map(([name, outcomes]) => row(name, summarize(outcomes))));
+
+console.log('\nHeld-out split, found by breakdown (card scenes in each):');
+const table: Record<string, string | number>[] = [];
+for (const [label, keep] of BREAKDOWNS) {
+  const line: Record<string, string | number> = { '': label };
+  for (const [name, outcomes] of results) {
+    const part = outcomes.filter((o) => o.scene.corners && keep(o.scene));
+    line.scenes = part.length;
+    line[name] = pct(summarize(part).found);
+  }
+  table.push(line);
+}
+const groups = [...new Set(test.filter((s) => s.corners).map((s) => s.group))].sort();
+for (const group of groups) {
+  const line: Record<string, string | number> = { '': `surface: ${group}` };
+  for (const [name, outcomes] of results) {
+    const part = outcomes.filter((o) => o.scene.corners && o.scene.group === group);
+    line.scenes = part.length;
+    line[name] = pct(summarize(part).found);
+  }
+  table.push(line);
+}
+console.table(table);
+
+console.log('\nHeld-out split, look-alikes and bare surfaces taken for a card:');
+const kinds = [...new Set(test.filter((s) => !s.corners).map((s) => s.kind))];
+console.table(
+  kinds.map((kind) => {
+    const line: Record<string, string> = { '': kind };
+    for (const [name, outcomes] of results) {
+      const part = outcomes.filter((o) => !o.scene.corners && o.scene.kind === kind);
+      line[name] = `${part.filter((o) => o.detected).length} of ${part.length}`;
+    }
+    return line;
+  }),
+);
+
+// The learned detector's threshold: a sweep on the tune split only.
+if (model) {
+  const m = model;
+  const tune = await realScenes('tune');
+  const raw = new Map(tune.map((scene) => [scene, learnedQuad(m, scene.image)]));
+  console.log(`\nTune split (${tune.length} scenes): the learned detector's confidence threshold (in use: ${MIN_LEARNED_CONFIDENCE}).`);
+  console.table(
+    [0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6].map((threshold) => {
+      const s = summarize(
+        runReal(tune, (scene) => {
+          const hit = raw.get(scene);
+          return hit && hit.confidence >= threshold ? snapToEdges(scene.image, hit.corners) : undefined;
+        }),
+      );
+      return { threshold, found: pct(s.found), 'false detections': pct(s.falses), 'p95 corner error': pct(s.p95Error, 2) };
+    }),
+  );
+}

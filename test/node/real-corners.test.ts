@@ -1,0 +1,24 @@
+/**
+ * The classical corner detector's floor on the realistic set's held-out split (its first scenes; the full
+ * split and the breakdowns are in `npm run bench:corners`). Renders them on first use: Debian's
+ * surface packages are fetched with `apt-get download` into test/fixtures/generated/ (nothing is installed).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DOCUMENT_ASPECT } from '../../src/camera/camera-rules.ts';
+import { detectQuad } from '../../src/quality/corners/detect.ts';
+import { realScenes, runReal, summarize } from '../support/real-corner-set.ts';
+
+const scenes = await realScenes('test', 150);
+
+// Just under the classical detector's figures on these 150 scenes (113 cards, 37 without: 26.5 % found, 8 of 37
+// false, p95 error 2.7 %). Far from issue 24's goal (95 % found, 3 % false), which no detector here meets yet: they catch a regression.
+const CLASSICAL_FLOOR = { found: 0.24, falses: 0.25, p95Error: 0.04 };
+
+test('the classical detector holds its figures on realistic scenes', () => {
+  const score = summarize(runReal(scenes, (scene) => detectQuad(scene.image, { aspect: DOCUMENT_ASPECT['id-card'] })?.corners));
+  console.log('classical detector on 150 held-out scenes:', JSON.stringify(score));
+  assert.ok(score.found >= CLASSICAL_FLOOR.found, `found ${score.found}`);
+  assert.ok(score.falses <= CLASSICAL_FLOOR.falses, `false detections ${score.falses}`);
+  assert.ok(score.p95Error <= CLASSICAL_FLOOR.p95Error, `p95 corner error ${score.p95Error}`);
+});

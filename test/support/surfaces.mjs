@@ -1,0 +1,115 @@
+// Real photographic surfaces for the realistic corner scenes, from Debian's packages: GIMP's
+// patterns (wood, parquet, marble, slate, leather, cork, burlap, paper), MATE's and GNOME's
+// photos, and scikit-image's sample images (brick, gravel, grass, a café table with a cup).
+// Fetched with `apt-get download` and unpacked with `dpkg-deb -x` into a cache folder that git and
+// the npm tarball leave out; nothing is installed on the system.
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+
+const PACKAGES = ['gimp-data', 'mate-backgrounds', 'gnome-backgrounds', 'python3-skimage'];
+const CACHE = fileURLToPath(new URL('../fixtures/generated/surfaces/', import.meta.url));
+const VERSION = 1;
+
+const PAT = '/usr/share/gimp/2.0/patterns/';
+const MATE = '/usr/share/backgrounds/mate/';
+const GNOME = '/usr/share/backgrounds/gnome/';
+const SKIMAGE = '/usr/lib/python3/dist-packages/skimage/data/';
+
+/**
+ * The surfaces: file, group (for the benchmark's breakdown) and the size one texture pixel has in
+ * frame pixels at a 640 px frame (tiles from GIMP are small and repeat; photos are shrunk).
+ */
+export const SURFACES = [
+  ...['wood1', 'wood2', 'wood3', 'wood4', 'wood5', 'walnut', 'pine', 'burlwood'].map((n) => ({ name: n, file: `${PAT}${n}.pat`, group: 'wood' })),
+  ...['parque1', 'parque2', 'parque3'].map((n) => ({ name: n, file: `${PAT}${n}.pat`, group: 'parquet' })),
+  ...['marble1', 'marble2', 'marble3', 'pink_marble'].map((n) => ({ name: n, file: `${PAT}${n}.pat`, group: 'marble' })),
+  ...['slate', 'granite1', 'stone33', 'rock', 'cracked', 'terra'].map((n) => ({ name: n, file: `${PAT}${n}.pat`, group: 'stone' })),
+  ...['leather', 'leopard'].map((n) => ({ name: n, file: `${PAT}${n}.pat`, group: 'leather' })),
+  ...['corkboard', 'burlap', 'fibers'].map((n) => ({ name: n, file: `${PAT}${n}.pat`, group: 'cork/cloth' })),
+  ...['paper', 'crinklepaper'].map((n) => ({ name: n, file: `${PAT}${n}.pat`, group: 'paper' })),
+  { name: 'page', file: `${SKIMAGE}page.png`, group: 'paper' },
+  { name: 'brick', file: `${SKIMAGE}brick.png`, group: 'stone' },
+  { name: 'gravel', file: `${SKIMAGE}gravel.png`, group: 'stone' },
+  { name: 'grass', file: `${SKIMAGE}grass.png`, group: 'photo' },
+  { name: 'coffee', file: `${SKIMAGE}coffee.png`, group: 'café table' },
+  { name: 'mate-wood', file: `${MATE}nature/Wood.jpg`, group: 'wood' },
+  { name: 'gnome-wood-l', file: `${GNOME}wood-l.webp`, group: 'wood' },
+  { name: 'gnome-wood-d', file: `${GNOME}wood-d.webp`, group: 'wood' },
+  ...['Dune', 'Blinds', 'Garden', 'GreenMeadow', 'RainDrops', 'Storm', 'Aqua', 'FreshFlower'].map((n) => ({ name: n, file: `${MATE}nature/${n}.jpg`, group: 'photo' })),
+];
+
+/** Reads a GIMP pattern (.pat): a big-endian header, then width × height pixels of 1–4 bytes. */
+function readPat(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerSize = view.getUint32(0);
+  const width = view.getUint32(8);
+  const height = view.getUint32(12);
+  const depth = view.getUint32(16);
+  const rgb = new Uint8Array(width * height * 3);
+  for (let i = 0; i < width * height; i++) {
+    const at = headerSize + i * depth;
+    const grey = depth < 3;
+    rgb[i * 3] = bytes[at];
+    rgb[i * 3 + 1] = bytes[grey ? at : at + 1];
+    rgb[i * 3 + 2] = bytes[grey ? at : at + 2];
+  }
+  return { width, height, rgb };
+}
+
+/** Downloads and unpacks the packages into the cache, once. */
+function unpack() {
+  const root = `${CACHE}root`;
+  if (existsSync(`${root}${PAT}Wood/wood1.pat`) && existsSync(`${root}${SKIMAGE}coffee.png`) && existsSync(`${root}${MATE}nature/Wood.jpg`) && existsSync(`${root}${GNOME}wood-l.webp`)) return root;
+  mkdirSync(CACHE, { recursive: true });
+  console.log(`Fetching Debian's ${PACKAGES.join(', ')} with apt-get download into ${CACHE} (surfaces for the realistic corner scenes; nothing is installed)…`);
+  try {
+    execSync(`apt-get download ${PACKAGES.join(' ')}`, { cwd: CACHE, stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch {
+    // apt-get download needs the package lists; a fresh machine has none until apt-get update.
+    execSync('apt-get update -qq', { stdio: 'inherit' });
+    execSync(`apt-get download ${PACKAGES.join(' ')}`, { cwd: CACHE, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  for (const deb of readdirSync(CACHE).filter((f) => f.endsWith('.deb'))) execSync(`dpkg-deb -x ${deb} root`, { cwd: CACHE });
+  return root;
+}
+
+/**
+ * Every surface as RGB bytes (photos shrunk to at most 900 px), with its mean luminance, from a
+ * cache file after the first call.
+ * @returns {Promise<{ name: string, group: string, width: number, height: number, rgb: Uint8Array, luminance: number }[]>}
+ */
+export async function loadSurfaces() {
+  const bundle = `${CACHE}surfaces-${VERSION}.bin`;
+  const index = `${CACHE}surfaces-${VERSION}.json`;
+  if (existsSync(bundle) && existsSync(index)) {
+    const bytes = readFileSync(bundle);
+    return JSON.parse(readFileSync(index, 'utf8')).map((s) => ({ ...s, rgb: new Uint8Array(bytes.buffer, bytes.byteOffset + s.offset, s.width * s.height * 3) }));
+  }
+  const root = unpack();
+  // GIMP files its patterns in folders by theme (Wood/, Stone/, …): found by name.
+  const patterns = new Map(readdirSync(root + PAT, { recursive: true }).map((f) => [String(f).split('/').pop(), `${root}${PAT}${f}`]));
+  const out = [];
+  for (const surface of SURFACES) {
+    const path = surface.file.startsWith(PAT) ? patterns.get(surface.file.slice(PAT.length)) : root + surface.file;
+    let image;
+    if (path.endsWith('.pat')) image = readPat(readFileSync(path));
+    else {
+      const { data, info } = await sharp(path).resize({ width: 900, height: 900, fit: 'inside', withoutEnlargement: true }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+      image = { width: info.width, height: info.height, rgb: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    }
+    let sum = 0;
+    for (let i = 0; i < image.rgb.length; i += 3) sum += 0.299 * image.rgb[i] + 0.587 * image.rgb[i + 1] + 0.114 * image.rgb[i + 2];
+    out.push({ name: surface.name, group: surface.group, ...image, luminance: sum / (image.width * image.height) });
+  }
+  let offset = 0;
+  const meta = out.map((s) => {
+    const m = { name: s.name, group: s.group, width: s.width, height: s.height, luminance: Math.round(s.luminance), offset };
+    offset += s.rgb.length;
+    return m;
+  });
+  writeFileSync(bundle, Buffer.concat(out.map((s) => s.rgb)));
+  writeFileSync(index, JSON.stringify(meta));
+  return out;
+}
