@@ -146,8 +146,18 @@ function parsePartHeaders(block: string): { name: string; filename?: string; con
   const name = params.get('name');
   if (name === undefined) return undefined;
   // Quoted values are UTF-8 on the wire (RFC 7578 §5.1.1); `filename*` wins over `filename` (RFC 6266 §4.3).
-  const extended = params.has('filename*') ? extendedValue(params.get('filename*')!) : undefined;
-  if (params.has('filename*') && extended === undefined) return undefined;
+  let starred = params.get('filename*');
+  // RFC 2231 continuations, as Python's email folds a long name: filename*0*=utf-8''…; filename*1*=…
+  if (starred === undefined && (params.has('filename*0*') || params.has('filename*0'))) {
+    starred = '';
+    for (let k = 0; params.has(`filename*${k}*`) || params.has(`filename*${k}`); k++) {
+      const encoded = params.get(`filename*${k}*`);
+      starred += encoded ?? encodeURIComponent(params.get(`filename*${k}`)!);
+    }
+    if (!params.has('filename*0*')) starred = `utf-8''${starred}`;
+  }
+  const extended = starred !== undefined ? extendedValue(starred) : undefined;
+  if (starred !== undefined && extended === undefined) return undefined;
   const plain = params.get('filename');
   const filename = extended ?? (plain === undefined ? undefined : utf8.decode(ascii(plain)));
   return { name: utf8.decode(ascii(name)), filename, contentType };
