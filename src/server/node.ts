@@ -80,11 +80,32 @@ export function readNodeBody(request: http.IncomingMessage, limit: number, watch
     const onData = (chunk: Buffer) => {
       if (collector.push(chunk)) return;
       finish('too-large');
-      request.resume(); // discard the rest; the answer closes the connection
+      request.pause(); // the refusal reads the rest away, within bounds (discardNodeBody)
     };
     const onEnd = () => finish(collector.chunks);
     const onBroken = () => finish('unreadable');
     request.on('data', onData).on('end', onEnd).on('error', onBroken).on('close', onBroken);
+  });
+}
+
+/** {@link discardRequestBody} for an IncomingMessage: drops the rest of the body, up to `limit` bytes and `ms`. */
+export function discardNodeBody(request: http.IncomingMessage, limit: number, ms: number): Promise<void> {
+  const declared = declaredLength(request.headers['content-length']);
+  if (request.complete || request.destroyed || (declared !== undefined && declared > limit)) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const finish = () => {
+      clearTimeout(timer);
+      request.off('data', onData).off('end', finish).off('error', finish).off('close', finish);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > limit) finish();
+    };
+    const timer = setTimeout(finish, ms);
+    request.on('data', onData).on('end', finish).on('error', finish).on('close', finish);
+    request.resume();
   });
 }
 
@@ -175,6 +196,7 @@ export function toNodeHandler(proxy: LivenessProxy, options: NodeHandlerOptions 
           reads.give();
         }
       },
+      discardBody: (limit, ms) => discardNodeBody(request, limit, ms),
       signal: gone.signal,
     };
     proxy

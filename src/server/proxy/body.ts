@@ -43,11 +43,42 @@ export async function readRequestBody(request: Request, limit: number, watch?: U
       const { done, value } = await reader.read();
       if (done) return collector.chunks;
       if (!collector.push(value)) {
-        reader.cancel().catch(() => {});
+        // Not cancelled: the refusal reads the rest away first (discardRequestBody), so the client can read it.
+        reader.releaseLock();
         return 'too-large';
       }
     }
   } catch {
     return 'unreadable';
+  }
+}
+
+/**
+ * Reads and drops what is left of a body, up to `limit` bytes and `ms` milliseconds, so a refusal sent
+ * before the body was read reaches a client that is still sending: a connection closed under a sending
+ * client is reset, and Node's fetch then sees EPIPE instead of the answer. A body declared larger than
+ * `limit` is not waited for.
+ */
+export async function discardRequestBody(request: Request, limit: number, ms: number): Promise<void> {
+  const declared = declaredLength(request.headers.get('content-length'));
+  if (!request.body || (declared !== undefined && declared > limit)) return;
+  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  try {
+    reader = request.body.getReader();
+  } catch {
+    return; // already read to the end, or locked by the host
+  }
+  const timer = setTimeout(() => reader.cancel().catch(() => {}), ms);
+  try {
+    for (let seen = 0; ; ) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      seen += value.length;
+      if (seen > limit) return void reader.cancel().catch(() => {});
+    }
+  } catch {
+    // The client went away: nothing left to read.
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -70,6 +70,8 @@ export function parseLivenessForm(input: ByteChunks | Uint8Array, contentType: s
   if (image.end - image.start > maxBytes) return formError(413, 'payload-too-large', `liveness_image is larger than ${maxBytes} bytes`);
   const text = (name: string) => {
     const part = field(name);
+    // A code is a few characters: a long field is not decoded, only refused.
+    if (part && part.end - part.start > 256) return part.filename === undefined ? '\u0000' : undefined;
     return part && part.filename === undefined ? new TextDecoder().decode(body.bytes(part.start, part.end)) : undefined;
   };
   const country = text('country_code');

@@ -8,7 +8,7 @@
  */
 import { Hono } from 'hono';
 import { type SendableFormat, MIME_TYPES, isSendableFormat, orientedSize, sniffFormat, sniffImage } from '../../image/sniff.ts';
-import { type BodyResult, readRequestBody } from './body.ts';
+import { type BodyResult, discardRequestBody, readRequestBody } from './body.ts';
 import { joinBytes } from './byte-chunks.ts';
 import { delimiterNeedle, multipartBoundary } from './multipart.ts';
 import { DEFAULT_MAX_BYTES, FORM_FIELD_ALLOWANCE, parseLivenessForm } from './liveness-form.ts';
@@ -159,6 +159,11 @@ export interface CheckInput {
   ip?: string;
   /** Reads the body once, counting against `limit`, finding `watch` (the multipart delimiter) as chunks arrive. */
   readBody(limit: number, watch?: Uint8Array): Promise<BodyResult>;
+  /**
+   * Reads and drops the rest of an unread body, up to `limit` bytes and `ms`, before a refusal goes out
+   * (see `discardRequestBody`). Optional: without it, a client still sending may see a reset.
+   */
+  discardBody?(limit: number, ms: number): Promise<void>;
   /** Fires when the client goes away: the upstream request is aborted. */
   signal?: AbortSignal;
 }
@@ -182,10 +187,14 @@ export interface LivenessProxy {
 }
 
 const DEFAULT_ONE_TIME = { attempts: 3, windowSeconds: 120 };
+/** How long a refusal waits for an unread body to arrive (and be dropped) before it goes out and the connection closes. */
+const DISCARD_MS = 2_000;
 
 /** The received body, from reading until it is sent upstream or the check ends. */
 interface HeldBody {
   held: boolean;
+  /** The body was read to its end. */
+  read: boolean;
   release(): void;
 }
 
@@ -268,6 +277,7 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
     if (bytes === 'too-large') throw new Refusal(413, 'payload-too-large', `The body is larger than ${maxBytes} bytes plus form fields`);
     if (bytes === 'unreadable') throw new Refusal(400, 'malformed-body', 'The body could not be read');
     record.bytes = bytes.length;
+    body.read = true;
     body.held = true;
     observer?.hold(bytes.length);
     const form = parseLivenessForm(bytes, input.header('content-type'), maxBytes);
@@ -356,6 +366,7 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
     observer?.start();
     const body: HeldBody = {
       held: false,
+      read: false,
       release() {
         if (!this.held) return;
         this.held = false;
@@ -370,6 +381,8 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
       const refusal = error instanceof Refusal ? error : new Refusal(500, 'internal-error', 'Internal error');
       record.outcome = refusal.status >= 500 ? 'failed' : 'refused';
       record.code = refusal.code;
+      // Refused before the body was in (401, 403, 413): read it away first, so a client still sending reads the answer.
+      if (!body.read) await input.discardBody?.(2 * bodyLimit, DISCARD_MS);
       // An error answer closes the connection: an unread body must not become the next request.
       output = {
         status: refusal.status,
@@ -415,6 +428,7 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
         header: (name) => request.headers.get(name) ?? undefined,
         request: () => request,
         readBody: (limit, watch) => readRequestBody(request, limit, watch),
+        discardBody: (limit, ms) => discardRequestBody(request, limit, ms),
         signal: request.signal,
       });
       return new Response(output.body, { status: output.status, headers: output.headers });
