@@ -327,6 +327,10 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
       record.ms.upstream = performance.now() - upstreamStart;
     }
     record.upstreamStatus = reply.status;
+    // Accura refused the key, not the visitor: a 502 of its own, and the token stays usable once the key is fixed.
+    if (reply.status === 401 || reply.status === 403) {
+      throw new Refusal(502, 'upstream-unauthorized', "The liveness API refused this server's API key: the site owner should check the key set on the server");
+    }
     try {
       JSON.parse(reply.text);
     } catch {
@@ -372,7 +376,7 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
       record.outcome = refusal.status >= 500 ? 'failed' : 'refused';
       record.code = refusal.code;
       // Refused before the body was in (401, 403, 413): read it away first, so a client still sending reads the answer.
-      if (!body.read) await input.discardBody?.(2 * bodyLimit, DISCARD_MS);
+      if (!body.read) await input.discardBody?.(bodyLimit, DISCARD_MS);
       // An error answer closes the connection: an unread body must not become the next request.
       output = {
         status: refusal.status,
