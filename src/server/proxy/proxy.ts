@@ -187,7 +187,7 @@ const DISCARD_MS = 2_000;
 /** The received body, from reading until it is sent upstream or the check ends. */
 interface HeldBody {
   held: boolean;
-  /** The body was read to its end. */
+  /** The body was read to its end, or as far as the limit allows: nothing is left to drain. */
   read: boolean;
   release(): void;
 }
@@ -265,6 +265,8 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
     const boundary = multipartBoundary(input.header('content-type'));
     const bytes = await input.readBody(bodyLimit, boundary === undefined ? undefined : delimiterNeedle(boundary));
     record.ms.body = performance.now() - started;
+    // Over the limit: the drain's budget is spent, so this refusal closes at once as before.
+    if (bytes === 'too-large') body.read = true;
     if (bytes === 'too-large') throw new Refusal(413, 'payload-too-large', `The body is larger than ${maxBytes} bytes plus form fields`);
     if (bytes === 'unreadable') throw new Refusal(400, 'malformed-body', 'The body could not be read');
     record.bytes = bytes.length;
