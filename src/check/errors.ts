@@ -7,6 +7,8 @@
  * - `image-too-large`: above the pixel cap (a decompression bomb) or the byte cap.
  * - `compression-failed`: the image could not be brought under `maxBytes`.
  * - `network`, `timeout`, `unauthorized`, `http`, `invalid-response`, `aborted`.
+ * - `upstream-unauthorized`: the liveness service refused the server's API key (the proxy's code of the same
+ *   name). Only the site owner can fix it: not retried, and no new token is fetched for it.
  * - `rejected`: a well-formed answer saying the service refused the check (bad card or country code, bad key,
  *   file too large); the message is the service's own.
  * - `camera-denied`, `camera-unavailable`, `camera-in-use`: the camera could not start; upload still works.
@@ -23,6 +25,7 @@ export type LivenessErrorCode =
   | 'network'
   | 'timeout'
   | 'unauthorized'
+  | 'upstream-unauthorized'
   | 'http'
   | 'invalid-response'
   | 'rejected'

@@ -97,6 +97,15 @@ async function fetchToken(getToken: () => Promise<string>): Promise<string> {
   }
 }
 
+const UPSTREAM_UNAUTHORIZED = "The liveness service refused the site's server key. The site owner needs to check the API key set on the server.";
+
+/** The error code our proxy put in an error answer (`{ status: false, code }`), if any. */
+function proxyCode(response: UploadResponse): string | undefined {
+  if (response.status < 400) return undefined;
+  const body = parseJson(response.body);
+  return body !== null && typeof body === 'object' && typeof (body as { code?: unknown }).code === 'string' ? (body as { code: string }).code : undefined;
+}
+
 function parseJson(body: string): unknown {
   try {
     return JSON.parse(body);
@@ -119,6 +128,9 @@ export async function runLivenessCheck(image: Blob, rawConfig: CheckConfig, hook
     hooks.onProgress?.({ stage: 'preparing', loaded: 1, total: 1 });
 
     const response = await upload(prepared, config, hooks);
+    if (proxyCode(response) === 'upstream-unauthorized') {
+      throw new LivenessError('upstream-unauthorized', UPSTREAM_UNAUTHORIZED, { retryable: false, status: response.status });
+    }
     const parsed = (config.responseParser ?? parseLivenessResponse)(response.status, response.body, config.threshold);
     if (!parsed.ok) throw new LivenessError(parsed.error.code, parsed.error.message, parsed.error);
     // A host parser is trusted for shape only: the score and verdict are checked here too.
@@ -170,6 +182,8 @@ async function upload(
       const failure = LivenessError.from(error, 'network');
       if (failure.code !== 'network' || retries >= MAX_RETRIES) throw failure;
     }
+    // The server's key was refused: neither a new token nor a retry can help.
+    if (response && proxyCode(response) === 'upstream-unauthorized') return response;
     if (response?.status === 401 && config.getToken && !refreshed) {
       refreshed = true;
       token = await fetchToken(config.getToken);

@@ -24,6 +24,8 @@ export type LivenessServerErrorCode =
   | 'upstream-timeout'
   | 'upstream-unreachable'
   | 'upstream-invalid-response'
+  // Accura answered 401 or 403: the server's API key is wrong or revoked; no new token can help.
+  | 'upstream-unauthorized'
   | 'handoff-not-found'
   | 'handoff-taken'
   | 'handoff-expired'

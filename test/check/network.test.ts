@@ -67,6 +67,16 @@ describe('network behaviour against a real local endpoint', () => {
     expect(requests).to.have.length(2);
   });
 
+  it('gives upstream-unauthorized for a server key the service refused: no retry, no new token, a message for the site owner', async () => {
+    let calls = 0;
+    const body = JSON.stringify({ status: false, code: 'upstream-unauthorized', message: "The liveness API refused this server's API key" });
+    const { detail, requests } = await failure({ statuses: '502', errorBody: body }, { getToken: async () => `token-${++calls}` });
+    expect(detail).to.include({ code: 'upstream-unauthorized', status: 502, retryable: false });
+    expect(detail.message).to.match(/site owner/);
+    expect(requests, 'a 502 is usually retried, this one is not').to.have.length(1);
+    expect(calls, 'no new token').to.equal(1);
+  });
+
   it('retries 503 twice with backoff, then succeeds', async () => {
     const { el, id } = await makeElement({ statuses: '503,503,200' });
     const result = await el.check(photo);

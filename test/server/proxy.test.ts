@@ -213,10 +213,11 @@ test('the sandbox score header reaches the sandbox only through a forwarding pro
   assert.notEqual(plain.json().data.score, 73.25);
 });
 
-test('upstream errors pass through unchanged (wrong key: the sandbox says 401)', async () => {
+test("a wrong server key (the sandbox says 401) is 502 upstream-unauthorized: the site owner's to fix, not the visitor's", async () => {
   const reply = await check(undefined, { url: await startProxy({ apiKey: 'some-other-key' }) });
-  assert.equal(reply.status, 401);
-  assert.deepEqual(reply.json(), { status: false, sandbox: true, message: 'Invalid or missing Api-Key' });
+  assert.equal(reply.status, 502);
+  assert.equal((reply.json() as { code: string }).code, 'upstream-unauthorized');
+  assert.match((reply.json() as { message: string }).message, /check the key set on the server/);
 });
 
 test("Accura's envelopes pass through the proxy and read the same in the widget's parser", async () => {
@@ -230,6 +231,11 @@ test("Accura's envelopes pass through the proxy and read the same in the widget'
     const accura = await listenRaw((_request, response) => response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body)));
     servers.push(accura);
     const reply = await check(undefined, { url: await startProxy({ upstreamUrl: accura.url }) });
+    if (status === 401 || status === 403) {
+      // A refused key gets the proxy's own code (the widget neither retries it nor fetches a new token).
+      assert.deepEqual([reply.status, (reply.json() as { code: string }).code], [502, 'upstream-unauthorized']);
+      continue;
+    }
     assert.equal(reply.status, status);
     assert.deepEqual(reply.json(), body);
     const parsed = parseLivenessResponse(reply.status, reply.text);

@@ -79,6 +79,7 @@ const es: LivenessStrings = {
     network: 'No se pudo conectar. Compruebe la conexión e inténtelo de nuevo.',
     timeout: 'El servicio tardó demasiado en responder. Inténtelo de nuevo.',
     unauthorized: 'No tiene permiso para esta verificación. Recargue la página.',
+    'upstream-unauthorized': 'El servicio rechazó la clave del servidor de este sitio. El propietario del sitio debe revisar la clave de API del servidor.',
     http: 'El servicio devolvió un error. Inténtelo de nuevo más tarde.',
     'invalid-response': 'El servicio respondió algo inesperado. Inténtelo de nuevo.',
     rejected: 'El servicio rechazó esta verificación. Elija otra foto o avise al propietario del sitio.',

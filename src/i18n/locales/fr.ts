@@ -79,6 +79,7 @@ const fr: LivenessStrings = {
     network: 'Connexion impossible. Vérifiez la connexion et réessayez.',
     timeout: 'Le service a mis trop de temps à répondre. Réessayez.',
     unauthorized: "Vous n'avez pas l'autorisation pour cette vérification. Rechargez la page.",
+    'upstream-unauthorized': "Le service a refusé la clé du serveur de ce site. Le propriétaire du site doit vérifier la clé d'API configurée sur le serveur.",
     http: 'Le service a renvoyé une erreur. Réessayez plus tard.',
     'invalid-response': 'Le service a répondu de façon inattendue. Réessayez.',
     rejected: 'Le service a refusé cette vérification. Choisissez une autre photo ou prévenez le propriétaire du site.',

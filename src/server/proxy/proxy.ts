@@ -193,7 +193,7 @@ const DISCARD_MS = 2_000;
 /** The received body, from reading until it is sent upstream or the check ends. */
 interface HeldBody {
   held: boolean;
-  /** The body was read to its end. */
+  /** The body was read to its end, or as far as the limit allows: nothing is left to drain. */
   read: boolean;
   release(): void;
 }
@@ -274,6 +274,8 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
     const boundary = multipartBoundary(input.header('content-type'));
     const bytes = await input.readBody(bodyLimit, boundary === undefined ? undefined : delimiterNeedle(boundary));
     record.ms.body = performance.now() - started;
+    // Over the limit: the drain's budget is spent, so this refusal closes at once as before.
+    if (bytes === 'too-large') body.read = true;
     if (bytes === 'too-large') throw new Refusal(413, 'payload-too-large', `The body is larger than ${maxBytes} bytes plus form fields`);
     if (bytes === 'unreadable') throw new Refusal(400, 'malformed-body', 'The body could not be read');
     record.bytes = bytes.length;
@@ -336,6 +338,10 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
       record.ms.upstream = performance.now() - upstreamStart;
     }
     record.upstreamStatus = reply.status;
+    // Accura refused the key, not the visitor: a 502 of its own, and the token stays usable once the key is fixed.
+    if (reply.status === 401 || reply.status === 403) {
+      throw new Refusal(502, 'upstream-unauthorized', "The liveness API refused this server's API key: the site owner should check the key set on the server");
+    }
     try {
       JSON.parse(reply.text);
     } catch {
@@ -382,7 +388,7 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
       record.outcome = refusal.status >= 500 ? 'failed' : 'refused';
       record.code = refusal.code;
       // Refused before the body was in (401, 403, 413): read it away first, so a client still sending reads the answer.
-      if (!body.read) await input.discardBody?.(2 * bodyLimit, DISCARD_MS);
+      if (!body.read) await input.discardBody?.(bodyLimit, DISCARD_MS);
       // An error answer closes the connection: an unread body must not become the next request.
       output = {
         status: refusal.status,

@@ -338,6 +338,11 @@ final class Accura_IDL_Proxy {
 				? self::fail( 504, 'upstream-timeout', 'The liveness API did not answer within ' . $timeout . ' s' )
 				: self::fail( 502, 'upstream-unreachable', 'The liveness API could not be reached' );
 		}
+		// A 401 or 403 from Accura is about this server's key, not the visitor: no new token can help.
+		$upstream_status = (int) wp_remote_retrieve_response_code( $response );
+		if ( 401 === $upstream_status || 403 === $upstream_status ) {
+			return self::fail( 502, 'upstream-unauthorized', "The liveness API refused this server's API key: check the key in the plugin settings" );
+		}
 		$data = json_decode( wp_remote_retrieve_body( $response ) );
 		if ( JSON_ERROR_NONE !== json_last_error() ) {
 			return self::fail( 502, 'upstream-invalid-response', 'The liveness API answered with something other than JSON' );
