@@ -1,5 +1,6 @@
 // Packs the WordPress plugin: integrations/wordpress/accura-id-liveness with the built classic
-// script, its worker and their SRI hashes in assets/, as dist/accura-id-liveness-wordpress.zip.
+// script's folder (the loader, its chunks/ and the worker) and their SRI hashes in assets/,
+// as dist/accura-id-liveness-wordpress.zip.
 import { createHash } from 'node:crypto';
 import { cpSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -7,8 +8,10 @@ import { zipSync } from 'fflate';
 
 /** The plugin folder's name, which is also its slug and the zip's top folder. */
 export const PLUGIN_SLUG = 'accura-id-liveness';
-/** The built files the plugin serves from assets/. */
+/** The built files the plugin enqueues from assets/, with an SRI hash each. */
 export const PLUGIN_ASSETS = ['accura-id-liveness.min.js', 'accura-id-liveness.worker.js'];
+/** The loader fetches its lazy chunks from assets/chunks/, beside itself: shipped whole. */
+const SCRIPT_DIR = 'dist/script';
 
 /** Every file under `dir`, as paths relative to `base`. */
 function filesUnder(dir, base = dir) {
@@ -27,11 +30,10 @@ export function buildWordPressZip(root) {
   const staged = `${root}dist/wordpress/${PLUGIN_SLUG}`;
   rmSync(`${root}dist/wordpress`, { recursive: true, force: true });
   cpSync(`${root}integrations/wordpress/${PLUGIN_SLUG}`, staged, { recursive: true });
+  // Every file the loader needs; the single-file build stays out (the plugin serves the split one).
+  cpSync(`${root}${SCRIPT_DIR}`, `${staged}/assets`, { recursive: true, filter: (from) => !from.endsWith('.standalone.min.js') });
   const hashes = {};
-  for (const file of PLUGIN_ASSETS) {
-    cpSync(`${root}dist/${file}`, `${staged}/assets/${file}`);
-    hashes[file] = `sha384-${createHash('sha384').update(readFileSync(`${root}dist/${file}`)).digest('base64')}`;
-  }
+  for (const file of PLUGIN_ASSETS) hashes[file] = `sha384-${createHash('sha384').update(readFileSync(`${root}${SCRIPT_DIR}/${file}`)).digest('base64')}`;
   const lines = Object.entries(hashes).map(([file, hash]) => `\t'${file}' => '${hash}',`);
   writeFileSync(
     `${staged}/assets/integrity.php`,

@@ -99,3 +99,35 @@ test('the full-screen camera on a phone under the strict CSP: styled through ado
   assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
   await page.context().close();
 });
+
+test('the handoff phone page under its strict CSP loads the classic script, which fetches its chunks from beside itself', async () => {
+  const desktop = await browser.newPage();
+  await desktop.goto(url, { waitUntil: 'networkidle' });
+  await desktop.locator('#widget button', { hasText: 'Use your phone instead' }).click();
+  const linkField = desktop.locator('#widget [part=handoff-link]');
+  await linkField.waitFor();
+  const link = `http://${await linkField.inputValue()}`;
+
+  const page = await phonePage(phone, 390, 844);
+  const requests: string[] = [];
+  page.on('request', (request) => requests.push(new URL(request.url()).pathname));
+  await page.addInitScript(() => {
+    (window as unknown as { __violations: string[] }).__violations = [];
+    document.addEventListener('securitypolicyviolation', (event) =>
+      (window as unknown as { __violations: string[] }).__violations.push(`${event.violatedDirective} ${event.blockedURI}`),
+    );
+  });
+  const response = await page.goto(link);
+  assert.match(response!.headers()['content-security-policy'], /script-src 'self';/);
+  // The camera opens by itself on the phone, which needs the capture chunk: the user sends the capture.
+  const check = page.locator('accura-id-liveness button', { hasText: /Check document|Use anyway/ });
+  await check.waitFor({ timeout: 60_000 });
+  await check.tap();
+  await desktop.locator('#widget [part=verdict]').waitFor({ timeout: 30_000 });
+  assert.ok(requests.includes('/accura-id-liveness.min.js'), 'the page loaded the classic script');
+  assert.ok(requests.some((path) => /^\/chunks\/capture\.chunk-[\w-]+\.js$/.test(path)), `the capture chunk came from beside it: ${requests.join(' ')}`);
+  assert.ok(requests.includes('/accura-id-liveness.worker.js'), 'the worker came from beside it');
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
+  await page.context().close();
+  await desktop.close();
+});
