@@ -1,28 +1,8 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Plugin, type UserConfig, defineConfig } from 'vite';
 import { livenessServerPlugin } from './demo/server-plugin.ts';
-
-/** Minifies the CSS inside `*.styles.ts` (comments and white space): every byte counts in the page-load budget. */
-function minifyStyles(): Plugin {
-  return {
-    name: 'minify-styles',
-    transform(code, id) {
-      if (!id.endsWith('.styles.ts')) return undefined;
-      const minified = code.replace(/css`([^`]*)`/g, (_, body: string) => {
-        const css = body
-          .replace(/\/\*[^]*?\*\//g, '')
-          .replace(/\s+/g, ' ')
-          .replace(/\s*([{};,>])\s*/g, '$1')
-          .replace(/:\s+/g, ':')
-          .replace(/;}/g, '}')
-          .trim();
-        return `css\`${css}\``;
-      });
-      return { code: minified, map: null };
-    },
-  };
-}
+import { minifyStyles } from './scripts/minify-styles.mjs';
 
 /**
  * In the module build, writes the worker's URL as `new URL('./…worker.js', import.meta.url)`: the
@@ -54,7 +34,8 @@ const frameworkAliases = [
  * Modes:
  * - dev server (`npm start`): the demo page with the proxy and sandbox mounted;
  * - `esm`: the module build for bundlers, dependencies external;
- * - `iife`: one self-contained classic script for a plain <script src> tag;
+ * - `iife`: the self-contained classic script (dist/script/accura-id-liveness.standalone.min.js), for a host
+ *   that can serve only one file; the split one, the loader and its chunks, is built by scripts/classic-build.mjs;
  * - `worker`: the image worker, a classic script beside both;
  * - `react`: the @lit/react wrapper; `server`: the proxy, tokens and sandbox for Node and edge runtimes;
  * - `demo`: the demo page for `npm run serve`.
@@ -85,7 +66,8 @@ export default defineConfig(({ mode }): UserConfig => {
         plugins: [minifyStyles()],
         build: {
           ...library,
-          lib: { entry: resolve(root, 'src/accura-id-liveness.ts'), formats: ['iife'], name: 'AccuraIdLiveness', fileName: () => 'accura-id-liveness.min.js' },
+          outDir: resolve(root, 'dist/script'),
+          lib: { entry: resolve(root, 'src/accura-id-liveness.ts'), formats: ['iife'], name: 'AccuraIdLiveness', fileName: () => 'accura-id-liveness.standalone.min.js' },
         },
       };
     case 'react':
@@ -133,9 +115,9 @@ export default defineConfig(({ mode }): UserConfig => {
             closeBundle() {
               mkdirSync(resolve(root, 'dist-demo/assets'), { recursive: true });
               copyFileSync(resolve(root, 'dist', WORKER_FILE), resolve(root, 'dist-demo/assets', WORKER_FILE));
-              // The handoff phone page (served by the demo backend at /m/<secret>) loads the classic build, with its worker beside it.
-              copyFileSync(resolve(root, 'dist', 'accura-id-liveness.min.js'), resolve(root, 'dist-demo', 'accura-id-liveness.min.js'));
-              copyFileSync(resolve(root, 'dist', WORKER_FILE), resolve(root, 'dist-demo', WORKER_FILE));
+              // The handoff phone page (served by the demo backend at /m/<secret>) and plain.html load the classic
+              // build: its folder (the loader, its chunks/ and the worker) is copied whole, as a host would.
+              cpSync(resolve(root, 'dist/script'), resolve(root, 'dist-demo'), { recursive: true, filter: (from) => !from.endsWith('.standalone.min.js') });
             },
           },
         ],

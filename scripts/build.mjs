@@ -4,12 +4,15 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'vite';
 import { writeApiPage } from './api-docs.mjs';
+import { buildClassicScript } from './classic-build.mjs';
 import { buildWordPressZip } from './wordpress-zip.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-for (const mode of ['worker', 'esm', 'iife', 'react', 'server', 'demo']) {
-  await build({ configFile: `${root}vite.config.ts`, mode, logLevel: 'warn' });
+for (const mode of ['worker', 'esm', 'iife', 'react', 'server', 'classic', 'demo']) {
+  // The classic script's loader and chunks (dist/script/), before the demo, which copies them.
+  if (mode === 'classic') await buildClassicScript(root);
+  else await build({ configFile: `${root}vite.config.ts`, mode, logLevel: 'warn' });
 }
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 // Declarations keep the sources' `.ts` specifiers: point them at the emitted `.js`/`.d.ts` names.

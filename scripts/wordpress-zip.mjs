@@ -1,6 +1,6 @@
-// Packs the WordPress plugin: integrations/wordpress/<slug> with the built classic script, its
-// worker and the SRI hashes of every script in assets/, the readable sources they are built from
-// in source/, and the licences of the libraries bundled into them in licenses/, as dist/<slug>.zip.
+// Packs the WordPress plugin: integrations/wordpress/<slug> with the built classic script's folder (the
+// loader, its chunks/ and the worker) and the SRI hashes of every script in assets/, the readable sources they
+// are built from in source/, and the licences of the libraries bundled into them in licenses/, as dist/<slug>.zip.
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -13,7 +13,9 @@ export const PLUGIN_ASSETS = ['accura-id-liveness.min.js', 'accura-id-liveness.w
 /** The libraries bundled into the built scripts, and the licence file each ships (Lit's parts share one licence). */
 export const BUNDLED_LICENSES = { lit: ['node_modules/lit/LICENSE', 'BSD-3-Clause'], 'lean-qr': ['node_modules/lean-qr/LICENSE', 'MIT'] };
 /** What source/ holds: the widget's sources and the build that makes the assets (not the Node server). */
-const SOURCES = ['src', 'package.json', 'package-lock.json', 'vite.config.ts', 'tsconfig.json', 'tsconfig.build.json'];
+const SOURCES = ['src', 'package.json', 'package-lock.json', 'vite.config.ts', 'scripts/classic-build.mjs', 'tsconfig.json', 'tsconfig.build.json'];
+/** The loader fetches its lazy chunks from assets/chunks/, beside itself: shipped whole. */
+const SCRIPT_DIR = 'dist/script';
 
 /** Every file under `dir`, as paths relative to `base`. */
 function filesUnder(dir, base = dir) {
@@ -34,7 +36,8 @@ export function buildWordPressZip(root) {
   const staged = `${root}dist/wordpress/${PLUGIN_SLUG}`;
   rmSync(`${root}dist/wordpress`, { recursive: true, force: true });
   cpSync(`${root}integrations/wordpress/${PLUGIN_SLUG}`, staged, { recursive: true });
-  for (const file of PLUGIN_ASSETS) cpSync(`${root}dist/${file}`, `${staged}/assets/${file}`);
+  // Every file the loader needs; the single-file build stays out (the plugin serves the split one).
+  cpSync(`${root}${SCRIPT_DIR}`, `${staged}/assets`, { recursive: true, filter: (from) => !from.endsWith('.standalone.min.js') });
   // Every script the plugin serves gets a hash: the built ones and the token script.
   const hashes = Object.fromEntries(
     readdirSync(`${staged}/assets`)

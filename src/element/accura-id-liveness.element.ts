@@ -12,6 +12,7 @@ import type { Quad } from '../quality/corners/geometry.ts';
 import type { PreviewOutline } from '../camera/camera-view.ts';
 import { coarsePointer, isMobile } from '../camera/platform.ts';
 import type { CaptureChunk } from './capture.chunk.ts';
+import { IntentController } from './intent-controller.ts';
 import { DEFAULT_QUALITY_THRESHOLDS, type QualityThresholds } from '../quality/thresholds.ts';
 import type { QualityReport } from '../quality/quality-rules.ts';
 import { type LivenessErrorDetail, LivenessError } from '../check/errors.ts';
@@ -194,7 +195,12 @@ export class AccuraIdLiveness extends LitElement {
   private readonly upload = new UploadController(this, (file, source) => this.choose(file, source), () => !this.disabled && !this.busy);
 
   private async load(): Promise<{ chunk: CaptureChunk; worker: ImageWorkerClient; camera: CameraController }> {
-    const chunk = (this.captureChunk ??= await (this.captureChunkLoading ??= import('./capture.chunk.ts')));
+    // A failed fetch (offline for a moment) is forgotten, so the user's next try fetches again.
+    const loading = (this.captureChunkLoading ??= import('./capture.chunk.ts').catch((error: unknown) => {
+      this.captureChunkLoading = undefined;
+      throw error;
+    }));
+    const chunk = (this.captureChunk ??= await loading);
     this.workerClient ??= new chunk.ImageWorkerClient();
     this.camera ??= new chunk.CameraController(this, () => this.setPhase('start', this.t.startAnnouncement));
     this.layer ??= new chunk.CameraLayerController(this, () => this.closeCamera(), () => this.placeGuide());
@@ -204,6 +210,12 @@ export class AccuraIdLiveness extends LitElement {
 
   private get busy(): boolean {
     return this.phase === 'preparing' || this.phase === 'uploading';
+  }
+
+  constructor() {
+    super();
+    // Pointer over or focus in the widget: fetch the chunk and start the worker before the first photo needs them.
+    new IntentController(this, () => void this.load().then(({ worker }) => worker.warm(), () => undefined));
   }
 
   override connectedCallback(): void {

@@ -99,3 +99,43 @@ test('the full-screen camera on a phone under the strict CSP: styled through ado
   assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
   await page.context().close();
 });
+
+test('the handoff phone page under its strict CSP loads the classic script, which fetches its chunks from beside itself', async () => {
+  const desktop = await browser.newPage();
+  await desktop.goto(url, { waitUntil: 'networkidle' });
+  await desktop.locator('#widget button', { hasText: 'Use your phone instead' }).click();
+  const linkField = desktop.locator('#widget [part=handoff-link]');
+  await linkField.waitFor();
+  const link = `http://${await linkField.inputValue()}`;
+
+  // A phone camera big enough for a check (the other phone's 480×848 only opens the camera).
+  const handoffPhone = await launchChromium(fakeCameraArgs('csp-handoff-phone', renderCardScene({ width: 1080, height: 1920, cardShare: 0.72 })));
+  const page = await phonePage(handoffPhone, 390, 844);
+  const requests: string[] = [];
+  page.on('request', (request) => requests.push(new URL(request.url()).pathname));
+  await page.addInitScript(() => {
+    (window as unknown as { __violations: string[] }).__violations = [];
+    document.addEventListener('securitypolicyviolation', (event) =>
+      (window as unknown as { __violations: string[] }).__violations.push(`${event.violatedDirective} ${event.blockedURI}`),
+    );
+  });
+  const response = await page.goto(link);
+  assert.match(response!.headers()['content-security-policy'], /script-src 'self';/);
+  // The camera opens by itself on the phone, which needs the capture chunk; the user takes the photo and sends it.
+  // (Auto-capture may take it first; a tap as it fires takes the same photo.)
+  const shutter = page.locator('accura-id-liveness .shutter:not([disabled])');
+  const check = page.locator('accura-id-liveness button', { hasText: /Check document|Use anyway/ });
+  await shutter.or(check).first().waitFor({ timeout: 60_000 });
+  if (!(await check.count())) await shutter.tap().catch(() => undefined);
+  await check.waitFor({ timeout: 60_000 });
+  await check.tap();
+  // The check went through: the phone says so (the desktop's verdict is handoff.test.ts's business).
+  await page.locator('accura-id-liveness [part=handoff-done], accura-id-liveness [part=error]').first().waitFor({ timeout: 60_000 });
+  if (await page.locator('accura-id-liveness [part=error]').count()) assert.fail(`The check did not complete: ${await page.locator('accura-id-liveness [part=error]').innerText()}`);
+  assert.ok(requests.includes('/accura-id-liveness.min.js'), 'the page loaded the classic script');
+  assert.ok(requests.some((path) => /^\/chunks\/capture\.chunk-[\w-]+\.js$/.test(path)), `the capture chunk came from beside it: ${requests.join(' ')}`);
+  assert.ok(requests.includes('/accura-id-liveness.worker.js'), 'the worker came from beside it');
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
+  await handoffPhone.close();
+  await desktop.close();
+});

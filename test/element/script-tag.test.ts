@@ -43,16 +43,20 @@ async function checkThroughTheUi(win: PageWindow): Promise<LivenessResult> {
 
 const resourcePaths = (win: PageWindow) => win.performance.getEntriesByType('resource').map((entry) => new URL(entry.name).pathname);
 
-/** The built classic script, on a static page with a strict CSP. Run after `npm run build`. */
-describe('dist/accura-id-liveness.min.js on a plain page', () => {
-  it('completes a check from the file input, under a strict CSP, with the script loaded twice', async () => {
+/** The built classic script (the loader and its chunks), on a static page with a strict CSP. Run after `npm run build`. */
+describe('dist/script/accura-id-liveness.min.js on a plain page', function () {
+  this.timeout(120_000); // two checks through the UI, one of them on the main thread
+  it('completes a check from the file input, under a strict CSP, with the script loaded twice and a second copy', async () => {
     await withPage('/test/pages/script-tag.html', async (win) => {
       const detail = await checkThroughTheUi(win);
       expect(detail).to.include({ score: 91, verdict: 'live', countryCode: 'IND' });
       const [request] = await requestsFor('script-tag');
       expect((request.fields.liveness_image as { size: number }).size).to.be.at.most(1_000_000);
-      // the worker came from dist/, beside the script
-      expect(resourcePaths(win)).to.include('/dist/accura-id-liveness.worker.js');
+      // The first copy defined the tag: its chunks and worker came from beside it, none from the second copy.
+      const paths = resourcePaths(win);
+      expect(paths).to.include('/dist/script/accura-id-liveness.worker.js');
+      expect(paths.some((path) => /^\/dist\/script\/chunks\/capture\.chunk-[\w-]+\.js$/.test(path))).to.equal(true, paths.join(' '));
+      expect(paths.filter((path) => path.startsWith('/test-api/copy/chunks/'))).to.deep.equal([]);
       expect(win.__violations).to.deep.equal([]);
       expect(win.__pageErrors).to.deep.equal([]);
       expect(win.__warnings).to.deep.equal([]);
@@ -63,6 +67,8 @@ describe('dist/accura-id-liveness.min.js on a plain page', () => {
     await withPage('/test/pages/script-tag-no-worker.html', async (win) => {
       const first = await checkThroughTheUi(win);
       expect(first).to.include({ score: 91, verdict: 'live' });
+      // The loader found its chunks beside itself, in this other folder.
+      expect(resourcePaths(win).some((path) => path.startsWith('/test-api/no-worker/chunks/capture.chunk-'))).to.equal(true);
       const el = win.document.querySelector('accura-id-liveness') as AccuraIdLiveness;
       el.reset();
       const second = await checkThroughTheUi(win);

@@ -4,11 +4,13 @@
 //        &drop=N|always (destroy the socket on the first N attempts, or on all) &hang=1 (send headers, never finish)
 //        &delay=MS &big=BYTES (a JSON answer that large)
 //   GET  /test-api/requests?id=ID   -> what was received, in order
-//   GET  /test-api/no-worker/FILE   -> dist/FILE, except the worker, which is a real 404 (a bundler that dropped it)
+//   GET  /test-api/no-worker/FILE   -> dist/script/FILE, except the worker, which is a real 404 (a host that did not copy it)
+//   GET  /test-api/copy/FILE        -> dist/script/FILE: a second copy of the script folder at another URL
 import { readFile } from 'node:fs/promises';
 
 const received = new Map();
-const DIST = new URL('../../dist/', import.meta.url);
+// The classic script's folder, as a host copies it.
+const SCRIPT = new URL('../../dist/script/', import.meta.url);
 const pendingHangs = new Set();
 
 function readBody(req) {
@@ -53,14 +55,18 @@ export async function testEndpoint(ctx, next) {
     ctx.body = list;
     return;
   }
-  if (url.pathname.startsWith('/test-api/no-worker/')) {
-    const file = url.pathname.slice('/test-api/no-worker/'.length);
-    if (!/^[\w.-]+\.js$/.test(file) || file.includes('worker')) {
+  const copy = /^\/test-api\/(no-worker|copy)\/((?:chunks\/)?[\w.-]+\.js)$/.exec(url.pathname);
+  if (copy) {
+    const [, folder, file] = copy;
+    if (folder === 'no-worker' && file.includes('worker')) {
       ctx.status = 404;
       return;
     }
     ctx.type = 'text/javascript';
-    ctx.body = await readFile(new URL(file, DIST));
+    ctx.body = await readFile(new URL(file, SCRIPT)).catch(() => {
+      ctx.status = 404;
+      return '';
+    });
     return;
   }
   if (url.pathname === '/test-api/redirect') {

@@ -59,6 +59,11 @@ export class ImageWorkerClient {
 
   constructor(private readonly createWorker: WorkerFactory = defaultWorkerFactory) {}
 
+  /** Starts the worker ahead of the first task (its script fetched and run), when the user shows intent. */
+  warm(): void {
+    if (!workerUnavailable) this.start();
+  }
+
   /** Fits an image under `maxBytes`, upright and without metadata. */
   async prepare(file: Blob, maxBytes: number, signal?: AbortSignal): Promise<PreparedImage> {
     const result = await this.request({ kind: 'prepare', file, maxBytes }, [], signal);
