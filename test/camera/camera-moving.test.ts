@@ -33,7 +33,7 @@ describe('auto-capture with a card that enters, tilts and settles', () => {
         if (points && points !== outlines.at(-1)?.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ')) outlines.push(parsePoints(points));
         return captures.length > 0;
       },
-      { timeout: 25_000, seen: () => `hints ${hints.join(' | ')}` },
+      { seen: () => `hints ${hints.join(' | ')}` },
     );
     expect(captures, `hints seen: ${hints.join(' | ')}`).to.have.length(1);
     expect(hints, 'the tilted card was seen, and the user told to square it').to.include('Hold the card flat and square');

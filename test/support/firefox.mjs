@@ -3,6 +3,7 @@
 import { chromeLauncher } from '@web/test-runner-chrome';
 import * as puppeteer from 'puppeteer-core';
 import { findFirefox } from '../../scripts/engines.mjs';
+import { patientPage } from './chromium.mjs';
 
 export const FIREFOX_PREFS = {
   // A generated test pattern instead of a real camera, granted without a prompt.
@@ -23,5 +24,5 @@ export function firefox() {
   const executablePath = findFirefox();
   console.log(`Firefox: ${executablePath} over WebDriver BiDi (puppeteer-core), fake camera stream on`);
   // Passing puppeteer-core as the "custom puppeteer" lets the launcher take `browser: 'firefox'`.
-  return chromeLauncher({ puppeteer, launchOptions: { browser: 'firefox', executablePath, headless: true, extraPrefsFirefox: FIREFOX_PREFS } });
+  return chromeLauncher({ puppeteer, createPage: patientPage, launchOptions: { browser: 'firefox', executablePath, headless: true, extraPrefsFirefox: FIREFOX_PREFS } });
 }
