@@ -48,7 +48,9 @@ const rows = [
   { what: 'lazy: image worker', bytes: worker },
   // 60 KB until cross-device handoff (issue 16): its lazy chunk (the handoff screen, the QR encoder lean-qr at 3.8 KB,
   // the session client) and its strings in each locale add 8.5 KB gzip, its offer on the start screen 1.2 KB.
-  { what: 'everything, module build: entry + chunk + worker', bytes: entry + lazy + worker, budget: 66 * KB },
+  // 70 KB since issue 23 (real phones): the still cut in the worker (a 50–200 MP photo is never decoded on the main
+  // thread), the main-thread <canvas> path for Safari before 16.4, the stream-shape and close-focus rules: +2.2 KB.
+  { what: 'everything, module build: entry + chunk + worker', bytes: entry + lazy + worker, budget: 70 * KB },
   { what: 'classic script, self-contained (dist/accura-id-liveness.min.js)', bytes: classic },
   // The classic script carries what the module build loads lazily (camera, handoff, detector, the main-thread
   // fallback), so it takes the same 66 KB budget; at 60 KB it had no room left after issues 16 to 18.

@@ -1,20 +1,14 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { type CoverView, DOCUMENT_ASPECT, type DocumentType, cameraBlocker, cameraError, captureRect } from './camera-rules.ts';
-import { fitCanvas } from '../image/canvas-limit.ts';
+import { type CoverView, DOCUMENT_ASPECT, type DocumentType, type SizeRange, cameraBlocker, cameraError, captureRect, photoSize } from './camera-rules.ts';
 import { LivenessError } from '../check/errors.ts';
-import { documentCorners, warpToDocument } from '../quality/corners/perspective.ts';
 import type { Quad } from '../quality/corners/geometry.ts';
+import type { CutStill } from './still.ts';
+import type { ImageWorkerClient } from '../image/worker/worker-client.ts';
 
 export type CameraState = 'off' | 'starting' | 'live';
 
 /** What a capture produced: a cropped still, ready for the same pipeline as an upload. */
-export interface CameraStill {
-  blob: Blob;
-  width: number;
-  height: number;
-  /** The card's corners in the still, when the preview had found it. */
-  corners?: Quad;
-}
+export type CameraStill = CutStill;
 
 /** What to cut from the frame: the guide plus a margin (the default), or the card itself, rectified. */
 export type CaptureCrop = 'guide' | 'document';
@@ -25,16 +19,19 @@ export interface CaptureOptions {
   outline?: { corners: Quad; width: number; height: number };
   /** The full-screen view the guide was lined up in, if any. */
   view?: CoverView;
+  /** Cuts the still off the main thread. */
+  worker: Pick<ImageWorkerClient, 'still'>;
 }
 
 interface TorchCapabilities extends MediaTrackCapabilities {
   torch?: boolean;
 }
 
-/** Chrome's ImageCapture: a full-resolution still from the track, where the browser has it. */
+/** Chrome's ImageCapture: a still from the track's sensor, where the browser has it. */
 declare class ImageCapture {
   constructor(track: MediaStreamTrack);
-  takePhoto(): Promise<Blob>;
+  getPhotoCapabilities(): Promise<{ imageWidth?: SizeRange; imageHeight?: SizeRange }>;
+  takePhoto(settings?: { imageWidth?: number; imageHeight?: number }): Promise<Blob>;
 }
 
 /**
@@ -134,61 +131,65 @@ export class CameraController implements ReactiveController {
     this.host.requestUpdate();
   }
 
+  /** The track's zoom range, where it exposes one (Chrome on Android, Safari 17+). */
+  zoomRange(): SizeRange | undefined {
+    const zoom = (this.stream?.getVideoTracks()[0]?.getCapabilities?.() as { zoom?: SizeRange } | undefined)?.zoom;
+    return zoom?.max ? zoom : undefined;
+  }
+
+  /** The zoom the track is at: 1 where it has none. */
+  get zoom(): number {
+    const zoom = (this.stream?.getVideoTracks()[0]?.getSettings?.() as { zoom?: number } | undefined)?.zoom;
+    return typeof zoom === 'number' && zoom > 0 ? zoom : 1;
+  }
+
+  /** Zooms in (zoomFor decides how far) rather than have the user bring the card inside the lens's close-focus limit. */
+  async setZoom(zoom: number): Promise<void> {
+    const track = this.stream?.getVideoTracks()[0];
+    if (!track || !this.zoomRange() || Math.abs(zoom - this.zoom) < 0.05) return;
+    await track.applyConstraints({ advanced: [{ zoom } as MediaTrackConstraintSet] }).catch(() => undefined);
+    this.host.requestUpdate();
+  }
+
   /**
-   * Takes a full-resolution still (ImageCapture where it exists, else the current frame at the
-   * stream's resolution), crops it to the guide plus a margin, and stops the camera. `view`: the
-   * full-screen view the guide was lined up in, if any.
+   * Takes a still at the camera's full detail (a photo sized from getPhotoCapabilities where the
+   * browser has ImageCapture, else the current frame), has the worker cut the guide plus a margin
+   * out of it (a photo is decoded there, never on the main thread), and stops the camera. `view`:
+   * the full-screen view the guide was lined up in, if any.
    */
-  async capture(video: HTMLVideoElement, type: DocumentType, { crop: cropMode = 'guide', outline, view }: CaptureOptions = {}): Promise<CameraStill> {
+  async capture(video: HTMLVideoElement, type: DocumentType, { crop: cropMode = 'guide', outline, view, worker }: CaptureOptions): Promise<CameraStill> {
     const track = this.stream?.getVideoTracks()[0];
     if (!track || this.state !== 'live') throw new LivenessError('camera-unavailable', 'The camera is not running.');
     try {
-      const source = await this.fullResolutionFrame(track, video);
-      // The preview's corners, scaled to the still (a photo can be larger than the preview frame).
-      const scale = outline ? source.width / outline.width : 1;
-      const corners = outline?.corners.map((p) => ({ x: p.x * scale, y: p.y * scale })) as Quad | undefined;
-      if (cropMode === 'document' && corners) {
-        // The whole still, within the canvas limit, for the perspective warp.
-        const full = fitCanvas(source.width, source.height);
-        const shrink = full.width / source.width;
-        const context = new OffscreenCanvas(full.width, full.height).getContext('2d')!;
-        context.drawImage(source, 0, 0, full.width, full.height);
-        source.close();
-        const fitted = corners.map((p) => ({ x: p.x * shrink, y: p.y * shrink })) as Quad;
-        const card = warpToDocument(context.getImageData(0, 0, full.width, full.height), fitted, DOCUMENT_ASPECT[type]);
-        const canvas = new OffscreenCanvas(card.width, card.height);
-        canvas.getContext('2d')!.putImageData(new ImageData(card.data as Uint8ClampedArray<ArrayBuffer>, card.width, card.height), 0, 0);
-        const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.95 });
-        return { blob, width: card.width, height: card.height, corners: documentCorners(card) };
+      const frame = { width: video.videoWidth, height: video.videoHeight };
+      // The preview's corners, in this frame's pixels (the analysed frame may have had another size).
+      const k = outline ? frame.width / outline.width : 1;
+      const corners = outline?.corners.map((p) => ({ x: p.x * k, y: p.y * k })) as Quad | undefined;
+      const request = { frame, crop: captureRect(frame.width, frame.height, type, view), corners, documentAspect: cropMode === 'document' && corners ? DOCUMENT_ASPECT[type] : undefined };
+      const photo = await this.takePhoto(track, frame);
+      if (photo) {
+        try {
+          return await worker.still({ ...request, source: photo });
+        } catch {
+          // a photo turned sideways or undecodable: the frame is the still
+        }
       }
-      const crop = captureRect(source.width, source.height, type, view);
-      // A 48 MP still's crop could pass the canvas limit: scale it to fit.
-      const { width, height } = fitCanvas(crop.width, crop.height);
-      const canvas = new OffscreenCanvas(width, height);
-      canvas.getContext('2d')!.drawImage(source, crop.x, crop.y, crop.width, crop.height, 0, 0, width, height);
-      source.close();
-      const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.95 });
-      const k = width / crop.width;
-      const inStill = corners?.map((p) => ({ x: Math.round((p.x - crop.x) * k * 10) / 10, y: Math.round((p.y - crop.y) * k * 10) / 10 })) as Quad | undefined;
-      return inStill ? { blob, width, height, corners: inStill } : { blob, width, height };
+      return await worker.still({ ...request, source: await currentFrame(video) });
     } finally {
       this.stop();
     }
   }
 
-  private async fullResolutionFrame(track: MediaStreamTrack, video: HTMLVideoElement): Promise<ImageBitmap> {
-    const frameAspect = video.videoWidth / video.videoHeight;
-    if (typeof ImageCapture === 'function') {
-      try {
-        const photo = await createImageBitmap(await new ImageCapture(track).takePhoto());
-        // The guide is placed on the preview: a photo with another field of view can't use it.
-        if (Math.abs(photo.width / photo.height - frameAspect) < 0.02) return photo;
-        photo.close();
-      } catch {
-        // fall back to the preview frame
-      }
+  /** A photo at the size photoSize picks, or undefined where there is no ImageCapture or it would not beat the frame. */
+  private async takePhoto(track: MediaStreamTrack, frame: { width: number; height: number }): Promise<Blob | undefined> {
+    if (typeof ImageCapture !== 'function') return undefined;
+    try {
+      const capture = new ImageCapture(track);
+      const size = photoSize(await capture.getPhotoCapabilities(), frame);
+      return size ? await capture.takePhoto(size) : undefined;
+    } catch {
+      return undefined;
     }
-    return createImageBitmap(video);
   }
 
   /** Stops every track: the camera light goes off. */
@@ -211,6 +212,19 @@ export class CameraController implements ReactiveController {
       this.onInterrupted();
     }
   };
+}
+
+/** The frame on screen; once more after the next frame where the engine had none ready (a photo can pause the preview). */
+async function currentFrame(video: HTMLVideoElement): Promise<ImageBitmap> {
+  try {
+    return await createImageBitmap(video);
+  } catch {
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      video.addEventListener('timeupdate', () => resolve(clearTimeout(timer)), { once: true });
+    });
+    return createImageBitmap(video);
+  }
 }
 
 function stopTracks(stream: MediaStream): void {

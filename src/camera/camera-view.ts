@@ -4,7 +4,7 @@
  */
 import { type TemplateResult, html, nothing } from 'lit';
 import type { CameraController } from './camera-controller.ts';
-import { type CoverView, type DocumentType, guideRect, viewGuideRect } from './camera-rules.ts';
+import { type CoverView, type DocumentType, guideRect, viewFit, viewGuideRect } from './camera-rules.ts';
 import type { Quad } from '../quality/corners/geometry.ts';
 import type { LivenessStrings } from '../i18n/locales/en.ts';
 
@@ -72,15 +72,23 @@ export function renderCameraView({ camera, t, hint, outline, uploadChoice, onCap
 
 /**
  * Places the guide over the preview by the same rule that crops the capture (CSSOM: allowed under a
- * strict CSP). Inline, in percentages of the frame; full screen, in pixels of the covered view.
+ * strict CSP). Inline, in percentages of the frame; full screen, in pixels of the view, which shows
+ * the frame covered or, when covering would leave too few pixels, contained (viewFit).
  */
 export function placeGuide(root: ParentNode, type: DocumentType, view: CoverView | undefined): void {
   const video = root.querySelector('video');
   const guide = root.querySelector<HTMLElement>('[part=guide]');
   if (!video || !guide) return;
-  const width = view?.box.width ?? (video.videoWidth || 16);
-  const height = view?.box.height ?? (video.videoHeight || 9);
-  const rect = view ? viewGuideRect(view, type) : guideRect(width, height, type);
+  const frame = { width: video.videoWidth || 16, height: video.videoHeight || 9 };
+  const { width, height } = view?.box ?? frame;
+  let rect = guideRect(frame.width, frame.height, type);
+  if (view) {
+    const fit = video.videoWidth ? viewFit(frame, view, type) : 'cover';
+    rect = viewGuideRect(view, type, frame);
+    if (video.style.objectFit !== fit) video.style.objectFit = fit;
+    // The outline's viewBox is the frame: "meet" is contain, "slice" is cover.
+    root.querySelector('svg.outline')?.setAttribute('preserveAspectRatio', `xMidYMid ${fit === 'cover' ? 'slice' : 'meet'}`);
+  }
   const percent = (value: number, of: number) => `${(value / of) * 100}%`;
   Object.assign(guide.style, { left: percent(rect.x, width), top: percent(rect.y, height), width: percent(rect.width, width), height: percent(rect.height, height) });
 }

@@ -11,6 +11,7 @@ import type { DocumentType } from '../camera/camera-rules.ts';
 import type { Quad } from '../quality/corners/geometry.ts';
 import type { PreviewOutline } from '../camera/camera-view.ts';
 import { coarsePointer, isMobile } from '../camera/platform.ts';
+import { acceptFor } from '../upload/accept-rules.ts';
 import type { CaptureChunk } from './capture.chunk.ts';
 import { DEFAULT_QUALITY_THRESHOLDS, type QualityThresholds } from '../quality/thresholds.ts';
 import type { QualityReport } from '../quality/quality-rules.ts';
@@ -197,7 +198,7 @@ export class AccuraIdLiveness extends LitElement {
     const chunk = (this.captureChunk ??= await (this.captureChunkLoading ??= import('./capture.chunk.ts')));
     this.workerClient ??= new chunk.ImageWorkerClient();
     this.camera ??= new chunk.CameraController(this, () => this.setPhase('start', this.t.startAnnouncement));
-    this.layer ??= new chunk.CameraLayerController(this, () => this.closeCamera(), () => this.placeGuide());
+    this.layer ??= new chunk.CameraLayerController(this, () => this.closeCamera(), () => this.fitPreview());
     return { chunk, worker: this.workerClient, camera: this.camera };
   }
   private inFlight?: AbortController;
@@ -381,10 +382,10 @@ export class AccuraIdLiveness extends LitElement {
       video: () => this.renderRoot.querySelector('video'),
       thresholds: () => this.thresholds,
       documentType: () => this.documentType,
-      view: () => this.layer?.view(),
+      view: () => this.cameraLayout(),
       active: () => this.phase === 'camera',
-      onReport: (report, frame) => {
-        const hint = this.t.cameraHints[chunk.cameraHint(report)];
+      onReport: (report, frame, context) => {
+        const hint = this.t.cameraHints[chunk.cameraHint(report, context)];
         this.previewOutline = report.corners ? { corners: report.corners, ...frame } : undefined;
         if (hint !== this.cameraHint) this.cameraHint = this.announcement = hint;
       },
@@ -432,9 +433,10 @@ export class AccuraIdLiveness extends LitElement {
   private async takeStill(): Promise<void> {
     const video = this.renderRoot.querySelector('video');
     const camera = this.camera;
-    if (!video || camera?.state !== 'live') return;
+    const worker = this.workerClient;
+    if (!video || camera?.state !== 'live' || !worker) return;
     try {
-      const still = await camera.capture(video, this.documentType, { crop: this.crop, outline: this.previewOutline, view: this.layer?.view() });
+      const still = await camera.capture(video, this.documentType, { crop: this.crop, outline: this.previewOutline, view: this.cameraLayout(), worker });
       this.choose(still.blob, 'camera', still);
     } catch (thrown) {
       this.showError(LivenessError.from(thrown, 'camera-unavailable').detail);
@@ -651,7 +653,33 @@ export class AccuraIdLiveness extends LitElement {
   }
 
   private placeGuide(): void {
-    this.captureChunk?.placeGuide(this.renderRoot, this.documentType, this.layer?.view());
+    this.captureChunk?.placeGuide(this.renderRoot, this.documentType, this.cameraLayout());
+  }
+
+  /** The full-screen view as laid out now, with the track's zoom; undefined inline. */
+  private cameraLayout() {
+    const view = this.layer?.view();
+    return view && { ...view, zoom: this.camera?.zoom ?? 1 };
+  }
+
+  /**
+   * A new frame size, rotation or layout: refuses a camera too small for any usable capture, zooms in
+   * where the track can (so the card stays beyond the lens's close-focus limit), and places the guide.
+   */
+  private fitPreview(): void {
+    const video = this.renderRoot.querySelector('video');
+    const { camera, captureChunk: chunk } = this;
+    if (video?.videoWidth && camera?.state === 'live' && chunk) {
+      const frame = { width: video.videoWidth, height: video.videoHeight };
+      if (chunk.frameTooSmall(frame, this.documentType)) {
+        camera.stop();
+        const message = `This camera gives ${frame.width}×${frame.height} pixels, too few for a check. Choose a photo instead.`;
+        return this.showError(new LivenessError('camera-unavailable', message).detail);
+      }
+      const view = this.layer?.view();
+      if (view) void camera.setZoom(chunk.zoomFor(frame, view, this.documentType, camera.zoomRange())).then(() => this.placeGuide());
+    }
+    this.placeGuide();
   }
 
   private renderCamera() {
@@ -664,7 +692,7 @@ export class AccuraIdLiveness extends LitElement {
       uploadChoice: this.mode === 'auto' ? this.renderFileInput(this.t.choosePhotoInstead, false) : nothing,
       onCapture: () => void this.captureStill(),
       onClose: () => this.closeCamera(),
-      onMetadata: () => this.placeGuide(),
+      onMetadata: () => this.fitPreview(),
     });
   }
 
@@ -674,7 +702,7 @@ export class AccuraIdLiveness extends LitElement {
       <label part="file-label" class="file-label ${primary ? 'primary' : ''}">
         <input
           type="file"
-          accept=${cameraApp ? 'image/*' : 'image/jpeg,image/png,image/webp,image/heic,image/heif'}
+          accept=${cameraApp ? 'image/*' : acceptFor(navigator.userAgent)}
           capture=${cameraApp ? 'environment' : nothing}
           aria-label=${cameraApp ? label : this.t.fileLabel}
           ?disabled=${this.disabled}

@@ -9,6 +9,7 @@ export { resolveConfig, runLivenessCheck } from '../check/run-check.ts';
 export { SNIFF_BYTES, orientedSize, sniffImage } from '../image/sniff.ts';
 export { ImageWorkerClient } from '../image/worker/worker-client.ts';
 export { cameraHint } from '../camera/framing.ts';
+export { frameTooSmall, zoomFor } from '../camera/camera-rules.ts';
 export { placeGuide, renderCameraView } from '../camera/camera-view.ts';
 export { watchPreview } from '../camera/preview-watch.ts';
 

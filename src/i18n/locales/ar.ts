@@ -60,6 +60,7 @@ const ar: LivenessStrings = {
   handoffConnecting: 'جارٍ الاتصال بحاسوبك…',
   handoffPhoneCode: 'تحقق من أن حاسوبك يعرض هذا الرمز:',
   handoffReturn: 'يمكنك العودة إلى حاسوبك.',
+  handoffRetake: 'تعذّر استخدام الصورة على هاتفك. التقط صورة أخرى على هاتفك.',
   handoffStates: {
     created: 'في انتظار هاتفك…',
     opened: 'تم توصيل الهاتف. التقط الصورة بهاتفك.',
@@ -98,6 +99,7 @@ const ar: LivenessStrings = {
     'bright': 'ضوء أقل',
     'glare': 'انعكاس ضوء كثير',
     'hold-still': 'لا تتحرك',
+    'move-back': 'أبعد الهاتف قليلاً',
     'ready': 'جيد. لا تتحرك…',
   },
   quality: {

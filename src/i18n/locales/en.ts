@@ -65,6 +65,7 @@ export const en = {
   handoffConnecting: 'Connecting to your computer…',
   handoffPhoneCode: 'Check that your computer shows this code:',
   handoffReturn: 'You can return to your computer.',
+  handoffRetake: 'The photo on your phone could not be used. Take another one on your phone.',
   handoffStates: {
     created: 'Waiting for your phone…',
     opened: 'Phone connected. Take the photo on your phone.',
@@ -87,6 +88,7 @@ export const en = {
     'bright': 'Less light',
     'glare': 'Too much glare',
     'hold-still': 'Hold still',
+    'move-back': 'Move the phone back a little',
     'ready': 'Good. Hold still…',
   } satisfies Record<CameraHintCode, string>,
   /** Per quality issue, the hint shown. */

@@ -59,6 +59,7 @@ const es: LivenessStrings = {
   handoffConnecting: 'Conectando con su computadora…',
   handoffPhoneCode: 'Compruebe que su computadora muestra este código:',
   handoffReturn: 'Puede volver a su computadora.',
+  handoffRetake: 'La foto de su teléfono no se pudo usar. Tome otra en su teléfono.',
   handoffStates: {
     created: 'Esperando a su teléfono…',
     opened: 'Teléfono conectado. Tome la foto con su teléfono.',
@@ -97,6 +98,7 @@ const es: LivenessStrings = {
     'bright': 'Menos luz',
     'glare': 'Demasiado reflejo',
     'hold-still': 'No se mueva',
+    'move-back': 'Aleje un poco el teléfono',
     'ready': 'Bien. No se mueva…',
   },
   quality: {

@@ -59,6 +59,7 @@ const fr: LivenessStrings = {
   handoffConnecting: 'Connexion à votre ordinateur…',
   handoffPhoneCode: 'Vérifiez que votre ordinateur affiche ce code :',
   handoffReturn: 'Vous pouvez revenir à votre ordinateur.',
+  handoffRetake: "La photo de votre téléphone n'a pas pu être utilisée. Prenez-en une autre sur votre téléphone.",
   handoffStates: {
     created: 'En attente de votre téléphone…',
     opened: 'Téléphone connecté. Prenez la photo avec votre téléphone.',
@@ -97,6 +98,7 @@ const fr: LivenessStrings = {
     'bright': 'Moins de lumière',
     'glare': 'Trop de reflets',
     'hold-still': 'Ne bougez plus',
+    'move-back': 'Éloignez un peu le téléphone',
     'ready': 'Bien. Ne bougez plus…',
   },
   quality: {

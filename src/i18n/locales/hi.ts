@@ -59,6 +59,7 @@ const hi: LivenessStrings = {
   handoffConnecting: 'आपके कंप्यूटर से जोड़ा जा रहा है…',
   handoffPhoneCode: 'जाँचें कि आपका कंप्यूटर यही कोड दिखा रहा है:',
   handoffReturn: 'अब आप अपने कंप्यूटर पर लौट सकते हैं।',
+  handoffRetake: 'आपके फ़ोन की फ़ोटो का उपयोग नहीं हो सका। अपने फ़ोन पर दूसरी फ़ोटो लें।',
   handoffStates: {
     created: 'आपके फ़ोन की प्रतीक्षा…',
     opened: 'फ़ोन जुड़ गया। अपने फ़ोन से फ़ोटो लें।',
@@ -97,6 +98,7 @@ const hi: LivenessStrings = {
     'bright': 'कम रोशनी',
     'glare': 'बहुत चमक',
     'hold-still': 'स्थिर रहें',
+    'move-back': 'फ़ोन को थोड़ा पीछे ले जाएँ',
     'ready': 'अच्छा। स्थिर रहें…',
   },
   quality: {
