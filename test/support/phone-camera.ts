@@ -398,7 +398,8 @@ function sceneFor(width: number, height: number, cardShare: number): OffscreenCa
   let scene = scenes.get(key);
   if (!scene) {
     scene = new OffscreenCanvas(width, height);
-    drawPhotoLike(scene.getContext('2d')!, width, height, 21, 8, cardShare);
+    // Sensor noise is a per-pixel loop: skipped above 2 MP, where it would take seconds on a loaded machine.
+    drawPhotoLike(scene.getContext('2d')!, width, height, 21, width * height > 2_100_000 ? 0 : 8, cardShare);
     scenes.set(key, scene);
   }
   return scene;
@@ -469,6 +470,7 @@ export function installPhone(phone: PhoneProfile, options: PhoneOptions = {}): P
   let permitted = false;
   let hidden = false;
   let resumed = false;
+  let blackNext = false;
   const handle: PhoneCamera = {
     profile: phone,
     calls: [],
@@ -488,7 +490,9 @@ export function installPhone(phone: PhoneProfile, options: PhoneOptions = {}): P
     foreground: () => {
       hidden = false;
       resumed = true;
+      // Black until a restart: the streams live now, or else the next one opened (an app that restarts on resume).
       if (options.blackAfterResume) for (const s of live()) setBlack(s, true);
+      if (options.blackAfterResume === 'until-restart' && !live().length) blackNext = true;
       document.dispatchEvent(new Event('visibilitychange'));
     },
     mute: () => setMuted(true),
@@ -576,7 +580,8 @@ export function installPhone(phone: PhoneProfile, options: PhoneOptions = {}): P
     // A blank stream: no frame is ever drawn or requested.
     const stream = options.blank ? canvas.captureStream(0) : canvas.captureStream(fps);
     const track = stream.getVideoTracks()[0];
-    const s: SimStream = { lens, canvas, stream, track, black: options.blackAfterResume === 'always' && resumed };
+    const s: SimStream = { lens, canvas, stream, track, black: (options.blackAfterResume === 'always' && resumed) || blackNext };
+    blackNext = false;
     streams.push(s);
     handle.opened.push(lens.label);
     const settings: Record<string, unknown> = { deviceId: ids.get(lens), groupId: `${phone.id}-group`, facingMode: lens.facing, frameRate: fps };
