@@ -80,6 +80,8 @@ export class CameraController implements ReactiveController {
   private deviceId?: string;
   /** The lens rules have chosen this visit's camera. */
   private lensChosen = false;
+  /** The rear camera the rules chose, which the switch comes back to from the front one. */
+  private rearId?: string;
   private candidates: LensCandidate[] = [];
   private platform: CameraPlatform = 'other';
   private generation = 0;
@@ -137,7 +139,10 @@ export class CameraController implements ReactiveController {
     this.platform = cameraPlatform(navigator.userAgent, navigator.maxTouchPoints);
     try {
       let stream = await this.acquire(generation, deviceId ? { deviceId: { exact: deviceId } } : { facingMode: { ideal: 'environment' } });
-      if (!this.lensChosen && !deviceId) stream = await this.chooseLens(generation, stream);
+      if (!this.lensChosen && !deviceId) {
+        stream = await this.chooseLens(generation, stream);
+        this.rearId = stream.getVideoTracks()[0]?.getSettings().deviceId ?? this.deviceId;
+      }
       this.lensChosen = true;
       await this.tune(generation, stream);
       this.attach(stream);
@@ -283,7 +288,7 @@ export class CameraController implements ReactiveController {
     this.deviceId = track?.getSettings().deviceId ?? this.deviceId;
     this.hasTorch = Boolean((track?.getCapabilities?.() as TorchCapabilities | undefined)?.torch);
     this.torchOn = false;
-    const list = switchList(this.platform, this.candidates, this.deviceId);
+    const list = switchList(this.platform, this.candidates, this.rearId ?? this.deviceId);
     const next = nextLens(list, this.deviceId);
     this.canSwitch = Boolean(next);
     this.nextCamera = next ? lensName(list, next) : undefined;
@@ -302,7 +307,7 @@ export class CameraController implements ReactiveController {
         .filter((d) => d.kind === 'videoinput' && d.deviceId)
         .map((d) => ({ deviceId: d.deviceId, label: d.label }));
     }
-    const next = nextLens(switchList(this.platform, this.candidates, this.deviceId), this.deviceId);
+    const next = nextLens(switchList(this.platform, this.candidates, this.rearId ?? this.deviceId), this.deviceId);
     if (!next) return;
     // The switch list keeps the rear choice; moving to the front camera must not forget it.
     this.lensChosen = true;

@@ -693,8 +693,9 @@ export function installPhone(phone: PhoneProfile, options: PhoneOptions = {}): P
       }
       const size = oriented(phone, [width, height]);
       handle.photos.push({ settings, ...size });
-      // A still at full sensor size is a hand-written flat JPEG (a canvas that large would not fit in memory).
-      if (size.width * size.height > 13_000_000) return flatJpeg(size.width, size.height);
+      // A large still is a hand-written flat JPEG (a 200 MP canvas would not fit in memory).
+      // Above 4 MP too, as drawing and encoding one takes seconds on a loaded machine.
+      if (size.width * size.height > 4_000_000) return flatJpeg(size.width, size.height);
       const canvas = new OffscreenCanvas(size.width, size.height);
       canvas.getContext('2d')!.drawImage(sceneFor(size.width, size.height, cardShare), 0, 0);
       return canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
