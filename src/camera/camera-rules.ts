@@ -6,6 +6,7 @@ import { LivenessError } from '../check/errors.ts';
 import { MAX_CANVAS_PIXELS } from '../image/canvas-limit.ts';
 import { MIN_LONG_SIDE, MIN_SHORT_SIDE } from '../image/limits.ts';
 import { DEFAULT_QUALITY_THRESHOLDS } from '../quality/thresholds.ts';
+import { isInAppBrowser } from './platform.ts';
 
 export type DocumentType = 'id-card' | 'passport';
 
@@ -213,8 +214,6 @@ export function captureRect(frameWidth: number, frameHeight: number, type: Docum
   };
 }
 
-/** In-app browsers whose webviews commonly block or break getUserMedia. */
-const IN_APP_WEBVIEW = /\b(FBAN|FBAV|FB_IAB|Instagram|Line\/|MicroMessenger|musical_ly|TikTok|Snapchat|LinkedInApp|Twitter for)\b/i;
 
 export interface CameraEnvironment {
   isSecureContext: boolean;
@@ -229,7 +228,7 @@ export function cameraBlocker(env: CameraEnvironment): LivenessError | undefined
   if (!env.isSecureContext) {
     return new LivenessError('camera-unavailable', 'The camera only works on a secure (https) page. Choose a photo instead.');
   }
-  if (IN_APP_WEBVIEW.test(env.userAgent)) {
+  if (isInAppBrowser(env.userAgent)) {
     return new LivenessError(
       'camera-unavailable',
       "This app's built-in browser can't use the camera. Open the page in your browser (Safari or Chrome), or choose a photo instead.",

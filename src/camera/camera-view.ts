@@ -7,6 +7,7 @@ import type { CameraController } from './camera-controller.ts';
 import { type CoverView, type DocumentType, guideRect, viewFit, viewGuideRect } from './camera-rules.ts';
 import type { Quad } from '../quality/corners/geometry.ts';
 import type { LivenessStrings } from '../i18n/locales/en.ts';
+import type { LensName } from './lens-rules.ts';
 
 /** The found card's corners in a preview frame of the given size. */
 export interface PreviewOutline {
@@ -54,11 +55,11 @@ export function renderCameraView({ camera, t, hint, outline, uploadChoice, onCap
             </svg>`
           : nothing}
       </div>
-      <p class="hint">${live ? hint || t.cameraGuidance : t.startingCamera}</p>
+      <p class="hint">${live ? (camera.black ? t.cameraHints.black : hint || t.cameraGuidance) : t.startingCamera}</p>
       <div class="actions">
         <button part="button primary-button shutter" class="primary shutter" ?disabled=${!live} @click=${onCapture}>${t.capture}</button>
         <button part="button" class="cancel" @click=${onClose}>${t.cancel}</button>
-        ${camera.canSwitch ? html`<button part="button" class="switch" @click=${() => camera.switchCamera().catch(() => undefined)}>${t.switchCamera}</button>` : nothing}
+        ${camera.canSwitch ? html`<button part="button" class="switch" @click=${() => camera.switchCamera().catch(() => undefined)}>${switchLabel(t, camera.nextCamera)}</button>` : nothing}
         ${camera.hasTorch
           ? html`<button part="button" class="torch" aria-pressed=${camera.torchOn ? 'true' : 'false'} @click=${() => camera.toggleTorch().catch(() => undefined)}>
               ${camera.torchOn ? t.torchOff : t.torchOn}
@@ -68,6 +69,13 @@ export function renderCameraView({ camera, t, hint, outline, uploadChoice, onCap
       </div>
     </div>
   `;
+}
+
+/** The switch button's text and accessible name: the camera it moves to. */
+export function switchLabel(t: LivenessStrings, next: LensName | undefined): string {
+  if (!next) return t.switchCamera;
+  const name = next.kind === 'label' ? next.label : t.cameraNames[next.kind];
+  return t.switchTo.replace('{camera}', next.number ? `${name} ${next.number}` : name);
 }
 
 /**

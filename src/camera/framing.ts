@@ -3,9 +3,10 @@
  * and when a run of good frames is enough to capture on its own.
  */
 import type { QualityReport, QualityThresholds } from '../quality/quality-rules.ts';
+import { BLACK_LUMINANCE } from './lens-rules.ts';
 
 /** The hints the camera gives, one at a time, in the order the user should fix them. */
-export type CameraHintCode = 'no-card' | 'cut-off' | 'move-closer' | 'skewed' | 'dark' | 'bright' | 'glare' | 'hold-still' | 'move-back' | 'ready';
+export type CameraHintCode = 'black' | 'no-card' | 'cut-off' | 'move-closer' | 'skewed' | 'dark' | 'bright' | 'glare' | 'hold-still' | 'move-back' | 'ready';
 
 /** What the preview loop knows besides the frame's report. */
 export interface FrameContext {
@@ -47,6 +48,8 @@ export function cameraThresholds(thresholds: QualityThresholds): QualityThreshol
  */
 export function cameraHint(report: QualityReport, { motion = 0, fill = 0 }: FrameContext = {}): CameraHintCode {
   const has = (code: string) => report.issues.some((issue) => issue.code === code);
+  // An all-black frame is a covered lens or a stalled preview, never a lack of light.
+  if (report.issues.some((issue) => issue.code === 'dark' && issue.value < BLACK_LUMINANCE)) return 'black';
   if (!report.corners) return 'no-card';
   if (has('cut-off')) return 'cut-off';
   if (has('not-framed') || has('low-resolution')) return 'move-closer';

@@ -197,7 +197,11 @@ export class AccuraIdLiveness extends LitElement {
   private async load(): Promise<{ chunk: CaptureChunk; worker: ImageWorkerClient; camera: CameraController }> {
     const chunk = (this.captureChunk ??= await (this.captureChunkLoading ??= import('./capture.chunk.ts')));
     this.workerClient ??= new chunk.ImageWorkerClient();
-    this.camera ??= new chunk.CameraController(this, () => this.setPhase('start', this.t.startAnnouncement));
+    this.camera ??= new chunk.CameraController(
+      this,
+      (error) => (error ? this.showError(error.detail) : this.setPhase('start', this.t.startAnnouncement)),
+      () => this.renderRoot.querySelector('video'),
+    );
     this.layer ??= new chunk.CameraLayerController(this, () => this.closeCamera(), () => this.fitPreview());
     return { chunk, worker: this.workerClient, camera: this.camera };
   }
@@ -625,10 +629,34 @@ export class AccuraIdLiveness extends LitElement {
           hasImage: Boolean(this.file),
           onRetry: () => this.runCheck(),
           onCamera: () => void this.openCamera(),
-          handoffChoice: this.error?.code.startsWith('camera-') ? this.renderHandoffChoice() : nothing,
+          handoffChoice: this.error?.code.startsWith('camera-') ? html`${this.renderHandoffChoice()}${this.renderOpenInBrowser()}` : nothing,
         });
     }
   }
+
+  /** Camera errors in an app's browser, or a camera that never answered: the page's link for a real browser. */
+  private renderOpenInBrowser() {
+    return (
+      this.captureChunk?.renderOpenInBrowser({
+        t: this.t,
+        error: this.error,
+        url: location.href,
+        userAgent: navigator.userAgent,
+        maxTouchPoints: navigator.maxTouchPoints,
+        copied: this.linkCopied,
+        onCopy: () =>
+          void navigator.clipboard
+            ?.writeText(location.href)
+            .then(() => {
+              this.linkCopied = true;
+              this.announcement = this.t.linkCopiedForBrowser;
+            })
+            // No clipboard here (some WebViews): the link field beside the button stays selectable.
+            .catch(() => undefined),
+      }) ?? nothing
+    );
+  }
+  @state() private linkCopied = false;
 
   private renderStart() {
     // Offered whenever the mode allows: if it can't work here, pressing it says why, beside upload.

@@ -11,6 +11,7 @@ export { ImageWorkerClient } from '../image/worker/worker-client.ts';
 export { cameraHint } from '../camera/framing.ts';
 export { frameTooSmall, zoomFor } from '../camera/camera-rules.ts';
 export { placeGuide, renderCameraView } from '../camera/camera-view.ts';
+export { renderOpenInBrowser } from '../camera/open-in-browser.ts';
 export { watchPreview } from '../camera/preview-watch.ts';
 
 export type CaptureChunk = typeof import('./capture.chunk.ts');

@@ -38,10 +38,17 @@ export const en = {
   cameraGuidanceTouch: 'Fit the card inside the frame, flat and filling it, then tap Capture.',
   capture: 'Capture',
   switchCamera: 'Switch camera',
+  /** The switch button: `{camera}` is the name of the camera it moves to (a `cameraNames` entry, or the camera's own label). */
+  switchTo: "Switch to: {camera}",
+  cameraNames: { front: "Front camera", back: "Back camera" },
   torchOn: 'Torch on',
   torchOff: 'Torch off',
   choosePhotoInstead: 'Choose a photo instead',
   tryCameraAgain: 'Try the camera again',
+  /** Ways out of an app's built-in browser: a link to Chrome on Android, the page's link to paste elsewhere. */
+  openInBrowser: "Open in your browser",
+  copyLinkForBrowser: "Copy the link for your browser",
+  linkCopiedForBrowser: "Link copied. Paste it into your browser's address bar.",
   startingCamera: 'Starting the camera…',
   checkingQuality: 'Checking the photo quality…',
   qualityIssues: 'This photo may not give a reliable result:',
@@ -90,6 +97,7 @@ export const en = {
     'hold-still': 'Hold still',
     'move-back': 'Move the phone back a little',
     'ready': 'Good. Hold still…',
+    black: "The picture is black: check nothing covers the lens",
   } satisfies Record<CameraHintCode, string>,
   /** Per quality issue, the hint shown. */
   quality: {
