@@ -509,6 +509,10 @@ function firstFrame(stream: MediaStream, timeout: number, accept: (width: number
   const probe = document.createElement('video');
   probe.muted = true;
   probe.playsInline = true;
+  // In the document, out of sight: some engines load no media for a detached element (CSSOM keeps the strict CSP).
+  Object.assign(probe.style, { position: 'fixed', width: '1px', height: '1px', opacity: '0', pointerEvents: 'none' });
+  probe.setAttribute('aria-hidden', 'true');
+  document.body.append(probe);
   probe.srcObject = stream;
   return new Promise((resolve) => {
     const events = ['loadeddata', 'resize', 'playing', 'timeupdate'];
@@ -520,6 +524,7 @@ function firstFrame(stream: MediaStream, timeout: number, accept: (width: number
       clearInterval(poll);
       for (const name of events) probe.removeEventListener(name, check);
       probe.srcObject = null;
+      probe.remove();
       resolve(ok);
     };
     for (const name of events) probe.addEventListener(name, check);
