@@ -15,19 +15,44 @@ const PURE = [
   'src/image/{sniff,limits,canvas-limit}.ts',
   'src/handoff/handoff-mode.ts',
 ];
-const VIEWS_AND_CONTROLLERS = ['src/**/*-controller.ts', 'src/**/*-controllers.ts', 'src/**/*-view.ts', 'src/**/*-views.ts', 'src/**/*.styles.ts', 'src/**/*.chunk.ts', 'src/element/**'];
+const VIEWS_AND_CONTROLLERS = [
+  'src/**/*-controller.ts',
+  'src/**/*-controllers.ts',
+  'src/**/*-view.ts',
+  'src/**/*-views.ts',
+  'src/**/*.styles.ts',
+  'src/**/*.chunk.ts',
+  'src/element/**',
+];
 // What the server may share with the browser half: byte sniffing, limits and the response parser.
 const here = import.meta.dirname;
-const SHARED_WITH_SERVER = ['src/server/**', 'src/image/{sniff,limits}.ts', 'src/check/{response,verdict,errors}.ts', 'src/handoff/handoff-{rules,mode}.ts'].map(
-  (glob) => `${here}/${glob}`,
-);
+const SHARED_WITH_SERVER = [
+  'src/server/**',
+  'src/image/{sniff,limits}.ts',
+  'src/check/{response,verdict,errors}.ts',
+  'src/handoff/handoff-{rules,mode}.ts',
+].map((glob) => `${here}/${glob}`);
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-demo/**', 'node_modules/**', 'test/bundlers/apps/**', 'test/runtimes/apps/**', 'test/fixtures/**', 'integrations/**', 'custom-elements.json', 'docs/api/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'dist-demo/**',
+      'node_modules/**',
+      'test/bundlers/apps/**',
+      'test/runtimes/apps/**',
+      'test/fixtures/**',
+      'integrations/**',
+      'custom-elements.json',
+      'docs/api/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', console: 'readonly', process: 'readonly' } },
+    languageOptions: {
+      globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', console: 'readonly', process: 'readonly' },
+    },
     plugins: { 'import-x': importX },
     settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.mjs', '.js'] } } },
     rules: {
@@ -59,17 +84,27 @@ export default tseslint.config(
               target: 'src/server/**',
               from: 'src/**',
               except: SHARED_WITH_SERVER,
-              message: 'The server runs without a DOM: it shares only pure rules (sniff, limits, response, handoff rules) with the browser half.',
+              message:
+                'The server runs without a DOM: it shares only pure rules (sniff, limits, response, handoff rules) with the browser half.',
             },
-            ...PURE.map((target) => ({ target, from: VIEWS_AND_CONTROLLERS, message: 'A pure module imports no controller, view, style, chunk or element module.' })),
+            ...PURE.map((target) => ({
+              target,
+              from: VIEWS_AND_CONTROLLERS,
+              message: 'A pure module imports no controller, view, style, chunk or element module.',
+            })),
           ],
         },
       ],
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/*.chunk.ts'], message: 'Only the element loads a lazy chunk (with import()).', allowTypeImports: true }] },
+        {
+          patterns: [{ group: ['**/*.chunk.ts'], message: 'Only the element loads a lazy chunk (with import()).', allowTypeImports: true }],
+        },
       ],
-      'no-restricted-syntax': ['error', { selector: "ImportExpression[source.value=/\\.chunk\\.ts$/]", message: 'Only the element loads a lazy chunk.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ImportExpression[source.value=/\\.chunk\\.ts$/]', message: 'Only the element loads a lazy chunk.' },
+      ],
     },
   },
   {

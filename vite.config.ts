@@ -12,7 +12,10 @@ function bundlerVisibleWorker(): Plugin {
   return {
     name: 'bundler-visible-worker',
     renderChunk(code) {
-      const rewritten = code.replace(/new URL\(([`"'])accura-id-liveness\.worker\.js\1,\s*[\w$]+\(\)\)/g, 'new URL("./accura-id-liveness.worker.js", import.meta.url)');
+      const rewritten = code.replace(
+        /new URL\(([`"'])accura-id-liveness\.worker\.js\1,\s*[\w$]+\(\)\)/g,
+        'new URL("./accura-id-liveness.worker.js", import.meta.url)',
+      );
       return rewritten === code ? null : { code: rewritten, map: null };
     },
   };
@@ -67,7 +70,12 @@ export default defineConfig(({ mode }): UserConfig => {
         build: {
           ...library,
           outDir: resolve(root, 'dist/script'),
-          lib: { entry: resolve(root, 'src/accura-id-liveness.ts'), formats: ['iife'], name: 'AccuraIdLiveness', fileName: () => 'accura-id-liveness.standalone.min.js' },
+          lib: {
+            entry: resolve(root, 'src/accura-id-liveness.ts'),
+            formats: ['iife'],
+            name: 'AccuraIdLiveness',
+            fileName: () => 'accura-id-liveness.standalone.min.js',
+          },
         },
       };
     case 'react':
@@ -78,7 +86,10 @@ export default defineConfig(({ mode }): UserConfig => {
           ...library,
           lib: { entry: { react: resolve(root, 'src/react.ts') }, formats: ['es'] },
           // The element comes from the package's own entry, so an app holds one copy of it.
-          rollupOptions: { external: [/^lit($|\/)/, /^@lit\//, /^react($|\/)/, /\/accura-id-liveness\.ts$/], output: { paths: (id) => (id.endsWith('accura-id-liveness.ts') ? './accura-id-liveness.js' : id) } },
+          rollupOptions: {
+            external: [/^lit($|\/)/, /^@lit\//, /^react($|\/)/, /\/accura-id-liveness\.ts$/],
+            output: { paths: (id) => (id.endsWith('accura-id-liveness.ts') ? './accura-id-liveness.js' : id) },
+          },
         },
       };
     case 'server':
@@ -87,7 +98,10 @@ export default defineConfig(({ mode }): UserConfig => {
           ...library,
           target: 'node20',
           ssr: true,
-          lib: { entry: { server: resolve(root, 'src/server/index.ts'), 'server-node': resolve(root, 'src/server/node.ts') }, formats: ['es'] },
+          lib: {
+            entry: { server: resolve(root, 'src/server/index.ts'), 'server-node': resolve(root, 'src/server/node.ts') },
+            formats: ['es'],
+          },
           rollupOptions: { external: [/^hono($|\/)/, /^jose($|\/)/, /^prom-client($|\/)/, /^node:/] },
         },
       };
@@ -95,7 +109,12 @@ export default defineConfig(({ mode }): UserConfig => {
       return {
         build: {
           ...library,
-          lib: { entry: resolve(root, 'src/image/worker/prepare.worker.ts'), formats: ['iife'], name: 'AccuraIdLivenessWorker', fileName: () => WORKER_FILE },
+          lib: {
+            entry: resolve(root, 'src/image/worker/prepare.worker.ts'),
+            formats: ['iife'],
+            name: 'AccuraIdLivenessWorker',
+            fileName: () => WORKER_FILE,
+          },
         },
       };
     case 'demo':
@@ -107,7 +126,9 @@ export default defineConfig(({ mode }): UserConfig => {
           outDir: resolve(root, 'dist-demo'),
           emptyOutDir: true,
           target: 'es2022',
-          rollupOptions: { input: ['index.html', 'react/index.html', 'vue/index.html', 'angular/index.html'].map((page) => resolve(root, 'demo', page)) },
+          rollupOptions: {
+            input: ['index.html', 'react/index.html', 'vue/index.html', 'angular/index.html'].map((page) => resolve(root, 'demo', page)),
+          },
         },
         plugins: [
           {
@@ -117,7 +138,10 @@ export default defineConfig(({ mode }): UserConfig => {
               copyFileSync(resolve(root, 'dist', WORKER_FILE), resolve(root, 'dist-demo/assets', WORKER_FILE));
               // The handoff phone page (served by the demo backend at /m/<secret>) and plain.html load the classic
               // build: its folder (the loader, its chunks/ and the worker) is copied whole, as a host would.
-              cpSync(resolve(root, 'dist/script'), resolve(root, 'dist-demo'), { recursive: true, filter: (from) => !from.endsWith('.standalone.min.js') });
+              cpSync(resolve(root, 'dist/script'), resolve(root, 'dist-demo'), {
+                recursive: true,
+                filter: (from) => !from.endsWith('.standalone.min.js'),
+              });
             },
           },
         ],
@@ -128,7 +152,20 @@ export default defineConfig(({ mode }): UserConfig => {
         resolve: { alias: frameworkAliases },
         server: { host: '127.0.0.1', port: 5173 },
         // Pre-bundled up front, so the first visit doesn't reload the page mid-way.
-        optimizeDeps: { include: ['lit', 'lit/decorators.js', 'react', 'react-dom/client', 'react/jsx-dev-runtime', '@lit/react', 'vue', '@angular/compiler', '@angular/core', '@angular/platform-browser'] },
+        optimizeDeps: {
+          include: [
+            'lit',
+            'lit/decorators.js',
+            'react',
+            'react-dom/client',
+            'react/jsx-dev-runtime',
+            '@lit/react',
+            'vue',
+            '@angular/compiler',
+            '@angular/core',
+            '@angular/platform-browser',
+          ],
+        },
         plugins: [livenessServerPlugin()],
       };
   }

@@ -16,7 +16,11 @@ const movingCamera = (name, withCard) => {
   if (!existsSync(file)) {
     // The table alone is the first shot (the bare table), held for two seconds.
     const shots = withCard ? MOVING_SHOTS : [{ ...MOVING_SHOTS[0], frames: 10 }];
-    writeY4mVideo(file, renderMovingShots(shots, { width: MOVING_WIDTH, height: MOVING_HEIGHT, distance: MOVING_DISTANCE, withCard }), MOVING_FPS);
+    writeY4mVideo(
+      file,
+      renderMovingShots(shots, { width: MOVING_WIDTH, height: MOVING_HEIGHT, distance: MOVING_DISTANCE, withCard }),
+      MOVING_FPS,
+    );
   }
   return fakeCameraFlags(file);
 };
@@ -37,14 +41,17 @@ if (!existsSync(`${generated}photo-48mp.jpg`)) {
     .toFile(`${generated}photo-48mp.jpg`);
 }
 // A WebP, which WebKit's canvas can't encode.
-await sharp({ create: { width: 640, height: 480, channels: 3, background: '#c8d2e0' } }).webp({ quality: 80 }).toFile(`${generated}blank.webp`);
+await sharp({ create: { width: 640, height: 480, channels: 3, background: '#c8d2e0' } })
+  .webp({ quality: 80 })
+  .toFile(`${generated}blank.webp`);
 
 const ALL = ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**', '!test/wordpress/**', '!test/bundlers/**', '!test/node/**'];
 const BLURRED = 'test/camera/camera-blurred.test.ts';
 // Auto-capture only on a real, square card: one camera films a card moving into place, one the bare table.
 const MOVING = 'test/camera/camera-moving.test.ts';
 const TABLE = 'test/camera/camera-table.test.ts';
-const FILMED = "fake camera shows a generated pattern; only Chromium can film a video file (a blurred card, a card moving into place, a bare table)";
+const FILMED =
+  'fake camera shows a generated pattern; only Chromium can film a video file (a blurred card, a card moving into place, a bare table)';
 
 /** Suites an engine can't run, each with the reason printed in the output: no skip is silent. */
 const SKIPS = {
@@ -63,7 +70,11 @@ const groups = selectedEngines().flatMap((engine) => {
       // The fake camera films a rendered ID card on a table: a real video pipeline, made by code.
       { name: 'chromium', files, browsers: [chromium(fakeCameraArgs('card', renderCardScene()))] },
       // The same card, blurred with σ = 3, for the camera that must not auto-capture.
-      { name: 'chromium-blurred-camera', files: BLURRED, browsers: [chromium(fakeCameraArgs('card-blurred', renderCardScene({ blurSigma: 3 })))] },
+      {
+        name: 'chromium-blurred-camera',
+        files: BLURRED,
+        browsers: [chromium(fakeCameraArgs('card-blurred', renderCardScene({ blurSigma: 3 })))],
+      },
       { name: 'chromium-moving-camera', files: MOVING, browsers: [chromium(movingCamera('card-moving', true))] },
       { name: 'chromium-table-camera', files: TABLE, browsers: [chromium(movingCamera('table-only', false))] },
     ];

@@ -45,7 +45,14 @@ function logEvent(name: string, detail: unknown): void {
   log.prepend(item);
 }
 
-for (const name of ['liveness-capture', 'liveness-quality', 'liveness-progress', 'liveness-handoff', 'liveness-result', 'liveness-error'] as const) {
+for (const name of [
+  'liveness-capture',
+  'liveness-quality',
+  'liveness-progress',
+  'liveness-handoff',
+  'liveness-result',
+  'liveness-error',
+] as const) {
   widget.addEventListener(name, (event) => logEvent(name, event.detail));
 }
 widget.addEventListener('liveness-result', (event) => {

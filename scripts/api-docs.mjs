@@ -9,12 +9,20 @@ const cell = (text = '') => String(text).replace(/\|/g, '\\|').replace(/\n+/g, '
 const code = (text) => (text ? `\`${cell(text)}\`` : '');
 function table(headers, rows) {
   if (!rows.length) return '_None._\n';
-  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n') + '\n';
+  return (
+    [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n') +
+    '\n'
+  );
 }
 
 /** The Markdown page for every custom element in the manifest. */
 export function renderApiPage(manifest) {
-  const out = ['# API reference', '', '_Generated from `custom-elements.json` by `scripts/api-docs.mjs` at build: do not edit by hand._', ''];
+  const out = [
+    '# API reference',
+    '',
+    '_Generated from `custom-elements.json` by `scripts/api-docs.mjs` at build: do not edit by hand._',
+    '',
+  ];
   for (const module of manifest.modules) {
     for (const element of module.declarations ?? []) {
       if (!element.customElement) continue;
@@ -26,27 +34,65 @@ export function renderApiPage(manifest) {
       out.push(
         table(
           ['Attribute', 'Property', 'Type', 'Default', 'Description'],
-          fields.filter((field) => field.description).map((field) => [code(field.attribute), code(field.name), code(field.type?.text), code(field.default), cell(field.description)]),
+          fields
+            .filter((field) => field.description)
+            .map((field) => [
+              code(field.attribute),
+              code(field.name),
+              code(field.type?.text),
+              code(field.default),
+              cell(field.description),
+            ]),
         ),
       );
       out.push('### Methods', '');
       out.push(
         table(
           ['Method', 'Description'],
-          methods.map((method) => [code(`${method.name}(${(method.parameters ?? []).map((p) => p.name).join(', ')})`), cell(method.description)]),
+          methods.map((method) => [
+            code(`${method.name}(${(method.parameters ?? []).map((p) => p.name).join(', ')})`),
+            cell(method.description),
+          ]),
         ),
       );
       out.push('### Events', '');
-      out.push(table(['Event', 'Description'], (element.events ?? []).filter((event) => event.name?.includes('-') && event.description).map((event) => [code(event.name), cell(event.description)])));
+      out.push(
+        table(
+          ['Event', 'Description'],
+          (element.events ?? [])
+            .filter((event) => event.name?.includes('-') && event.description)
+            .map((event) => [code(event.name), cell(event.description)]),
+        ),
+      );
       out.push('### Slots', '');
-      out.push(table(['Slot', 'Description'], (element.slots ?? []).map((slot) => [code(slot.name || '(default)'), cell(slot.description)])));
+      out.push(
+        table(
+          ['Slot', 'Description'],
+          (element.slots ?? []).map((slot) => [code(slot.name || '(default)'), cell(slot.description)]),
+        ),
+      );
       out.push('### CSS parts', '');
-      out.push(table(['Part', 'Description'], (element.cssParts ?? []).map((part) => [code(part.name), cell(part.description)])));
+      out.push(
+        table(
+          ['Part', 'Description'],
+          (element.cssParts ?? []).map((part) => [code(part.name), cell(part.description)]),
+        ),
+      );
       out.push('### CSS custom properties', '');
-      out.push(table(['Property', 'Description'], (element.cssProperties ?? []).map((property) => [code(property.name), cell(property.description)])));
+      out.push(
+        table(
+          ['Property', 'Description'],
+          (element.cssProperties ?? []).map((property) => [code(property.name), cell(property.description)]),
+        ),
+      );
     }
   }
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return (
+    out
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  );
 }
 
 const manifest = () => JSON.parse(readFileSync(`${root}custom-elements.json`, 'utf8'));

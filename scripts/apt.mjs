@@ -21,7 +21,9 @@ export function aptInstall(packages, why, { recommends = true } = {}) {
   const lock = '-o DPkg::Lock::Timeout=600';
   const flags = recommends ? '' : ' --no-install-recommends';
   const started = performance.now();
-  execSync(`apt-get ${lock} update -qq && DEBIAN_FRONTEND=noninteractive apt-get ${lock} install -y -qq${flags} ${packages.join(' ')}`, { stdio: 'inherit' });
+  execSync(`apt-get ${lock} update -qq && DEBIAN_FRONTEND=noninteractive apt-get ${lock} install -y -qq${flags} ${packages.join(' ')}`, {
+    stdio: 'inherit',
+  });
   const seconds = (performance.now() - started) / 1000;
   console.log(`Installed ${packages.join(', ')} in ${seconds.toFixed(0)} s.`);
   recordInstall(`apt-get install ${packages.join(' ')}`, seconds);

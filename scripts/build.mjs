@@ -21,14 +21,20 @@ for (const file of readdirSync(`${root}dist/types`, { recursive: true })) {
   const path = `${root}dist/types/${file}`;
   writeFileSync(path, readFileSync(path, 'utf8').replace(/((?:from|import)\s*\(?\s*['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2'));
 }
-execFileSync('npx', ['custom-elements-manifest', 'analyze', '--litelement', '--globs', 'src/element/accura-id-liveness.element.ts', '--outdir', '.'], {
-  cwd: root,
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+execFileSync(
+  'npx',
+  ['custom-elements-manifest', 'analyze', '--litelement', '--globs', 'src/element/accura-id-liveness.element.ts', '--outdir', '.'],
+  {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+);
 writeApiPage();
 
 // The plugin zip computes the SRI hashes it ships; the same ones are printed for hand-made pages.
 const plugin = buildWordPressZip(root);
 
-console.log(`Built dist/, dist-demo/, custom-elements.json and the WordPress plugin, ${plugin.zip.slice(root.length)} (${plugin.bytes} bytes).\n\nSubresource Integrity (sha384):`);
+console.log(
+  `Built dist/, dist-demo/, custom-elements.json and the WordPress plugin, ${plugin.zip.slice(root.length)} (${plugin.bytes} bytes).\n\nSubresource Integrity (sha384):`,
+);
 for (const [file, hash] of Object.entries(plugin.hashes)) console.log(`  ${file}  ${hash}`);

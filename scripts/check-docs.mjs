@@ -5,7 +5,13 @@ import { dirname, join, relative } from 'node:path';
 import { apiPageIsCurrent } from './api-docs.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const pages = ['README.md', 'CONTRIBUTING.md', ...readdirSync(join(root, 'docs'), { recursive: true }).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const pages = [
+  'README.md',
+  'CONTRIBUTING.md',
+  ...readdirSync(join(root, 'docs'), { recursive: true })
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
 function anchorsOf(markdown) {
@@ -16,7 +22,11 @@ function anchorsOf(markdown) {
     if (line.startsWith('```')) fenced = !fenced;
     const heading = !fenced && /^#{1,6} (.*)$/.exec(line);
     if (!heading) continue;
-    const base = heading[1].trim().toLowerCase().replace(/[^\p{L}\p{N}\- _]/gu, '').replace(/ /g, '-');
+    const base = heading[1]
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\- _]/gu, '')
+      .replace(/ /g, '-');
     const count = seen.get(base) ?? 0;
     seen.set(base, count + 1);
     anchors.add(count ? `${base}-${count}` : base);
@@ -42,11 +52,14 @@ for (const page of pages) {
 }
 // The layout in CONTRIBUTING.md is drawn from the real tree: every folder of src/ is listed, every listed path exists.
 const layout = /## Layout[^]*?```\n([^]*?)```/.exec(readFileSync(join(root, 'CONTRIBUTING.md'), 'utf8'))?.[1] ?? '';
-const listed = new Set([...layout.matchAll(/(?:^|\s|;)((?:src|test|demo|scripts|integrations)\/[\w./-]*)/gm)].map(([, path]) => path.replace(/[,.]$/, '')));
+const listed = new Set(
+  [...layout.matchAll(/(?:^|\s|;)((?:src|test|demo|scripts|integrations)\/[\w./-]*)/gm)].map(([, path]) => path.replace(/[,.]$/, '')),
+);
 for (const dir of readdirSync(join(root, 'src'), { recursive: true }).filter((f) => statSync(join(root, 'src', f)).isDirectory())) {
   if (!listed.has(`src/${dir}/`)) problems.push(`CONTRIBUTING.md: the layout doesn't list src/${dir}/`);
 }
-for (const path of listed) if (!existsSync(join(root, path))) problems.push(`CONTRIBUTING.md: the layout lists ${path}, which doesn't exist`);
+for (const path of listed)
+  if (!existsSync(join(root, path))) problems.push(`CONTRIBUTING.md: the layout lists ${path}, which doesn't exist`);
 const readmeLines = readFileSync(join(root, 'README.md'), 'utf8').split('\n').length;
 if (readmeLines > 200) problems.push(`README.md has ${readmeLines} lines: keep the front page to 200 and move the rest to docs/`);
 if (existsSync(join(root, 'custom-elements.json')) && !apiPageIsCurrent()) {

@@ -47,7 +47,8 @@ function classicLoader() {
     name: 'classic-loader',
     renderStart() {
       const sources = createHash('sha256');
-      for (const id of [...this.getModuleIds()].sort()) sources.update(id.replace(/^.*?\/(src|node_modules)\//, '$1/')).update(this.getModuleInfo(id)?.code ?? '');
+      for (const id of [...this.getModuleIds()].sort())
+        sources.update(id.replace(/^.*?\/(src|node_modules)\//, '$1/')).update(this.getModuleInfo(id)?.code ?? '');
       key = `accura-id-liveness/${sources.digest('hex').slice(0, 12)}`;
     },
     // The loader's own dynamic imports resolve against its URL, read while it first runs.
@@ -57,20 +58,32 @@ function classicLoader() {
     async renderChunk(code, chunk) {
       const registry = `globalThis[Symbol.for(${JSON.stringify(key)})]`;
       if (chunk.isEntry) {
-        if (chunk.imports.length) throw new Error(`classic loader: the entry imports ${chunk.imports.join(', ')}; it must hold every module it needs`);
+        if (chunk.imports.length)
+          throw new Error(`classic loader: the entry imports ${chunk.imports.join(', ')}; it must hold every module it needs`);
         const exported = /\nexport \{([^}]*)\};\s*$/.exec(code);
         const pairs = exported ? exported[1].split(',').map((part) => part.trim().split(/\s+as\s+/)) : [];
         const body = exported ? code.slice(0, exported.index) : code;
-        const publish = pairs.length ? `\n${registry} ??= { ${pairs.map(([local, name = local]) => `${JSON.stringify(name)}: ${local}`).join(', ')} };\n` : '';
+        const publish = pairs.length
+          ? `\n${registry} ??= { ${pairs.map(([local, name = local]) => `${JSON.stringify(name)}: ${local}`).join(', ')} };\n`
+          : '';
         const script = `const __accuraScriptBase = document.currentScript?.src || document.baseURI;\n${body}${publish}`;
-        if (/\bimport\.meta\b|^\s*(import|export)\s/m.test(script)) throw new Error('classic loader: module syntax left in the classic script');
+        if (/\bimport\.meta\b|^\s*(import|export)\s/m.test(script))
+          throw new Error('classic loader: module syntax left in the classic script');
         return { code: (await transform(script, { minify: true, format: 'iife', target: 'es2022' })).code, map: null };
       }
       const fromLoader = new RegExp(`import \\{([^}]*)\\} from '(?:\\.\\.?/)+${LOADER_FILE.replaceAll('.', '\\.')}';`, 'g');
       const rewritten = code
-        .replace(fromLoader, (_, names) => `const { ${names.split(',').map((part) => part.trim().replace(/\s+as\s+/, ': ')).join(', ')} } = ${registry};`)
+        .replace(
+          fromLoader,
+          (_, names) =>
+            `const { ${names
+              .split(',')
+              .map((part) => part.trim().replace(/\s+as\s+/, ': '))
+              .join(', ')} } = ${registry};`,
+        )
         .replace(new RegExp(`import '(?:\\.\\.?/)+${LOADER_FILE.replaceAll('.', '\\.')}';\\n`, 'g'), '');
-      if (rewritten.includes(LOADER_FILE)) throw new Error(`classic loader: ${chunk.fileName} still imports the loader in a form this build doesn't rewrite`);
+      if (rewritten.includes(LOADER_FILE))
+        throw new Error(`classic loader: ${chunk.fileName} still imports the loader in a form this build doesn't rewrite`);
       return { code: (await transform(rewritten, { minify: true, format: 'esm', target: 'es2022' })).code, map: null };
     },
   };
@@ -86,7 +99,11 @@ export async function buildClassicScript(root) {
   rmSync(join(out, 'chunks'), { recursive: true, force: true });
   const bundle = await rollup({
     input: join(root, 'src/classic.ts'),
-    plugins: [minifyStyles(), typescript(), nodeResolve({ browser: true, exportConditions: ['production'], extensions: ['.ts', '.mjs', '.js'] })],
+    plugins: [
+      minifyStyles(),
+      typescript(),
+      nodeResolve({ browser: true, exportConditions: ['production'], extensions: ['.ts', '.mjs', '.js'] }),
+    ],
     onwarn(warning, warn) {
       if (warning.code !== 'CIRCULAR_DEPENDENCY') warn(warning);
     },

@@ -14,7 +14,10 @@ export function findFirefox() {
 
 /** WebKitGTK's MiniBrowser, its WebDriver and a virtual display; undefined unless all three are there. */
 export function findWebKit() {
-  const miniBrowser = first([process.env.MINIBROWSER_PATH, ...LIBDIRS.flatMap((dir) => [`${dir}/webkit2gtk-4.1/MiniBrowser`, `${dir}/webkit2gtk-4.0/MiniBrowser`])]);
+  const miniBrowser = first([
+    process.env.MINIBROWSER_PATH,
+    ...LIBDIRS.flatMap((dir) => [`${dir}/webkit2gtk-4.1/MiniBrowser`, `${dir}/webkit2gtk-4.0/MiniBrowser`]),
+  ]);
   const driver = first([process.env.WEBKIT_WEBDRIVER_PATH, '/usr/bin/WebKitWebDriver']);
   const xvfb = first(['/usr/bin/Xvfb']);
   return miniBrowser && driver && xvfb ? { miniBrowser, driver, xvfb } : undefined;
@@ -29,7 +32,11 @@ export const ENGINES = {
 
 /** The engines asked for in ENGINES=chromium,firefox (all three when unset). */
 export function selectedEngines() {
-  const names = (process.env.ENGINES ?? Object.keys(ENGINES).join(',')).split(',').map((name) => name.trim()).filter(Boolean);
-  for (const name of names) if (!(name in ENGINES)) throw new Error(`Unknown engine "${name}" in ENGINES: use ${Object.keys(ENGINES).join(', ')}.`);
+  const names = (process.env.ENGINES ?? Object.keys(ENGINES).join(','))
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of names)
+    if (!(name in ENGINES)) throw new Error(`Unknown engine "${name}" in ENGINES: use ${Object.keys(ENGINES).join(', ')}.`);
   return names;
 }

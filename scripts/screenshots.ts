@@ -23,7 +23,11 @@ try {
     const page = await phonePage(browser, shot.width, shot.height);
     await openDemo(page, baseUrl);
     await page.locator('accura-id-liveness button:has-text("Use camera")').tap();
-    await page.waitForFunction(() => (document.querySelector('accura-id-liveness')!.shadowRoot!.querySelector('dialog[open] video') as HTMLVideoElement | null)?.videoWidth);
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('accura-id-liveness')!.shadowRoot!.querySelector('dialog[open] video') as HTMLVideoElement | null)
+          ?.videoWidth,
+    );
     // Let the quality watcher settle on its hint.
     await page.waitForTimeout(1500);
     // One CSS pixel per image pixel and a 16-colour palette without dithering keep each PNG small for the README.

@@ -43,7 +43,9 @@ if (!built) console.warn(`[accura-id-liveness] ${distDir} is missing: run \`npm 
 const serverOptions = { requestTimeout: 60_000, headersTimeout: 15_000, connectionsCheckingInterval: 5_000 };
 const siteListener = getRequestListener(site.fetch);
 const server = http.createServer(serverOptions, (request, response) =>
-  request.method === 'POST' && request.url?.split('?')[0] === '/api/id-liveness' ? demo.proxyNode(request, response) : siteListener(request, response),
+  request.method === 'POST' && request.url?.split('?')[0] === '/api/id-liveness'
+    ? demo.proxyNode(request, response)
+    : siteListener(request, response),
 );
 server.listen(port, hostname, () => {
   console.info(`[accura-id-liveness] listening on http://${hostname}:${(server.address() as { port: number }).port}`);

@@ -47,5 +47,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 const [code, signal] = await new Promise((resolve) => test.once('close', (...result) => resolve(result)));
 await stopHog();
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-console.log(`\nnpm test beside stress-ng (${WORKERS} CPU workers): ${code === 0 ? 'passed' : `FAILED (${code ?? signal})`} in ${minutes} min.`);
+console.log(
+  `\nnpm test beside stress-ng (${WORKERS} CPU workers): ${code === 0 ? 'passed' : `FAILED (${code ?? signal})`} in ${minutes} min.`,
+);
 process.exit(code ?? 1);

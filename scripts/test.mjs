@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { readInstalls } from './install-times.mjs';
 
 // Node 20's test runner doesn't glob .ts files: list them.
-const nodeTests = (dir, ext = '.test.ts') => readdirSync(dir).filter((name) => name.endsWith(ext)).map((name) => `${dir}/${name}`);
+const nodeTests = (dir, ext = '.test.ts') =>
+  readdirSync(dir)
+    .filter((name) => name.endsWith(ext))
+    .map((name) => `${dir}/${name}`);
 
 // WebKitGTK's web process can crash under load ("session deleted because of page crash or hang", seen
 // once in a clean-clone run). Only that crash earns the step one more run; it is printed and counted.
@@ -18,7 +21,7 @@ const steps = [
   ['browsers', 'node', ['scripts/ensure-browsers.mjs']],
   ['types', 'npx', ['tsc', '--noEmit', '-p', '.']],
   // typescript-eslint, Lit and web-component rules, and the layout's import boundaries (eslint.config.js).
-  ['lint', 'npx', ['eslint', '.']],
+  ['lint', 'npm', ['run', '--silent', 'lint']],
   ['server', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/server')]],
   // The document corner detector's accuracy floor, in Node on seeded scenes (`npm run bench:corners` has the full table).
   ['corner detector (Node)', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/node')]],
@@ -36,12 +39,26 @@ const steps = [
   // WordPress 6.1 (Debian 12) and 6.8 (Debian 13's package, downloaded into a cache) on Apache mod_php, Apache PHP-FPM,
   // nginx PHP-FPM and php -S; installs the Debian packages when missing; the directory's checkers (skipped
   // without ../shared/tools/phpcs). Needs the zip from the build step.
-  ['the WordPress plugin in real WordPress sites', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/wordpress')]],
+  [
+    'the WordPress plugin in real WordPress sites',
+    'node',
+    ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/wordpress')],
+  ],
   // The packed tarball in pinned Vite, webpack, Next.js, Parcel, esbuild and Angular apps; dist/ was just built.
-  ['bundler matrix', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/bundlers/matrix.test.ts'], { BUNDLERS_SKIP_BUILD: '1' }],
+  [
+    'bundler matrix',
+    'node',
+    ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/bundlers/matrix.test.ts'],
+    { BUNDLERS_SKIP_BUILD: '1' },
+  ],
   // The docs' server snippets (docs/server-runtimes.md) from the packed tarball on Node, Deno, Bun, Workers
   // (wrangler under Node 22 from npm) and Next.js (Node and Edge routes), each installed from npm on first run.
-  ['server runtimes', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/runtimes/runtimes.test.ts'], { BUNDLERS_SKIP_BUILD: '1' }],
+  [
+    'server runtimes',
+    'node',
+    ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/runtimes/runtimes.test.ts'],
+    { BUNDLERS_SKIP_BUILD: '1' },
+  ],
 ];
 
 /**
@@ -69,7 +86,9 @@ process.env.ACCURA_INSTALL_LOG = installLog;
 const results = [];
 const runStarted = Date.now();
 for (const [name, command, args, env = {}, { retryOn, crash } = {}] of steps) {
-  const shownEnv = Object.entries(env).map(([key, value]) => `${key}=${value} `).join('');
+  const shownEnv = Object.entries(env)
+    .map(([key, value]) => `${key}=${value} `)
+    .join('');
   console.log(`\n▶ ${name}: ${shownEnv}${command} ${args.join(' ')}`);
   const started = Date.now();
   let { status, output } = await runStep(command, args, env, Boolean(retryOn));
@@ -78,7 +97,9 @@ for (const [name, command, args, env = {}, { retryOn, crash } = {}] of steps) {
   while (status !== 0 && retryOn?.test(output) && crashes.length < 1) {
     const lines = output.split('\n').filter((line) => retryOn.test(line));
     crashes.push(lines.join('\n'));
-    console.log(`\n↻ ${name}: ${crash} (exit ${status}); the crash, as reported:\n${lines.map((line) => `  ${line.trim()}`).join('\n')}\n  Running the step once more.`);
+    console.log(
+      `\n↻ ${name}: ${crash} (exit ${status}); the crash, as reported:\n${lines.map((line) => `  ${line.trim()}`).join('\n')}\n  Running the step once more.`,
+    );
     ({ status, output } = await runStep(command, args, env, true));
   }
   const passed = status === 0;
@@ -110,7 +131,8 @@ if (installs.length) {
 } else {
   console.log('\nNothing was installed in this run (the browsers, Redis, WordPress and the bundler apps were already there).');
 }
-for (const { name, crashes } of crashed) console.log(`\n↻ ${name}: ${crashes.length} WebKitGTK crash${crashes.length > 1 ? 'es' : ''}, each retried once:\n${crashes.join('\n')}`);
+for (const { name, crashes } of crashed)
+  console.log(`\n↻ ${name}: ${crashes.length} WebKitGTK crash${crashes.length > 1 ? 'es' : ''}, each retried once:\n${crashes.join('\n')}`);
 if (failed.length) {
   console.error(`\n✖ ${failed.length} of ${results.length} steps failed:`);
   for (const { name, status } of failed) console.error(`  - ${name} (exit ${status})`);

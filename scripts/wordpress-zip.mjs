@@ -13,7 +13,15 @@ export const PLUGIN_ASSETS = ['accura-id-liveness.min.js', 'accura-id-liveness.w
 /** The libraries bundled into the built scripts, and the licence file each ships (Lit's parts share one licence). */
 export const BUNDLED_LICENSES = { lit: ['node_modules/lit/LICENSE', 'BSD-3-Clause'], 'lean-qr': ['node_modules/lean-qr/LICENSE', 'MIT'] };
 /** What source/ holds: the widget's sources and the build that makes the assets (not the Node server). */
-const SOURCES = ['src', 'package.json', 'package-lock.json', 'vite.config.ts', 'scripts/classic-build.mjs', 'tsconfig.json', 'tsconfig.build.json'];
+const SOURCES = [
+  'src',
+  'package.json',
+  'package-lock.json',
+  'vite.config.ts',
+  'scripts/classic-build.mjs',
+  'tsconfig.json',
+  'tsconfig.build.json',
+];
 /** The loader fetches its lazy chunks from assets/chunks/, beside itself: shipped whole. */
 const SCRIPT_DIR = 'dist/script';
 
@@ -54,7 +62,8 @@ export function buildWordPressZip(root) {
   );
 
   // Guideline 4: the minified scripts' readable sources, and how to build them again.
-  for (const path of SOURCES) cpSync(`${root}${path}`, `${staged}/source/${path}`, { recursive: true, filter: (from) => !from.startsWith(`${root}src/server`) });
+  for (const path of SOURCES)
+    cpSync(`${root}${path}`, `${staged}/source/${path}`, { recursive: true, filter: (from) => !from.startsWith(`${root}src/server`) });
   writeFileSync(
     `${staged}/source/README.md`,
     [
@@ -74,7 +83,10 @@ export function buildWordPressZip(root) {
   mkdirSync(`${staged}/licenses`);
   for (const [name, [file, spdx]] of Object.entries(BUNDLED_LICENSES)) {
     const version = JSON.parse(readFileSync(`${root}node_modules/${name}/package.json`, 'utf8')).version;
-    writeFileSync(`${staged}/licenses/${name}.txt`, `${name} ${version} (${spdx}), bundled into assets/accura-id-liveness.min.js.\n\n${readFileSync(`${root}${file}`, 'utf8')}`);
+    writeFileSync(
+      `${staged}/licenses/${name}.txt`,
+      `${name} ${version} (${spdx}), bundled into assets/accura-id-liveness.min.js.\n\n${readFileSync(`${root}${file}`, 'utf8')}`,
+    );
   }
 
   // A fixed date keeps the zip byte-identical between builds of the same sources.

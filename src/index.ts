@@ -1,6 +1,15 @@
 /** Public API with no side effects: import `accura-id-liveness` (or its script) to define the tag. */
 export { AccuraIdLiveness, type CameraView, type CaptureMode, type LivenessPhase } from './element/accura-id-liveness.element.ts';
-export { LivenessCaptureEvent, LivenessErrorEvent, LivenessHandoffEvent, LivenessProgressEvent, LivenessQualityEvent, LivenessResultEvent, type LivenessCapture, type LivenessHandoff } from './events.ts';
+export {
+  LivenessCaptureEvent,
+  LivenessErrorEvent,
+  LivenessHandoffEvent,
+  LivenessProgressEvent,
+  LivenessQualityEvent,
+  LivenessResultEvent,
+  type LivenessCapture,
+  type LivenessHandoff,
+} from './events.ts';
 export type { HandoffMode, HandoffResult, HandoffState } from './handoff/handoff-rules.ts';
 export { DEFAULT_QUALITY_THRESHOLDS, type QualityThresholds } from './quality/thresholds.ts';
 export type { QualityIssue, QualityIssueCode, QualityReport } from './quality/quality-rules.ts';

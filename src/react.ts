@@ -5,7 +5,13 @@
 import { createComponent, type EventName } from '@lit/react';
 import * as React from 'react';
 import { AccuraIdLiveness } from './accura-id-liveness.ts';
-import type { LivenessCaptureEvent, LivenessErrorEvent, LivenessProgressEvent, LivenessQualityEvent, LivenessResultEvent } from './events.ts';
+import type {
+  LivenessCaptureEvent,
+  LivenessErrorEvent,
+  LivenessProgressEvent,
+  LivenessQualityEvent,
+  LivenessResultEvent,
+} from './events.ts';
 
 export const AccuraIdLivenessReact = createComponent({
   tagName: 'accura-id-liveness',
@@ -27,11 +33,13 @@ export { AccuraIdLiveness };
  * Props of the raw tag in JSX: every standard HTML and React attribute (`className`, `style`, `key`,
  * `slot`, `hidden`, `children` for the slots, `suppressHydrationWarning`, DOM events), plus ours.
  */
-export type LivenessElementProps = React.DetailedHTMLProps<React.HTMLAttributes<AccuraIdLiveness>, AccuraIdLiveness> &
-  LivenessOwnProps;
+export type LivenessElementProps = React.DetailedHTMLProps<React.HTMLAttributes<AccuraIdLiveness>, AccuraIdLiveness> & LivenessOwnProps;
 
 type LivenessOwnProps = Partial<
-  Pick<AccuraIdLiveness, 'endpoint' | 'token' | 'threshold' | 'maxBytes' | 'timeout' | 'disabled' | 'mode' | 'documentType' | 'qualityCheck' | 'cameraView'>
+  Pick<
+    AccuraIdLiveness,
+    'endpoint' | 'token' | 'threshold' | 'maxBytes' | 'timeout' | 'disabled' | 'mode' | 'documentType' | 'qualityCheck' | 'cameraView'
+  >
 > & {
   'country-code'?: string;
   'card-code'?: string;

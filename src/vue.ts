@@ -4,7 +4,13 @@
  */
 import type { DefineComponent, HTMLAttributes } from 'vue';
 import type { AccuraIdLiveness } from './element/accura-id-liveness.element.ts';
-import type { LivenessCaptureEvent, LivenessErrorEvent, LivenessProgressEvent, LivenessQualityEvent, LivenessResultEvent } from './events.ts';
+import type {
+  LivenessCaptureEvent,
+  LivenessErrorEvent,
+  LivenessProgressEvent,
+  LivenessQualityEvent,
+  LivenessResultEvent,
+} from './events.ts';
 
 type LivenessProps = Partial<
   Pick<

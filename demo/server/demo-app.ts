@@ -43,7 +43,13 @@ export interface DemoApp {
 
 /** The paths the demo backend answers; everything else is the static demo page. */
 export function isDemoApiPath(pathname: string): boolean {
-  return pathname === '/healthz' || pathname === '/metrics' || pathname.startsWith('/api/') || pathname.startsWith('/sandbox/') || pathname.startsWith('/m/');
+  return (
+    pathname === '/healthz' ||
+    pathname === '/metrics' ||
+    pathname.startsWith('/api/') ||
+    pathname.startsWith('/sandbox/') ||
+    pathname.startsWith('/m/')
+  );
 }
 
 function loadEnv(): DemoEnv {
@@ -65,9 +71,19 @@ function optionalCode(value: unknown, normalize: (value: string) => string | und
 // and a bad one stops the server with the variable's name rather than running with a guess.
 const unset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const text = z.preprocess(unset, z.string().trim().optional());
-const count = z.preprocess(unset, z.string().trim().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number).optional());
+const count = z.preprocess(
+  unset,
+  z
+    .string()
+    .trim()
+    .regex(/^[1-9]\d*$/, 'must be a positive whole number')
+    .transform(Number)
+    .optional(),
+);
 const onOff = (fallback: boolean) =>
-  z.preprocess(unset, z.string().trim().toLowerCase().optional()).transform((value) => (value === undefined ? fallback : !['off', '0', 'false', 'no'].includes(value)));
+  z
+    .preprocess(unset, z.string().trim().toLowerCase().optional())
+    .transform((value) => (value === undefined ? fallback : !['off', '0', 'false', 'no'].includes(value)));
 const quotaFields = Object.fromEntries(
   ['SUBJECT', 'IP', 'ORIGIN'].flatMap((scope) => [`QUOTA_${scope}_PER_MINUTE`, `QUOTA_${scope}_PER_DAY`].map((name) => [name, count])),
 );
@@ -75,7 +91,12 @@ const demoEnvSchema = z.object({
   ACCURA_API_KEY: text,
   ACCURA_API_URL: z.preprocess(unset, z.url().optional()),
   LIVENESS_TOKEN_SECRET: z.preprocess(unset, z.string().optional()),
-  ALLOWED_ORIGINS: text.transform((value) => (value ?? '').split(',').map((origin) => origin.trim()).filter(Boolean)),
+  ALLOWED_ORIGINS: text.transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  ),
   REDIS_URL: z.preprocess(unset, z.url().optional()),
   PUBLIC_URL: z.preprocess(unset, z.url().optional()),
   HANDOFF_TTL_SECONDS: count,
@@ -134,7 +155,11 @@ export function redisStoreFor(url: string, log: (line: string) => void): { store
   );
   return {
     store,
-    close: async () => void (await connecting.then(({ client, subscriber }) => Promise.all([client.close(), subscriber.close()]), () => {})),
+    close: async () =>
+      void (await connecting.then(
+        ({ client, subscriber }) => Promise.all([client.close(), subscriber.close()]),
+        () => {},
+      )),
   };
 }
 
@@ -200,9 +225,7 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
   app.use('*', noStore);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/metrics', (c) => metrics.fetch(c.req.raw));
-  app.get('/api/demo-config', (c) =>
-    c.json({ mode, upstream: mode === 'live' ? new URL(upstreamUrl).host : new URL(c.req.url).host }),
-  );
+  app.get('/api/demo-config', (c) => c.json({ mode, upstream: mode === 'live' ? new URL(upstreamUrl).host : new URL(c.req.url).host }));
   app.use('/api/liveness-token', ...corsFor(isAllowed, ['Content-Type']));
   // A real host puts its own login in front of this route and mints only for a signed-in user;
   // the demo mints for any allowed origin.

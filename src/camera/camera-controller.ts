@@ -1,5 +1,14 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { type CoverView, DOCUMENT_ASPECT, type DocumentType, type SizeRange, cameraBlocker, cameraError, captureRect, photoSize } from './camera-rules.ts';
+import {
+  type CoverView,
+  DOCUMENT_ASPECT,
+  type DocumentType,
+  type SizeRange,
+  cameraBlocker,
+  cameraError,
+  captureRect,
+  photoSize,
+} from './camera-rules.ts';
 import { LivenessError } from '../check/errors.ts';
 import type { Quad } from '../quality/corners/geometry.ts';
 import type { CutStill } from './still.ts';
@@ -154,7 +163,10 @@ export class CameraController implements ReactiveController {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let late = false;
     const asked = navigator.mediaDevices.getUserMedia({ video, audio: false });
-    void asked.then((stream) => (late || generation !== this.generation) && stream !== this.stream && stopTracks(stream), () => undefined);
+    void asked.then(
+      (stream) => (late || generation !== this.generation) && stream !== this.stream && stopTracks(stream),
+      () => undefined,
+    );
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         late = true;
@@ -208,7 +220,9 @@ export class CameraController implements ReactiveController {
       failure = undefined;
     }
     if (failure) throw cameraError(failure);
-    throw new LivenessError('camera-stalled', 'The camera started but sent no picture. Try the camera again, or choose a photo instead.', { retryable: true });
+    throw new LivenessError('camera-stalled', 'The camera started but sent no picture. Try the camera again, or choose a photo instead.', {
+      retryable: true,
+    });
   }
 
   /** The first start of the visit: the lens rules pick the rear camera (Android opens each rear camera once to compare). */
@@ -226,7 +240,10 @@ export class CameraController implements ReactiveController {
       for (const candidate of androidRearCandidates(candidates)) {
         if (candidate.deviceId === current) continue;
         try {
-          const probe = await this.request({ deviceId: { exact: candidate.deviceId }, width: { ideal: FIRST_STEP.width }, height: { ideal: FIRST_STEP.height } }, generation);
+          const probe = await this.request(
+            { deviceId: { exact: candidate.deviceId }, width: { ideal: FIRST_STEP.width }, height: { ideal: FIRST_STEP.height } },
+            generation,
+          );
           candidate.capabilities = capabilitiesOf(probe.getVideoTracks()[0]);
           stopTracks(probe);
         } catch (error) {
@@ -257,7 +274,9 @@ export class CameraController implements ReactiveController {
     const track = stream.getVideoTracks()[0];
     if (!track?.applyConstraints) return;
     const capabilities = capabilitiesOf(track);
-    const focus: MediaTrackConstraintSet[] = capabilities?.focusMode?.includes('continuous') ? [{ focusMode: 'continuous' } as MediaTrackConstraintSet] : [];
+    const focus: MediaTrackConstraintSet[] = capabilities?.focusMode?.includes('continuous')
+      ? [{ focusMode: 'continuous' } as MediaTrackConstraintSet]
+      : [];
     for (const step of upgradeSteps(capabilities)) {
       try {
         await track.applyConstraints({ width: { ideal: step.width }, height: { ideal: step.height }, advanced: focus });
@@ -274,7 +293,8 @@ export class CameraController implements ReactiveController {
     const size = { width: { ideal: FIRST_STEP.width }, height: { ideal: FIRST_STEP.height } };
     const settings = track.getSettings();
     const atFirstStep = Math.max(settings.width ?? 0, settings.height ?? 0) <= FIRST_STEP.width;
-    if (upgradeSteps(capabilities).length || focus.length || !atFirstStep) await track.applyConstraints({ ...size, advanced: focus }).catch(() => undefined);
+    if (upgradeSteps(capabilities).length || focus.length || !atFirstStep)
+      await track.applyConstraints({ ...size, advanced: focus }).catch(() => undefined);
     this.ensureCurrent(generation);
   }
 
@@ -346,7 +366,11 @@ export class CameraController implements ReactiveController {
    * out of it (a photo is decoded there, never on the main thread), and stops the camera. `view`:
    * the full-screen view the guide was lined up in, if any.
    */
-  async capture(video: HTMLVideoElement, type: DocumentType, { crop: cropMode = 'guide', outline, view, worker }: CaptureOptions): Promise<CameraStill> {
+  async capture(
+    video: HTMLVideoElement,
+    type: DocumentType,
+    { crop: cropMode = 'guide', outline, view, worker }: CaptureOptions,
+  ): Promise<CameraStill> {
     const track = this.stream?.getVideoTracks()[0];
     if (!track || this.state !== 'live') throw new LivenessError('camera-unavailable', 'The camera is not running.');
     try {
@@ -354,7 +378,12 @@ export class CameraController implements ReactiveController {
       // The preview's corners, in this frame's pixels (the analysed frame may have had another size).
       const k = outline ? frame.width / outline.width : 1;
       const corners = outline?.corners.map((p) => ({ x: p.x * k, y: p.y * k })) as Quad | undefined;
-      const request = { frame, crop: captureRect(frame.width, frame.height, type, view), corners, documentAspect: cropMode === 'document' && corners ? DOCUMENT_ASPECT[type] : undefined };
+      const request = {
+        frame,
+        crop: captureRect(frame.width, frame.height, type, view),
+        corners,
+        documentAspect: cropMode === 'document' && corners ? DOCUMENT_ASPECT[type] : undefined,
+      };
       const photo = await this.takePhoto(track, frame);
       if (photo) {
         try {
@@ -429,7 +458,9 @@ export class CameraController implements ReactiveController {
     try {
       const step = nextStallStep(this.stallSteps++, ended);
       if (step === 'play') {
-        await this.video()?.play().catch(() => undefined);
+        await this.video()
+          ?.play()
+          .catch(() => undefined);
         const track = this.stream?.getVideoTracks()[0];
         // A muted track gets its chance to come back before the next step.
         if (track?.muted && !(await unmuted(track, FIRST_FRAME_TIMEOUT_MS)) && generation === this.generation) {
@@ -441,8 +472,14 @@ export class CameraController implements ReactiveController {
       } else {
         this.explain(
           this.black
-            ? new LivenessError('camera-stalled', 'The camera shows only black. Check nothing covers the lens, then try the camera again, or choose a photo instead.', { retryable: true })
-            : new LivenessError('camera-stalled', 'The camera stopped sending pictures. Try the camera again, or choose a photo instead.', { retryable: true }),
+            ? new LivenessError(
+                'camera-stalled',
+                'The camera shows only black. Check nothing covers the lens, then try the camera again, or choose a photo instead.',
+                { retryable: true },
+              )
+            : new LivenessError('camera-stalled', 'The camera stopped sending pictures. Try the camera again, or choose a photo instead.', {
+                retryable: true,
+              }),
         );
       }
     } catch (error) {
@@ -505,7 +542,11 @@ function capabilitiesOf(track: MediaStreamTrack | undefined): LensCapabilities |
 }
 
 /** Resolves true once a frame (optionally of a size `accept` takes) has arrived, false after `timeout` ms. */
-function firstFrame(stream: MediaStream, timeout: number, accept: (width: number, height: number) => boolean = () => true): Promise<boolean> {
+function firstFrame(
+  stream: MediaStream,
+  timeout: number,
+  accept: (width: number, height: number) => boolean = () => true,
+): Promise<boolean> {
   const probe = document.createElement('video');
   probe.muted = true;
   probe.playsInline = true;

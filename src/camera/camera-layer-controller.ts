@@ -71,7 +71,10 @@ export class CameraLayerController implements ReactiveController {
     const box = video.getBoundingClientRect();
     const area = stage.getBoundingClientRect();
     if (!box.width || !box.height || !area.width || !area.height) return undefined;
-    return { box: { width: box.width, height: box.height }, area: { x: area.left - box.left, y: area.top - box.top, width: area.width, height: area.height } };
+    return {
+      box: { width: box.width, height: box.height },
+      area: { x: area.left - box.left, y: area.top - box.top, width: area.width, height: area.height },
+    };
   }
 
   /** Gives focus back to the control that opened the layer, if it is still on the page. */

@@ -196,7 +196,12 @@ export function guideRect(frameWidth: number, frameHeight: number, type: Documen
   }
   const onScreen = viewGuideRect(view, type, frame);
   const fit = frameFit(frame, view.box, viewFit(frame, view, type));
-  return { x: (onScreen.x - fit.x) / fit.scale, y: (onScreen.y - fit.y) / fit.scale, width: onScreen.width / fit.scale, height: onScreen.height / fit.scale };
+  return {
+    x: (onScreen.x - fit.x) / fit.scale,
+    y: (onScreen.y - fit.y) / fit.scale,
+    width: onScreen.width / fit.scale,
+    height: onScreen.height / fit.scale,
+  };
 }
 
 /** The guide plus a margin on each side, kept inside the frame and rounded to whole pixels. */
@@ -213,7 +218,6 @@ export function captureRect(frameWidth: number, frameHeight: number, type: Docum
     height: Math.min(frameHeight - y, Math.ceil(guide.height + 2 * my)),
   };
 }
-
 
 export interface CameraEnvironment {
   isSecureContext: boolean;
@@ -284,7 +288,11 @@ export interface SizeRange {
  * move and decode, and no canvas may hold it). In the capabilities' orientation (the sensor's).
  * Undefined when a photo would not hold clearly more than the frame: the frame is then the still.
  */
-export function photoSize(caps: { imageWidth?: SizeRange; imageHeight?: SizeRange }, frame: Size, limit = MAX_CANVAS_PIXELS): { imageWidth: number; imageHeight: number } | undefined {
+export function photoSize(
+  caps: { imageWidth?: SizeRange; imageHeight?: SizeRange },
+  frame: Size,
+  limit = MAX_CANVAS_PIXELS,
+): { imageWidth: number; imageHeight: number } | undefined {
   const maxWidth = caps.imageWidth?.max;
   const maxHeight = caps.imageHeight?.max;
   if (!maxWidth || !maxHeight || !frame.width || !frame.height) return undefined;
@@ -308,7 +316,8 @@ export function photoSize(caps: { imageWidth?: SizeRange; imageHeight?: SizeRang
  * the frame (some Android builds don't rotate takePhoto's output), whose rotation is unknown.
  */
 export function frameInPhoto(frame: Size, photo: Size): { scale: number; x: number; y: number } | undefined {
-  if (frame.width !== frame.height && photo.width !== photo.height && frame.width > frame.height !== photo.width > photo.height) return undefined;
+  if (frame.width !== frame.height && photo.width !== photo.height && frame.width > frame.height !== photo.width > photo.height)
+    return undefined;
   const scale = Math.min(photo.width / frame.width, photo.height / frame.height);
   return { scale, x: (photo.width - frame.width * scale) / 2, y: (photo.height - frame.height * scale) / 2 };
 }

@@ -30,7 +30,16 @@ export interface CameraViewOptions {
 }
 
 /** Preview, guide and controls. Space or Enter on the preview captures; Escape cancels. */
-export function renderCameraView({ camera, t, hint, outline, uploadChoice, onCapture, onClose, onMetadata }: CameraViewOptions): TemplateResult {
+export function renderCameraView({
+  camera,
+  t,
+  hint,
+  outline,
+  uploadChoice,
+  onCapture,
+  onClose,
+  onMetadata,
+}: CameraViewOptions): TemplateResult {
   const onKey = (event: KeyboardEvent) => {
     if (event.key === 'Escape') {
       event.preventDefault();
@@ -47,24 +56,28 @@ export function renderCameraView({ camera, t, hint, outline, uploadChoice, onCap
         <video part="video" autoplay muted playsinline aria-hidden="true" @loadedmetadata=${onMetadata}></video>
         <div class="stage"></div>
         <div part="guide" class="guide"></div>
-        ${outline
-          ? // An SVG attribute, not a style, keeps the strict CSP; "slice" is object-fit: cover, so the outline
-            // follows the card in the full-screen view too (inline, the box has the frame's own aspect).
-            html`<svg part="outline" class="outline" viewBox="0 0 ${outline.width} ${outline.height}" preserveAspectRatio="xMidYMid slice" aria-hidden="true">
+        ${
+          outline
+            ? // An SVG attribute, not a style, keeps the strict CSP; "slice" is object-fit: cover, so the outline
+              // follows the card in the full-screen view too (inline, the box has the frame's own aspect).
+              html`<svg part="outline" class="outline" viewBox="0 0 ${outline.width} ${outline.height}" preserveAspectRatio="xMidYMid slice" aria-hidden="true">
               <polygon points=${outline.corners.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ')}></polygon>
             </svg>`
-          : nothing}
+            : nothing
+        }
       </div>
       <p class="hint">${live ? (camera.black ? t.cameraHints.black : hint || t.cameraGuidance) : t.startingCamera}</p>
       <div class="actions">
         <button part="button primary-button shutter" class="primary shutter" ?disabled=${!live} @click=${onCapture}>${t.capture}</button>
         <button part="button" class="cancel" @click=${onClose}>${t.cancel}</button>
         ${camera.canSwitch ? html`<button part="button" class="switch" @click=${() => camera.switchCamera().catch(() => undefined)}>${switchLabel(t, camera.nextCamera)}</button>` : nothing}
-        ${camera.hasTorch
-          ? html`<button part="button" class="torch" aria-pressed=${camera.torchOn ? 'true' : 'false'} @click=${() => camera.toggleTorch().catch(() => undefined)}>
+        ${
+          camera.hasTorch
+            ? html`<button part="button" class="torch" aria-pressed=${camera.torchOn ? 'true' : 'false'} @click=${() => camera.toggleTorch().catch(() => undefined)}>
               ${camera.torchOn ? t.torchOff : t.torchOn}
             </button>`
-          : nothing}
+            : nothing
+        }
         ${uploadChoice}
       </div>
     </div>
@@ -98,5 +111,10 @@ export function placeGuide(root: ParentNode, type: DocumentType, view: CoverView
     root.querySelector('svg.outline')?.setAttribute('preserveAspectRatio', `xMidYMid ${fit === 'cover' ? 'slice' : 'meet'}`);
   }
   const percent = (value: number, of: number) => `${(value / of) * 100}%`;
-  Object.assign(guide.style, { left: percent(rect.x, width), top: percent(rect.y, height), width: percent(rect.width, width), height: percent(rect.height, height) });
+  Object.assign(guide.style, {
+    left: percent(rect.x, width),
+    top: percent(rect.y, height),
+    width: percent(rect.width, width),
+    height: percent(rect.height, height),
+  });
 }

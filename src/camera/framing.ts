@@ -7,7 +7,19 @@ import type { QualityReport, QualityThresholds } from '../quality/quality-rules.
 import { BLACK_LUMINANCE } from './lens-rules.ts';
 
 /** The hints the camera gives, one at a time, in the order the user should fix them. */
-export type CameraHintCode = 'black' | 'no-card' | 'turn-sideways' | 'cut-off' | 'move-closer' | 'skewed' | 'dark' | 'bright' | 'glare' | 'hold-still' | 'move-back' | 'ready';
+export type CameraHintCode =
+  | 'black'
+  | 'no-card'
+  | 'turn-sideways'
+  | 'cut-off'
+  | 'move-closer'
+  | 'skewed'
+  | 'dark'
+  | 'bright'
+  | 'glare'
+  | 'hold-still'
+  | 'move-back'
+  | 'ready';
 
 /** What the preview loop knows besides the frame's report. */
 export interface FrameContext {

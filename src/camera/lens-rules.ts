@@ -149,7 +149,9 @@ export function upgradeSteps(capabilities: LensCapabilities | undefined): SizeSt
 /** getUserMedia errors that a smaller size may cure: the next step of the ladder is tried. */
 export function worthNextStep(error: unknown): boolean {
   const name = (error as { name?: string } | null)?.name;
-  return name === 'OverconstrainedError' || name === 'NotReadableError' || name === 'TrackStartError' || name === 'ConstraintNotSatisfiedError';
+  return (
+    name === 'OverconstrainedError' || name === 'NotReadableError' || name === 'TrackStartError' || name === 'ConstraintNotSatisfiedError'
+  );
 }
 
 /** A frame's mean luminance (0–255) below which it counts as black: a covered lens or a stalled iOS preview. */

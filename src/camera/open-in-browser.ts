@@ -20,7 +20,15 @@ export interface OpenInBrowserOptions {
 }
 
 /** The ways out of an app's browser, after a camera error there or a camera that never answered; nothing otherwise. */
-export function renderOpenInBrowser({ t, error, url, userAgent, maxTouchPoints, copied, onCopy }: OpenInBrowserOptions): TemplateResult | typeof nothing {
+export function renderOpenInBrowser({
+  t,
+  error,
+  url,
+  userAgent,
+  maxTouchPoints,
+  copied,
+  onCopy,
+}: OpenInBrowserOptions): TemplateResult | typeof nothing {
   const embedded = embeddedBrowser(userAgent, maxTouchPoints);
   if (!error?.code.startsWith('camera-') || (!embedded && error.code !== 'camera-timeout')) return nothing;
   const android = cameraPlatform(userAgent, maxTouchPoints) === 'android';

@@ -29,7 +29,8 @@ const IN_APP_BROWSER = /\b(FBAN|FBAV|FB_IAB|Instagram|Line\/|MicroMessenger|musi
 export function embeddedBrowser(userAgent: string, maxTouchPoints = 0): 'in-app' | 'android-webview' | 'ios-webview' | undefined {
   if (IN_APP_BROWSER.test(userAgent)) return 'in-app';
   if (/Android/.test(userAgent) && /; wv\)/.test(userAgent)) return 'android-webview';
-  if (cameraPlatform(userAgent, maxTouchPoints) === 'ios' && /AppleWebKit/.test(userAgent) && !/Safari\//.test(userAgent)) return 'ios-webview';
+  if (cameraPlatform(userAgent, maxTouchPoints) === 'ios' && /AppleWebKit/.test(userAgent) && !/Safari\//.test(userAgent))
+    return 'ios-webview';
   return undefined;
 }
 

@@ -43,7 +43,12 @@ export async function watchPreview(watch: PreviewWatch): Promise<void> {
         const report = await watch.worker.analyze(frame, cameraThresholds(watch.thresholds()), region, undefined, watch.documentType());
         if (!watch.active() || watch.camera.state !== 'live') return;
         streak = nextStreak(streak, report);
-        const fill = report.corners ? cardFill(report.corners.map((p) => ({ x: p.x - region.x, y: p.y - region.y })), region) : 0;
+        const fill = report.corners
+          ? cardFill(
+              report.corners.map((p) => ({ x: p.x - region.x, y: p.y - region.y })),
+              region,
+            )
+          : 0;
         watch.onReport(report, size, { motion, fill });
         if (watch.onSteady && streak >= AUTO_CAPTURE_STREAK) return watch.onSteady();
       } catch {

@@ -61,7 +61,12 @@ export async function cutStill(request: StillRequest): Promise<CutStill> {
       const card = warpToDocument(context.getImageData(0, 0, bitmap.width, bitmap.height), corners, request.documentAspect);
       const canvas = makeCanvas(card.width, card.height);
       context2d(canvas).putImageData(new ImageData(card.data as Uint8ClampedArray<ArrayBuffer>, card.width, card.height), 0, 0);
-      return { blob: await canvasToBlob(canvas, 'image/jpeg', JPEG_QUALITY), width: card.width, height: card.height, corners: documentCorners(card) };
+      return {
+        blob: await canvasToBlob(canvas, 'image/jpeg', JPEG_QUALITY),
+        width: card.width,
+        height: card.height,
+        corners: documentCorners(card),
+      };
     }
     const { crop } = request;
     const sx = Math.max(0, Math.floor(crop.x * scale + x));

@@ -53,7 +53,9 @@ export function sendLivenessRequest(request: UploadRequest): Promise<UploadRespo
     xhr.upload.onprogress = (event) => request.onProgress?.(event.loaded, event.lengthComputable ? event.total : request.image.size);
     xhr.onprogress = (event) => {
       if (event.loaded > MAX_RESPONSE_BYTES) {
-        fail(new LivenessError('invalid-response', 'The liveness service sent an answer far larger than expected.', { status: xhr.status }));
+        fail(
+          new LivenessError('invalid-response', 'The liveness service sent an answer far larger than expected.', { status: xhr.status }),
+        );
       }
     };
     xhr.onload = () => {

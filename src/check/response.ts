@@ -71,7 +71,10 @@ function httpFailure(status: number, message: string | undefined): ParsedLivenes
     return failure('unauthorized', message ?? 'The liveness service refused the credentials.', status);
   }
   const retryable = status === 408 || status === 429 || status >= 500;
-  return { ok: false, error: { code: 'http', message: message ?? `The liveness service answered with HTTP ${status}.`, retryable, status } };
+  return {
+    ok: false,
+    error: { code: 'http', message: message ?? `The liveness service answered with HTTP ${status}.`, retryable, status },
+  };
 }
 
 function decode(body: unknown): { json: unknown } | undefined {
@@ -97,11 +100,7 @@ function scoreCandidates(body: Record<string, unknown>, data: Record<string, unk
  * - The message: `message`, `Message` or `error`.
  * - An unknown shape: `invalid-response`, whose detail lists the body's key names (never values) in `keys`.
  */
-export function parseLivenessResponse(
-  status: number,
-  body: unknown,
-  threshold: number = DEFAULT_THRESHOLD,
-): ParsedLivenessResponse {
+export function parseLivenessResponse(status: number, body: unknown, threshold: number = DEFAULT_THRESHOLD): ParsedLivenessResponse {
   const decoded = decode(body);
   const object = decoded && isPlainObject(decoded.json) ? decoded.json : undefined;
   const message = serverMessage(object);

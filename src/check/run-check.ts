@@ -11,7 +11,6 @@ import { MAX_RETRIES, RETRYABLE_STATUSES, retryDelayMs, sleep } from './retry.ts
 import { type UploadResponse, sendLivenessRequest } from './post.ts';
 import { type Verdict, verdictFor } from './verdict.ts';
 
-
 /** The detail of a `liveness-result` event. */
 export interface LivenessResult {
   /** 0–100, as the service gave it (never rescaled). */
@@ -97,13 +96,16 @@ async function fetchToken(getToken: () => Promise<string>): Promise<string> {
   }
 }
 
-const UPSTREAM_UNAUTHORIZED = "The liveness service refused the site's server key. The site owner needs to check the API key set on the server.";
+const UPSTREAM_UNAUTHORIZED =
+  "The liveness service refused the site's server key. The site owner needs to check the API key set on the server.";
 
 /** The error code our proxy put in an error answer (`{ status: false, code }`), if any. */
 function proxyCode(response: UploadResponse): string | undefined {
   if (response.status < 400) return undefined;
   const body = parseJson(response.body);
-  return body !== null && typeof body === 'object' && typeof (body as { code?: unknown }).code === 'string' ? (body as { code: string }).code : undefined;
+  return body !== null && typeof body === 'object' && typeof (body as { code?: unknown }).code === 'string'
+    ? (body as { code: string }).code
+    : undefined;
 }
 
 function parseJson(body: string): unknown {
@@ -153,14 +155,10 @@ export async function runLivenessCheck(image: Blob, rawConfig: CheckConfig, hook
   }
 }
 
-async function upload(
-  prepared: PreparedImage,
-  config: ReturnType<typeof resolveConfig>,
-  hooks: CheckHooks,
-): Promise<UploadResponse> {
+async function upload(prepared: PreparedImage, config: ReturnType<typeof resolveConfig>, hooks: CheckHooks): Promise<UploadResponse> {
   let token = config.getToken ? await fetchToken(config.getToken) : config.token;
   let refreshed = false;
-  for (let retries = 0; ; ) {
+  for (let retries = 0; ;) {
     const headers: Record<string, string> = {};
     if (token) headers.Authorization = `Bearer ${token}`;
     if (config.apiKey) headers['Api-Key'] = config.apiKey;

@@ -33,8 +33,6 @@ export type QualityCheck = 'warn' | 'block' | 'off';
 /** Where the camera preview shows: `auto` (full screen on touch devices, inline elsewhere), `fullscreen` or `inline`. */
 export type CameraView = 'auto' | 'fullscreen' | 'inline';
 
-
-
 /**
  * Checks that a photographed identity document is the real card, not a screen, a printout or a copy.
  *
@@ -119,7 +117,8 @@ export class AccuraIdLiveness extends LitElement {
   /** What the quality gate does with a poor photo: `warn` (Retake or Use anyway), `block` (Retake only) or `off`. */
   @property({ attribute: 'quality-check' }) qualityCheck: QualityCheck = 'warn';
   /** Captures by itself once the preview has been sharp, glare-free and framed for a moment. `auto-capture="off"` turns it off. */
-  @property({ attribute: 'auto-capture', converter: { fromAttribute: (value) => value !== 'off' && value !== 'false' } }) autoCapture = true;
+  @property({ attribute: 'auto-capture', converter: { fromAttribute: (value) => value !== 'off' && value !== 'false' } }) autoCapture =
+    true;
   /**
    * Where the camera preview shows. `auto`: full screen on touch devices (`pointer: coarse`), inline
    * elsewhere; `fullscreen`: a full-viewport layer that no page CSS can clip; `inline`: inside the widget.
@@ -184,7 +183,9 @@ export class AccuraIdLiveness extends LitElement {
   /** The UI strings in use: the locale's, with `strings` over them. */
   private get t(): LivenessStrings {
     const locale = this.localize.strings;
-    const device = this.hasCoarsePointer ? { ...locale, instructions: locale.instructionsTouch, cameraGuidance: locale.cameraGuidanceTouch } : locale;
+    const device = this.hasCoarsePointer
+      ? { ...locale, instructions: locale.instructionsTouch, cameraGuidance: locale.cameraGuidanceTouch }
+      : locale;
     return Object.keys(this.strings).length ? { ...device, ...this.strings } : device;
   }
   /** The lazily loaded rest of the widget (pipeline, worker client, camera): loaded on the first image or camera. */
@@ -193,7 +194,11 @@ export class AccuraIdLiveness extends LitElement {
   private workerClient?: ImageWorkerClient;
   private camera?: CameraController;
   private layer?: CameraLayerController;
-  private readonly upload = new UploadController(this, (file, source) => this.choose(file, source), () => !this.disabled && !this.busy);
+  private readonly upload = new UploadController(
+    this,
+    (file, source) => this.choose(file, source),
+    () => !this.disabled && !this.busy,
+  );
 
   private async load(): Promise<{ chunk: CaptureChunk; worker: ImageWorkerClient; camera: CameraController }> {
     // A failed fetch (offline for a moment) is forgotten, so the user's next try fetches again.
@@ -208,7 +213,11 @@ export class AccuraIdLiveness extends LitElement {
       (error) => (error ? this.showError(error.detail) : this.setPhase('start', this.t.startAnnouncement)),
       () => this.renderRoot.querySelector('video'),
     );
-    this.layer ??= new chunk.CameraLayerController(this, () => this.closeCamera(), () => this.fitPreview());
+    this.layer ??= new chunk.CameraLayerController(
+      this,
+      () => this.closeCamera(),
+      () => this.fitPreview(),
+    );
     return { chunk, worker: this.workerClient, camera: this.camera };
   }
   private inFlight?: AbortController;
@@ -220,7 +229,14 @@ export class AccuraIdLiveness extends LitElement {
   constructor() {
     super();
     // Pointer over or focus in the widget: fetch the chunk and start the worker before the first photo needs them.
-    new IntentController(this, () => void this.load().then(({ worker }) => worker.warm(), () => undefined));
+    new IntentController(
+      this,
+      () =>
+        void this.load().then(
+          ({ worker }) => worker.warm(),
+          () => undefined,
+        ),
+    );
   }
 
   override connectedCallback(): void {
@@ -411,10 +427,15 @@ export class AccuraIdLiveness extends LitElement {
 
   private async announceCapture(file: Blob, source: ImageSource | 'camera', size?: { width: number; height: number; corners?: Quad }) {
     const { chunk } = await this.load();
-    const head = await file.slice(0, chunk.SNIFF_BYTES).arrayBuffer().catch(() => new ArrayBuffer(0));
+    const head = await file
+      .slice(0, chunk.SNIFF_BYTES)
+      .arrayBuffer()
+      .catch(() => new ArrayBuffer(0));
     const header = size ?? chunk.orientedSize(chunk.sniffImage(new Uint8Array(head)));
     const corners = size && 'corners' in size ? size.corners : undefined;
-    this.dispatchEvent(new LivenessCaptureEvent({ source, width: header?.width ?? 0, height: header?.height ?? 0, ...(corners ? { corners } : {}) }));
+    this.dispatchEvent(
+      new LivenessCaptureEvent({ source, width: header?.width ?? 0, height: header?.height ?? 0, ...(corners ? { corners } : {}) }),
+    );
   }
 
   private get cameraOffered(): boolean {
@@ -452,7 +473,12 @@ export class AccuraIdLiveness extends LitElement {
     const worker = this.workerClient;
     if (!video || camera?.state !== 'live' || !worker) return;
     try {
-      const still = await camera.capture(video, this.documentType, { crop: this.crop, outline: this.previewOutline, view: this.cameraLayout(), worker });
+      const still = await camera.capture(video, this.documentType, {
+        crop: this.crop,
+        outline: this.previewOutline,
+        view: this.cameraLayout(),
+        worker,
+      });
       this.choose(still.blob, 'camera', still);
     } catch (thrown) {
       this.showError(LivenessError.from(thrown, 'camera-unavailable').detail);
@@ -517,14 +543,18 @@ export class AccuraIdLiveness extends LitElement {
     const touch = this.isPhoneOrTablet;
     const hasCamera =
       mode === 'auto' && !touch
-        ? await navigator.mediaDevices?.enumerateDevices().then((devices) => devices.some((device) => device.kind === 'videoinput'), () => undefined) ?? false
+        ? ((await navigator.mediaDevices?.enumerateDevices().then(
+            (devices) => devices.some((device) => device.kind === 'videoinput'),
+            () => undefined,
+          )) ?? false)
         : undefined;
     return decideHandoff(mode, { touch, hasCamera });
   }
 
   /** "Use your phone instead": on desktops, unless `handoff="off"`, and never on the phone's own page. */
   private renderHandoffChoice() {
-    if (this.handoffSession || !decideHandoff(parseHandoffMode(this.handoff), { touch: this.isPhoneOrTablet, hasCamera: undefined }).offer) return nothing;
+    if (this.handoffSession || !decideHandoff(parseHandoffMode(this.handoff), { touch: this.isPhoneOrTablet, hasCamera: undefined }).offer)
+      return nothing;
     return html`<button part="button" class="handoff-choice" @click=${() => void this.startHandoff()}>${this.t.useYourPhone}</button>`;
   }
 
@@ -593,9 +623,11 @@ export class AccuraIdLiveness extends LitElement {
         </header>
         ${this.handoffSession ? this.handoffFlow?.renderPhoneBanner(this.phase === 'result') : nothing}
         ${this.renderPhase(this.inLayer ? this.cameraReturn.phase : this.phase)}
-        ${this.inLayer
-          ? html`<dialog part="camera-layer" class="layer" aria-label=${this.t.cameraLabel}>${this.renderCamera()}${this.renderStatus()}</dialog>`
-          : this.renderStatus()}
+        ${
+          this.inLayer
+            ? html`<dialog part="camera-layer" class="layer" aria-label=${this.t.cameraLabel}>${this.renderCamera()}${this.renderStatus()}</dialog>`
+            : this.renderStatus()
+        }
       </div>
     `;
   }
@@ -641,7 +673,9 @@ export class AccuraIdLiveness extends LitElement {
           hasImage: Boolean(this.file),
           onRetry: () => this.runCheck(),
           onCamera: () => void this.openCamera(),
-          handoffChoice: this.error?.code.startsWith('camera-') ? html`${this.renderHandoffChoice()}${this.renderOpenInBrowser()}` : nothing,
+          handoffChoice: this.error?.code.startsWith('camera-')
+            ? html`${this.renderHandoffChoice()}${this.renderOpenInBrowser()}`
+            : nothing,
         });
     }
   }
@@ -676,9 +710,11 @@ export class AccuraIdLiveness extends LitElement {
     const uploadFirst = !camera;
     return html`
       <div part="dropzone" class="dropzone">
-        ${camera
-          ? html`<button part="button primary-button" class="primary" data-autofocus @click=${this.openCamera}>${this.t.useCamera}</button>`
-          : nothing}
+        ${
+          camera
+            ? html`<button part="button primary-button" class="primary" data-autofocus @click=${this.openCamera}>${this.t.useCamera}</button>`
+            : nothing
+        }
         ${this.mode !== 'camera' || !camera ? this.renderUploadChoices(uploadFirst) : nothing}
         ${(this.mode !== 'camera' || !camera) && !this.hasCoarsePointer ? html`<p class="hint">${this.t.dropHint}</p>` : nothing}
         ${this.renderHandoffChoice()}

@@ -31,7 +31,14 @@ export function formatScore(score: number): string {
 /** The chosen photo, with the quality gate's findings and the actions they allow. */
 export function renderChosen(
   { t, preview, fileInput }: ViewContext,
-  state: { quality?: QualityReport; analyzing: boolean; blockOnIssues: boolean; fromCamera: boolean; onCheck: () => void; onRetake: () => void },
+  state: {
+    quality?: QualityReport;
+    analyzing: boolean;
+    blockOnIssues: boolean;
+    fromCamera: boolean;
+    onCheck: () => void;
+    onRetake: () => void;
+  },
 ): TemplateResult {
   const issues = state.quality?.issues ?? [];
   const blocked = issues.length > 0 && state.blockOnIssues;
@@ -40,26 +47,33 @@ export function renderChosen(
     : fileInput(issues.length ? t.retake : t.chooseAnother, blocked);
   return html`${preview}
     ${state.analyzing ? html`<p class="hint">${t.checkingQuality}</p>` : nothing}
-    ${issues.length
-      ? html`<div part="quality" class="quality">
+    ${
+      issues.length
+        ? html`<div part="quality" class="quality">
           <p>${blocked ? t.qualityBlocked : t.qualityIssues}</p>
           <ul>
             ${issues.map((issue) => html`<li data-code=${issue.code}>${t.quality[issue.code]}</li>`)}
           </ul>
         </div>`
-      : nothing}
+        : nothing
+    }
     <div class="actions">
-      ${blocked
-        ? nothing
-        : html`<button part="button primary-button" class="primary" data-autofocus ?disabled=${state.analyzing} @click=${state.onCheck}>
+      ${
+        blocked
+          ? nothing
+          : html`<button part="button primary-button" class="primary" data-autofocus ?disabled=${state.analyzing} @click=${state.onCheck}>
             ${issues.length ? t.useAnyway : t.check}
-          </button>`}
+          </button>`
+      }
       ${retake}
     </div>`;
 }
 
 /** Preparing or uploading, with real progress and Cancel. */
-export function renderBusy({ t, preview }: ViewContext, state: { uploading: boolean; progress?: LivenessProgress; onCancel: () => void }): TemplateResult {
+export function renderBusy(
+  { t, preview }: ViewContext,
+  state: { uploading: boolean; progress?: LivenessProgress; onCancel: () => void },
+): TemplateResult {
   const { progress, uploading } = state;
   return html`
     ${preview}
@@ -97,7 +111,13 @@ export function renderResult({ t, preview }: ViewContext, state: { result: Liven
 /** The error, Try again when it may help, and always another way forward (upload, or the camera again). */
 export function renderError(
   { t, uploadChoices }: ViewContext,
-  state: { error?: LivenessErrorDetail; hasImage: boolean; onRetry: () => void; onCamera: () => void; handoffChoice?: TemplateResult | typeof nothing },
+  state: {
+    error?: LivenessErrorDetail;
+    hasImage: boolean;
+    onRetry: () => void;
+    onCamera: () => void;
+    handoffChoice?: TemplateResult | typeof nothing;
+  },
 ): TemplateResult {
   const { error } = state;
   const isCameraError = error?.code.startsWith('camera-') ?? false;
@@ -107,9 +127,11 @@ export function renderError(
       <p class="error-message">${error ? errorMessage(t, error) : nothing}</p>
     </div>
     <div class="actions">
-      ${error?.retryable && state.hasImage && !isCameraError
-        ? html`<button part="button primary-button" class="primary" data-autofocus @click=${state.onRetry}>${t.tryAgain}</button>`
-        : nothing}
+      ${
+        error?.retryable && state.hasImage && !isCameraError
+          ? html`<button part="button primary-button" class="primary" data-autofocus @click=${state.onRetry}>${t.tryAgain}</button>`
+          : nothing
+      }
       ${uploadChoices(!error?.retryable || isCameraError, isCameraError ? t.choosePhotoInstead : t.chooseAnother)}
       ${isCameraError && error?.retryable ? html`<button part="button" @click=${state.onCamera}>${t.tryCameraAgain}</button>` : nothing}
       ${state.handoffChoice ?? nothing}

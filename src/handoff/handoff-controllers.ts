@@ -1,7 +1,13 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { LivenessErrorEvent, LivenessProgressEvent } from '../events.ts';
 import { LivenessError, type LivenessErrorCode } from '../check/errors.ts';
-import { type HandoffEventData, type HandoffState, type PhoneReportedState, isTerminalHandoffState, parseHandoffEvent } from './handoff-rules.ts';
+import {
+  type HandoffEventData,
+  type HandoffState,
+  type PhoneReportedState,
+  isTerminalHandoffState,
+  parseHandoffEvent,
+} from './handoff-rules.ts';
 
 /** The desktop's session, as `POST /api/handoff` answered it. */
 export interface DesktopSession {
@@ -30,7 +36,10 @@ async function refusal(response: Response): Promise<LivenessError> {
   return new LivenessError(code, message, { status: response.status });
 }
 
-async function post(url: string, init: { token?: string; body?: unknown; withCredentials: boolean; keepalive?: boolean }): Promise<Response> {
+async function post(
+  url: string,
+  init: { token?: string; body?: unknown; withCredentials: boolean; keepalive?: boolean },
+): Promise<Response> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (init.token) headers.Authorization = `Bearer ${init.token}`;
   try {
@@ -84,7 +93,13 @@ export class DesktopHandoffController implements ReactiveController {
   }
 
   /** Creates a session with the desktop's liveness token and starts following it. Rejects with a LivenessError. */
-  async start(options: { base: string; token: string; countryCode: string; cardCode: string; withCredentials: boolean }): Promise<DesktopSession> {
+  async start(options: {
+    base: string;
+    token: string;
+    countryCode: string;
+    cardCode: string;
+    withCredentials: boolean;
+  }): Promise<DesktopSession> {
     this.close();
     this.base = options.base;
     this.withCredentials = options.withCredentials;
@@ -121,7 +136,11 @@ export class DesktopHandoffController implements ReactiveController {
       if (source.readyState !== EventSource.CLOSED || this.source !== source) return;
       this.close();
       const expired = Date.now() >= session.expiresAt;
-      this.onLost(expired ? new LivenessError('handoff-expired', 'The link for your phone has expired.') : new LivenessError('network', 'The connection to the server was lost.'));
+      this.onLost(
+        expired
+          ? new LivenessError('handoff-expired', 'The link for your phone has expired.')
+          : new LivenessError('network', 'The connection to the server was lost.'),
+      );
     };
   }
 
@@ -132,7 +151,9 @@ export class DesktopHandoffController implements ReactiveController {
     this.close();
     this.state = 'cancelled';
     // keepalive: sent even as the page unloads.
-    void post(`${this.base}/${encodeURIComponent(session.id)}/cancel`, { withCredentials: this.withCredentials, keepalive: true }).catch(() => undefined);
+    void post(`${this.base}/${encodeURIComponent(session.id)}/cancel`, { withCredentials: this.withCredentials, keepalive: true }).catch(
+      () => undefined,
+    );
   }
 
   /** Stops following (the stream and the clock); the server keeps the session until it ends. */
@@ -186,7 +207,11 @@ export class PhoneHandoffController implements ReactiveController {
     if (state === 'captured') this.reported.delete('checking');
     if (this.reported.has(state) && state !== 'captured') return;
     this.reported.add(state);
-    void post(`${this.base}/phone/state`, { token: this.session.token, body: error ? { state, error } : { state }, withCredentials: false }).catch(() => undefined);
+    void post(`${this.base}/phone/state`, {
+      token: this.session.token,
+      body: error ? { state, error } : { state },
+      withCredentials: false,
+    }).catch(() => undefined);
   }
 
   private sending = false;

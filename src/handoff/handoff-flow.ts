@@ -18,7 +18,14 @@ import { DesktopHandoffController, type PhoneSession, PhoneHandoffController } f
 export interface HandoffPort {
   host: ReactiveControllerHost & HTMLElement;
   t(): LivenessStrings;
-  settings(): { base: string; countryCode: string; cardCode: string; threshold: number; withCredentials: boolean; token: () => Promise<string> };
+  settings(): {
+    base: string;
+    countryCode: string;
+    cardCode: string;
+    threshold: number;
+    withCredentials: boolean;
+    token: () => Promise<string>;
+  };
   show(phase: 'handoff' | 'start', announcement: string): void;
   announce(text: string): void;
   succeed(result: LivenessResult): void;
@@ -38,7 +45,8 @@ export class HandoffFlow {
 
   constructor(private readonly port: HandoffPort) {
     const root = (port.host as HTMLElement & { renderRoot?: ShadowRoot }).renderRoot;
-    if (root && 'adoptedStyleSheets' in root && handoffStyles.styleSheet) root.adoptedStyleSheets = [...root.adoptedStyleSheets, handoffStyles.styleSheet];
+    if (root && 'adoptedStyleSheets' in root && handoffStyles.styleSheet)
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, handoffStyles.styleSheet];
   }
 
   /** Creates a session and shows it; its events do the rest. */
@@ -46,12 +54,17 @@ export class HandoffFlow {
     const { port } = this;
     this.copied = false;
     this.started = performance.now();
-    this.desktop ??= new DesktopHandoffController(port.host, (event) => this.onEvent(event), (error) => this.fail(error));
+    this.desktop ??= new DesktopHandoffController(
+      port.host,
+      (event) => this.onEvent(event),
+      (error) => this.fail(error),
+    );
     try {
       const { base, token, withCredentials, ...codes } = port.settings();
       const countryCode = codes.countryCode.trim().toUpperCase();
       const cardCode = codes.cardCode.trim();
-      if (!/^[A-Z]{3}$/.test(countryCode) || !cardCode) throw new LivenessError('config', 'A `country-code` and a `card-code` are required.');
+      if (!/^[A-Z]{3}$/.test(countryCode) || !cardCode)
+        throw new LivenessError('config', 'A `country-code` and a `card-code` are required.');
       const bearer = await token();
       if (!bearer) throw new LivenessError('config', 'Handing off to a phone needs a `token` or `getToken`.');
       await this.desktop.start({ base, token: bearer, countryCode, cardCode, withCredentials });

@@ -56,7 +56,8 @@ export function parseHandoffEvent(text: string): HandoffEventData | undefined {
   const event = value as Partial<HandoffEventData>;
   const states: readonly HandoffState[] = ['created', 'opened', 'captured', 'checking', 'completed', 'expired', 'cancelled', 'failed'];
   if (!states.includes(event.state as HandoffState) || typeof event.expiresAt !== 'number') return undefined;
-  if (event.state === 'completed' && (typeof event.result !== 'object' || event.result === null || typeof event.result.score !== 'number')) return undefined;
+  if (event.state === 'completed' && (typeof event.result !== 'object' || event.result === null || typeof event.result.score !== 'number'))
+    return undefined;
   return event as HandoffEventData;
 }
 

@@ -70,7 +70,11 @@ export function stripJpegMetadata(bytes: Uint8Array): Uint8Array {
   const kept = segments.filter(
     (segment) => segment.marker === 0xda || !isMetadataMarker(segment.marker) || KEPT_APP_SEGMENTS.has(segment.marker),
   );
-  const parts = [bytes.subarray(0, 2), ...kept.filter((s) => s !== scan).map((s) => bytes.subarray(s.start, s.end)), bytes.subarray(scan.start)];
+  const parts = [
+    bytes.subarray(0, 2),
+    ...kept.filter((s) => s !== scan).map((s) => bytes.subarray(s.start, s.end)),
+    bytes.subarray(scan.start),
+  ];
   return concat(parts);
 }
 

@@ -69,10 +69,16 @@ export async function decode(blob: Blob, sniff: ImageSniff, target: Size | undef
   let bitmap: ImageBitmap;
   try {
     const full = orientedSize(sniff);
-    const inDecoder = target && full && typeof ImageDecoder !== 'undefined' ? await decodeScaled(blob, sniff, target.width / full.width) : undefined;
+    const inDecoder =
+      target && full && typeof ImageDecoder !== 'undefined' ? await decodeScaled(blob, sniff, target.width / full.width) : undefined;
     bitmap =
       inDecoder ??
-      (await createImageBitmap(blob, target ? { imageOrientation: 'from-image', resizeWidth: target.width, resizeHeight: target.height, resizeQuality: 'high' } : { imageOrientation: 'from-image' }));
+      (await createImageBitmap(
+        blob,
+        target
+          ? { imageOrientation: 'from-image', resizeWidth: target.width, resizeHeight: target.height, resizeQuality: 'high' }
+          : { imageOrientation: 'from-image' },
+      ));
   } catch {
     if (sniff.format === 'heic') throw new LivenessError('unsupported-format', HEIC_HELP);
     throw new LivenessError('invalid-file', 'The image could not be decoded: the file is damaged or incomplete.');
@@ -218,7 +224,18 @@ export async function prepareImage(file: Blob, options: PrepareOptions = {}): Pr
         const stripped = sniff.format === 'jpeg' ? stripJpegMetadata(bytes) : stripPngMetadata(bytes);
         const type = MIME_TYPES[sniff.format === 'jpeg' ? 'jpeg' : 'png'];
         const blob = new Blob([stripped as Uint8Array<ArrayBuffer>], { type });
-        return { blob, width: sourceWidth, height: sourceHeight, type, bytes: blob.size, method: 'lossless', sourceWidth, sourceHeight, encodes: 0, timings };
+        return {
+          blob,
+          width: sourceWidth,
+          height: sourceHeight,
+          type,
+          bytes: blob.size,
+          method: 'lossless',
+          sourceWidth,
+          sourceHeight,
+          encodes: 0,
+          timings,
+        };
       }
     }
 
@@ -239,7 +256,19 @@ export async function prepareImage(file: Blob, options: PrepareOptions = {}): Pr
       timings.encodes.push(lap());
       const fits = blob.size <= budget;
       if (fits && (!best || width * height > best.width * best.height)) {
-        best = { blob, width, height, type: blob.type, bytes: blob.size, method: 'encoded', sourceWidth, sourceHeight, quality: attempt.quality, encodes, timings };
+        best = {
+          blob,
+          width,
+          height,
+          type: blob.type,
+          bytes: blob.size,
+          method: 'encoded',
+          sourceWidth,
+          sourceHeight,
+          quality: attempt.quality,
+          encodes,
+          timings,
+        };
       }
       // Once something fits, growing it is worth at most two more encodes.
       if (best && !fits && encodes >= 2) break;

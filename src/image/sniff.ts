@@ -3,19 +3,7 @@
  * Pure functions over bytes, shared by the browser pipeline and the server.
  */
 
-export type ImageFormat =
-  | 'jpeg'
-  | 'png'
-  | 'webp'
-  | 'heic'
-  | 'avif'
-  | 'gif'
-  | 'svg'
-  | 'bmp'
-  | 'tiff'
-  | 'pdf'
-  | 'text'
-  | 'unknown';
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'heic' | 'avif' | 'gif' | 'svg' | 'bmp' | 'tiff' | 'pdf' | 'text' | 'unknown';
 
 /** What the first bytes of a file say about it. Dimensions are as stored, before EXIF orientation. */
 export interface ImageSniff {
@@ -78,7 +66,10 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat {
 }
 
 function sniffText(bytes: Uint8Array): ImageFormat {
-  const head = ascii(bytes, 0, 1024).replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart().toLowerCase();
+  const head = ascii(bytes, 0, 1024)
+    .replace(/^\uFEFF|^\xEF\xBB\xBF/, '')
+    .trimStart()
+    .toLowerCase();
   if (head.startsWith('<')) return /<svg[\s>]/.test(head) ? 'svg' : 'text';
   // Mostly printable ASCII or UTF-8: call it text.
   const sample = bytes.subarray(0, 512);
@@ -99,9 +90,7 @@ export function sniffImage(bytes: Uint8Array): ImageSniff {
     case 'webp':
       return { format, ...readWebpHeader(bytes) };
     case 'gif':
-      return bytes.length >= 10
-        ? { format, width: bytes[6] | (bytes[7] << 8), height: bytes[8] | (bytes[9] << 8) }
-        : { format };
+      return bytes.length >= 10 ? { format, width: bytes[6] | (bytes[7] << 8), height: bytes[8] | (bytes[9] << 8) } : { format };
     default:
       return { format };
   }

@@ -20,7 +20,16 @@ import {
 // One canvas, reused: the analysis runs on every few preview frames.
 let scratch: AnyContext2D | undefined;
 
-function grayOf(source: CanvasImageSource, sx: number, sy: number, sw: number, sh: number, width: number, height: number, withChroma = false): GrayImage {
+function grayOf(
+  source: CanvasImageSource,
+  sx: number,
+  sy: number,
+  sw: number,
+  sh: number,
+  width: number,
+  height: number,
+  withChroma = false,
+): GrayImage {
   // A `<canvas>` on the main thread where 2D OffscreenCanvas is missing (Safari before 16.4).
   scratch ??= context2d(makeCanvas(width, height), { willReadFrequently: true });
   const canvas = scratch.canvas;
@@ -35,7 +44,8 @@ function grayOf(source: CanvasImageSource, sx: number, sy: number, sw: number, s
 /** A rectangle of a gray image, copied out (for a detail crop the overview already holds at full resolution). */
 function cropGray({ data, width }: GrayImage, x: number, y: number, cropWidth: number, cropHeight: number): GrayImage {
   const out = new Uint8Array(cropWidth * cropHeight);
-  for (let row = 0; row < cropHeight; row++) out.set(data.subarray((y + row) * width + x, (y + row) * width + x + cropWidth), row * cropWidth);
+  for (let row = 0; row < cropHeight; row++)
+    out.set(data.subarray((y + row) * width + x, (y + row) * width + x + cropWidth), row * cropWidth);
   return { data: out, width: cropWidth, height: cropHeight };
 }
 
@@ -62,6 +72,7 @@ export function analyzeQuality(
       : grayOf(source, region.x + crop.x, region.y + crop.y, crop.width, crop.height, crop.width, crop.height);
   const report = judgeQuality({ ...measures, sharpness: sharpness(detail) }, thresholds);
   // Corners in the whole image's pixels, not the region's.
-  if (report.corners && (region.x || region.y)) report.corners = report.corners.map((p) => ({ x: p.x + region.x, y: p.y + region.y })) as typeof report.corners;
+  if (report.corners && (region.x || region.y))
+    report.corners = report.corners.map((p) => ({ x: p.x + region.x, y: p.y + region.y })) as typeof report.corners;
   return report;
 }

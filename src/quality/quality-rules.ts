@@ -24,7 +24,6 @@ export const ANALYSIS_SIZE = 640;
 /** Side of the full-resolution detail crop used for blur. */
 export const DETAIL_SIZE = 384;
 
-
 export type QualityIssueCode = 'blur' | 'glare' | 'dark' | 'bright' | 'low-resolution' | 'not-framed' | 'not-found' | 'skewed' | 'cut-off';
 
 export interface QualityIssue {
@@ -41,7 +40,6 @@ export interface QualityReport {
   /** The document's corners in image pixels (top-left, top-right, bottom-right, bottom-left), when one was found. */
   corners?: Quad;
 }
-
 
 /** Luminance (BT.601) of RGBA pixels, with the blue-minus-red chroma plane when asked for. */
 export function toGray(rgba: Uint8ClampedArray, width: number, height: number, withChroma = false): GrayImage {
@@ -235,22 +233,44 @@ export function judgeQuality(measures: QualityMeasures, thresholds: QualityThres
   // A washed-out or black frame hides the card's edges: the light is what to fix first.
   // "Move closer" only when framing may be the problem: a found card too small, or, with none found, no edge box as
   // large as a card should be. A good photo (a large edge box) whose card the detector missed is told so, not sent closer.
-  const boxFill = documentBox ? ((documentBox.right - documentBox.left + 1) * (documentBox.bottom - documentBox.top + 1)) / (overviewWidth * overviewHeight) : 0;
+  const boxFill = documentBox
+    ? ((documentBox.right - documentBox.left + 1) * (documentBox.bottom - documentBox.top + 1)) / (overviewWidth * overviewHeight)
+    : 0;
   if (fill < thresholds.minDocumentFill && (quad || !(tooDark || tooBright))) {
     if (quad || boxFill < thresholds.minDocumentFill) {
-      issues.push({ code: 'not-framed', value: round(fill), limit: thresholds.minDocumentFill, message: 'Move closer: the card should fill the frame.' });
+      issues.push({
+        code: 'not-framed',
+        value: round(fill),
+        limit: thresholds.minDocumentFill,
+        message: 'Move closer: the card should fill the frame.',
+      });
     } else {
-      issues.push({ code: 'not-found', value: 0, limit: 1, message: 'The card was not found: lay it flat with all four corners in view, on a plain surface of another colour.' });
+      issues.push({
+        code: 'not-found',
+        value: 0,
+        limit: 1,
+        message: 'The card was not found: lay it flat with all four corners in view, on a plain surface of another colour.',
+      });
     }
   }
   if (quad) {
     const outside = Math.max(0, ...quad.map((p) => Math.max(-p.x, -p.y, p.x - overviewWidth, p.y - overviewHeight)));
     if (outside > 1) {
-      issues.push({ code: 'cut-off', value: round(outside * measures.sourceScale, 0), limit: 0, message: 'Move back: a corner of the card is cut off.' });
+      issues.push({
+        code: 'cut-off',
+        value: round(outside * measures.sourceScale, 0),
+        limit: 0,
+        message: 'Move back: a corner of the card is cut off.',
+      });
     }
     const skew = quadSkew(quad);
     if (skew > thresholds.maxSkewDegrees) {
-      issues.push({ code: 'skewed', value: round(skew, 1), limit: thresholds.maxSkewDegrees, message: 'Hold the card flat and square to the camera.' });
+      issues.push({
+        code: 'skewed',
+        value: round(skew, 1),
+        limit: thresholds.maxSkewDegrees,
+        message: 'Hold the card flat and square to the camera.',
+      });
     }
   }
   if (quad && documentBox) {
@@ -265,7 +285,12 @@ export function judgeQuality(measures: QualityMeasures, thresholds: QualityThres
     }
   }
   if (tooDark) {
-    issues.push({ code: 'dark', value: round(measures.meanLuminance, 1), limit: thresholds.minMeanLuminance, message: 'More light: the photo is too dark.' });
+    issues.push({
+      code: 'dark',
+      value: round(measures.meanLuminance, 1),
+      limit: thresholds.minMeanLuminance,
+      message: 'More light: the photo is too dark.',
+    });
   }
   if (tooBright) {
     const byMean = measures.meanLuminance > thresholds.maxMeanLuminance;
@@ -278,12 +303,23 @@ export function judgeQuality(measures: QualityMeasures, thresholds: QualityThres
   }
   // Over-exposure whitens everything; glare is a bright patch on an otherwise good photo.
   if (!tooBright && measures.glareBlob > thresholds.maxGlareBlob) {
-    issues.push({ code: 'glare', value: round(measures.glareBlob, 4), limit: thresholds.maxGlareBlob, message: 'Avoid glare: tilt the card away from the light.' });
+    issues.push({
+      code: 'glare',
+      value: round(measures.glareBlob, 4),
+      limit: thresholds.maxGlareBlob,
+      message: 'Avoid glare: tilt the card away from the light.',
+    });
   }
   if (documentBox && !tooDark && measures.sharpness < thresholds.minSharpness) {
-    issues.push({ code: 'blur', value: round(measures.sharpness), limit: thresholds.minSharpness, message: 'Hold still: the photo is blurred.' });
+    issues.push({
+      code: 'blur',
+      value: round(measures.sharpness),
+      limit: thresholds.minSharpness,
+      message: 'Hold still: the photo is blurred.',
+    });
   }
-  const corners = quad?.map((p) => ({ x: round(p.x * measures.sourceScale, 1), y: round(p.y * measures.sourceScale, 1) })) as Quad | undefined;
+  const corners = quad?.map((p) => ({ x: round(p.x * measures.sourceScale, 1), y: round(p.y * measures.sourceScale, 1) })) as
+    Quad | undefined;
   return corners ? { ok: issues.length === 0, issues, corners } : { ok: issues.length === 0, issues };
 }
 

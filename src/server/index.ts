@@ -19,7 +19,14 @@ export type {
 export { createMemoryStore, createRedisStore } from './store/store.ts';
 export { createDurableObjectStore, LivenessStoreObject } from './store/durable-object.ts';
 export type { DurableObjectStoreOptions, LivenessStoreNamespace, LivenessStoreObjectState } from './store/durable-object.ts';
-export type { LivenessEventStore, LivenessStore, RedisCommander, RedisStoreOptions, RedisSubscriber, StoreSetOptions } from './store/store.ts';
+export type {
+  LivenessEventStore,
+  LivenessStore,
+  RedisCommander,
+  RedisStoreOptions,
+  RedisSubscriber,
+  StoreSetOptions,
+} from './store/store.ts';
 export type { OneTimeTokenOptions, QuotaLimit, QuotaRules } from './auth/guards.ts';
 export { mintLivenessToken, verifyLivenessToken, LIVENESS_TOKEN_AUDIENCE } from './auth/tokens.ts';
 export type { LivenessToken, LivenessTokenClaims, MintLivenessTokenOptions, TokenSecret } from './auth/tokens.ts';

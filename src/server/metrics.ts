@@ -53,7 +53,11 @@ export function createLivenessMetrics(options: LivenessMetricsOptions = {}): Liv
     registers: [registry],
   });
   const inFlight = new Gauge({ name: 'accura_liveness_checks_in_flight', help: 'Checks being handled now', registers: [registry] });
-  const bytesInFlight = new Gauge({ name: 'accura_liveness_body_bytes_in_flight', help: 'Request body bytes held in memory now (from reading until sent upstream)', registers: [registry] });
+  const bytesInFlight = new Gauge({
+    name: 'accura_liveness_body_bytes_in_flight',
+    help: 'Request body bytes held in memory now (from reading until sent upstream)',
+    registers: [registry],
+  });
 
   return {
     registry,

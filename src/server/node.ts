@@ -6,7 +6,13 @@
 import http from 'node:http';
 import https from 'node:https';
 import { type BodyResult, BodyCollector, declaredLength } from './proxy/body.ts';
-import { type CheckInput, type LivenessProxy, type LivenessProxyOptions, type UpstreamTransport, createLivenessProxy } from './proxy/proxy.ts';
+import {
+  type CheckInput,
+  type LivenessProxy,
+  type LivenessProxyOptions,
+  type UpstreamTransport,
+  createLivenessProxy,
+} from './proxy/proxy.ts';
 
 export { createLivenessMetrics } from './metrics.ts';
 export type { LivenessMetrics, LivenessMetricsOptions } from './metrics.ts';
@@ -156,7 +162,8 @@ export function toNodeHandler(proxy: LivenessProxy, options: NodeHandlerOptions 
     const pathname = (request.url ?? '/').split('?')[0];
     const webRequest = () => {
       const headers = new Headers();
-      for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+      for (const [name, value] of Object.entries(request.headers))
+        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
       return new Request(url, { method: request.method, headers });
     };
     const fail = () => {

@@ -32,8 +32,7 @@ export interface Sandbox {
 
 /** Body of every sandbox answer. `sandbox: true` always: nothing here is a liveness result. */
 export type SandboxBody =
-  | { status: true; sandbox: true; message: string; data: { score: number } }
-  | { status: false; sandbox: true; message: string };
+  { status: true; sandbox: true; message: string; data: { score: number } } | { status: false; sandbox: true; message: string };
 
 /** SHA-256 of the bytes mapped to 0-100 with two decimals: stable per image, meaningless as liveness. */
 export async function sandboxScore(bytes: Uint8Array<ArrayBuffer>): Promise<number> {
@@ -57,8 +56,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const refuse = (c: Context, status: ContentfulStatusCode, message: string) =>
     c.json({ status: false, sandbox: true, message } satisfies SandboxBody, status);
 
-  const route: MiddlewareHandler = async (c, next) =>
-    c.req.path.endsWith('/v2/api/id-liveness') ? next() : refuse(c, 404, 'Not found');
+  const route: MiddlewareHandler = async (c, next) => (c.req.path.endsWith('/v2/api/id-liveness') ? next() : refuse(c, 404, 'Not found'));
   const checkKey: MiddlewareHandler = async (c, next) => {
     const key = c.req.header('api-key');
     if (!key || (apiKey !== undefined && key !== apiKey)) return refuse(c, 401, 'Invalid or missing Api-Key');

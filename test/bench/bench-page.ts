@@ -87,7 +87,9 @@ async function measure(runs: number, run: () => Promise<Blob>): Promise<Measure>
 
 /** Scaling inside the decoder, where the engine has it: createImageBitmap's resize options. */
 async function decodeAt(file: Blob, width: number, height: number, inDecoder: boolean): Promise<ImageBitmap> {
-  return inDecoder ? createImageBitmap(file, { resizeWidth: width, resizeHeight: height, resizeQuality: 'medium' }) : createImageBitmap(file);
+  return inDecoder
+    ? createImageBitmap(file, { resizeWidth: width, resizeHeight: height, resizeQuality: 'medium' })
+    : createImageBitmap(file);
 }
 
 /** One decode of the photo, drawn at our output size, and one JPEG encode of it at our final quality. */
@@ -104,7 +106,11 @@ async function decodeAndEncode(file: Blob, out: { width: number; height: number;
  * untouched (lossless) has a floor of no decode and no encode. Otherwise the faster of a decode
  * scaled inside the decoder (createImageBitmap's resize options) and a full decode, each plus one encode.
  */
-async function floorOf(runs: number, file: Blob, out: { width: number; height: number; quality?: number; method: string }): Promise<CaseResult['floor']> {
+async function floorOf(
+  runs: number,
+  file: Blob,
+  out: { width: number; height: number; quality?: number; method: string },
+): Promise<CaseResult['floor']> {
   if (out.method === 'lossless') return { ...(await measure(runs, async () => file)), decode: 'none' };
   await decodeAndEncode(file, out, true).catch(() => undefined); // warm
   const scaled = await measure(runs, () => decodeAndEncode(file, out, true)).catch(() => undefined);

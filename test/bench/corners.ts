@@ -39,8 +39,12 @@ const row = (name: string, s: DetectorScore) => ({
   'median CPU ms': s.cpuMedianMs.toFixed(2),
   'p95 CPU ms': s.cpuP95Ms.toFixed(2),
 });
-console.log(`\nDocument corners: ${cards} scenes with a card, ${empty} without (targets: ≥ 97 % detection, median ≤ 1.5 %, p95 ≤ 4 %, ≤ 3 % false, ≤ 15 ms)`);
-console.log(`Wall-clock ms include waiting for a core (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores now); CPU ms are this thread's own time.`);
+console.log(
+  `\nDocument corners: ${cards} scenes with a card, ${empty} without (targets: ≥ 97 % detection, median ≤ 1.5 %, p95 ≤ 4 %, ≤ 3 % false, ≤ 15 ms)`,
+);
+console.log(
+  `Wall-clock ms include waiting for a core (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores now); CPU ms are this thread's own time.`,
+);
 console.log('Corner error: mean distance of the four corners as a share of the card diagonal, over the cards found (within 5 %).');
 console.table([row('old box (findDocument)', old), row('quad detector (detectQuad)', ours)]);
 console.log('Misses of the quad detector by background:', ours.missesBy);

@@ -51,12 +51,17 @@ const percentile = (values: number[], p: number) => {
 };
 
 async function measure(kind: 'memory' | 'redis', sessions: number, redisUrl?: string): Promise<string[]> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--handoff-server', kind, redisUrl ?? ''], { execArgv: ['--import', 'tsx', '--expose-gc'] });
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--handoff-server', kind, redisUrl ?? ''], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+  });
   const [{ url }] = (await once(child, 'message')) as [{ url: string }];
   const mem = async () => (child.send('mem'), ((await once(child, 'message')) as [{ heapUsed: number; rss: number }])[0]);
   const token = (await mintLivenessToken({ secret: SECRET, origin: DESKTOP, countryCode: 'IND', cardCode: 'MRZ', ttlSeconds: 600 })).token;
   const create = () =>
-    send(`${url}/api/handoff`, { headers: { Origin: DESKTOP, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: new TextEncoder().encode('{}') });
+    send(`${url}/api/handoff`, {
+      headers: { Origin: DESKTOP, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: new TextEncoder().encode('{}'),
+    });
   // Warm-up: JIT and connections, one whole handoff, before the baseline.
   await create();
   const before = await mem();
@@ -68,7 +73,12 @@ async function measure(kind: 'memory' | 'redis', sessions: number, redisUrl?: st
 
   const { body, contentType } = await multipart(livenessFields(jpeg(64 * 1024, 3), 'IND', 'MRZ'));
   const phones = await Promise.all(
-    created.map(async (session) => (await send(`${url}/api/handoff/phone/${new URL(session.url).pathname.split('/').pop()}/open`, { headers: { Origin: PHONE } })).json() as { token: string }),
+    created.map(
+      async (session) =>
+        (
+          await send(`${url}/api/handoff/phone/${new URL(session.url).pathname.split('/').pop()}/open`, { headers: { Origin: PHONE } })
+        ).json() as { token: string },
+    ),
   );
   const timings = await Promise.all(
     phones.map(async (phone, i) => {
@@ -87,7 +97,7 @@ async function measure(kind: 'memory' | 'redis', sessions: number, redisUrl?: st
   );
   child.send('stop');
   await once(child, 'exit');
-  const per = (bytes: number) => `${((bytes / sessions) / 1024).toFixed(1)} KiB`;
+  const per = (bytes: number) => `${(bytes / sessions / 1024).toFixed(1)} KiB`;
   const ms = (values: number[], p: number) => `${percentile(values, p).toFixed(1)} ms`;
   const desktop = timings.map((t) => t.desktop);
   const phone = timings.map((t) => t.phone);
@@ -106,12 +116,22 @@ async function measure(kind: 'memory' | 'redis', sessions: number, redisUrl?: st
 /** Both stores, one table, printed by server-load's `printTable` (passed in: a static import would be a cycle with its top-level await). */
 export async function runHandoffBench(printTable: (header: string[], rows: string[][]) => void): Promise<void> {
   const sessions = Number(process.env.BENCH_HANDOFF_SESSIONS ?? 200);
-  console.log(`\nbench:server handoff: ${sessions} sessions with their event streams open at once, then ${sessions} phone checks (64 KB) at once; loopback, sandbox upstream in process`);
+  console.log(
+    `\nbench:server handoff: ${sessions} sessions with their event streams open at once, then ${sessions} phone checks (64 KB) at once; loopback, sandbox upstream in process`,
+  );
   const redis = await startRedis();
   try {
     const rows = [await measure('memory', sessions), await measure('redis', sessions, redis.url)];
     printTable(
-      ['store', 'open sessions', 'heap per open session', 'RSS per open session', "desktop's event, from the phone's send (p50 / p99)", "phone's own answer (p50 / p99)", "desktop's event minus the phone's answer (p50 / p99)"],
+      [
+        'store',
+        'open sessions',
+        'heap per open session',
+        'RSS per open session',
+        "desktop's event, from the phone's send (p50 / p99)",
+        "phone's own answer (p50 / p99)",
+        "desktop's event minus the phone's answer (p50 / p99)",
+      ],
       rows,
     );
   } finally {

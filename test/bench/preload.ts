@@ -43,7 +43,10 @@ const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 // A 2 MP photo (noise, so it doesn't compress to nothing): small, so the machine's load weighs less than the network.
 const noise = Buffer.alloc(400 * 300 * 3);
 for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
-const photo = await sharp(noise, { raw: { width: 400, height: 300, channels: 3 } }).resize(1600, 1200).jpeg({ quality: 90 }).toBuffer();
+const photo = await sharp(noise, { raw: { width: 400, height: 300, channels: 3 } })
+  .resize(1600, 1200)
+  .jpeg({ quality: 90 })
+  .toBuffer();
 
 const browser = await chromium.launch({ executablePath: findChrome(), args: CHROME_ARGS });
 
@@ -54,7 +57,12 @@ async function once(hint: boolean): Promise<number> {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: (1.6e6 / 8) * 0.9, uploadThroughput: (750e3 / 8) * 0.9 });
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 150,
+    downloadThroughput: (1.6e6 / 8) * 0.9,
+    uploadThroughput: (750e3 / 8) * 0.9,
+  });
   const chunks: string[] = [];
   page.on('request', (request) => {
     if (request.url().includes('/chunks/')) chunks.push(request.url());
@@ -79,8 +87,11 @@ const rows: Record<string, { 'median ms': number; 'runs ms': string }> = {};
 const times: Record<'no hint' | 'hint', number[]> = { 'no hint': [], hint: [] };
 // Interleaved, so the machine's load falls on both alike.
 for (let run = 0; run < runs; run++) for (const hint of [false, true]) times[hint ? 'hint' : 'no hint'].push(await once(hint));
-for (const [name, values] of Object.entries(times)) rows[name] = { 'median ms': Math.round(median(values)), 'runs ms': values.map(Math.round).join(' ') };
-console.log(`\nChoosing a 2 MP photo to its upload starting, classic script, Slow 4G (150 ms RTT), cold cache, ${runs} runs each (Chromium ${browser.version()}):`);
+for (const [name, values] of Object.entries(times))
+  rows[name] = { 'median ms': Math.round(median(values)), 'runs ms': values.map(Math.round).join(' ') };
+console.log(
+  `\nChoosing a 2 MP photo to its upload starting, classic script, Slow 4G (150 ms RTT), cold cache, ${runs} runs each (Chromium ${browser.version()}):`,
+);
 console.table(rows);
 await browser.close();
 server.close();

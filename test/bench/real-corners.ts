@@ -8,8 +8,23 @@ import { availableParallelism, loadavg } from 'node:os';
 import { DOCUMENT_ASPECT } from '../../src/camera/camera-rules.ts';
 import { detectQuad } from '../../src/quality/corners/detect.ts';
 import { existsSync } from 'node:fs';
-import { type CornerModel, MIN_LEARNED_CONFIDENCE, detectCardLearned, learnedQuad, loadCornerModel, snapToEdges } from '../../src/quality/corners/learned.ts';
-import { BREAKDOWNS, type RealOutcome, type RealScene, type RealSummary, realScenes, runReal, summarize } from '../support/real-corner-set.ts';
+import {
+  type CornerModel,
+  MIN_LEARNED_CONFIDENCE,
+  detectCardLearned,
+  learnedQuad,
+  loadCornerModel,
+  snapToEdges,
+} from '../../src/quality/corners/learned.ts';
+import {
+  BREAKDOWNS,
+  type RealOutcome,
+  type RealScene,
+  type RealSummary,
+  realScenes,
+  runReal,
+  summarize,
+} from '../support/real-corner-set.ts';
 
 const pct = (value: number, digits = 1) => (Number.isFinite(value) ? `${(value * 100).toFixed(digits)} %` : '—');
 const aspect = DOCUMENT_ASPECT['id-card'];
@@ -18,11 +33,19 @@ const aspect = DOCUMENT_ASPECT['id-card'];
 const modelFile = new URL('../../src/quality/corners/corner-model.ts', import.meta.url);
 let model: CornerModel | undefined;
 if (existsSync(modelFile)) {
-  const { CORNER_MODEL_LAYERS, CORNER_MODEL_WEIGHTS } = (await import(modelFile.href)) as { CORNER_MODEL_LAYERS: never; CORNER_MODEL_WEIGHTS: string };
+  const { CORNER_MODEL_LAYERS, CORNER_MODEL_WEIGHTS } = (await import(modelFile.href)) as {
+    CORNER_MODEL_LAYERS: never;
+    CORNER_MODEL_WEIGHTS: string;
+  };
   model = loadCornerModel({ layers: CORNER_MODEL_LAYERS, weights: CORNER_MODEL_WEIGHTS });
-} else console.log('No learned corner model (src/quality/corners/corner-model.ts): `npm run train:corners` trains one; the classical detector only.');
+} else
+  console.log(
+    'No learned corner model (src/quality/corners/corner-model.ts): `npm run train:corners` trains one; the classical detector only.',
+  );
 
-const detectors: [string, (s: RealScene) => { x: number; y: number }[] | undefined][] = [['classical (detectQuad)', (s) => detectQuad(s.image, { aspect })?.corners]];
+const detectors: [string, (s: RealScene) => { x: number; y: number }[] | undefined][] = [
+  ['classical (detectQuad)', (s) => detectQuad(s.image, { aspect })?.corners],
+];
 if (model) {
   const m = model;
   detectors.push(['learned, model corners only', (s) => detectCardLearned(m, s.image, { refineEdges: false })?.corners]);
@@ -31,7 +54,9 @@ if (model) {
 
 const test = await realScenes('test');
 console.log(`\nRealistic corner set: held-out test split, ${test.length} scenes (${test.filter((s) => s.corners).length} with a card).`);
-console.log(`Goal on the held-out split: ≥ 95 % found (mean corner error ≤ 5 % of the diagonal), ≤ 3 % false, p95 corner error ≤ 2 %, median CPU ≤ 15 ms per 640 px frame.`);
+console.log(
+  `Goal on the held-out split: ≥ 95 % found (mean corner error ≤ 5 % of the diagonal), ≤ 3 % false, p95 corner error ≤ 2 %, median CPU ≤ 15 ms per 640 px frame.`,
+);
 console.log(`CPU ms are this thread's own time (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores now).`);
 
 // Warm up the JIT.

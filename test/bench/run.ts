@@ -36,7 +36,10 @@ const server = await createServer({
   optimizeDeps: { include: ['browser-image-compression', 'piexifjs'], entries: ['test/bench/index.html'] },
 });
 await server.listen();
-const url = new URL(`test/bench/index.html${process.env.BENCH_CASES ? `?cases=${encodeURIComponent(process.env.BENCH_CASES)}` : ''}`, server.resolvedUrls!.local[0]).href;
+const url = new URL(
+  `test/bench/index.html${process.env.BENCH_CASES ? `?cases=${encodeURIComponent(process.env.BENCH_CASES)}` : ''}`,
+  server.resolvedUrls!.local[0],
+).href;
 
 /** Each engine opened on the bench page, through the same drivers the tests use. */
 const open: Record<EngineName, () => Promise<BenchBrowser>> = {
@@ -48,12 +51,22 @@ const open: Record<EngineName, () => Promise<BenchBrowser>> = {
     await page.waitForFunction(() => 'runBench' in window);
     return {
       version: `Chromium ${browser.version()}`,
-      call: (name, arg) => page.evaluate(([name, arg]) => (window as unknown as Record<string, (n?: number) => Promise<never>>)[name as string](arg as number | undefined), [name, arg] as const),
+      call: (name, arg) =>
+        page.evaluate(
+          ([name, arg]) => (window as unknown as Record<string, (n?: number) => Promise<never>>)[name as string](arg as number | undefined),
+          [name, arg] as const,
+        ),
       close: () => browser.close(),
     };
   },
   async firefox() {
-    const browser = await puppeteer.launch({ browser: 'firefox', executablePath: findFirefox(), headless: true, extraPrefsFirefox: FIREFOX_PREFS, protocolTimeout: 0 });
+    const browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: findFirefox(),
+      headless: true,
+      extraPrefsFirefox: FIREFOX_PREFS,
+      protocolTimeout: 0,
+    });
     // protocolTimeout 0: one evaluate runs every case, for minutes.
     const page = await browser.newPage();
     page.on('console', (message) => console.log(`  [firefox] ${message.text()}`));
@@ -62,7 +75,8 @@ const open: Record<EngineName, () => Promise<BenchBrowser>> = {
     await page.waitForFunction(() => 'runBench' in window);
     return {
       version: `Firefox ${(await browser.version()).split('/').pop()}`,
-      call: (name, arg) => page.evaluate((name, arg) => (window as unknown as Record<string, (n?: number) => Promise<never>>)[name](arg), name, arg),
+      call: (name, arg) =>
+        page.evaluate((name, arg) => (window as unknown as Record<string, (n?: number) => Promise<never>>)[name](arg), name, arg),
       close: () => browser.close(),
     };
   },
@@ -70,13 +84,21 @@ const open: Record<EngineName, () => Promise<BenchBrowser>> = {
     const webkit = await startWebKit();
     // Plain WebDriver over HTTP: four commands need no client library.
     const command = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-      const response = await fetch(`http://127.0.0.1:${webkit.port}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const response = await fetch(`http://127.0.0.1:${webkit.port}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const { value } = (await response.json()) as { value: T };
       if (!response.ok) throw new Error(`WebDriver ${method} ${path}: ${JSON.stringify(value)}`);
       return value;
     };
     const alwaysMatch = Object.fromEntries(Object.entries(webkit.capabilities).filter(([key]) => !key.startsWith('wdio:')));
-    const { sessionId, capabilities } = await command<{ sessionId: string; capabilities: { browserVersion?: string } }>('POST', '/session', { capabilities: { alwaysMatch } });
+    const { sessionId, capabilities } = await command<{ sessionId: string; capabilities: { browserVersion?: string } }>(
+      'POST',
+      '/session',
+      { capabilities: { alwaysMatch } },
+    );
     const session = `/session/${sessionId}`;
     const execute = <T>(script: string, args: unknown[] = []) => command<T>('POST', `${session}/execute/sync`, { script, args });
     await command('POST', `${session}/url`, { url });
@@ -85,7 +107,10 @@ const open: Record<EngineName, () => Promise<BenchBrowser>> = {
       version: `WebKitGTK ${capabilities.browserVersion ?? ''}`,
       // Started, then polled: one HTTP request held open for minutes would hit fetch's timeouts.
       async call<T>(name: string, arg?: number) {
-        await execute("window.__bench = undefined; window[arguments[0]](arguments[1] ?? undefined).then((value) => (window.__bench = { value }), (error) => (window.__bench = { error: String(error) }));", [name, arg]);
+        await execute(
+          'window.__bench = undefined; window[arguments[0]](arguments[1] ?? undefined).then((value) => (window.__bench = { value }), (error) => (window.__bench = { error: String(error) }));',
+          [name, arg],
+        );
         for (;;) {
           const outcome = await execute<{ value?: T; error?: string } | null>('return window.__bench ?? null');
           if (outcome?.error) throw new Error(outcome.error);
@@ -161,8 +186,12 @@ function percentile(values: number[], p: number): number {
 
 function printTable(): void {
   console.log(`\nImage pipeline: ours (worker) vs browser-image-compression { maxSizeMB: 1, useWebWorker: false }, same page`);
-  console.log(`${runs} runs each, headless, this machine: ${figures.map((f) => f.version).join(', ')}; target ours/lib ≤ ${TARGET_RATIO}, ours/floor ≤ ${FLOOR_TARGET} at 12 and 48 MP`);
-  console.log('floor: one decode (scaled inside the decoder where that is faster, else full size) and one JPEG encode of our output, main thread\n');
+  console.log(
+    `${runs} runs each, headless, this machine: ${figures.map((f) => f.version).join(', ')}; target ours/lib ≤ ${TARGET_RATIO}, ours/floor ≤ ${FLOOR_TARGET} at 12 and 48 MP`,
+  );
+  console.log(
+    'floor: one decode (scaled inside the decoder where that is faster, else full size) and one JPEG encode of our output, main thread\n',
+  );
   const rows = figures.flatMap(({ engine, results }) =>
     results.map((r) => {
       const oursMedian = percentile(r.ours.times, 50);
@@ -180,7 +209,12 @@ function printTable(): void {
         'ours/floor': overFloor === undefined ? '—' : overFloor.toFixed(2),
         'lib median ms': libMedian.toFixed(0),
         'ours/lib': ratio.toFixed(2),
-        target: [ratio <= TARGET_RATIO ? 'lib met' : `lib ${blocker(r)}`, /MP/.test(r.name) ? (overFloor !== undefined && overFloor <= FLOOR_TARGET ? 'floor met' : 'floor missed') : ''].filter(Boolean).join(', '),
+        target: [
+          ratio <= TARGET_RATIO ? 'lib met' : `lib ${blocker(r)}`,
+          /MP/.test(r.name) ? (overFloor !== undefined && overFloor <= FLOOR_TARGET ? 'floor met' : 'floor missed') : '',
+        ]
+          .filter(Boolean)
+          .join(', '),
         'ours w×h': `${r.ours.width}×${r.ours.height}`,
         'lib w×h': `${r.library.width}×${r.library.height}`,
         'ours bytes': r.ours.bytes,
@@ -193,7 +227,14 @@ function printTable(): void {
   console.log('\nOur pipeline, first run of each case (ms):');
   console.table(
     figures.flatMap(({ engine, results }) =>
-      results.map((r) => ({ engine, case: r.name, method: r.ours.detail?.method, quality: r.ours.detail?.quality ?? '', encodes: r.ours.detail?.encodes, timings: JSON.stringify(r.ours.detail?.timings) })),
+      results.map((r) => ({
+        engine,
+        case: r.name,
+        method: r.ours.detail?.method,
+        quality: r.ours.detail?.quality ?? '',
+        encodes: r.ours.detail?.encodes,
+        timings: JSON.stringify(r.ours.detail?.timings),
+      })),
     ),
   );
   console.log(`\nQuality gate, one analysis of a 640×480 frame (target ≤ 15 ms):`);

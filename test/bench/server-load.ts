@@ -36,7 +36,11 @@ const PATH = '/api/id-liveness';
 function listenNode(handler: http.RequestListener): Promise<string> {
   return new Promise((resolve) => {
     // A deep accept queue: 500 connections at once must not be reset by the kernel (nginx asks for 511).
-    const server = http.createServer(handler).listen({ port: 0, host: '127.0.0.1', backlog: 2048 }, () => resolve(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`));
+    const server = http
+      .createServer(handler)
+      .listen({ port: 0, host: '127.0.0.1', backlog: 2048 }, () =>
+        resolve(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`),
+      );
   });
 }
 
@@ -49,7 +53,12 @@ function listenWeb(fetch: (request: Request) => Promise<Response>): Promise<stri
 /** Child (soak): proxy (Node fast path) + sandbox. Answers 'rss' with its RSS; 'stop' with its peak and current RSS, then exits. */
 async function runServers(secret: string) {
   const sandboxUrl = await listenWeb(createSandbox({ apiKey: 'bench-key' }).fetch);
-  const proxy = createNodeLivenessProxy({ apiKey: 'bench-key', upstreamUrl: `${sandboxUrl}/v2/api/id-liveness`, tokenSecret: secret, allowedOrigins: [ORIGIN] });
+  const proxy = createNodeLivenessProxy({
+    apiKey: 'bench-key',
+    upstreamUrl: `${sandboxUrl}/v2/api/id-liveness`,
+    tokenSecret: secret,
+    allowedOrigins: [ORIGIN],
+  });
   const proxyUrl = await listenNode(proxy.node);
   process.send!({ proxyUrl: `${proxyUrl}${PATH}`, rss: process.memoryUsage().rss });
   process.on('disconnect', () => process.exit(0)); // the bench died: don't linger
@@ -73,7 +82,10 @@ export interface BenchServers {
 /** Proxy + sandbox in a child process (so their RSS is theirs alone), on loopback. */
 export async function forkServers(): Promise<BenchServers> {
   const secret = randomBytes(32).toString('hex');
-  const child = fork(fileURLToPath(import.meta.url), ['--servers'], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_SECRET: secret } });
+  const child = fork(fileURLToPath(import.meta.url), ['--servers'], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_SECRET: secret },
+  });
   const [{ proxyUrl, rss: startRss }] = (await once(child, 'message')) as [{ proxyUrl: string; rss: number }];
   const ask = async <T>(message: string) => (child.send(message), ((await once(child, 'message')) as [T])[0]);
   return {
@@ -130,16 +142,22 @@ async function runTarget(kind: string, upstream: string, secret: string) {
   if (kind === 'proxy' || kind === 'proxy-web') {
     const options = { apiKey: 'bench-key', upstreamUrl: `${upstream}/v2/api/id-liveness`, tokenSecret: secret, allowedOrigins: [ORIGIN] };
     const maxConcurrentReads = process.env.BENCH_MAX_READS ? Number(process.env.BENCH_MAX_READS) : undefined; // default 64
-    url = kind === 'proxy' ? await listenNode(createNodeLivenessProxy({ ...options, maxConcurrentReads }).node) : await listenWeb(createLivenessProxy(options).fetch);
+    url =
+      kind === 'proxy'
+        ? await listenNode(createNodeLivenessProxy({ ...options, maxConcurrentReads }).node)
+        : await listenWeb(createLivenessProxy(options).fetch);
   } else {
     const target = new URL(upstream);
     const agent = new http.Agent({ keepAlive: true });
     url = await listenNode((request, response) => {
       const { connection: _connection, ...headers } = request.headers;
-      const forward = http.request({ host: target.hostname, port: target.port, method: request.method, path: request.url, headers, agent }, (answer) => {
-        response.writeHead(answer.statusCode!, answer.headers);
-        answer.pipe(response);
-      });
+      const forward = http.request(
+        { host: target.hostname, port: target.port, method: request.method, path: request.url, headers, agent },
+        (answer) => {
+          response.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(response);
+        },
+      );
       forward.on('error', () => response.headersSent || response.writeHead(502).end());
       request.pipe(forward);
     });
@@ -168,7 +186,6 @@ async function forkChild(args: string[]): Promise<Running> {
   };
 }
 
-
 /** nginx, one worker, forwarding with keep-alive to the upstream; no checks. Its files live in a temp folder. */
 async function startNginx(binary: string, upstream: string): Promise<Running> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-nginx-'));
@@ -194,9 +211,19 @@ http {
 }
 `,
   );
-  const child: ChildProcess = spawn(binary, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child: ChildProcess = spawn(binary, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((resolve) => net.connect(port, '127.0.0.1').once('connect', function (this: net.Socket) { this.destroy(); resolve(true); }).once('error', () => resolve(false)));
+    const up = await new Promise<boolean>((resolve) =>
+      net
+        .connect(port, '127.0.0.1')
+        .once('connect', function (this: net.Socket) {
+          this.destroy();
+          resolve(true);
+        })
+        .once('error', () => resolve(false)),
+    );
     if (up) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -215,7 +242,9 @@ http {
 
 function childrenOf(pid: number): number[] {
   try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+    );
   } catch {
     return [];
   }
@@ -262,18 +291,24 @@ async function runBench() {
 
 async function runProxyBench() {
   const seconds = Number(process.env.BENCH_SECONDS ?? 15);
-  const rows = (process.env.BENCH_ROWS ?? '0/20,0/200,800/200,800/500').split(',').map((row) => row.split('/').map(Number) as [number, number]);
+  const rows = (process.env.BENCH_ROWS ?? '0/20,0/200,800/200,800/500')
+    .split(',')
+    .map((row) => row.split('/').map(Number) as [number, number]);
   const findNginx = () => ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find((candidate) => existsSync(candidate));
   if (!findNginx()) aptInstall(['nginx'], 'bench:server runs nginx as the anchor');
   const nginx = { path: findNginx() ?? 'nginx' };
   const secret = randomBytes(32).toString('hex');
   const { body, contentType } = await checkBody(benchImage(IMAGE_BYTES));
   // One-time tokens: every request carries its own. Each proxy row is a fresh process with a fresh store, so the pool is reused per row.
-  const tokens = await Promise.all(Array.from({ length: 40_000 }, () => mintLivenessToken({ secret, origin: ORIGIN, ttlSeconds: 3600 }).then((t) => t.token)));
+  const tokens = await Promise.all(
+    Array.from({ length: 40_000 }, () => mintLivenessToken({ secret, origin: ORIGIN, ttlSeconds: 3600 }).then((t) => t.token)),
+  );
   const versions = spawnSync(nginx.path, ['-v'], { encoding: 'utf8' }).stderr.trim();
   console.log(
     `bench:server: ${(body.length / 1e6).toFixed(2)} MB bodies (${body.length} bytes), ${seconds} s per cell after 3 s warm-up; Node ${process.version}; ` +
-      `${cpus().length} cores (${cpus()[0]?.model}); load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${versions}`,
+      `${cpus().length} cores (${cpus()[0]?.model}); load average at start ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}; ${versions}`,
   );
 
   let next = 0; // reset for each target process: a token is spent once per proxy
@@ -288,7 +323,10 @@ async function runProxyBench() {
           method: 'POST',
           headers: { 'content-type': contentType, origin: ORIGIN },
           body,
-          setupRequest: (request: autocannon.Request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` } }),
+          setupRequest: (request: autocannon.Request) => ({
+            ...request,
+            headers: { ...request.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` },
+          }),
         },
       ],
     });
@@ -312,11 +350,17 @@ async function runProxyBench() {
     const before = process.cpuUsage();
     for (let i = 0; i < runs; i++) {
       const token = tokens[tokens.length - 1 - i];
-      const output = await proxy.check({ header: (name) => (name === 'authorization' ? `Bearer ${token}` : headers[name]), request: () => new Request('http://bench.invalid/'), readBody: async () => chunked() });
+      const output = await proxy.check({
+        header: (name) => (name === 'authorization' ? `Bearer ${token}` : headers[name]),
+        request: () => new Request('http://bench.invalid/'),
+        readBody: async () => chunked(),
+      });
       if (output.status !== 200) throw new Error(output.body);
     }
     const used = process.cpuUsage(before);
-    console.log(`the check alone (in process, sequential, ${runs} runs; splitting the body into 64 KiB chunks included): ${((used.user + used.system) / 1000 / runs).toFixed(3)} ms CPU per check`);
+    console.log(
+      `the check alone (in process, sequential, ${runs} runs; splitting the body into 64 KiB chunks included): ${((used.user + used.system) / 1000 / runs).toFixed(3)} ms CPU per check`,
+    );
   }
 
   const table: string[][] = [];
@@ -326,7 +370,8 @@ async function runProxyBench() {
     const cells = {} as Record<Target, Measured>;
     for (const target of TARGETS) {
       next = 0;
-      const running = target === 'nginx' ? await startNginx(nginx.path, upstream.url) : await forkChild(['--target', target, upstream.url, secret]);
+      const running =
+        target === 'nginx' ? await startNginx(nginx.path, upstream.url) : await forkChild(['--target', target, upstream.url, secret]);
       await load(running.url, connections, 3); // warm-up: JIT, sockets, the upstream pool
       const cpuBefore = cpuSeconds(running.pids());
       const result = await load(running.url, connections, seconds);
@@ -339,7 +384,9 @@ async function runProxyBench() {
         ok: result['2xx'],
         errors: result.non2xx + result.errors, // autocannon counts a timeout in errors too
         errorKinds: [
-          ...Object.entries(result.statusCodeStats ?? {}).filter(([code]) => !code.startsWith('2')).map(([code, { count }]) => `${count}x ${code}`),
+          ...Object.entries(result.statusCodeStats ?? {})
+            .filter(([code]) => !code.startsWith('2'))
+            .map(([code, { count }]) => `${count}x ${code}`),
           result.errors - result.timeouts > 0 ? `${result.errors - result.timeouts} socket errors` : '',
           result.timeouts ? `${result.timeouts} timeouts` : '',
         ]
@@ -349,12 +396,17 @@ async function runProxyBench() {
         peakRss: peak,
       };
       const c = cells[target];
-      console.log(`  D=${delay} ms, ${connections} connections, ${LABELS[target]}: ${c.rps.toFixed(0)} req/s, p99 ${c.p99} ms, ${c.ok} ok, ${c.errors} errors${c.errorKinds ? ` (${c.errorKinds})` : ''}, ${c.cpuMsPerCheck.toFixed(2)} ms CPU per check, peak RSS ${(c.peakRss / 2 ** 20).toFixed(0)} MiB; load ${loadavg()[0].toFixed(2)}`);
+      console.log(
+        `  D=${delay} ms, ${connections} connections, ${LABELS[target]}: ${c.rps.toFixed(0)} req/s, p99 ${c.p99} ms, ${c.ok} ok, ${c.errors} errors${c.errorKinds ? ` (${c.errorKinds})` : ''}, ${c.cpuMsPerCheck.toFixed(2)} ms CPU per check, peak RSS ${(c.peakRss / 2 ** 20).toFixed(0)} MiB; load ${loadavg()[0].toFixed(2)}`,
+      );
     }
     await upstream.stop();
     results[`${delay}/${connections}`] = cells;
     const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
-    const cell = (m: Measured | undefined) => (!m ? '-' : `${m.rps.toFixed(0)} (${m.p99 >= 1000 ? `${(m.p99 / 1000).toFixed(1)} s` : `${m.p99} ms`})${m.errors ? `, ${m.errors} errors` : ''}`);
+    const cell = (m: Measured | undefined) =>
+      !m
+        ? '-'
+        : `${m.rps.toFixed(0)} (${m.p99 >= 1000 ? `${(m.p99 / 1000).toFixed(1)} s` : `${m.p99} ms`})${m.errors ? `, ${m.errors} errors` : ''}`;
     const each = (value: (m: Measured) => string) => TARGET_ORDER.map((target) => (cells[target] ? value(cells[target]) : '-')).join(' / ');
     table.push([
       `${delay} ms / ${connections}`,
@@ -368,7 +420,15 @@ async function runProxyBench() {
   }
 
   printTable(
-    ['D / connections', 'proxy (Node) req/s (p99)', 'proxy (Web) req/s (p99)', 'nginx req/s (p99)', 'Node pipe req/s (p99)', 'CPU per check: proxy Node / Web / nginx / pipe', 'peak RSS: proxy Node / Web / nginx / pipe'],
+    [
+      'D / connections',
+      'proxy (Node) req/s (p99)',
+      'proxy (Web) req/s (p99)',
+      'nginx req/s (p99)',
+      'Node pipe req/s (p99)',
+      'CPU per check: proxy Node / Web / nginx / pipe',
+      'peak RSS: proxy Node / Web / nginx / pipe',
+    ],
     table,
   );
 
@@ -379,16 +439,28 @@ async function runProxyBench() {
   const at200 = results['800/200'];
   if (at200?.proxy && at200.pipe) {
     const ratio = at200.proxy.rps / at200.pipe.rps;
-    verdicts.push(['800 ms / 200: req/s >= 0.9x Node pipe', `${ratio.toFixed(2)}x (${at200.proxy.rps.toFixed(0)} vs ${at200.pipe.rps.toFixed(0)})`, ratio >= 0.9 ? 'met' : 'NOT met']);
+    verdicts.push([
+      '800 ms / 200: req/s >= 0.9x Node pipe',
+      `${ratio.toFixed(2)}x (${at200.proxy.rps.toFixed(0)} vs ${at200.pipe.rps.toFixed(0)})`,
+      ratio >= 0.9 ? 'met' : 'NOT met',
+    ]);
     verdicts.push(['800 ms / 200: p99 <= 1.5 s', `${at200.proxy.p99} ms`, at200.proxy.p99 <= 1500 ? 'met' : 'NOT met']);
   }
   const at500 = results['800/500'];
   if (at500?.proxy) {
-    verdicts.push(['800 ms / 500: peak RSS <= 250 MiB', `${(at500.proxy.peakRss / 2 ** 20).toFixed(0)} MiB`, at500.proxy.peakRss <= 250 * 2 ** 20 ? 'met' : 'NOT met']);
+    verdicts.push([
+      '800 ms / 500: peak RSS <= 250 MiB',
+      `${(at500.proxy.peakRss / 2 ** 20).toFixed(0)} MiB`,
+      at500.proxy.peakRss <= 250 * 2 ** 20 ? 'met' : 'NOT met',
+    ]);
     verdicts.push(['800 ms / 500: no errors', String(at500.proxy.errors), at500.proxy.errors === 0 ? 'met' : 'NOT met']);
   }
   printTable(['target (proxy, Node fast path)', 'measured', ''], verdicts);
-  console.log(`\nload average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `\nload average at end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 // Run, forked as a child, or imported by server-soak.ts (then nothing runs here).

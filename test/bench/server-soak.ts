@@ -25,7 +25,8 @@ interface Kind {
 }
 
 const servers = await forkServers();
-const bearer = async (origin: string) => `Bearer ${(await mintLivenessToken({ secret: servers.secret, origin, ttlSeconds: seconds + 300 })).token}`;
+const bearer = async (origin: string) =>
+  `Bearer ${(await mintLivenessToken({ secret: servers.secret, origin, ttlSeconds: seconds + 300 })).token}`;
 const kinds: Kind[] = [];
 for (let size = 200_000; size <= 900_000; size += 100_000) {
   const { body, contentType } = await checkBody(benchImage(size));
@@ -38,7 +39,13 @@ for (let size = 200_000; size <= 900_000; size += 100_000) {
   kinds.push(
     { name: 'no token', expected: 401, body, headers: { 'Content-Type': contentType, Origin: ORIGIN } },
     { name: 'other origin', expected: 403, body, headers: { 'Content-Type': contentType, Origin: EVIL }, tokenFor: EVIL },
-    { name: 'oversized', expected: 413, body: oversized.body, headers: { 'Content-Type': oversized.contentType, Origin: ORIGIN }, tokenFor: ORIGIN },
+    {
+      name: 'oversized',
+      expected: 413,
+      body: oversized.body,
+      headers: { 'Content-Type': oversized.contentType, Origin: ORIGIN },
+      tokenFor: ORIGIN,
+    },
     { name: 'non-image', expected: 415, body: pdf.body, headers: { 'Content-Type': pdf.contentType, Origin: ORIGIN }, tokenFor: ORIGIN },
   );
 }
@@ -47,7 +54,11 @@ const SCHEDULE = [...Array.from({ length: 16 }, (_, i) => kinds[i % 8]), ...kind
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
 async function post(kind: Kind): Promise<number | 'closed'> {
-  const headers = { ...kind.headers, 'Content-Length': String(kind.body.length), ...(kind.tokenFor ? { Authorization: await bearer(kind.tokenFor) } : {}) };
+  const headers = {
+    ...kind.headers,
+    'Content-Length': String(kind.body.length),
+    ...(kind.tokenFor ? { Authorization: await bearer(kind.tokenFor) } : {}),
+  };
   return new Promise((resolve) => {
     const request = http.request(servers.proxyUrl, { method: 'POST', agent, headers }, (response) => {
       response.resume();
@@ -106,7 +117,10 @@ const describe = (list: Sample[]) => {
 };
 const badBreakdown = kinds
   .slice(8)
-  .map((kind) => `${kind.name} ${kind.expected}: ${badSamples.filter((sample) => sample.kind === kind && sample.result === kind.expected).length}`)
+  .map(
+    (kind) =>
+      `${kind.name} ${kind.expected}: ${badSamples.filter((sample) => sample.kind === kind && sample.result === kind.expected).length}`,
+  )
   .join(', ');
 
 printTable(
@@ -114,9 +128,48 @@ printTable(
   [
     ['requests', `${samples.length} (${goodSamples.length} good, ${badSamples.length} bad) in ${elapsed.toFixed(0)} s`],
     ['throughput', `${(samples.length / elapsed).toFixed(1)} req/s (good ${(goodSamples.length / elapsed).toFixed(1)} req/s)`],
-    ['latency good p50 / p99', `${ms(percentile(goodSamples.map((s) => s.ms), 50))} / ${ms(percentile(goodSamples.map((s) => s.ms), 99))}`],
-    ['latency bad p50 / p99', `${ms(percentile(badSamples.map((s) => s.ms), 50))} / ${ms(percentile(badSamples.map((s) => s.ms), 99))}`],
-    ['latency all p50 / p99', `${ms(percentile(samples.map((s) => s.ms), 50))} / ${ms(percentile(samples.map((s) => s.ms), 99))}`],
+    [
+      'latency good p50 / p99',
+      `${ms(
+        percentile(
+          goodSamples.map((s) => s.ms),
+          50,
+        ),
+      )} / ${ms(
+        percentile(
+          goodSamples.map((s) => s.ms),
+          99,
+        ),
+      )}`,
+    ],
+    [
+      'latency bad p50 / p99',
+      `${ms(
+        percentile(
+          badSamples.map((s) => s.ms),
+          50,
+        ),
+      )} / ${ms(
+        percentile(
+          badSamples.map((s) => s.ms),
+          99,
+        ),
+      )}`,
+    ],
+    [
+      'latency all p50 / p99',
+      `${ms(
+        percentile(
+          samples.map((s) => s.ms),
+          50,
+        ),
+      )} / ${ms(
+        percentile(
+          samples.map((s) => s.ms),
+          99,
+        ),
+      )}`,
+    ],
     ['good checks failed', wrongGood.length === 0 ? '0' : `${wrongGood.length} (${describe(wrongGood)})`],
     ['bad answered with the right status', `${badSamples.length - wrongBad.length} of ${badSamples.length} (${badBreakdown})`],
     ['bad answered wrongly', wrongBad.length === 0 ? '0' : `${wrongBad.length} (${describe(wrongBad)})`],

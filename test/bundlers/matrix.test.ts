@@ -63,7 +63,16 @@ const viteDev = (app: string, label: string, extra: Partial<Row> = {}, config: s
 });
 
 const rows: Row[] = [
-  { label: 'Vite 8 build', app: 'vite8', fresh: ['dist'], build: { bin: 'vite', args: ['build'] }, staticDir: 'dist', widgetPath: '/', plainPath: '/plain.html', worker: true },
+  {
+    label: 'Vite 8 build',
+    app: 'vite8',
+    fresh: ['dist'],
+    build: { bin: 'vite', args: ['build'] },
+    staticDir: 'dist',
+    widgetPath: '/',
+    plainPath: '/plain.html',
+    worker: true,
+  },
   {
     label: 'Vite 8 build, worker file deleted',
     app: 'vite8',
@@ -76,7 +85,16 @@ const rows: Row[] = [
   viteDev('vite8', 'Vite 8 dev', { worker: true }),
   viteDev('vite7', 'Vite 7 dev'),
   viteDev('vite7', 'Vite 7 dev, README snippet', { worker: true }, ['--config', 'vite.worker.config.js']),
-  { label: 'webpack 5', app: 'webpack5', fresh: ['dist'], build: { bin: 'node', args: ['build.mjs'] }, staticDir: 'dist', widgetPath: '/', plainPath: '/plain.html', worker: true },
+  {
+    label: 'webpack 5',
+    app: 'webpack5',
+    fresh: ['dist'],
+    build: { bin: 'node', args: ['build.mjs'] },
+    staticDir: 'dist',
+    widgetPath: '/',
+    plainPath: '/plain.html',
+    worker: true,
+  },
   {
     label: 'Next.js 16 Turbopack',
     app: 'next16',
@@ -106,10 +124,43 @@ const rows: Row[] = [
     hydration: true,
     worker: true,
   },
-  { label: 'Parcel 2', app: 'parcel2', fresh: ['dist'], build: { bin: 'parcel', args: ['build', 'index.html', 'plain.html', '--dist-dir', 'dist', '--no-cache'] }, staticDir: 'dist', widgetPath: '/', plainPath: '/plain.html', worker: true },
-  { label: 'esbuild (ESM, splitting)', app: 'esbuild', fresh: ['dist'], build: { bin: 'node', args: ['build.mjs'] }, staticDir: 'dist', widgetPath: '/', plainPath: '/plain.html' },
-  { label: 'esbuild, README snippet', app: 'esbuild', fresh: ['dist'], build: { bin: 'node', args: ['build.mjs', '--copy-worker'] }, staticDir: 'dist', widgetPath: '/', worker: true },
-  { label: 'Angular CLI 21 ng build', app: 'angular21', fresh: ['dist'], build: { bin: 'ng', args: ['build'] }, staticDir: 'dist/browser', widgetPath: '/', plainPath: '/plain' },
+  {
+    label: 'Parcel 2',
+    app: 'parcel2',
+    fresh: ['dist'],
+    build: { bin: 'parcel', args: ['build', 'index.html', 'plain.html', '--dist-dir', 'dist', '--no-cache'] },
+    staticDir: 'dist',
+    widgetPath: '/',
+    plainPath: '/plain.html',
+    worker: true,
+  },
+  {
+    label: 'esbuild (ESM, splitting)',
+    app: 'esbuild',
+    fresh: ['dist'],
+    build: { bin: 'node', args: ['build.mjs'] },
+    staticDir: 'dist',
+    widgetPath: '/',
+    plainPath: '/plain.html',
+  },
+  {
+    label: 'esbuild, README snippet',
+    app: 'esbuild',
+    fresh: ['dist'],
+    build: { bin: 'node', args: ['build.mjs', '--copy-worker'] },
+    staticDir: 'dist',
+    widgetPath: '/',
+    worker: true,
+  },
+  {
+    label: 'Angular CLI 21 ng build',
+    app: 'angular21',
+    fresh: ['dist'],
+    build: { bin: 'ng', args: ['build'] },
+    staticDir: 'dist/browser',
+    widgetPath: '/',
+    plainPath: '/plain',
+  },
   {
     label: 'Angular CLI 21 ng serve',
     app: 'angular21',
@@ -118,7 +169,15 @@ const rows: Row[] = [
     widgetPath: '/',
   },
   // The README's angular.json snippet, as the app's `worker` configurations.
-  { label: 'Angular CLI 21 ng build, README snippet', app: 'angular21', fresh: ['dist'], build: { bin: 'ng', args: ['build', '--configuration', 'production,worker'] }, staticDir: 'dist/browser', widgetPath: '/', worker: true },
+  {
+    label: 'Angular CLI 21 ng build, README snippet',
+    app: 'angular21',
+    fresh: ['dist'],
+    build: { bin: 'ng', args: ['build', '--configuration', 'production,worker'] },
+    staticDir: 'dist/browser',
+    widgetPath: '/',
+    worker: true,
+  },
   {
     label: 'Angular CLI 21 ng serve, README snippet',
     app: 'angular21',
@@ -157,7 +216,9 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await api?.stop();
-  const installs = [...installed].map(([app, { seconds, fresh }]) => `${app} ${seconds.toFixed(0)} s${fresh ? ' (npm ci)' : ''}`).join(', ');
+  const installs = [...installed]
+    .map(([app, { seconds, fresh }]) => `${app} ${seconds.toFixed(0)} s${fresh ? ' (npm ci)' : ''}`)
+    .join(', ');
   console.log(`\nBundler matrix (tarball ${(tarball.bytes / 1024).toFixed(1)} KB; installs: ${installs})\n`);
   const header = ['app', 'builds', 'check', 'image preparation', 'widget share (gzip)', 'time'];
   const cells = table.map((line) => [line.label, line.builds, line.check, line.preparation, line.share, `${line.seconds.toFixed(0)} s`]);
@@ -204,18 +265,28 @@ for (const row of selected) {
       line.preparation = result.preparation;
       let share: number | undefined;
       if (row.plainPath) {
-        share = (await initialScriptGzip(browser, new URL(row.widgetPath, base).href)) - (await initialScriptGzip(browser, new URL(row.plainPath, base).href));
+        share =
+          (await initialScriptGzip(browser, new URL(row.widgetPath, base).href)) -
+          (await initialScriptGzip(browser, new URL(row.plainPath, base).href));
         line.share = kb(share);
       }
-      assert.ok(result.completed, `the check did not complete: ${result.outcome}\nwarnings: ${result.warnings.join('\n')}\nerrors: ${result.errors.join('\n')}`);
+      assert.ok(
+        result.completed,
+        `the check did not complete: ${result.outcome}\nwarnings: ${result.warnings.join('\n')}\nerrors: ${result.errors.join('\n')}`,
+      );
       if (row.worker) assert.equal(result.preparation, 'worker', `the image worker did not run: ${result.warnings.join(' | ')}`);
       if (row.deleteWorker) {
         assert.match(result.preparation, /^main thread/);
         const workerWarnings = result.warnings.filter((text) => /worker/i.test(text));
-        assert.equal(workerWarnings.length, 1, `one console.warn about the worker, not ${workerWarnings.length}: ${workerWarnings.join(' | ')}`);
+        assert.equal(
+          workerWarnings.length,
+          1,
+          `one console.warn about the worker, not ${workerWarnings.length}: ${workerWarnings.join(' | ')}`,
+        );
       }
       if (row.hydration) assert.deepEqual(result.hydration, [], 'React reported a hydration mismatch');
-      if (share !== undefined) assert.ok(share <= SHARE_BUDGET_BYTES, `the widget adds ${kb(share)} gzip to the page, over the ${kb(SHARE_BUDGET_BYTES)} budget`);
+      if (share !== undefined)
+        assert.ok(share <= SHARE_BUDGET_BYTES, `the widget adds ${kb(share)} gzip to the page, over the ${kb(SHARE_BUDGET_BYTES)} budget`);
     } finally {
       await server?.stop();
       line.seconds = (performance.now() - rowStart) / 1000;
@@ -232,9 +303,13 @@ test('the tarball ships no source maps, no demo types and no WordPress plugin', 
 
 // test/types/raw-tag.tsx is type-checked against src/ by `npm test`'s types step; here against the
 // declarations in the tarball, inside an app with its own React types, as a user compiles it.
-test('the raw tag in React JSX takes className, style, key, slotted children and onliveness-result (tsc, packed types)', { timeout: 5 * 60_000, skip: only !== undefined && !only.includes('next16') }, () => {
-  if (!installed.has('next16')) installed.set('next16', installApp('next16', tarball.path));
-  const cwd = appDir('next16');
-  cpSync(new URL('../types/raw-tag.tsx', import.meta.url), join(cwd, 'typecheck/raw-tag.tsx'));
-  run(join(cwd, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'typecheck/tsconfig.json'], cwd);
-});
+test(
+  'the raw tag in React JSX takes className, style, key, slotted children and onliveness-result (tsc, packed types)',
+  { timeout: 5 * 60_000, skip: only !== undefined && !only.includes('next16') },
+  () => {
+    if (!installed.has('next16')) installed.set('next16', installApp('next16', tarball.path));
+    const cwd = appDir('next16');
+    cpSync(new URL('../types/raw-tag.tsx', import.meta.url), join(cwd, 'typecheck/raw-tag.tsx'));
+    run(join(cwd, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'typecheck/tsconfig.json'], cwd);
+  },
+);

@@ -17,7 +17,9 @@ describe('auto-capture with a blurred camera', () => {
       await untilPhase(el, 'camera');
       // Positive evidence first: the watcher judged the blurred frames, many times, and said so.
       const hint = () => el.shadowRoot!.querySelector('.camera .hint')?.textContent?.trim();
-      await until(`${ANALYSES} preview analyses`, () => analyses.reported() >= ANALYSES, { seen: () => `${analyses.reported()} analyses; hint "${hint()}"` });
+      await until(`${ANALYSES} preview analyses`, () => analyses.reported() >= ANALYSES, {
+        seen: () => `${analyses.reported()} analyses; hint "${hint()}"`,
+      });
       await untilText(el, 'Hold still');
       expect(captured).to.be.false;
       expect(el.phase).to.equal('camera');

@@ -7,7 +7,8 @@ import { MOVING_HEIGHT, MOVING_WIDTH, SQUARE_CORNERS } from '../support/moving-c
 import { button, makeElement, untilPhase } from '../support/harness.ts';
 import { until } from '../support/wait.mjs';
 
-const parsePoints = (points: string): Quad => points.split(' ').map((pair) => ({ x: Number(pair.split(',')[0]), y: Number(pair.split(',')[1]) })) as Quad;
+const parsePoints = (points: string): Quad =>
+  points.split(' ').map((pair) => ({ x: Number(pair.split(',')[0]), y: Number(pair.split(',')[1]) })) as Quad;
 
 /**
  * Runs in its own browser, whose fake camera films a card that slides in from the side, is held
@@ -30,7 +31,15 @@ describe('auto-capture with a card that enters, tilts and settles', () => {
         const hint = root.querySelector('.camera .hint')?.textContent?.trim();
         if (hint && hints.at(-1) !== hint) hints.push(hint);
         const points = root.querySelector('[part=outline] polygon')?.getAttribute('points');
-        if (points && points !== outlines.at(-1)?.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ')) outlines.push(parsePoints(points));
+        if (
+          points &&
+          points !==
+            outlines
+              .at(-1)
+              ?.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`)
+              .join(' ')
+        )
+          outlines.push(parsePoints(points));
         return captures.length > 0;
       },
       { seen: () => `hints ${hints.join(' | ')}` },

@@ -1,10 +1,24 @@
 import { expect } from '@open-wc/testing';
 import fc from 'fast-check';
-import { type CoverView, DOCUMENT_ASPECT, captureRect, frameFit, guideRect, viewFit, viewGuideRect } from '../../src/camera/camera-rules.ts';
+import {
+  type CoverView,
+  DOCUMENT_ASPECT,
+  captureRect,
+  frameFit,
+  guideRect,
+  viewFit,
+  viewGuideRect,
+} from '../../src/camera/camera-rules.ts';
 
 /** A full-screen view: a phone-like box with the free area somewhere inside it. */
 const views = fc
-  .record({ width: fc.integer({ min: 280, max: 1400 }), height: fc.integer({ min: 280, max: 1400 }), top: fc.double({ min: 0, max: 0.3, noNaN: true }), bottom: fc.double({ min: 0, max: 0.3, noNaN: true }), side: fc.double({ min: 0, max: 0.2, noNaN: true }) })
+  .record({
+    width: fc.integer({ min: 280, max: 1400 }),
+    height: fc.integer({ min: 280, max: 1400 }),
+    top: fc.double({ min: 0, max: 0.3, noNaN: true }),
+    bottom: fc.double({ min: 0, max: 0.3, noNaN: true }),
+    side: fc.double({ min: 0, max: 0.2, noNaN: true }),
+  })
   .map(({ width, height, top, bottom, side }): CoverView => ({
     box: { width, height },
     area: { x: width * side, y: height * top, width: width * (1 - 2 * side), height: height * (1 - top - bottom) },

@@ -18,7 +18,7 @@ describe('auto-capture with only the table in view', () => {
       el.addEventListener('liveness-capture', () => (captured = true));
       button(el, 'Use camera').click();
       await untilPhase(el, 'camera');
-            // Sampled until many analyses have reported: an outline drawn at any point is caught.
+      // Sampled until many analyses have reported: an outline drawn at any point is caught.
       let outlined = false;
       await until(
         `${ANALYSES} preview analyses`,

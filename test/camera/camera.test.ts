@@ -27,9 +27,14 @@ function failGetUserMedia(name: string): () => void {
 async function untilLive(el: AccuraIdLiveness): Promise<HTMLVideoElement> {
   await untilPhase(el, 'camera');
   const video = await until('the camera preview', () => el.shadowRoot!.querySelector('video'));
-  await until('the fake camera to play and Capture to be enabled', () => video.videoWidth && video.readyState >= 2 && !button(el, 'Capture').disabled, {
-    seen: () => `video ${video.videoWidth}×${video.videoHeight}, readyState ${video.readyState}, Capture ${button(el, 'Capture').disabled ? 'disabled' : 'enabled'}`,
-  });
+  await until(
+    'the fake camera to play and Capture to be enabled',
+    () => video.videoWidth && video.readyState >= 2 && !button(el, 'Capture').disabled,
+    {
+      seen: () =>
+        `video ${video.videoWidth}×${video.videoHeight}, readyState ${video.readyState}, Capture ${button(el, 'Capture').disabled ? 'disabled' : 'enabled'}`,
+    },
+  );
   return video;
 }
 
@@ -58,7 +63,9 @@ describe('camera capture with the fake camera', () => {
       const capture = oneEvent(el, 'liveness-capture') as Promise<LivenessCaptureEvent>;
       const crop = captureRect(video.videoWidth, video.videoHeight, 'id-card');
       // Space on the camera view captures.
-      el.shadowRoot!.querySelector<HTMLElement>('[part=camera]')!.dispatchEvent(new KeyboardEvent('keydown', { key: ' ', bubbles: true, composed: true }));
+      el.shadowRoot!.querySelector<HTMLElement>('[part=camera]')!.dispatchEvent(
+        new KeyboardEvent('keydown', { key: ' ', bubbles: true, composed: true }),
+      );
       const { detail } = await capture;
       expect(detail.source).to.equal('camera');
       expect(detail.width).to.equal(crop.width);
@@ -104,7 +111,9 @@ describe('camera capture with the fake camera', () => {
       const { el } = await makeElement();
       button(el, 'Use camera').click();
       await untilLive(el);
-      el.shadowRoot!.querySelector<HTMLElement>('[part=camera]')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+      el.shadowRoot!.querySelector<HTMLElement>('[part=camera]')!.dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }),
+      );
       await el.updateComplete;
       expect(el.phase).to.equal('start');
       expect(recorder.streams.flatMap((s) => s.getTracks()).every((t) => t.readyState === 'ended')).to.be.true;
@@ -117,13 +126,17 @@ describe('camera capture with the fake camera', () => {
     const { el } = await makeElement();
     button(el, 'Use camera').click();
     await untilLive(el);
-    el.shadowRoot!.querySelector<HTMLElement>('[part=camera]')!.dispatchEvent(new KeyboardEvent('keydown', { key: ' ', bubbles: true, composed: true }));
+    el.shadowRoot!.querySelector<HTMLElement>('[part=camera]')!.dispatchEvent(
+      new KeyboardEvent('keydown', { key: ' ', bubbles: true, composed: true }),
+    );
     await untilPhase(el, 'preview');
     const photo = el.shadowRoot!.querySelector<HTMLImageElement>('[part=preview]')!.src;
     button(el, 'Retake').click();
     await untilLive(el);
     expect(el.shadowRoot!.querySelector('dialog'), 'inline on a desktop').to.equal(null);
-    el.shadowRoot!.querySelector<HTMLElement>('[part=camera]')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+    el.shadowRoot!.querySelector<HTMLElement>('[part=camera]')!.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }),
+    );
     await untilPhase(el, 'preview');
     expect(el.shadowRoot!.querySelector<HTMLImageElement>('[part=preview]')!.src).to.equal(photo);
   });

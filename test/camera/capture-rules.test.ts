@@ -79,7 +79,8 @@ describe('capture rules: every stream shape gives a usable crop, at the most det
       [{ width: 1080, height: 1920 }, landscapeTablet, range, 1.1],
       [{ width: 3840, height: 2160 }, portraitPhone, { min: 1, max: 8, step: 0.5 }, 2],
     ];
-    for (const [frame, view, zoomRange, zoom] of zooms) expect(zoomFor(frame, view, 'id-card', zoomRange), `${frame.width}×${frame.height}`).to.be.closeTo(zoom, 1e-9);
+    for (const [frame, view, zoomRange, zoom] of zooms)
+      expect(zoomFor(frame, view, 'id-card', zoomRange), `${frame.width}×${frame.height}`).to.be.closeTo(zoom, 1e-9);
     // Zoomed, the guide grows and the card stays as far away.
     const frame = { width: 2160, height: 3840 };
     const zoomed = guideRect(frame.width, frame.height, 'id-card', { ...portraitPhone, zoom: 1.3 });
@@ -106,22 +107,41 @@ describe('capture rules: every stream shape gives a usable crop, at the most det
 describe('capture rules: the still', () => {
   it('asks takePhoto for the frame’s aspect at the most pixels a canvas holds, or for nothing', () => {
     // capabilities (sensor orientation), frame, photo settings
-    const cases: [{ imageWidth?: { min?: number; max?: number; step?: number }; imageHeight?: { min?: number; max?: number; step?: number } }, Size, { imageWidth: number; imageHeight: number } | undefined][] = [
-      [{ imageWidth: { min: 160, max: 4080, step: 1 }, imageHeight: { min: 120, max: 3072, step: 1 } }, { width: 1080, height: 1920 }, { imageWidth: 4080, imageHeight: 2295 }],
-      [{ imageWidth: { min: 160, max: 4032, step: 1 }, imageHeight: { min: 120, max: 3024, step: 1 } }, { width: 1920, height: 1080 }, { imageWidth: 4032, imageHeight: 2268 }],
+    const cases: [
+      { imageWidth?: { min?: number; max?: number; step?: number }; imageHeight?: { min?: number; max?: number; step?: number } },
+      Size,
+      { imageWidth: number; imageHeight: number } | undefined,
+    ][] = [
+      [
+        { imageWidth: { min: 160, max: 4080, step: 1 }, imageHeight: { min: 120, max: 3072, step: 1 } },
+        { width: 1080, height: 1920 },
+        { imageWidth: 4080, imageHeight: 2295 },
+      ],
+      [
+        { imageWidth: { min: 160, max: 4032, step: 1 }, imageHeight: { min: 120, max: 3024, step: 1 } },
+        { width: 1920, height: 1080 },
+        { imageWidth: 4032, imageHeight: 2268 },
+      ],
       [{ imageWidth: { max: 1280 }, imageHeight: { max: 720 } }, { width: 1280, height: 720 }, undefined],
       [{}, { width: 1920, height: 1080 }, undefined],
     ];
     for (const [caps, frame, size] of cases) expect(photoSize(caps, frame)).to.deep.equal(size);
     // A 200 MP sensor: never past the canvas limit, still 16:9.
-    const big = photoSize({ imageWidth: { min: 160, max: 16320, step: 16 }, imageHeight: { min: 120, max: 12240, step: 16 } }, { width: 1080, height: 1920 })!;
+    const big = photoSize(
+      { imageWidth: { min: 160, max: 16320, step: 16 }, imageHeight: { min: 120, max: 12240, step: 16 } },
+      { width: 1080, height: 1920 },
+    )!;
     expect(big.imageWidth * big.imageHeight).to.be.at.most(MAX_CANVAS_PIXELS);
     expect(big.imageWidth * big.imageHeight).to.be.at.least(MAX_CANVAS_PIXELS * 0.98);
     expect(big.imageWidth / big.imageHeight).to.be.closeTo(16 / 9, 0.01);
   });
 
   it('places the preview frame in the middle of a photo from the same sensor; a sideways photo is not used', () => {
-    expect(frameInPhoto({ width: 1920, height: 1080 }, { width: 4032, height: 3024 })).to.deep.equal({ scale: 2.1, x: 0, y: (3024 - 1080 * 2.1) / 2 });
+    expect(frameInPhoto({ width: 1920, height: 1080 }, { width: 4032, height: 3024 })).to.deep.equal({
+      scale: 2.1,
+      x: 0,
+      y: (3024 - 1080 * 2.1) / 2,
+    });
     expect(frameInPhoto({ width: 1080, height: 1920 }, { width: 2295, height: 4080 })!.scale).to.be.closeTo(2.125, 1e-9);
     expect(frameInPhoto({ width: 1080, height: 1920 }, { width: 4080, height: 3072 })).to.equal(undefined);
   });
@@ -160,12 +180,36 @@ describe('framing: blur from motion, and blur from a card too close', () => {
 describe('accept: iOS converts HEIC library photos to JPEG only when HEIC is not listed', () => {
   const heic = (ua: string) => acceptFor(ua).includes('image/heic');
   const rows: [string, string, boolean][] = [
-    ['iPhone Safari 17', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1', false],
-    ['iPhone Chrome', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/122.0.6261.89 Mobile/15E148 Safari/604.1', false],
-    ['macOS Safari 17 (and iPadOS 17)', 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15', true],
-    ['macOS Safari 16', 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Safari/605.1.15', false],
-    ['Chrome on Windows', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36', false],
-    ['Chrome on Android', 'Mozilla/5.0 (Linux; Android 14; Pixel 8 Pro) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Mobile Safari/537.36', false],
+    [
+      'iPhone Safari 17',
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+      false,
+    ],
+    [
+      'iPhone Chrome',
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/122.0.6261.89 Mobile/15E148 Safari/604.1',
+      false,
+    ],
+    [
+      'macOS Safari 17 (and iPadOS 17)',
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
+      true,
+    ],
+    [
+      'macOS Safari 16',
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Safari/605.1.15',
+      false,
+    ],
+    [
+      'Chrome on Windows',
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36',
+      false,
+    ],
+    [
+      'Chrome on Android',
+      'Mozilla/5.0 (Linux; Android 14; Pixel 8 Pro) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Mobile Safari/537.36',
+      false,
+    ],
     ['Firefox', 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0', false],
   ];
   for (const [name, ua, listed] of rows) it(`${name}: HEIC ${listed ? 'listed' : 'left out'}`, () => expect(heic(ua)).to.equal(listed));

@@ -23,24 +23,73 @@ const TABLE: { device: string; platform: CameraPlatform; candidates: LensCandida
   {
     device: 'iPhone 15 Pro (Safari 17)',
     platform: 'ios',
-    candidates: ios('Front Camera', 'Back Triple Camera', 'Back Dual Wide Camera', 'Back Ultra Wide Camera', 'Back Camera', 'Back Telephoto Camera', 'Back Dual Camera'),
+    candidates: ios(
+      'Front Camera',
+      'Back Triple Camera',
+      'Back Dual Wide Camera',
+      'Back Ultra Wide Camera',
+      'Back Camera',
+      'Back Telephoto Camera',
+      'Back Dual Camera',
+    ),
     expected: 'Back Triple Camera',
   },
-  { device: 'iPhone 13 / 14 / 15', platform: 'ios', candidates: ios('Front Camera', 'Back Dual Wide Camera', 'Back Ultra Wide Camera', 'Back Camera'), expected: 'Back Dual Wide Camera' },
-  { device: 'iPhone XS', platform: 'ios', candidates: ios('Front Camera', 'Back Dual Camera', 'Back Camera', 'Back Telephoto Camera'), expected: 'Back Dual Camera' },
+  {
+    device: 'iPhone 13 / 14 / 15',
+    platform: 'ios',
+    candidates: ios('Front Camera', 'Back Dual Wide Camera', 'Back Ultra Wide Camera', 'Back Camera'),
+    expected: 'Back Dual Wide Camera',
+  },
+  {
+    device: 'iPhone XS',
+    platform: 'ios',
+    candidates: ios('Front Camera', 'Back Dual Camera', 'Back Camera', 'Back Telephoto Camera'),
+    expected: 'Back Dual Camera',
+  },
   { device: 'iPhone SE (3rd generation)', platform: 'ios', candidates: ios('Front Camera', 'Back Camera'), expected: 'Back Camera' },
   // An ultra-wide listed on its own beside the main lens is never chosen; alone, it is all there is.
-  { device: 'iPad Air (5th generation)', platform: 'ios', candidates: ios('Front Camera', 'Back Camera', 'Back Ultra Wide Camera'), expected: 'Back Camera' },
-  { device: 'an iOS device with only an ultra-wide rear camera', platform: 'ios', candidates: ios('Front Camera', 'Back Ultra Wide Camera'), expected: 'Back Ultra Wide Camera' },
-  { device: 'iPhone in French (labels localised)', platform: 'ios', candidates: ios('Caméra avant', 'Caméra arrière triple', 'Caméra arrière'), expected: undefined },
+  {
+    device: 'iPad Air (5th generation)',
+    platform: 'ios',
+    candidates: ios('Front Camera', 'Back Camera', 'Back Ultra Wide Camera'),
+    expected: 'Back Camera',
+  },
+  {
+    device: 'an iOS device with only an ultra-wide rear camera',
+    platform: 'ios',
+    candidates: ios('Front Camera', 'Back Ultra Wide Camera'),
+    expected: 'Back Ultra Wide Camera',
+  },
+  {
+    device: 'iPhone in French (labels localised)',
+    platform: 'ios',
+    candidates: ios('Caméra avant', 'Caméra arrière triple', 'Caméra arrière'),
+    expected: undefined,
+  },
   {
     device: 'Galaxy S23 Ultra (Chrome 124)',
     platform: 'android',
     candidates: [
-      { deviceId: 'a0', label: 'camera2 0, facing back', capabilities: { facingMode: ['environment'], focusMode: focus, torch: true, width: { max: 4000 }, height: { max: 3000 } } },
-      { deviceId: 'a1', label: 'camera2 1, facing front', capabilities: { facingMode: ['user'], focusMode: focus, width: { max: 3840 }, height: { max: 2160 } } },
-      { deviceId: 'a2', label: 'camera2 2, facing back', capabilities: { facingMode: ['environment'], focusMode: focus, torch: false, width: { max: 3840 }, height: { max: 2160 } } },
-      { deviceId: 'a3', label: 'camera2 3, facing back', capabilities: { facingMode: ['environment'], focusMode: focus, torch: false, width: { max: 1920 }, height: { max: 1080 } } },
+      {
+        deviceId: 'a0',
+        label: 'camera2 0, facing back',
+        capabilities: { facingMode: ['environment'], focusMode: focus, torch: true, width: { max: 4000 }, height: { max: 3000 } },
+      },
+      {
+        deviceId: 'a1',
+        label: 'camera2 1, facing front',
+        capabilities: { facingMode: ['user'], focusMode: focus, width: { max: 3840 }, height: { max: 2160 } },
+      },
+      {
+        deviceId: 'a2',
+        label: 'camera2 2, facing back',
+        capabilities: { facingMode: ['environment'], focusMode: focus, torch: false, width: { max: 3840 }, height: { max: 2160 } },
+      },
+      {
+        deviceId: 'a3',
+        label: 'camera2 3, facing back',
+        capabilities: { facingMode: ['environment'], focusMode: focus, torch: false, width: { max: 1920 }, height: { max: 1080 } },
+      },
     ],
     expected: 'camera2 0, facing back',
   },
@@ -48,9 +97,21 @@ const TABLE: { device: string; platform: CameraPlatform; candidates: LensCandida
     device: 'budget Android with a depth sensor, no torch',
     platform: 'android',
     candidates: [
-      { deviceId: 'b2', label: 'camera2 2, facing back', capabilities: { facingMode: ['environment'], focusMode: ['manual'], width: { max: 1600 }, height: { max: 1200 } } },
-      { deviceId: 'b0', label: 'camera2 0, facing back', capabilities: { facingMode: ['environment'], focusMode: focus, width: { max: 1280 }, height: { max: 720 } } },
-      { deviceId: 'b1', label: 'camera2 1, facing front', capabilities: { facingMode: ['user'], width: { max: 640 }, height: { max: 480 } } },
+      {
+        deviceId: 'b2',
+        label: 'camera2 2, facing back',
+        capabilities: { facingMode: ['environment'], focusMode: ['manual'], width: { max: 1600 }, height: { max: 1200 } },
+      },
+      {
+        deviceId: 'b0',
+        label: 'camera2 0, facing back',
+        capabilities: { facingMode: ['environment'], focusMode: focus, width: { max: 1280 }, height: { max: 720 } },
+      },
+      {
+        deviceId: 'b1',
+        label: 'camera2 1, facing front',
+        capabilities: { facingMode: ['user'], width: { max: 640 }, height: { max: 480 } },
+      },
     ],
     expected: 'camera2 0, facing back',
   },
@@ -58,9 +119,21 @@ const TABLE: { device: string; platform: CameraPlatform; candidates: LensCandida
     device: 'Android browser that names its lenses (Firefox, some OEM builds)',
     platform: 'android',
     candidates: [
-      { deviceId: 'c0', label: 'Back ultra-wide camera', capabilities: { facingMode: ['environment'], focusMode: focus, torch: true, width: { max: 4000 } } },
-      { deviceId: 'c1', label: 'Back macro camera', capabilities: { facingMode: ['environment'], focusMode: focus, torch: true, width: { max: 1600 } } },
-      { deviceId: 'c2', label: 'Back camera', capabilities: { facingMode: ['environment'], focusMode: ['continuous'], width: { max: 1920 } } },
+      {
+        deviceId: 'c0',
+        label: 'Back ultra-wide camera',
+        capabilities: { facingMode: ['environment'], focusMode: focus, torch: true, width: { max: 4000 } },
+      },
+      {
+        deviceId: 'c1',
+        label: 'Back macro camera',
+        capabilities: { facingMode: ['environment'], focusMode: focus, torch: true, width: { max: 1600 } },
+      },
+      {
+        deviceId: 'c2',
+        label: 'Back camera',
+        capabilities: { facingMode: ['environment'], focusMode: ['continuous'], width: { max: 1920 } },
+      },
     ],
     expected: 'Back camera',
   },
@@ -80,7 +153,13 @@ describe('lens rules', () => {
       const candidates = phone.lenses.map((lens, i) => ({
         deviceId: String(i),
         label: lens.label,
-        capabilities: { facingMode: [lens.facing], focusMode: lens.focusModes, torch: lens.torch, width: { max: lens.modes[0][0] }, height: { max: lens.modes[0][1] } },
+        capabilities: {
+          facingMode: [lens.facing],
+          focusMode: lens.focusModes,
+          torch: lens.torch,
+          width: { max: lens.modes[0][0] },
+          height: { max: lens.modes[0][1] },
+        },
       }));
       expect(chooseLens(platform, candidates)?.label, phone.name).to.equal(phone.expectedLens);
     }

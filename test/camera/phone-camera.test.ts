@@ -52,7 +52,9 @@ describe('phone camera simulator', () => {
       try {
         const before = await navigator.mediaDevices.enumerateDevices();
         expect(before.every((d) => d.label === '')).to.equal(true);
-        const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: 'environment' }, width: { ideal: 1920 }, height: { ideal: 1080 } } });
+        const stream = await navigator.mediaDevices.getUserMedia({
+          video: { facingMode: { ideal: 'environment' }, width: { ideal: 1920 }, height: { ideal: 1080 } },
+        });
         const track = stream.getVideoTracks()[0];
         expect(track.label).to.equal(phone.defaultRear);
         const labels = (await navigator.mediaDevices.enumerateDevices()).map((d) => d.label);
@@ -88,7 +90,9 @@ describe('phone camera simulator', () => {
   it('applyConstraints changes the frame size; torch only where the lens has one; Android opens one camera at a time', async () => {
     const sim = installPhone(profile('galaxy-s23-ultra'));
     try {
-      const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment', width: { ideal: 1920 }, height: { ideal: 1080 } } });
+      const stream = await navigator.mediaDevices.getUserMedia({
+        video: { facingMode: 'environment', width: { ideal: 1920 }, height: { ideal: 1080 } },
+      });
       const track = stream.getVideoTracks()[0];
       expect(track.getSettings().height).to.equal(1920);
       await track.applyConstraints({ width: { ideal: 3840 }, height: { ideal: 2160 } });
@@ -123,7 +127,9 @@ describe('phone camera simulator', () => {
     }
     sim = installPhone(profile('pixel-8-pro'), { overconstrainedAbove1080: true });
     try {
-      const error = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 3840 }, height: { ideal: 2160 } } }).catch((e: Error) => e);
+      const error = await navigator.mediaDevices
+        .getUserMedia({ video: { width: { ideal: 3840 }, height: { ideal: 2160 } } })
+        .catch((e: Error) => e);
       expect((error as Error).name).to.equal('OverconstrainedError');
       const stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1920 }, height: { ideal: 1080 } } });
       stream.getTracks().forEach((t) => t.stop());
@@ -167,7 +173,14 @@ describe('phone camera simulator', () => {
     const sim = installPhone(profile('galaxy-s23-ultra'), { photo200MP: true });
     try {
       const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
-      const ImageCaptureSim = (globalThis as unknown as { ImageCapture: new (t: MediaStreamTrack) => { getPhotoCapabilities(): Promise<{ imageWidth: { max: number } }>; takePhoto(s?: object): Promise<Blob> } }).ImageCapture;
+      const ImageCaptureSim = (
+        globalThis as unknown as {
+          ImageCapture: new (t: MediaStreamTrack) => {
+            getPhotoCapabilities(): Promise<{ imageWidth: { max: number } }>;
+            takePhoto(s?: object): Promise<Blob>;
+          };
+        }
+      ).ImageCapture;
       const capture = new ImageCaptureSim(stream.getVideoTracks()[0]);
       expect((await capture.getPhotoCapabilities()).imageWidth.max).to.equal(16320);
       const sized = await createImageBitmap(await capture.takePhoto({ imageWidth: 3264 }));

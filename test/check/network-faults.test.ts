@@ -39,7 +39,14 @@ describe('network faults from a misbehaving local server', () => {
   });
 
   it('JSON with unknown fields is accepted', async () => {
-    const { el } = await makeElement({ body: JSON.stringify({ status: true, data: { score: 72, liveness_model: 'v9', extra: [1, 2] }, request_id: 'abc', timing: { ms: 12 } }) });
+    const { el } = await makeElement({
+      body: JSON.stringify({
+        status: true,
+        data: { score: 72, liveness_model: 'v9', extra: [1, 2] },
+        request_id: 'abc',
+        timing: { ms: 12 },
+      }),
+    });
     expect((await el.check(photo)).score).to.equal(72);
   });
 

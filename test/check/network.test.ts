@@ -44,7 +44,9 @@ describe('network behaviour against a real local endpoint', () => {
       el.abort();
       expect(await pending).to.equal('aborted');
       expect(warnings).to.have.length(1);
-      expect(String((warnings[0] as unknown[])[0])).to.contain('every visitor').and.not.contain('key-local-dev');
+      expect(String((warnings[0] as unknown[])[0]))
+        .to.contain('every visitor')
+        .and.not.contain('key-local-dev');
     } finally {
       console.warn = warn;
     }
@@ -69,7 +71,11 @@ describe('network behaviour against a real local endpoint', () => {
 
   it('gives upstream-unauthorized for a server key the service refused: no retry, no new token, a message for the site owner', async () => {
     let calls = 0;
-    const body = JSON.stringify({ status: false, code: 'upstream-unauthorized', message: "The liveness API refused this server's API key" });
+    const body = JSON.stringify({
+      status: false,
+      code: 'upstream-unauthorized',
+      message: "The liveness API refused this server's API key",
+    });
     const { detail, requests } = await failure({ statuses: '502', errorBody: body }, { getToken: async () => `token-${++calls}` });
     expect(detail).to.include({ code: 'upstream-unauthorized', status: 502, retryable: false });
     expect(detail.message).to.match(/site owner/);
@@ -99,7 +105,10 @@ describe('network behaviour against a real local endpoint', () => {
   });
 
   it('does not retry other 4xx statuses', async () => {
-    const { detail, requests } = await failure({ statuses: '400', errorBody: JSON.stringify({ status: false, Message: 'Invalid card code' }) });
+    const { detail, requests } = await failure({
+      statuses: '400',
+      errorBody: JSON.stringify({ status: false, Message: 'Invalid card code' }),
+    });
     expect(detail).to.include({ code: 'http', status: 400, retryable: false, message: 'Invalid card code' });
     expect(requests).to.have.length(1);
   });
@@ -125,7 +134,12 @@ describe('network behaviour against a real local endpoint', () => {
   });
 
   it('reports invalid-response for a body that is not JSON, with no score, or with a score out of range', async () => {
-    for (const body of ['<html>oops</html>', JSON.stringify({ status: true }), JSON.stringify({ score: 140 }), JSON.stringify({ score: 'NaN' })]) {
+    for (const body of [
+      '<html>oops</html>',
+      JSON.stringify({ status: true }),
+      JSON.stringify({ score: 140 }),
+      JSON.stringify({ score: 'NaN' }),
+    ]) {
       const { detail } = await failure({ body, type: 'text/plain' });
       expect(detail.code, body).to.equal('invalid-response');
     }

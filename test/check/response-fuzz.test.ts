@@ -82,7 +82,9 @@ describe('parseLivenessResponse, property-based', () => {
         if (isFailureFlag(value.status) || isFailureFlag(value.Status)) return !result.ok;
         if (!result.ok) return true;
         // The score is exactly one the body gave, read as given: never scaled from 0–1 or elsewhere.
-        const given = scoresIn(value).map(parseScore).filter((score) => score !== undefined);
+        const given = scoresIn(value)
+          .map(parseScore)
+          .filter((score) => score !== undefined);
         return given.length > 0 && given.every((score) => score === result.score);
       }),
       { numRuns: 3000, seed: 11 },

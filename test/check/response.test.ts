@@ -83,7 +83,13 @@ describe('parseLivenessResponse', () => {
       for (const key of ['status', 'Status']) {
         const result = ok({ [key]: flag, data: { score: 99 } });
         expect(result.ok, `${key}: ${JSON.stringify(flag)}`).to.be.false;
-        if (!result.ok) expect(result.error).to.deep.equal({ code: 'rejected', message: 'The liveness service refused the check.', retryable: false, status: 200 });
+        if (!result.ok)
+          expect(result.error).to.deep.equal({
+            code: 'rejected',
+            message: 'The liveness service refused the check.',
+            retryable: false,
+            status: 200,
+          });
       }
     }
   });
@@ -115,7 +121,8 @@ describe('parseLivenessResponse', () => {
     });
     expect(JSON.stringify(result)).to.not.contain('Jane').and.not.contain('abc123');
     const unknownFlag = ok({ status: 'pending', data: { score: 80 } });
-    if (!unknownFlag.ok) expect(unknownFlag.error).to.include({ code: 'invalid-response' }).and.have.deep.property('keys', ['status', 'data', 'data.score']);
+    if (!unknownFlag.ok)
+      expect(unknownFlag.error).to.include({ code: 'invalid-response' }).and.have.deep.property('keys', ['status', 'data', 'data.score']);
   });
 
   it('keeps unauthorized for a 401 or 403 whatever envelope carries the refusal', () => {

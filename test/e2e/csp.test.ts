@@ -59,16 +59,28 @@ test('a full check on the built demo under the strict CSP: no violation, no thir
   const response = await page.goto(url, { waitUntil: 'networkidle' });
   assert.match(response!.headers()['content-security-policy'], /script-src 'self';/);
 
-  await page.locator('#widget input[type=file]').first().setInputFiles({ name: 'card.jpg', mimeType: 'image/jpeg', buffer: await photoInPage(page) });
+  await page
+    .locator('#widget input[type=file]')
+    .first()
+    .setInputFiles({ name: 'card.jpg', mimeType: 'image/jpeg', buffer: await photoInPage(page) });
   await page.locator('#widget button.primary:not([disabled])').click();
   await page.locator('#widget [part=verdict]').waitFor({ timeout: 20_000 });
 
   assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
   const origin = new URL(url).origin;
-  assert.deepEqual(requests.filter((request) => !request.startsWith(origin) && !request.startsWith('blob:') && !request.startsWith('data:')), []);
-  assert.ok(requests.some((request) => request.endsWith('/assets/accura-id-liveness.worker.js')), 'the worker came from the same origin');
+  assert.deepEqual(
+    requests.filter((request) => !request.startsWith(origin) && !request.startsWith('blob:') && !request.startsWith('data:')),
+    [],
+  );
+  assert.ok(
+    requests.some((request) => request.endsWith('/assets/accura-id-liveness.worker.js')),
+    'the worker came from the same origin',
+  );
   assert.ok(token.length > 20, 'a token was issued');
-  assert.deepEqual(logged.filter((line) => line.includes(token) || /data:image|base64,/.test(line)), []);
+  assert.deepEqual(
+    logged.filter((line) => line.includes(token) || /data:image|base64,/.test(line)),
+    [],
+  );
   const storage = await page.evaluate(async () => ({
     local: localStorage.length,
     session: sessionStorage.length,
@@ -109,7 +121,9 @@ test('the handoff phone page under its strict CSP loads the classic script, whic
   const link = `http://${await linkField.inputValue()}`;
 
   // A phone camera big enough for a check (the other phone's 480×848 only opens the camera).
-  const handoffPhone = await launchChromium(fakeCameraArgs('csp-handoff-phone', renderCardScene({ width: 1080, height: 1920, cardShare: 0.72 })));
+  const handoffPhone = await launchChromium(
+    fakeCameraArgs('csp-handoff-phone', renderCardScene({ width: 1080, height: 1920, cardShare: 0.72 })),
+  );
   const page = await phonePage(handoffPhone, 390, 844);
   const requests: string[] = [];
   page.on('request', (request) => requests.push(new URL(request.url()).pathname));
@@ -131,9 +145,13 @@ test('the handoff phone page under its strict CSP loads the classic script, whic
   await check.tap();
   // The check went through: the phone says so (the desktop's verdict is handoff.test.ts's business).
   await page.locator('accura-id-liveness [part=handoff-done], accura-id-liveness [part=error]').first().waitFor({ timeout: 60_000 });
-  if (await page.locator('accura-id-liveness [part=error]').count()) assert.fail(`The check did not complete: ${await page.locator('accura-id-liveness [part=error]').innerText()}`);
+  if (await page.locator('accura-id-liveness [part=error]').count())
+    assert.fail(`The check did not complete: ${await page.locator('accura-id-liveness [part=error]').innerText()}`);
   assert.ok(requests.includes('/accura-id-liveness.min.js'), 'the page loaded the classic script');
-  assert.ok(requests.some((path) => /^\/chunks\/capture\.chunk-[\w-]+\.js$/.test(path)), `the capture chunk came from beside it: ${requests.join(' ')}`);
+  assert.ok(
+    requests.some((path) => /^\/chunks\/capture\.chunk-[\w-]+\.js$/.test(path)),
+    `the capture chunk came from beside it: ${requests.join(' ')}`,
+  );
   assert.ok(requests.includes('/accura-id-liveness.worker.js'), 'the worker came from beside it');
   assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
   await handoffPhone.close();

@@ -58,8 +58,14 @@ test('the demo completes a sandbox check through the file input and says it is a
   assert.ok(await page.locator('#sandbox-banner').isVisible());
   assert.match(await page.locator('accura-id-liveness [part=sandbox]').innerText(), /not a real liveness check/);
   assert.match(await page.locator('#event-log').innerText(), /liveness-result/);
-  assert.ok(requests.some((url) => url.endsWith('/api/liveness-token')), 'a token was fetched');
-  assert.ok(requests.some((url) => url.endsWith('/api/id-liveness')), 'the check went through the proxy');
+  assert.ok(
+    requests.some((url) => url.endsWith('/api/liveness-token')),
+    'a token was fetched',
+  );
+  assert.ok(
+    requests.some((url) => url.endsWith('/api/id-liveness')),
+    'the check went through the proxy',
+  );
   assert.deepEqual(new Set(requests.map((url) => new URL(url).origin)), new Set([new URL(baseUrl).origin]));
   await page.screenshot({ path: 'test/e2e/demo.png', fullPage: true });
 });

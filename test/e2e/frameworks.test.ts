@@ -27,7 +27,10 @@ async function checkIn(page: Page, widget: string, output: string): Promise<stri
   const buffer = await photoInPage(page);
   await page.locator(`${widget} input[type=file]`).first().setInputFiles({ name: 'card.jpg', mimeType: 'image/jpeg', buffer });
   await page.locator(`${widget} button.primary:not([disabled])`).click();
-  await page.locator(output).filter({ hasText: /^(live|spoof) \d/ }).waitFor({ timeout: 20_000 });
+  await page
+    .locator(output)
+    .filter({ hasText: /^(live|spoof) \d/ })
+    .waitFor({ timeout: 20_000 });
   return page.locator(output).innerText();
 }
 

@@ -42,7 +42,12 @@ after(async () => {
 /** Resolves with the first `name` event's detail (with `source`) from the page's widget. */
 function nextEvent(page: Page, name: string): Promise<any> {
   return page.evaluate(
-    (name) => new Promise((resolve) => document.querySelector('accura-id-liveness')!.addEventListener(name, (event) => resolve((event as CustomEvent).detail), { once: true })),
+    (name) =>
+      new Promise((resolve) =>
+        document
+          .querySelector('accura-id-liveness')!
+          .addEventListener(name, (event) => resolve((event as CustomEvent).detail), { once: true }),
+      ),
     name,
   );
 }
@@ -56,7 +61,9 @@ test('a desktop on instance A hands off to a phone on instance B and gets the ve
   await desktop.evaluate(() => {
     const states: string[] = [];
     (window as any).handoffStates = states;
-    document.querySelector('accura-id-liveness')!.addEventListener('liveness-handoff', (event) => states.push((event as CustomEvent).detail.state));
+    document
+      .querySelector('accura-id-liveness')!
+      .addEventListener('liveness-handoff', (event) => states.push((event as CustomEvent).detail.state));
   });
 
   const choice = desktop.locator('accura-id-liveness button', { hasText: 'Use your phone instead' });
@@ -76,7 +83,9 @@ test('a desktop on instance A hands off to a phone on instance B and gets the ve
 
   // The handoff screen passes axe.
   await desktop.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
-  const violations = await desktop.evaluate(async () => (await (window as any).axe.run(document.querySelector('accura-id-liveness'))).violations.map((v: any) => v.id));
+  const violations = await desktop.evaluate(async () =>
+    (await (window as any).axe.run(document.querySelector('accura-id-liveness'))).violations.map((v: any) => v.id),
+  );
   assert.deepEqual(violations, []);
 
   // The phone: touch, a phone viewport and user agent, reaching instance B (another server behind the same name).
@@ -105,7 +114,9 @@ test('a desktop on instance A hands off to a phone on instance B and gets the ve
   assert.deepEqual(await desktop.evaluate(() => (window as any).handoffStates), ['created', 'opened', 'captured', 'checking', 'completed']);
 
   await phone.locator('accura-id-liveness [part=handoff-done]', { hasText: 'You can return to your computer' }).waitFor();
-  const tracks = await phone.evaluate(() => ((window as any).cameraStreams as MediaStream[]).flatMap((stream) => stream.getTracks().map((track) => track.readyState)));
+  const tracks = await phone.evaluate(() =>
+    ((window as any).cameraStreams as MediaStream[]).flatMap((stream) => stream.getTracks().map((track) => track.readyState)),
+  );
   assert.ok(tracks.length > 0, 'the camera was used');
   assert.deepEqual([...new Set(tracks)], ['ended'], 'every camera track has ended');
 
@@ -136,5 +147,9 @@ test('Cancel on the desktop ends the session and the phone is refused', async ()
   await phone.goto(link);
   await phone.locator('accura-id-liveness [part=error]').waitFor();
   assert.match(await phone.locator('accura-id-liveness [part=error]').innerText(), /cancelled/i);
-  assert.equal(await phone.locator('accura-id-liveness button', { hasText: 'Use your phone instead' }).count(), 0, 'never offered on a phone');
+  assert.equal(
+    await phone.locator('accura-id-liveness button', { hasText: 'Use your phone instead' }).count(),
+    0,
+    'never offered on a phone',
+  );
 });

@@ -29,7 +29,9 @@ before(async () => {
   // The streams a phone gives held upright and on its side, with the card filling the full-screen guide.
   portraitCamera = await launchChromium(fakeCameraArgs('phone-portrait', renderCardScene({ width: 1080, height: 1920, cardShare: 0.72 })));
   // The card held inside the guide with a margin, as the guide asks: its corners clear of the crop's edges.
-  landscapeCamera = await launchChromium(fakeCameraArgs('phone-landscape', renderCardScene({ width: 1920, height: 1080, cardShare: 0.45 })));
+  landscapeCamera = await launchChromium(
+    fakeCameraArgs('phone-landscape', renderCardScene({ width: 1920, height: 1080, cardShare: 0.45 })),
+  );
 });
 
 after(async () => {
@@ -139,7 +141,11 @@ describe('phone, portrait (390 × 844)', () => {
     assert.ok(guide.y + guide.height <= shutter.y, 'the guide sits above the controls');
     assert.match(await inWidget(page, '.layer .hint').innerText(), /Fit the card inside the frame|Hold still|card/);
     await assertNoScroll(page);
-    assert.equal(await page.evaluate(() => document.querySelector('accura-id-liveness')!.shadowRoot!.activeElement?.closest('dialog') !== null), true, 'focus is inside the layer');
+    assert.equal(
+      await page.evaluate(() => document.querySelector('accura-id-liveness')!.shadowRoot!.activeElement?.closest('dialog') !== null),
+      true,
+      'focus is inside the layer',
+    );
     // Tab cycles through the layer's controls (and out to the browser's own UI, as any modal dialog);
     // nothing on the page behind it takes focus.
     const stops = new Set<string>();
@@ -149,16 +155,29 @@ describe('phone, portrait (390 × 844)', () => {
         const active = document.activeElement;
         if (!active || active === document.body) return 'browser';
         const inner = active.shadowRoot?.activeElement;
-        return inner?.closest('dialog') ? `layer: ${inner.textContent?.trim() || inner.className}` : `page: ${(inner ?? active).outerHTML.slice(0, 60)}`;
+        return inner?.closest('dialog')
+          ? `layer: ${inner.textContent?.trim() || inner.className}`
+          : `page: ${(inner ?? active).outerHTML.slice(0, 60)}`;
       });
       assert.doesNotMatch(where, /^page/, `Tab ${i + 1} keeps focus off the page behind the layer`);
       stops.add(where);
     }
-    assert.ok([...stops].some((stop) => stop.includes('Capture')), `Tab reaches the shutter: ${[...stops].join(', ')}`);
-    assert.equal(await inWidget(page, 'dialog [role=status]').count(), 1, 'announcements come from inside the layer, not from the inert page');
+    assert.ok(
+      [...stops].some((stop) => stop.includes('Capture')),
+      `Tab reaches the shutter: ${[...stops].join(', ')}`,
+    );
+    assert.equal(
+      await inWidget(page, 'dialog [role=status]').count(),
+      1,
+      'announcements come from inside the layer, not from the inert page',
+    );
     await page.addScriptTag({ path: AXE });
     const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
+      const axe = (
+        window as unknown as {
+          axe: { run: (context: unknown, options: unknown) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> };
+        }
+      ).axe;
       const { violations } = await axe.run({ include: [['accura-id-liveness']] }, { resultTypes: ['violations'] });
       return violations.map((violation) => `${violation.id} (${violation.nodes.length})`);
     });
@@ -200,7 +219,10 @@ describe('phone, portrait (390 × 844)', () => {
     const before = await page.evaluate(() => (window as unknown as { cameraStreams: MediaStream[] }).cameraStreams.length);
     await page.setViewportSize({ width: 844, height: 390 });
     await page.waitForFunction(() => {
-      const guide = document.querySelector('accura-id-liveness')!.shadowRoot!.querySelector<HTMLElement>('[part=guide]')!.getBoundingClientRect();
+      const guide = document
+        .querySelector('accura-id-liveness')!
+        .shadowRoot!.querySelector<HTMLElement>('[part=guide]')!
+        .getBoundingClientRect();
       return guide.height < 390 && guide.width < 844 * 0.8;
     });
     assert.deepEqual(await box(inWidget(page, 'dialog')), { x: 0, y: 0, width: 844, height: 390 });
@@ -232,14 +254,19 @@ describe('safe areas', () => {
       cdp.send('Emulation.setSafeAreaInsetsOverride' as never, { insets: { top, right, bottom, left } } as never);
     await insets(47, 0, 34, 0);
     await openCamera(page);
-    const textTop = () => inWidget(page, '.layer .hint').evaluate((hint) => hint.getBoundingClientRect().top + parseFloat(getComputedStyle(hint).paddingTop));
-    const controls = () => inWidget(page, '.layer .actions > *').evaluateAll((nodes) => nodes.map((node) => node.getBoundingClientRect().toJSON() as DOMRect));
+    const textTop = () =>
+      inWidget(page, '.layer .hint').evaluate((hint) => hint.getBoundingClientRect().top + parseFloat(getComputedStyle(hint).paddingTop));
+    const controls = () =>
+      inWidget(page, '.layer .actions > *').evaluateAll((nodes) => nodes.map((node) => node.getBoundingClientRect().toJSON() as DOMRect));
     assert.ok((await textTop()) >= 47, 'the hint starts below the notch');
     for (const rect of await controls()) assert.ok(rect.bottom <= 844 - 34, `a control above the home bar: ${JSON.stringify(rect)}`);
     await page.setViewportSize({ width: 844, height: 390 });
     await insets(0, 47, 21, 47);
-    await page.waitForFunction(() => document.querySelector('accura-id-liveness')!.shadowRoot!.querySelector('.shutter')!.getBoundingClientRect().right <= 844 - 47);
-    for (const rect of await controls()) assert.ok(rect.right <= 844 - 47 && rect.bottom <= 390 - 21, `a control clear of the notch: ${JSON.stringify(rect)}`);
+    await page.waitForFunction(
+      () => document.querySelector('accura-id-liveness')!.shadowRoot!.querySelector('.shutter')!.getBoundingClientRect().right <= 844 - 47,
+    );
+    for (const rect of await controls())
+      assert.ok(rect.right <= 844 - 47 && rect.bottom <= 390 - 21, `a control clear of the notch: ${JSON.stringify(rect)}`);
     const guide = await box(inWidget(page, '[part=guide]'));
     assert.ok(guide.x >= 47, 'the guide clear of the notch');
     await page.context().close();
@@ -270,7 +297,11 @@ describe('phone copy in every locale', () => {
     for (const [lang, strings] of Object.entries({ en, es, fr, ar, hi })) {
       assert.notEqual(strings.instructionsTouch, strings.instructions, `${lang}: phone copy of its own`);
       await page.evaluate((code) => document.documentElement.setAttribute('lang', code), lang);
-      await page.waitForFunction((text) => document.querySelector('accura-id-liveness')!.shadowRoot!.querySelector('[part=instructions]')!.textContent!.includes(text), strings.instructionsTouch);
+      await page.waitForFunction(
+        (text) =>
+          document.querySelector('accura-id-liveness')!.shadowRoot!.querySelector('[part=instructions]')!.textContent!.includes(text),
+        strings.instructionsTouch,
+      );
     }
     // Arabic (right to left): the controls' column sits at the inline end, which is the left.
     await page.evaluate(() => document.documentElement.setAttribute('lang', 'ar'));
@@ -325,7 +356,10 @@ describe('the demo page on a phone', () => {
       assert.match(await inWidget(page, '[part=instructions]').innerText(), /Take a photo of your card/);
       const banner = await box(page.locator('#sandbox-banner'));
       const card = await box(widget(page));
-      assert.ok(card.y >= banner.y + banner.height && card.y - (banner.y + banner.height) <= 24, `the widget follows the banner (${card.y - banner.y - banner.height} px below)`);
+      assert.ok(
+        card.y >= banner.y + banner.height && card.y - (banner.y + banner.height) <= 24,
+        `the widget follows the banner (${card.y - banner.y - banner.height} px below)`,
+      );
       const useCamera = await box(inWidget(page, 'button:has-text("Use camera")'));
       assert.ok(useCamera.y + useCamera.height <= 740, '"Use camera" is on the first screen');
       await page.context().close();

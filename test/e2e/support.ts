@@ -46,7 +46,8 @@ export const PHONE = {
   hasTouch: true,
   isMobile: true,
   deviceScaleFactor: 3,
-  userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+  userAgent:
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
 } as const;
 
 /** A new page in a phone context of the given viewport, recording every camera stream it is handed. */

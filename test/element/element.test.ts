@@ -11,7 +11,9 @@ describe('<accura-id-liveness> UI', () => {
   });
 
   it('writes no attribute the host did not set, so server-rendered HTML hydrates unchanged', async () => {
-    const el = await fixture<AccuraIdLiveness>(html`<accura-id-liveness endpoint="/api" country-code="USA" card-code="MRZ"></accura-id-liveness>`);
+    const el = await fixture<AccuraIdLiveness>(
+      html`<accura-id-liveness endpoint="/api" country-code="USA" card-code="MRZ"></accura-id-liveness>`,
+    );
     // Positive evidence first: the first render and firstUpdated ran, then the start-up promise chain
     // they queued (the handoff decision, which asks no device with the default handoff="offer").
     await el.updateComplete;
@@ -39,12 +41,15 @@ describe('<accura-id-liveness> UI', () => {
     await expect(el).to.be.accessible();
   });
 
-  it("on a phone, offers the camera app through a file input with capture=environment", async () => {
+  it('on a phone, offers the camera app through a file input with capture=environment', async () => {
     // The element reads the user agent when it renders; an iPhone's, whatever the engine under it.
-    Object.defineProperty(navigator, 'userAgent', { configurable: true, get: () => 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148' });
+    Object.defineProperty(navigator, 'userAgent', {
+      configurable: true,
+      get: () => 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148',
+    });
     try {
       const { el } = await makeElement();
-      const input = el.shadowRoot!.querySelector<HTMLInputElement>("input[capture]");
+      const input = el.shadowRoot!.querySelector<HTMLInputElement>('input[capture]');
       expect(input, 'a camera-app input').to.exist;
       expect(input!.getAttribute('capture')).to.equal('environment');
       expect(input!.getAttribute('aria-label')).to.equal("Use the phone's camera app");
@@ -120,7 +125,9 @@ describe('<accura-id-liveness> UI', () => {
       const { el } = await makeElement({ score });
       const result = await el.check(photo);
       expect(result.verdict, `score ${score}`).to.equal(verdict);
-      expect(el.shadowRoot!.querySelector('[part=verdict]')!.textContent).to.contain(verdict === 'live' ? 'Live document' : 'Not a live document');
+      expect(el.shadowRoot!.querySelector('[part=verdict]')!.textContent).to.contain(
+        verdict === 'live' ? 'Live document' : 'Not a live document',
+      );
     }
   });
 
@@ -237,7 +244,9 @@ describe('<accura-id-liveness> UI', () => {
       await chooseFile(el, photo);
       el.remove();
       expect(created.length).to.be.greaterThan(0);
-      await until('every object URL made to be revoked', () => revoked.length >= created.length, { seen: () => `${revoked.length} of ${created.length} revoked` });
+      await until('every object URL made to be revoked', () => revoked.length >= created.length, {
+        seen: () => `${revoked.length} of ${created.length} revoked`,
+      });
       expect([...revoked].sort()).to.deep.equal([...created].sort());
     } finally {
       URL.createObjectURL = createObjectURL;

@@ -1,8 +1,16 @@
 import { expect } from '@open-wc/testing';
-import { animatedGif, base64ToBlob, corruptJpeg, emptyFile, handMadePng, photoJpeg, seededRandom, truncatedJpeg } from '../support/fixtures.ts';
+import {
+  animatedGif,
+  base64ToBlob,
+  corruptJpeg,
+  emptyFile,
+  handMadePng,
+  photoJpeg,
+  seededRandom,
+  truncatedJpeg,
+} from '../support/fixtures.ts';
 import { sniffImage } from '../../src/image/sniff.ts';
 import { type RecordedField, button, chooseFile, makeElement, rejection, requestsFor, untilPhase } from '../support/harness.ts';
-
 
 const randomBytesPng = () => {
   const random = seededRandom(99);
@@ -10,17 +18,32 @@ const randomBytesPng = () => {
 };
 // A JPEG signature followed by an HTML page: sniffed as JPEG, refused for having no image data.
 const polyglot = () =>
-  new File([new Uint8Array([0xff, 0xd8, 0xff, 0xfe, 0x00, 0x10]), '<html><script>alert(1)</script></html>'.repeat(50)], 'photo.jpg', { type: 'image/jpeg' });
-const svgWithScript = () =>
-  new File(['<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"><script>parent.__pwned = true</script><rect width="800" height="600"/></svg>'], 'card.svg', {
-    type: 'image/svg+xml',
+  new File([new Uint8Array([0xff, 0xd8, 0xff, 0xfe, 0x00, 0x10]), '<html><script>alert(1)</script></html>'.repeat(50)], 'photo.jpg', {
+    type: 'image/jpeg',
   });
-const heic = () => new File([new Uint8Array([0, 0, 0, 24, ...new TextEncoder().encode('ftypheicmif1heic'), ...new Uint8Array(4000)])], 'IMG_1.HEIC', { type: 'image/heic' });
+const svgWithScript = () =>
+  new File(
+    [
+      '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"><script>parent.__pwned = true</script><rect width="800" height="600"/></svg>',
+    ],
+    'card.svg',
+    {
+      type: 'image/svg+xml',
+    },
+  );
+const heic = () =>
+  new File([new Uint8Array([0, 0, 0, 24, ...new TextEncoder().encode('ftypheicmif1heic'), ...new Uint8Array(4000)])], 'IMG_1.HEIC', {
+    type: 'image/heic',
+  });
 // 200 MB of zeros behind a JPEG signature: refused from its size, before any decoding.
 const huge = () => {
   const part = new Uint8Array(10_000_000);
   part.set([0xff, 0xd8, 0xff, 0xe0]);
-  return new File(Array.from({ length: 20 }, () => part), 'huge.jpg', { type: 'image/jpeg' });
+  return new File(
+    Array.from({ length: 20 }, () => part),
+    'huge.jpg',
+    { type: 'image/jpeg' },
+  );
 };
 
 describe('hostile and odd inputs', () => {
@@ -34,7 +57,11 @@ describe('hostile and odd inputs', () => {
     ['an animated GIF', animatedGif, 'unsupported-format'],
     ['HEIC', heic, 'unsupported-format'],
     ['a 200 MB file', huge, 'image-too-large'],
-    ['a PNG declaring 30000×30000 (decompression bomb)', () => handMadePng({ width: 16, height: 16, bitDepth: 8, declaredWidth: 30000, declaredHeight: 30000 }), 'image-too-large'],
+    [
+      'a PNG declaring 30000×30000 (decompression bomb)',
+      () => handMadePng({ width: 16, height: 16, bitDepth: 8, declaredWidth: 30000, declaredHeight: 30000 }),
+      'image-too-large',
+    ],
     ['a 1×1 image', () => handMadePng({ width: 1, height: 1, bitDepth: 8 }), 'image-too-small'],
   ];
   for (const [name, make, code] of cases) {
@@ -61,7 +88,10 @@ describe('hostile and odd inputs', () => {
     const [request] = await requestsFor(id);
     const sent = request.fields.liveness_image as RecordedField;
     expect(sent.size).to.be.at.most(1_000_000);
-    expect(sniffImage(new Uint8Array(await base64ToBlob(sent.base64, sent.type).arrayBuffer())).components, 'sent as three-channel JPEG').to.equal(3);
+    expect(
+      sniffImage(new Uint8Array(await base64ToBlob(sent.base64, sent.type).arrayBuffer())).components,
+      'sent as three-channel JPEG',
+    ).to.equal(3);
   });
 
   it('accepts a 16-bit PNG with alpha and sends it', async () => {

@@ -101,9 +101,12 @@ describe('lifecycle', () => {
     expect(counts.revoked).to.equal(counts.urls);
     expect(counts.workers, 'the worker is reused, not re-created').to.equal(0);
     const growth = (await settledHeap()) - heapBefore;
-    console.log(`100 checks: heap ${(heapBefore / 1e6).toFixed(1)} MB before, growth ${(growth / 1e6).toFixed(2)} MB after GC; object URLs ${counts.urls} made, ${counts.revoked} revoked; workers started ${counts.workers}`);
+    console.log(
+      `100 checks: heap ${(heapBefore / 1e6).toFixed(1)} MB before, growth ${(growth / 1e6).toFixed(2)} MB after GC; object URLs ${counts.urls} made, ${counts.revoked} revoked; workers started ${counts.workers}`,
+    );
     // gc() and precise heap figures are Chromium's (--expose-gc, --enable-precise-memory-info).
-    if (engine !== 'chromium') return reportSkip('the heap-growth part of "runs 100 checks in a row"', 'only Chromium exposes gc() and precise heap figures');
+    if (engine !== 'chromium')
+      return reportSkip('the heap-growth part of "runs 100 checks in a row"', 'only Chromium exposes gc() and precise heap figures');
     expect(heapBefore, 'precise heap figures are on').to.be.greaterThan(0);
     expect(growth, `heap grew by ${(growth / 1e6).toFixed(2)} MB`).to.be.lessThan(3_000_000);
   });

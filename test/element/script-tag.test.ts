@@ -78,7 +78,10 @@ describe('dist/script/accura-id-liveness.min.js on a plain page', function () {
       expect(sizes).to.deep.equal([first.image.bytes, second.image.bytes]);
       // One warning for the page, naming the cause and the file to ship; no error.
       expect(win.__warnings).to.have.length(1);
-      expect(win.__warnings[0]).to.contain('could not start').and.contain('/test-api/no-worker/accura-id-liveness.worker.js').and.contain('accura-id-liveness.worker.js beside');
+      expect(win.__warnings[0])
+        .to.contain('could not start')
+        .and.contain('/test-api/no-worker/accura-id-liveness.worker.js')
+        .and.contain('accura-id-liveness.worker.js beside');
       expect(win.__pageErrors).to.deep.equal([]);
       expect(win.__violations).to.deep.equal([]);
     });

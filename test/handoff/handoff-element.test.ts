@@ -34,8 +34,12 @@ describe('handoff attribute', () => {
   });
 
   it('force hands off at once on a desktop; without a token it says so, as a handoff error', async () => {
-    const error = new Promise<LivenessErrorEvent>((resolve) => document.addEventListener('liveness-error', resolve as EventListener, { once: true }));
-    const el = await fixture<AccuraIdLiveness>(html`<accura-id-liveness endpoint="/api/id-liveness" country-code="USA" card-code="MRZ" handoff="force"></accura-id-liveness>`);
+    const error = new Promise<LivenessErrorEvent>((resolve) =>
+      document.addEventListener('liveness-error', resolve as EventListener, { once: true }),
+    );
+    const el = await fixture<AccuraIdLiveness>(
+      html`<accura-id-liveness endpoint="/api/id-liveness" country-code="USA" card-code="MRZ" handoff="force"></accura-id-liveness>`,
+    );
     const { detail } = await error;
     expect(detail.code).to.equal('config');
     expect(detail.source).to.equal('handoff');
@@ -44,7 +48,9 @@ describe('handoff attribute', () => {
 
   it('auto hands off at once on a desktop without a camera, and not on one with a camera', async () => {
     const decided = startupDecided();
-    const withCamera = await fixture<AccuraIdLiveness>(html`<accura-id-liveness endpoint="/api/id-liveness" country-code="USA" card-code="MRZ" handoff="auto"></accura-id-liveness>`);
+    const withCamera = await fixture<AccuraIdLiveness>(
+      html`<accura-id-liveness endpoint="/api/id-liveness" country-code="USA" card-code="MRZ" handoff="auto"></accura-id-liveness>`,
+    );
     // Positive evidence first: the element asked for the camera list and acted on the answer.
     await decided;
     await withCamera.updateComplete;
@@ -52,12 +58,15 @@ describe('handoff attribute', () => {
 
     const restore = stubMediaDevices('enumerateDevices', async () => []);
     try {
-      const error = new Promise<LivenessErrorEvent>((resolve) => document.addEventListener('liveness-error', resolve as EventListener, { once: true }));
-      await fixture<AccuraIdLiveness>(html`<accura-id-liveness endpoint="/api/id-liveness" country-code="USA" card-code="MRZ" handoff="auto"></accura-id-liveness>`);
+      const error = new Promise<LivenessErrorEvent>((resolve) =>
+        document.addEventListener('liveness-error', resolve as EventListener, { once: true }),
+      );
+      await fixture<AccuraIdLiveness>(
+        html`<accura-id-liveness endpoint="/api/id-liveness" country-code="USA" card-code="MRZ" handoff="auto"></accura-id-liveness>`,
+      );
       expect((await error).detail.source).to.equal('handoff');
     } finally {
       restore();
     }
   });
 });
-

@@ -63,8 +63,18 @@ describe('handoff rules', () => {
   });
 
   it('knows which states end a session', () => {
-    expect(['created', 'opened', 'captured', 'checking'].map((state) => isTerminalHandoffState(state as never))).to.deep.equal([false, false, false, false]);
-    expect(['completed', 'expired', 'cancelled', 'failed'].map((state) => isTerminalHandoffState(state as never))).to.deep.equal([true, true, true, true]);
+    expect(['created', 'opened', 'captured', 'checking'].map((state) => isTerminalHandoffState(state as never))).to.deep.equal([
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(['completed', 'expired', 'cancelled', 'failed'].map((state) => isTerminalHandoffState(state as never))).to.deep.equal([
+      true,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it('accepts only well-formed events from the stream', () => {

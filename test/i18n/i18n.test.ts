@@ -16,7 +16,9 @@ describe('localisation', () => {
   });
 
   it('renders Arabic right to left without overflowing, in every state it reaches', async () => {
-    const wrapper = await fixture<HTMLElement>(html`<div lang="ar" style="width: 360px"><accura-id-liveness mode="upload"></accura-id-liveness></div>`);
+    const wrapper = await fixture<HTMLElement>(
+      html`<div lang="ar" style="width: 360px"><accura-id-liveness mode="upload"></accura-id-liveness></div>`,
+    );
     const el = wrapper.querySelector('accura-id-liveness')!;
     await untilText(el, 'تحقق من وثيقة هويتك');
     const base = el.shadowRoot!.querySelector<HTMLElement>('[part=base]')!;

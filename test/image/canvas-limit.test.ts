@@ -35,7 +35,8 @@ async function canvasSizes<T>(run: () => Promise<T>): Promise<{ value: T; sizes:
 }
 
 /** A 48 MP (8000 × 6000) camera JPEG, written by sharp in the test setup. */
-const photo48 = async () => new File([await (await fetch('/test/fixtures/generated/photo-48mp.jpg')).blob()], 'IMG_0001.jpg', { type: 'image/jpeg' });
+const photo48 = async () =>
+  new File([await (await fetch('/test/fixtures/generated/photo-48mp.jpg')).blob()], 'IMG_0001.jpg', { type: 'image/jpeg' });
 
 describe('a 48 MP photo never needs a canvas over 4096 × 4096 pixels', () => {
   it('prepares it under 1 MB with every canvas within the limit', async function () {
@@ -43,7 +44,9 @@ describe('a 48 MP photo never needs a canvas over 4096 × 4096 pixels', () => {
     const file = await photo48();
     const { value: image, sizes } = await canvasSizes(() => prepareImage(file));
     const largest = Math.max(...sizes);
-    console.log(`${engineLabel}: 48 MP → ${image.width}×${image.height}, ${image.bytes} bytes; ${sizes.length} canvases, largest ${(largest / 1e6).toFixed(1)} MP; ImageDecoder ${typeof ImageDecoder === 'undefined' ? 'absent' : 'present'}`);
+    console.log(
+      `${engineLabel}: 48 MP → ${image.width}×${image.height}, ${image.bytes} bytes; ${sizes.length} canvases, largest ${(largest / 1e6).toFixed(1)} MP; ImageDecoder ${typeof ImageDecoder === 'undefined' ? 'absent' : 'present'}`,
+    );
     expect(sizes.length, 'canvases were counted').to.be.greaterThan(0);
     expect(largest).to.be.at.most(MAX_CANVAS_PIXELS);
     expect(image.bytes).to.be.at.most(1_000_000);
@@ -59,7 +62,8 @@ describe('a 48 MP photo never needs a canvas over 4096 × 4096 pixels', () => {
     const { createImageBitmap: original } = globalThis;
     const decoder = Object.getOwnPropertyDescriptor(globalThis, 'ImageDecoder');
     globalThis.createImageBitmap = ((source: ImageBitmapSource, ...rest: unknown[]) => {
-      const options = rest.length === 1 ? { ...(rest[0] as ImageBitmapOptions), resizeWidth: undefined, resizeHeight: undefined } : undefined;
+      const options =
+        rest.length === 1 ? { ...(rest[0] as ImageBitmapOptions), resizeWidth: undefined, resizeHeight: undefined } : undefined;
       return rest.length === 1 ? original(source, options) : original(source, ...(rest as [number, number, number, number]));
     }) as typeof createImageBitmap;
     if (decoder) delete (globalThis as { ImageDecoder?: unknown }).ImageDecoder;

@@ -93,7 +93,8 @@ describe('pipeline rules', () => {
   });
 
   it('treats only loopback hosts as local development', () => {
-    for (const url of ['http://localhost:5173/x', 'http://127.0.0.1/x', 'http://app.localhost/x']) expect(isLocalDevelopmentUrl(url), url).to.be.true;
+    for (const url of ['http://localhost:5173/x', 'http://127.0.0.1/x', 'http://app.localhost/x'])
+      expect(isLocalDevelopmentUrl(url), url).to.be.true;
     for (const url of ['https://api.accurascan.com/v2/api/id-liveness', 'http://192.168.1.2/x', 'https://localhost.evil.com/']) {
       expect(isLocalDevelopmentUrl(url), url).to.be.false;
     }

@@ -28,7 +28,11 @@ describe('without a 2D OffscreenCanvas (Safari before 16.4)', () => {
     const bitmap = await createImageBitmap(photo);
     const report = analyzeQuality(bitmap);
     expect(report.issues).to.be.an('array');
-    const still = await cutStill({ source: bitmap, frame: { width: 1600, height: 1200 }, crop: { x: 100, y: 100, width: 800, height: 500 } });
+    const still = await cutStill({
+      source: bitmap,
+      frame: { width: 1600, height: 1200 },
+      crop: { x: 100, y: 100, width: 800, height: 500 },
+    });
     expect([still.width, still.height]).to.deep.equal([800, 500]);
     expect(still.blob.type).to.equal('image/jpeg');
   });

@@ -30,7 +30,6 @@ function hasExifSegment(bytes: Uint8Array): boolean {
   return jpegSegments(bytes).some((s) => s.marker === 0xe1 || decoder.decode(bytes.subarray(s.start + 4, s.start + 10)).startsWith('Exif'));
 }
 
-
 describe('image pipeline, end to end through the element', () => {
   it('removes GPS and applies EXIF orientation 6: the pixels arrive upright', async () => {
     const source = await sidewaysJpegWithGps();
@@ -124,7 +123,18 @@ describe('image pipeline, end to end through the element', () => {
 
   it('recognises HEIC by its bytes and explains how to fix it', async () => {
     // An ISO-BMFF header with the heic brand, as an iPhone writes it.
-    const header = new Uint8Array([0, 0, 0, 24, ...new TextEncoder().encode('ftypheic'), 0, 0, 0, 0, ...new TextEncoder().encode('mif1heic')]);
+    const header = new Uint8Array([
+      0,
+      0,
+      0,
+      24,
+      ...new TextEncoder().encode('ftypheic'),
+      0,
+      0,
+      0,
+      0,
+      ...new TextEncoder().encode('mif1heic'),
+    ]);
     const heic = new File([header, new Uint8Array(5000)], 'IMG_0001.HEIC', { type: '' });
     expect(sniffImage(header).format).to.equal('heic');
     const { el } = await makeElement();
@@ -136,7 +146,10 @@ describe('image pipeline, end to end through the element', () => {
   it('accepts a real HEIC photo where the engine decodes HEIC', function () {
     // Safari decodes HEIC through Apple's system codecs; Chromium, Firefox and WebKitGTK have no HEIC decoder,
     // and sharp's prebuilt libvips can't encode HEVC, so no real HEIC can be made here to send.
-    reportSkip(`"${this.test?.fullTitle()}"`, 'no engine here decodes HEIC (only Safari on Apple platforms does), and no HEVC encoder is available to make one');
+    reportSkip(
+      `"${this.test?.fullTitle()}"`,
+      'no engine here decodes HEIC (only Safari on Apple platforms does), and no HEVC encoder is available to make one',
+    );
     this.skip();
   });
 });

@@ -23,7 +23,10 @@ test('no card found: the hint says what to do, not that nothing is there', () =>
 test('a card held upright (or upside down and upright) is asked to be turned sideways, before anything else', () => {
   for (const degrees of [90, -90, 60, 120, 270]) {
     assert.ok(isUpright(card(degrees)), `${degrees}°`);
-    assert.equal(cameraHint({ ok: false, issues: [{ code: 'skewed', value: 30, limit: 12, message: '' }], corners: card(degrees) }), 'turn-sideways');
+    assert.equal(
+      cameraHint({ ok: false, issues: [{ code: 'skewed', value: 30, limit: 12, message: '' }], corners: card(degrees) }),
+      'turn-sideways',
+    );
   }
   for (const degrees of [0, 180, 30, -40, 200]) {
     assert.ok(!isUpright(card(degrees)), `${degrees}°`);
@@ -40,15 +43,35 @@ test('auto-capture needs a found card on consecutive frames: a miss starts the c
 });
 
 test('an upload whose card is not found is told so, not "move closer", unless framing may be the problem', () => {
-  const base = { overviewWidth: 640, overviewHeight: 480, sourceScale: 5, meanLuminance: 120, clippedShare: 0, glareBlob: 0, sharpness: 100 };
+  const base = {
+    overviewWidth: 640,
+    overviewHeight: 480,
+    sourceScale: 5,
+    meanLuminance: 120,
+    clippedShare: 0,
+    glareBlob: 0,
+    sharpness: 100,
+  };
   // A large edge box (a good photo of a card the detector missed).
   const missed = judgeQuality({ ...base, documentBox: { left: 80, top: 80, right: 560, bottom: 400 } });
-  assert.deepEqual(missed.issues.map((i) => i.code), ['not-found']);
+  assert.deepEqual(
+    missed.issues.map((i) => i.code),
+    ['not-found'],
+  );
   // Only a small box, or none: the card may be too far away.
   const far = judgeQuality({ ...base, documentBox: { left: 300, top: 220, right: 360, bottom: 260 } });
   assert.ok(far.issues.some((i) => i.code === 'not-framed'));
   assert.ok(judgeQuality({ ...base }).issues.some((i) => i.code === 'not-framed'));
   // A found card that is small is a framing problem.
-  const small = judgeQuality({ ...base, documentBox: { left: 300, top: 220, right: 380, bottom: 270 }, quad: [{ x: 300, y: 220 }, { x: 380, y: 220 }, { x: 380, y: 270 }, { x: 300, y: 270 }] });
+  const small = judgeQuality({
+    ...base,
+    documentBox: { left: 300, top: 220, right: 380, bottom: 270 },
+    quad: [
+      { x: 300, y: 220 },
+      { x: 380, y: 220 },
+      { x: 380, y: 270 },
+      { x: 300, y: 270 },
+    ],
+  });
   assert.ok(small.issues.some((i) => i.code === 'not-framed'));
 });

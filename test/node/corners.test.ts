@@ -57,7 +57,8 @@ test('crop="document" rectifies a tilted card to its aspect plus a 5 % margin', 
       const q = quad[(i + 1) % 4];
       return (q.x - p.x) * (y - p.y) - (q.y - p.y) * (x - p.x) >= 0;
     });
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (inside(x + 0.5, y + 0.5)) data.fill(255, (y * width + x) * 4, (y * width + x) * 4 + 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) if (inside(x + 0.5, y + 0.5)) data.fill(255, (y * width + x) * 4, (y * width + x) * 4 + 3);
   const aspect = DOCUMENT_ASPECT['id-card'];
   const out = warpToDocument({ data, width, height }, [...quad], aspect);
   assert.deepEqual(out, { ...out, ...documentSize([...quad], aspect) });

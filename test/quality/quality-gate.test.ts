@@ -47,7 +47,10 @@ describe('the quality gate in the element', () => {
     const { el } = await makeElement({}, { qualityCheck: 'block' });
     await chooseFile(el, await bitmapToFile(await cardPhoto('glare')));
     await untilJudged(el);
-    expect([...el.shadowRoot!.querySelectorAll('button')].map((b) => b.textContent?.trim())).to.not.include.members(['Use anyway', 'Check document']);
+    expect([...el.shadowRoot!.querySelectorAll('button')].map((b) => b.textContent?.trim())).to.not.include.members([
+      'Use anyway',
+      'Check document',
+    ]);
     await chooseFile(el, await bitmapToFile(await cardPhoto('sharp')));
     await untilJudged(el);
     button(el, 'Check document').click();

@@ -13,7 +13,15 @@ import { mintLivenessToken } from '../../src/server/auth/tokens.ts';
 import { createSandbox } from '../../src/server/sandbox.ts';
 import { jpeg, livenessFields, multipart } from '../server/helpers.ts';
 import { packTarball } from '../support/bundlers.ts';
-import { type FakeUpstream, type RunningApp, RUNTIMES, type RuntimeName, installRuntime, startRuntime, startUpstream } from '../support/runtimes.ts';
+import {
+  type FakeUpstream,
+  type RunningApp,
+  RUNTIMES,
+  type RuntimeName,
+  installRuntime,
+  startRuntime,
+  startUpstream,
+} from '../support/runtimes.ts';
 
 const ORIGIN = 'https://shop.example';
 const env = {
@@ -111,7 +119,8 @@ function unsignedToken(): string {
 }
 
 /** Index of `needle` in `haystack`, or -1. */
-const indexOfBytes = (haystack: Buffer, needle: Uint8Array) => haystack.indexOf(Buffer.from(needle.buffer, needle.byteOffset, needle.byteLength));
+const indexOfBytes = (haystack: Buffer, needle: Uint8Array) =>
+  haystack.indexOf(Buffer.from(needle.buffer, needle.byteOffset, needle.byteLength));
 
 for (const runtime of runtimes) {
   describe(`${runtime}: the docs' snippet in a fresh app`, { concurrency: false }, () => {
@@ -138,7 +147,9 @@ for (const runtime of runtimes) {
     before(async () => {
       const started = performance.now();
       app = await startRuntime(runtime, env);
-      console.log(`[runtimes] ${runtime}: checked and built in ${app.buildSeconds.toFixed(1)} s, answering after ${((performance.now() - started) / 1000).toFixed(1)} s at ${app.url}`);
+      console.log(
+        `[runtimes] ${runtime}: checked and built in ${app.buildSeconds.toFixed(1)} s, answering after ${((performance.now() - started) / 1000).toFixed(1)} s at ${app.url}`,
+      );
     });
     after(async () => {
       await app?.stop();
@@ -155,7 +166,11 @@ for (const runtime of runtimes) {
       assert.ok(indexOfBytes(call.body, image) >= 0, 'the image reached the upstream byte for byte');
       // The sandbox's score is a function of the image bytes: the answer is the one it gave for these bytes.
       const direct = await createSandbox().fetch(
-        new Request('http://sandbox.invalid/v2/api/id-liveness', { method: 'POST', headers: { 'Api-Key': 'k', 'Content-Type': contentType }, body }),
+        new Request('http://sandbox.invalid/v2/api/id-liveness', {
+          method: 'POST',
+          headers: { 'Api-Key': 'k', 'Content-Type': contentType },
+          body,
+        }),
       );
       const expected = await direct.json();
       assert.equal(answer.json.sandbox, true);
@@ -175,7 +190,9 @@ for (const runtime of runtimes) {
         const bearer = await token();
         const { body, contentType } = await form();
         assert.equal((await post(route(), auth(bearer, ORIGIN, contentType), body)).status, 200);
-        const [replay, calls] = await upstreamCalls(() => post(`${app.otherIsolate}/api/id-liveness`, auth(bearer, ORIGIN, contentType), body));
+        const [replay, calls] = await upstreamCalls(() =>
+          post(`${app.otherIsolate}/api/id-liveness`, auth(bearer, ORIGIN, contentType), body),
+        );
         assert.deepEqual([replay.status, replay.code, calls], [401, 'token-used', 0]);
         // The other isolate's proxy works: a fresh token is accepted there.
         const fresh = await post(`${app.otherIsolate}/api/id-liveness`, auth(await token(), ORIGIN, contentType), body);
@@ -188,7 +205,8 @@ for (const runtime of runtimes) {
         const answer = await post(`${app.moduleScope}/api/id-liveness`, { Origin: ORIGIN }, jpeg());
         assert.equal(answer.status, 500);
         const deadline = Date.now() + 30_000;
-        while (!app.output().includes('apiKey is required (is ACCURA_API_KEY set?)') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+        while (!app.output().includes('apiKey is required (is ACCURA_API_KEY set?)') && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 100));
         assert.match(app.output(), /apiKey is required \(is ACCURA_API_KEY set\?\)/);
       });
     }
@@ -212,14 +230,18 @@ for (const runtime of runtimes) {
 
     test("another page's Origin is refused, at the proxy and at the token route", async () => {
       const { body, contentType } = await form();
-      const [answer, calls] = await upstreamCalls(async () => post(route(), auth(await token(), 'https://evil.example', contentType), body));
+      const [answer, calls] = await upstreamCalls(async () =>
+        post(route(), auth(await token(), 'https://evil.example', contentType), body),
+      );
       assert.deepEqual([answer.status, answer.code, calls], [403, 'token-binding', 0]);
       assert.equal((await post(`${app.url}/api/liveness-token`, { Origin: 'https://evil.example' })).status, 403);
     });
 
     test('an SVG named card.jpg is 415, a missing field 400, neither reaching the upstream', async () => {
       const svg = await form({
-        liveness_image: new File(['<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'], 'card.jpg', { type: 'image/jpeg' }),
+        liveness_image: new File(['<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'], 'card.jpg', {
+          type: 'image/jpeg',
+        }),
         country_code: 'IND',
         card_code: 'MRZ',
       });
@@ -244,34 +266,39 @@ for (const runtime of runtimes) {
     // closes the socket before the body is in gives the client `write EPIPE` or curl's `(55) Send
     // failure: Broken pipe`. Issue 26a's proxy reads and discards the rest first; on EARLY_REFUSAL_PENDING
     // these cases are `todo` (they run and print, but don't fail npm test).
-    test('early refusals with a 900 KB body still being sent reach Node fetch and curl', { todo: EARLY_REFUSAL_PENDING.has(runtime) && 'until issue-26a (read and discard) is merged' }, async () => {
-      const image = jpeg(900_000, 3);
-      const { body, contentType } = await form(livenessFields(image));
-      const huge = await form(livenessFields(jpeg(2_000_000)));
-      const forged = (await mintLivenessToken({ secret: 'another-secret-0123456789abcdef0123', origin: ORIGIN })).token;
-      const cases: [string, () => Promise<[Record<string, string>, Uint8Array<ArrayBuffer>]>, number][] = [
-        ['no token', async () => [{ Origin: ORIGIN, 'Content-Type': contentType }, body], 401],
-        ['forged token', async () => [auth(forged, ORIGIN, contentType), body], 401],
-        ['another Origin', async () => [auth(await token(), 'https://evil.example', contentType), body], 403],
-        ['2 MB body', async () => [auth(await token(), ORIGIN, huge.contentType), huge.body], 413],
-      ];
-      const seen: string[] = [];
-      const [, calls] = await upstreamCalls(async () => {
-        for (const [name, make, status] of cases) {
-          const [headers, payload] = await make();
-          const byFetch = await post(route(), headers, payload);
-          const [headers2, payload2] = await make();
-          const byCurl = curl(route(), headers2, payload2);
-          for (const [client, answer] of [
-            ['fetch', byFetch],
-            ['curl', byCurl],
-          ] as const) {
-            if (answer.status !== status || answer.error) seen.push(`${name} by ${client}: ${answer.status} ${answer.error ?? answer.code ?? ''}`.trim());
+    test(
+      'early refusals with a 900 KB body still being sent reach Node fetch and curl',
+      { todo: EARLY_REFUSAL_PENDING.has(runtime) && 'until issue-26a (read and discard) is merged' },
+      async () => {
+        const image = jpeg(900_000, 3);
+        const { body, contentType } = await form(livenessFields(image));
+        const huge = await form(livenessFields(jpeg(2_000_000)));
+        const forged = (await mintLivenessToken({ secret: 'another-secret-0123456789abcdef0123', origin: ORIGIN })).token;
+        const cases: [string, () => Promise<[Record<string, string>, Uint8Array<ArrayBuffer>]>, number][] = [
+          ['no token', async () => [{ Origin: ORIGIN, 'Content-Type': contentType }, body], 401],
+          ['forged token', async () => [auth(forged, ORIGIN, contentType), body], 401],
+          ['another Origin', async () => [auth(await token(), 'https://evil.example', contentType), body], 403],
+          ['2 MB body', async () => [auth(await token(), ORIGIN, huge.contentType), huge.body], 413],
+        ];
+        const seen: string[] = [];
+        const [, calls] = await upstreamCalls(async () => {
+          for (const [name, make, status] of cases) {
+            const [headers, payload] = await make();
+            const byFetch = await post(route(), headers, payload);
+            const [headers2, payload2] = await make();
+            const byCurl = curl(route(), headers2, payload2);
+            for (const [client, answer] of [
+              ['fetch', byFetch],
+              ['curl', byCurl],
+            ] as const) {
+              if (answer.status !== status || answer.error)
+                seen.push(`${name} by ${client}: ${answer.status} ${answer.error ?? answer.code ?? ''}`.trim());
+            }
           }
-        }
-      });
-      assert.deepEqual(seen, [], `expected each refusal's status:\n${seen.join('\n')}`);
-      assert.equal(calls, 0);
-    });
+        });
+        assert.deepEqual(seen, [], `expected each refusal's status:\n${seen.join('\n')}`);
+        assert.equal(calls, 0);
+      },
+    );
   });
 }

@@ -46,7 +46,10 @@ const token = async (ttlSeconds?: number) => (await mintLivenessToken({ secret: 
 
 async function check(fields: Record<string, string | Blob> = livenessFields(), bearer?: string): Promise<Reply> {
   const { body, contentType } = await multipart(fields);
-  return send(proxyUrl, { headers: { 'Content-Type': contentType, Origin: ORIGIN, Authorization: `Bearer ${bearer ?? (await token())}` }, body });
+  return send(proxyUrl, {
+    headers: { 'Content-Type': contentType, Origin: ORIGIN, Authorization: `Bearer ${bearer ?? (await token())}` },
+    body,
+  });
 }
 
 /** The server still does its job: a fresh, valid check is answered 200 by the sandbox. */
@@ -57,8 +60,11 @@ async function assertServing() {
 }
 
 /** A status, or 'closed' when the connection ended without an answer. */
-const outcome = (reply: Promise<Reply>): Promise<number | 'closed'> => reply.then((r) => r.status, () => 'closed' as const);
-
+const outcome = (reply: Promise<Reply>): Promise<number | 'closed'> =>
+  reply.then(
+    (r) => r.status,
+    () => 'closed' as const,
+  );
 
 test('a token that worked is refused once it has expired; a re-signed or unsigned copy too', async () => {
   // Two seconds: exp counts whole seconds, so one second could already be over by the first check.
@@ -72,15 +78,23 @@ test('a token that worked is refused once it has expired; a re-signed or unsigne
 
   // Pushing exp forward breaks the signature; dropping it (alg: none) is refused. Full matrix: proxy.test.ts.
   const [header, , signature] = bearer.split('.');
-  const payload = Buffer.from(JSON.stringify({ origin: ORIGIN, aud: LIVENESS_TOKEN_AUDIENCE, jti: 'j', iat: exp, exp: exp + 600 })).toString('base64url');
+  const payload = Buffer.from(
+    JSON.stringify({ origin: ORIGIN, aud: LIVENESS_TOKEN_AUDIENCE, jti: 'j', iat: exp, exp: exp + 600 }),
+  ).toString('base64url');
   const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-  for (const forged of [`${header}.${payload}.${signature}`, `${none}.${payload}.`]) assert.equal((await check(undefined, forged)).status, 401);
+  for (const forged of [`${header}.${payload}.${signature}`, `${none}.${payload}.`])
+    assert.equal((await check(undefined, forged)).status, 401);
 });
 
 test('64 KB of request headers: Node refuses them (431/400 or a closed connection) and keeps serving', async (t) => {
   const hits = upstreamHits;
   const { body, contentType } = await multipart(livenessFields());
-  const headers = { 'Content-Type': contentType, Origin: ORIGIN, Authorization: `Bearer ${await token()}`, 'X-Padding': 'x'.repeat(64 * 1024) };
+  const headers = {
+    'Content-Type': contentType,
+    Origin: ORIGIN,
+    Authorization: `Bearer ${await token()}`,
+    'X-Padding': 'x'.repeat(64 * 1024),
+  };
   const result = await outcome(send(proxyUrl, { headers, body }));
   t.diagnostic(`64 KB of headers: ${result}`);
   assert.ok(result === 431 || result === 400 || result === 'closed', `answered ${result}`);
@@ -106,7 +120,10 @@ test('slow loris: a stalled body or stalled headers are cut off by the server wi
   const head =
     `POST /api/id-liveness HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: ${ORIGIN}\r\nAuthorization: Bearer ${await token()}\r\n` +
     `Content-Type: ${contentType}\r\nContent-Length: 500000\r\n\r\n`;
-  const stalls = Promise.all([stall(`${head}--${contentType.split('boundary=')[1]}\r\n`), stall('POST /api/id-liveness HTTP/1.1\r\nHost: 127')]);
+  const stalls = Promise.all([
+    stall(`${head}--${contentType.split('boundary=')[1]}\r\n`),
+    stall('POST /api/id-liveness HTTP/1.1\r\nHost: 127'),
+  ]);
   await until('the stalled body to reach a handler', () => inFlight > 0);
   assert.equal(inFlight, 1, 'the stalled body holds a handler (the stalled headers never reach one)');
   const [body, headers] = await stalls;
@@ -153,7 +170,9 @@ test('1,000 concurrent 2 MB uploads are all refused, within a bounded RSS growth
   const tally: Record<string, Record<string, number>> = { declared: {}, chunked: {}, lying: {} };
   results.forEach((result, i) => (tally[kinds[i % 3]][result] = (tally[kinds[i % 3]][result] ?? 0) + 1));
   const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-  t.diagnostic(`1,000 oversized uploads in ${seconds.toFixed(1)} s: ${JSON.stringify(tally)}; RSS ${mb(rssBefore)} -> peak ${mb(rssPeak)} -> ${mb(rssAfter)}`);
+  t.diagnostic(
+    `1,000 oversized uploads in ${seconds.toFixed(1)} s: ${JSON.stringify(tally)}; RSS ${mb(rssBefore)} -> peak ${mb(rssPeak)} -> ${mb(rssAfter)}`,
+  );
   // The lying kind gets 400 for its truncated 4 KB body. 408 would be this server's 1 s request
   // timeout cutting an upload slowed by the flood: a refusal too.
   results.forEach((result, i) => {
@@ -201,7 +220,9 @@ test('10,000 multipart fields, or a 1 MB field name, are refused with 400 and th
 
   // A known name over and over: the first copy must not win quietly.
   const { body: valid, contentType } = await multipart(livenessFields());
-  const repeated = `--${contentType.split('boundary=')[1]}\r\nContent-Disposition: form-data; name="country_code"\r\n\r\nIND\r\n`.repeat(10_000);
+  const repeated = `--${contentType.split('boundary=')[1]}\r\nContent-Disposition: form-data; name="country_code"\r\n\r\nIND\r\n`.repeat(
+    10_000,
+  );
   const headers = { 'Content-Type': contentType, Origin: ORIGIN, Authorization: `Bearer ${await token()}` };
   const repeatedReply = await send(proxyUrl, { headers, body: Buffer.concat([Buffer.from(repeated), valid]) });
   assert.equal(repeatedReply.status, 400, repeatedReply.text);

@@ -30,7 +30,12 @@ before(async () => {
   });
   servers.push(upstream);
   for (const adapter of ['web', 'node'] as const) {
-    const proxy = await listenProxy({ apiKey: 'k', upstreamUrl: upstream.url, tokenSecret: SECRET, allowedOrigins: [ORIGIN] }, undefined, undefined, adapter);
+    const proxy = await listenProxy(
+      { apiKey: 'k', upstreamUrl: upstream.url, tokenSecret: SECRET, allowedOrigins: [ORIGIN] },
+      undefined,
+      undefined,
+      adapter,
+    );
     servers.push(proxy);
     proxies[adapter] = `${proxy.url}/api/id-liveness`;
   }
@@ -67,10 +72,25 @@ const clients: Record<string, Client> = {
 const { body: big, contentType } = await multipart(livenessFields(jpeg(900_000)));
 
 /** The refusals that come before the body is read, each with what the client must read. */
-const cases: { name: string; status: number; code: string; request: (url: string) => Promise<{ headers: Record<string, string>; body: Uint8Array<ArrayBuffer> }> }[] = [
+const cases: {
+  name: string;
+  status: number;
+  code: string;
+  request: (url: string) => Promise<{ headers: Record<string, string>; body: Uint8Array<ArrayBuffer> }>;
+}[] = [
   { name: 'no token', status: 401, code: 'unauthorized', request: async () => ({ headers: { Origin: ORIGIN }, body: big }) },
-  { name: 'a forged token', status: 401, code: 'unauthorized', request: async () => ({ headers: { Origin: ORIGIN, Authorization: `Bearer ${(await token()).slice(0, -2)}xx` }, body: big }) },
-  { name: 'another origin', status: 403, code: 'token-binding', request: async () => ({ headers: { Origin: 'https://evil.example', Authorization: `Bearer ${await token()}` }, body: big }) },
+  {
+    name: 'a forged token',
+    status: 401,
+    code: 'unauthorized',
+    request: async () => ({ headers: { Origin: ORIGIN, Authorization: `Bearer ${(await token()).slice(0, -2)}xx` }, body: big }),
+  },
+  {
+    name: 'another origin',
+    status: 403,
+    code: 'token-binding',
+    request: async () => ({ headers: { Origin: 'https://evil.example', Authorization: `Bearer ${await token()}` }, body: big }),
+  },
   // Used once already: the one-time check refuses it before the body.
   {
     name: 'a used token',
@@ -79,7 +99,9 @@ const cases: { name: string; status: number; code: string; request: (url: string
     request: async (url) => {
       const used = await token();
       const { body, contentType: type } = await multipart(livenessFields());
-      await fetch(url, { method: 'POST', headers: { 'Content-Type': type, Origin: ORIGIN, Authorization: `Bearer ${used}` }, body }).then((r) => r.text());
+      await fetch(url, { method: 'POST', headers: { 'Content-Type': type, Origin: ORIGIN, Authorization: `Bearer ${used}` }, body }).then(
+        (r) => r.text(),
+      );
       return { headers: { Origin: ORIGIN, Authorization: `Bearer ${used}` }, body: big };
     },
   },

@@ -189,7 +189,10 @@ describe('handoff on the memory store', () => {
     const resumed = await new EventStream(`${server.url}/api/handoff/${session.id}/events`).open(first.lastId);
     await resumed.until(() => resumed.states.length === 2);
     assert.deepEqual(resumed.states, ['opened', 'captured'], 'no repeat of what it had, nothing lost');
-    assert.deepEqual(resumed.events.map((event) => event.id), [2, 3]);
+    assert.deepEqual(
+      resumed.events.map((event) => event.id),
+      [2, 3],
+    );
     await phoneCheck(server.url, phone.token);
     await resumed.until(() => resumed.ended);
     assert.equal(resumed.states.at(-1), 'completed');
@@ -263,7 +266,11 @@ describe('handoff expiry and rate limits', () => {
       assert.equal(third.status, 429);
       assert.equal(third.json().code, 'quota-exceeded');
       assert.ok(Number(third.headers['retry-after']) >= 1);
-      assert.equal((await createSession(server.url, DESKTOP, await desktopToken(DESKTOP, { subject: 'user-2' }))).status, 201, 'another user is not affected');
+      assert.equal(
+        (await createSession(server.url, DESKTOP, await desktopToken(DESKTOP, { subject: 'user-2' }))).status,
+        201,
+        'another user is not affected',
+      );
     } finally {
       await server.close();
     }
@@ -356,4 +363,3 @@ describe('handoff across two instances sharing a real Redis', () => {
     }
   });
 });
-

@@ -36,7 +36,11 @@ export function listenRaw(handler: http.RequestListener, serverOptions: http.Ser
   return new Promise((resolve) => {
     const server = http.createServer(serverOptions, handler).listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
-      resolve({ url: `http://127.0.0.1:${port}`, port, close: () => new Promise((done) => (server.close(() => done()), server.closeAllConnections())) });
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        port,
+        close: () => new Promise((done) => (server.close(() => done()), server.closeAllConnections())),
+      });
     });
   });
 }
@@ -95,7 +99,11 @@ export async function multipart(fields: Record<string, string | Blob>): Promise<
 }
 
 /** The usual three fields. */
-export function livenessFields(image: Uint8Array<ArrayBuffer> = jpeg(), countryCode = 'IND', cardCode = 'MRZ'): Record<string, string | Blob> {
+export function livenessFields(
+  image: Uint8Array<ArrayBuffer> = jpeg(),
+  countryCode = 'IND',
+  cardCode = 'MRZ',
+): Record<string, string | Blob> {
   return { liveness_image: new File([image], 'card.jpg', { type: 'image/jpeg' }), country_code: countryCode, card_code: cardCode };
 }
 
@@ -120,7 +128,8 @@ export function send(
   init: { method?: string; headers?: Record<string, string>; body?: Uint8Array; chunks?: Iterable<Uint8Array>; agent?: http.Agent } = {},
 ): Promise<Reply> {
   const headers = { ...init.headers };
-  if (init.body && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-length')) headers['Content-Length'] = String(init.body.length);
+  if (init.body && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-length'))
+    headers['Content-Length'] = String(init.body.length);
   return new Promise((resolve, reject) => {
     let replied = false;
     const request = http.request(url, { method: init.method ?? 'POST', headers, agent: init.agent ?? false }, (response) => {
@@ -130,7 +139,13 @@ export function send(
       response.on('error', reject);
       response.on('end', () => {
         const text = Buffer.concat(parts).toString('utf8');
-        const reply: Reply = { status: response.statusCode!, headers: response.headers, rawHeaders: response.rawHeaders, text, json: () => JSON.parse(text) };
+        const reply: Reply = {
+          status: response.statusCode!,
+          headers: response.headers,
+          rawHeaders: response.rawHeaders,
+          text,
+          json: () => JSON.parse(text),
+        };
         replies.push(reply);
         resolve(reply);
       });

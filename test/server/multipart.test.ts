@@ -37,7 +37,12 @@ test('parts: names, file names, types and content ranges; a preamble is skipped'
   const parts = scanMultipart(body, 'B', 3);
   assert.ok(Array.isArray(parts));
   assert.deepEqual(
-    parts.map(({ name, filename, contentType, start, end }) => ({ name, filename, contentType, content: Buffer.from(body.subarray(start, end)).toString('latin1') })),
+    parts.map(({ name, filename, contentType, start, end }) => ({
+      name,
+      filename,
+      contentType,
+      content: Buffer.from(body.subarray(start, end)).toString('latin1'),
+    })),
     [
       { name: 'liveness_image', filename: 'a.jpg', contentType: 'image/jpeg', content: '\xff\xd8\r\n--not-it\r\n' },
       { name: 'country_code', filename: undefined, contentType: undefined, content: 'IND' },
@@ -66,7 +71,11 @@ test('property: any form the platform encodes comes back with the same image byt
       fc.stringMatching(/^[A-Za-z0-9_-]{1,16}$/),
       fc.shuffledSubarray(['liveness_image', 'country_code', 'card_code'], { minLength: 3, maxLength: 3 }),
       async (image, country, card, order) => {
-        const values: Record<string, string | Blob> = { liveness_image: new File([image], 'c.jpg'), country_code: country, card_code: card };
+        const values: Record<string, string | Blob> = {
+          liveness_image: new File([image], 'c.jpg'),
+          country_code: country,
+          card_code: card,
+        };
         const { body, contentType } = await multipart(Object.fromEntries(order.map((name) => [name, values[name]])));
         const form = parseLivenessForm(body, contentType, 1_000_000);
         assert.ok(form.ok, JSON.stringify(form));
@@ -84,7 +93,8 @@ test('property: any form the platform encodes comes back with the same image byt
 function split(bytes: Uint8Array, cuts: number[], watch?: Uint8Array): ByteChunks {
   const chunks = new ByteChunks(watch);
   let last = 0;
-  for (const cut of [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)) chunks.push(bytes.subarray(last, cut)), (last = cut);
+  for (const cut of [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b))
+    (chunks.push(bytes.subarray(last, cut)), (last = cut));
   chunks.push(bytes.subarray(last));
   return chunks;
 }
@@ -160,7 +170,13 @@ function busboyRead(body: Uint8Array, contentType: string): Promise<ReadPart[] |
       const part: ReadPart = { name, filename: info.filename ?? '', content: '' };
       parts.push(part);
       const chunks: Buffer[] = [];
-      pending.push(new Promise((done) => stream.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => ((part.content = Buffer.concat(chunks).toString('latin1')), done()))));
+      pending.push(
+        new Promise((done) =>
+          stream
+            .on('data', (chunk: Buffer) => chunks.push(chunk))
+            .on('end', () => ((part.content = Buffer.concat(chunks).toString('latin1')), done())),
+        ),
+      );
     });
     reader.on('error', (error) => resolve({ error: String(error) }));
     reader.on('close', () => void Promise.all(pending).then(() => resolve(parts)));
@@ -187,10 +203,12 @@ async function capture(send: (url: string) => Promise<unknown>): Promise<{ body:
   let got: { body: Uint8Array; contentType: string } | undefined;
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => {
-      got = { body: new Uint8Array(Buffer.concat(chunks)), contentType: String(request.headers['content-type']) };
-      response.end('{}');
-    });
+    request
+      .on('data', (chunk: Buffer) => chunks.push(chunk))
+      .on('end', () => {
+        got = { body: new Uint8Array(Buffer.concat(chunks)), contentType: String(request.headers['content-type']) };
+        response.end('{}');
+      });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
@@ -236,7 +254,18 @@ test('real clients: every body curl, fetch, undici, form-data and Python send is
     await fetch(url, { method: 'POST', body: new Uint8Array(form.getBuffer()), headers: form.getHeaders() }).then((r) => r.text());
   });
   bodies.curl = await capture(async (url) => {
-    await promisify(execFile)('curl', ['-sS', '-o', '/dev/null', '-F', `liveness_image=@${file};type=image/jpeg`, '-F', 'country_code=IND', '-F', 'card_code=MRZ', url]);
+    await promisify(execFile)('curl', [
+      '-sS',
+      '-o',
+      '/dev/null',
+      '-F',
+      `liveness_image=@${file};type=image/jpeg`,
+      '-F',
+      'country_code=IND',
+      '-F',
+      'card_code=MRZ',
+      url,
+    ]);
   });
   // Python's email package: a long non-ASCII file name becomes a folded `filename*=utf-8''…` header line.
   bodies['Python email + urllib'] = await capture(async (url) => {
@@ -281,7 +310,10 @@ urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=body, headers={'
   // Python's body is the one with folded header lines and a `filename*`-only part: it must really have them.
   const python = Buffer.from(bodies['Python email + urllib'].body).toString('latin1');
   assert.match(python, /\r\n[ \t]+filename\*1\*=/i, 'Python folds the long file name');
-  assert.equal((oursRead(bodies['Python email + urllib'].body, bodies['Python email + urllib'].contentType) as ReadPart[])[0].filename, NON_ASCII_NAME);
+  assert.equal(
+    (oursRead(bodies['Python email + urllib'].body, bodies['Python email + urllib'].contentType) as ReadPart[])[0].filename,
+    NON_ASCII_NAME,
+  );
   assert.doesNotMatch(python, /filename="/, 'Python sends only filename*');
 });
 
@@ -362,7 +394,11 @@ test('property: on generated bodies, we read what busboy reads, or refuse one of
       async (boundary, parts, preamble, flaw, flawAt) => {
         fc.pre(!preamble.includes(`\r\n--${boundary}`) && !`\r\n${preamble}`.includes(`\r\n--${boundary}`));
         // A valid body's parts never hold the delimiter (the sender chose a boundary not in them).
-        fc.pre(parts.every((part) => !Buffer.from(`\r\n${Buffer.from(part.content).toString('latin1')}\r\n`, 'latin1').includes(`\r\n--${boundary}`)));
+        fc.pre(
+          parts.every(
+            (part) => !Buffer.from(`\r\n${Buffer.from(part.content).toString('latin1')}\r\n`, 'latin1').includes(`\r\n--${boundary}`),
+          ),
+        );
         const body = buildBody(boundary, parts, preamble.replace('--B', `--${boundary}`), flaw ?? undefined, flawAt);
         const contentType = `multipart/form-data; boundary="${boundary}"`;
         const ours = oursRead(body, contentType);
@@ -376,7 +412,9 @@ test('property: on generated bodies, we read what busboy reads, or refuse one of
         const sent = parts.map((part) => ({
           name: part.name,
           ...(part.file ? { filename: part.twist === 'filename*' ? '身分.jpg' : 'c.jpg' } : {}),
-          content: part.file ? Buffer.from(part.content).toString('latin1') : Buffer.from(Buffer.from(part.content).toString('utf8'), 'utf8').toString('latin1'),
+          content: part.file
+            ? Buffer.from(part.content).toString('latin1')
+            : Buffer.from(Buffer.from(part.content).toString('utf8'), 'utf8').toString('latin1'),
         }));
         assert.deepEqual(ours, sent, 'we read what was sent');
         // busboy drops a part whose delimiter has transport padding (RFC 2046 says receivers must accept it): we don't.

@@ -23,7 +23,13 @@ let withIpUrl: string;
 before(async () => {
   const sandbox = createSandbox({ apiKey: KEY });
   const upstream = await listen(sandbox.fetch);
-  const options = { apiKey: KEY, upstreamUrl: `${upstream.url}/v2/api/id-liveness`, tokenSecret: SECRET, allowedOrigins: [ORIGIN], forwardSandboxHeaders: true };
+  const options = {
+    apiKey: KEY,
+    upstreamUrl: `${upstream.url}/v2/api/id-liveness`,
+    tokenSecret: SECRET,
+    allowedOrigins: [ORIGIN],
+    forwardSandboxHeaders: true,
+  };
   const proxy = await listenProxy({ ...options, observer: metrics, log: (line) => lines.push(line) }, {}, undefined, 'node');
   const withIp = await listenProxy({ ...options, log: (line) => lines.push(line), logIp: true }, {}, undefined, 'node');
   servers.push(upstream, proxy, withIp);
@@ -32,7 +38,9 @@ before(async () => {
 });
 after(() => Promise.all(servers.map((server) => server.close())));
 
-async function check(init: { url?: string; bearer?: string | null; image?: Uint8Array<ArrayBuffer>; headers?: Record<string, string> } = {}) {
+async function check(
+  init: { url?: string; bearer?: string | null; image?: Uint8Array<ArrayBuffer>; headers?: Record<string, string> } = {},
+) {
   const { body, contentType } = await multipart(livenessFields(init.image ?? jpeg(50_000)));
   const bearer = init.bearer === undefined ? (await mintLivenessToken({ secret: SECRET, origin: ORIGIN })).token : init.bearer;
   const headers: Record<string, string> = { 'Content-Type': contentType, Origin: ORIGIN, ...init.headers };
@@ -41,7 +49,9 @@ async function check(init: { url?: string; bearer?: string | null; image?: Uint8
 }
 
 const scrape = async () => {
-  const response = await metrics.fetch(new Request('http://proxy.invalid/metrics', { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } }));
+  const response = await metrics.fetch(
+    new Request('http://proxy.invalid/metrics', { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } }),
+  );
   assert.equal(response.status, 200);
   assert.match(response.headers.get('content-type')!, /^text\/plain; version=0\.0\.4/);
   return response.text();
@@ -64,7 +74,11 @@ test('metrics: in-flight checks and bytes while a check waits upstream, then che
   const { reply, bodyBytes } = await slow;
   assert.equal(reply.status, 200, reply.text);
   assert.ok(bodyBytes > 50_000);
-  assert.equal(sample(during, 'accura_liveness_body_bytes_in_flight'), 0, 'the body is let go once it is sent, not held while Accura thinks');
+  assert.equal(
+    sample(during, 'accura_liveness_body_bytes_in_flight'),
+    0,
+    'the body is let go once it is sent, not held while Accura thinks',
+  );
 
   assert.equal((await check({ bearer: null })).reply.status, 401);
   assert.equal((await check({ image: new Uint8Array(Buffer.from('%PDF-1.7 not an image')) })).reply.status, 415);
@@ -85,7 +99,9 @@ test('metrics: in-flight checks and bytes while a check waits upstream, then che
 test('metrics: the scrape needs the token; without a configured token the route is off', async () => {
   const anonymous = await metrics.fetch(new Request('http://proxy.invalid/metrics'));
   assert.equal(anonymous.status, 401);
-  const wrong = await metrics.fetch(new Request('http://proxy.invalid/metrics', { headers: { Authorization: `Bearer ${METRICS_TOKEN}x` } }));
+  const wrong = await metrics.fetch(
+    new Request('http://proxy.invalid/metrics', { headers: { Authorization: `Bearer ${METRICS_TOKEN}x` } }),
+  );
   assert.equal(wrong.status, 401);
   assert.equal((await createLivenessMetrics({ processMetrics: false }).fetch(new Request('http://proxy.invalid/metrics'))).status, 404);
 

@@ -3,7 +3,13 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { Hono } from 'hono';
 import { SignJWT } from 'jose';
-import { type LivenessProxyOptions, LIVENESS_TOKEN_AUDIENCE, createLivenessProxy, createSandbox, mintLivenessToken } from '../../src/server/index.ts';
+import {
+  type LivenessProxyOptions,
+  LIVENESS_TOKEN_AUDIENCE,
+  createLivenessProxy,
+  createSandbox,
+  mintLivenessToken,
+} from '../../src/server/index.ts';
 import { parseLivenessResponse } from '../../src/check/response.ts';
 import { type Listening, closedPort, jpeg, listen, listenProxy, listenRaw, livenessFields, multipart, replies, send } from './helpers.ts';
 
@@ -16,7 +22,13 @@ let upstreamHits = 0;
 let proxyUrl: string;
 
 async function startProxy(options: Partial<LivenessProxyOptions> = {}): Promise<string> {
-  const server = await listenProxy({ apiKey: KEY, upstreamUrl: `${upstream.url}/v2/api/id-liveness`, tokenSecret: SECRET, allowedOrigins: [ORIGIN], ...options });
+  const server = await listenProxy({
+    apiKey: KEY,
+    upstreamUrl: `${upstream.url}/v2/api/id-liveness`,
+    tokenSecret: SECRET,
+    allowedOrigins: [ORIGIN],
+    ...options,
+  });
   servers.push(server);
   return `${server.url}/api/id-liveness`;
 }
@@ -74,11 +86,21 @@ test('expired, forged, alg:none and wrong-audience tokens are 401', async () => 
   const now = Math.floor(Date.now() / 1000);
   const key = new TextEncoder().encode(SECRET);
   const jwt = (aud: string, exp: number) =>
-    new SignJWT({ origin: ORIGIN }).setProtectedHeader({ alg: 'HS256' }).setAudience(aud).setJti('j').setIssuedAt(now - 600).setExpirationTime(exp).sign(key);
+    new SignJWT({ origin: ORIGIN })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setAudience(aud)
+      .setJti('j')
+      .setIssuedAt(now - 600)
+      .setExpirationTime(exp)
+      .sign(key);
   const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
   assertError(await check(undefined, { bearer: await jwt(LIVENESS_TOKEN_AUDIENCE, now - 5) }), 401, 'unauthorized');
-  assertError(await check(undefined, { bearer: (await mintLivenessToken({ secret: 'wrong-secret-wrong-secret', origin: ORIGIN })).token }), 401, 'unauthorized');
+  assertError(
+    await check(undefined, { bearer: (await mintLivenessToken({ secret: 'wrong-secret-wrong-secret', origin: ORIGIN })).token }),
+    401,
+    'unauthorized',
+  );
   const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ origin: ORIGIN, aud: LIVENESS_TOKEN_AUDIENCE, jti: 'j', iat: now, exp: now + 60 })}.`;
   assertError(await check(undefined, { bearer: none }), 401, 'unauthorized');
   assertError(await check(undefined, { bearer: await jwt('another-audience', now + 60) }), 401, 'unauthorized');
@@ -140,7 +162,12 @@ test('a lying Content-Length cannot get more through', async () => {
   assert.ok(!raw.includes(KEY));
 
   // In process a Request can carry any Content-Length: the bytes are still counted as they come.
-  const proxy = createLivenessProxy({ apiKey: KEY, upstreamUrl: `${upstream.url}/v2/api/id-liveness`, tokenSecret: SECRET, allowedOrigins: [ORIGIN] });
+  const proxy = createLivenessProxy({
+    apiKey: KEY,
+    upstreamUrl: `${upstream.url}/v2/api/id-liveness`,
+    tokenSecret: SECRET,
+    allowedOrigins: [ORIGIN],
+  });
   const response = await proxy.fetch(
     new Request(proxyUrl, {
       method: 'POST',
@@ -170,7 +197,10 @@ test('a missing, empty or invalid field is 400', async () => {
   assertError(await check({ liveness_image, country_code: ' ', card_code }), 400, 'missing-field');
   assertError(await check({ liveness_image, country_code: 'IN1', card_code }), 400, 'invalid-field');
   assertError(await check({ liveness_image, country_code, card_code: 'M R Z' }), 400, 'invalid-field');
-  const json = await send(proxyUrl, { headers: { 'Content-Type': 'application/json', Origin: ORIGIN, Authorization: `Bearer ${await token()}` }, body: Buffer.from('{}') });
+  const json = await send(proxyUrl, {
+    headers: { 'Content-Type': 'application/json', Origin: ORIGIN, Authorization: `Bearer ${await token()}` },
+    body: Buffer.from('{}'),
+  });
   assertError(json, 400, 'malformed-body');
 });
 
@@ -187,7 +217,12 @@ test('exactly the three fields and the Api-Key go upstream (others are 400); san
   const recorder = new Hono().post('*', async (c) => {
     const form = await c.req.formData();
     const image = form.get('liveness_image') as File;
-    seen.push({ fields: [...form.keys()].sort(), key: c.req.header('api-key'), type: image.type, score: c.req.header('x-accura-sandbox-score') });
+    seen.push({
+      fields: [...form.keys()].sort(),
+      key: c.req.header('api-key'),
+      type: image.type,
+      score: c.req.header('x-accura-sandbox-score'),
+    });
     return c.json({ status: true, data: { score: 12.5 } }, 202);
   });
   const server = await listen(recorder.fetch);
@@ -207,7 +242,10 @@ test('exactly the three fields and the Api-Key go upstream (others are 400); san
 });
 
 test('the sandbox score header reaches the sandbox only through a forwarding proxy', async () => {
-  const forced = await check(undefined, { url: await startProxy({ forwardSandboxHeaders: true }), headers: { 'X-Accura-Sandbox-Score': '73.25' } });
+  const forced = await check(undefined, {
+    url: await startProxy({ forwardSandboxHeaders: true }),
+    headers: { 'X-Accura-Sandbox-Score': '73.25' },
+  });
   assert.equal(forced.json().data.score, 73.25);
   const plain = await check(undefined, { headers: { 'X-Accura-Sandbox-Score': '73.25' } });
   assert.notEqual(plain.json().data.score, 73.25);
@@ -228,7 +266,9 @@ test("Accura's envelopes pass through the proxy and read the same in the widget'
     [200, { status: '1', data: { liveness_score: 80 } }, 'live'],
   ];
   for (const [status, body, expected] of answers) {
-    const accura = await listenRaw((_request, response) => response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body)));
+    const accura = await listenRaw((_request, response) =>
+      response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body)),
+    );
     servers.push(accura);
     const reply = await check(undefined, { url: await startProxy({ upstreamUrl: accura.url }) });
     if (status === 401 || status === 403) {
@@ -245,16 +285,25 @@ test("Accura's envelopes pass through the proxy and read the same in the widget'
 
 test('a slow upstream is 504, a closed port 502, a non-JSON answer 502', async () => {
   const silent = await listenRaw(() => {}); // accepts, never answers
-  const html = await listenRaw((_request, response) => response.writeHead(502, { 'Content-Type': 'text/html' }).end('<h1>Bad gateway</h1>'));
+  const html = await listenRaw((_request, response) =>
+    response.writeHead(502, { 'Content-Type': 'text/html' }).end('<h1>Bad gateway</h1>'),
+  );
   servers.push(silent, html);
   assertError(await check(undefined, { url: await startProxy({ upstreamUrl: silent.url, timeoutMs: 300 }) }), 504, 'upstream-timeout');
-  assertError(await check(undefined, { url: await startProxy({ upstreamUrl: `http://127.0.0.1:${await closedPort()}/` }) }), 502, 'upstream-unreachable');
+  assertError(
+    await check(undefined, { url: await startProxy({ upstreamUrl: `http://127.0.0.1:${await closedPort()}/` }) }),
+    502,
+    'upstream-unreachable',
+  );
   assertError(await check(undefined, { url: await startProxy({ upstreamUrl: html.url }) }), 502, 'upstream-invalid-response');
 });
 
 test('preflight: answered for an allowed origin, refused for another', async () => {
   const preflight = (origin: string) =>
-    send(proxyUrl, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' } });
+    send(proxyUrl, {
+      method: 'OPTIONS',
+      headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' },
+    });
   const allowed = await preflight(ORIGIN);
   assert.equal(allowed.status, 204);
   assert.equal(allowed.headers['access-control-allow-origin'], ORIGIN);

@@ -23,8 +23,14 @@ function timersStartedBy(action: () => void): number {
 
 test('creating a memory store or a proxy starts no timer; the store sweeps once it holds something', async () => {
   let store = createMemoryStore();
-  assert.equal(timersStartedBy(() => (store = createMemoryStore())), 0);
-  assert.equal(timersStartedBy(() => createLivenessProxy({ apiKey: 'k', tokenSecret: 's' })), 0);
+  assert.equal(
+    timersStartedBy(() => (store = createMemoryStore())),
+    0,
+  );
+  assert.equal(
+    timersStartedBy(() => createLivenessProxy({ apiKey: 'k', tokenSecret: 's' })),
+    0,
+  );
   let writes = 0;
   const { setInterval: interval } = globalThis;
   globalThis.setInterval = ((...args: Parameters<typeof interval>) => (writes++, interval(...args))) as typeof interval;
@@ -41,7 +47,11 @@ test('creating a memory store or a proxy starts no timer; the store sweeps once 
 test('a proxy without its secrets builds, and its first request says which one is missing', async () => {
   const withoutKey = createLivenessProxy({ apiKey: undefined as unknown as string, tokenSecret: 'secret' });
   const withoutSecret = createLivenessProxy({ apiKey: 'key', tokenSecret: '' });
-  const request = () => new Request('http://127.0.0.1/api/id-liveness', { method: 'POST', headers: { Origin: 'http://127.0.0.1' }, body: 'x' });
+  const request = () =>
+    new Request('http://127.0.0.1/api/id-liveness', { method: 'POST', headers: { Origin: 'http://127.0.0.1' }, body: 'x' });
   await assert.rejects(withoutKey.fetch(request()), { name: 'TypeError', message: /apiKey is required \(is ACCURA_API_KEY set\?\)/ });
-  await assert.rejects(withoutSecret.fetch(request()), { name: 'TypeError', message: /tokenSecret is required \(is LIVENESS_TOKEN_SECRET set\?\)/ });
+  await assert.rejects(withoutSecret.fetch(request()), {
+    name: 'TypeError',
+    message: /tokenSecret is required \(is LIVENESS_TOKEN_SECRET set\?\)/,
+  });
 });

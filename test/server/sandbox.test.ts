@@ -12,7 +12,11 @@ before(async () => {
 });
 after(() => Promise.all([open.close(), keyed.close()]));
 
-async function post(fields: Record<string, string | Blob>, headers: Record<string, string> = { 'Api-Key': 'anything' }, url = `${open.url}/v2/api/id-liveness`) {
+async function post(
+  fields: Record<string, string | Blob>,
+  headers: Record<string, string> = { 'Api-Key': 'anything' },
+  url = `${open.url}/v2/api/id-liveness`,
+) {
   const { body, contentType } = await multipart(fields);
   return send(url, { headers: { 'Content-Type': contentType, ...headers }, body });
 }
@@ -21,7 +25,12 @@ test('the same bytes always get the same score, with two decimals in 0-100', asy
   const image = jpeg(4096, 7);
   const first = (await post(livenessFields(image))).json();
   const second = (await post(livenessFields(image, 'USA', 'DL'))).json();
-  assert.deepEqual(first, { status: true, sandbox: true, message: 'Sandbox: not a real liveness check', data: { score: first.data.score } });
+  assert.deepEqual(first, {
+    status: true,
+    sandbox: true,
+    message: 'Sandbox: not a real liveness check',
+    data: { score: first.data.score },
+  });
   assert.equal(second.data.score, first.data.score, 'the score depends on the bytes only');
   assert.ok(first.data.score >= 0 && first.data.score <= 100);
   assert.equal(Math.round(first.data.score * 100) / 100, first.data.score);
@@ -57,7 +66,10 @@ test('fields, size and image type are checked like the real API', async () => {
   assert.equal((await post(livenessFields(jpeg(1_000_001)))).status, 413);
   const { body, contentType } = await multipart(livenessFields(jpeg(1_500_000)));
   const chunks = Array.from({ length: 24 }, (_, i) => body.subarray(i * 65_536, (i + 1) * 65_536));
-  assert.equal((await send(`${open.url}/v2/api/id-liveness`, { headers: { 'Content-Type': contentType, 'Api-Key': 'k' }, chunks })).status, 413);
+  assert.equal(
+    (await send(`${open.url}/v2/api/id-liveness`, { headers: { 'Content-Type': contentType, 'Api-Key': 'k' }, chunks })).status,
+    413,
+  );
   assert.equal((await post({ ...livenessFields(), liveness_image: new File(['%PDF-1.7'], 'card.jpg') })).status, 415);
 });
 

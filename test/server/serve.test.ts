@@ -44,11 +44,15 @@ test('npm run serve: health, CSP, and a graceful SIGTERM that lets in-flight che
   });
   // SIGTERM only once the check is in the server's hands (its metrics say so), not after a guessed pause.
   let inFlightNow = '';
-  await until('the check to be in flight in the server', async () => {
-    const metrics = await send(`${url}/metrics`, { method: 'GET', headers: { Authorization: 'Bearer serve-test-metrics' } });
-    inFlightNow = /^accura_liveness_checks_in_flight (\S+)$/m.exec(metrics.text)?.[1] ?? metrics.text.slice(0, 200);
-    return inFlightNow === '1';
-  }, { seen: () => `checks in flight: ${inFlightNow}` });
+  await until(
+    'the check to be in flight in the server',
+    async () => {
+      const metrics = await send(`${url}/metrics`, { method: 'GET', headers: { Authorization: 'Bearer serve-test-metrics' } });
+      inFlightNow = /^accura_liveness_checks_in_flight (\S+)$/m.exec(metrics.text)?.[1] ?? metrics.text.slice(0, 200);
+      return inFlightNow === '1';
+    },
+    { seen: () => `checks in flight: ${inFlightNow}` },
+  );
   child.kill('SIGTERM');
   const reply = await inFlight;
   assert.equal(reply.status, 200, reply.text);

@@ -63,14 +63,20 @@ for (const kind of ['memory', 'redis'] as const) {
       await store.set('short', 'x', { ttlMs });
       assert.equal(await store.increment('counter', ttlMs), 1);
       assert.equal(await store.increment('counter', ttlMs), 2, 'a later increment keeps the first expiry');
-      await until('the key and the counter to expire', async () => (await store.get('short')) === undefined && (await store.get('counter')) === undefined);
+      await until(
+        'the key and the counter to expire',
+        async () => (await store.get('short')) === undefined && (await store.get('counter')) === undefined,
+      );
       assert.ok(Date.now() - setAt >= ttlMs - 10, `gone after ${Date.now() - setAt} ms, before its TTL`);
       assert.equal(await store.increment('counter', ttlMs), 1, 'the count starts again');
     });
 
     test('200 concurrent increments count to 200', async () => {
       const counts = await Promise.all(Array.from({ length: 200 }, () => store.increment('race', 10_000)));
-      assert.deepEqual([...counts].sort((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i + 1));
+      assert.deepEqual(
+        [...counts].sort((a, b) => a - b),
+        Array.from({ length: 200 }, (_, i) => i + 1),
+      );
     });
   });
 }

@@ -40,7 +40,13 @@ test('verify refuses wrong secret, expired, alg none, HS512, wrong audience', as
   const key = new TextEncoder().encode(secret);
   const now = Math.floor(Date.now() / 1000);
   const sign = (alg: string, aud: string, exp: number) =>
-    new SignJWT({ origin }).setProtectedHeader({ alg }).setAudience(aud).setJti('j').setIssuedAt(now - 600).setExpirationTime(exp).sign(key);
+    new SignJWT({ origin })
+      .setProtectedHeader({ alg })
+      .setAudience(aud)
+      .setJti('j')
+      .setIssuedAt(now - 600)
+      .setExpirationTime(exp)
+      .sign(key);
   await assert.rejects(verifyLivenessToken(await sign('HS256', LIVENESS_TOKEN_AUDIENCE, now - 1), secret), /exp/);
   await assert.rejects(verifyLivenessToken(await sign('HS512', LIVENESS_TOKEN_AUDIENCE, now + 60), secret));
   await assert.rejects(verifyLivenessToken(await sign('HS256', 'someone-else', now + 60), secret), /aud/);

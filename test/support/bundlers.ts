@@ -67,7 +67,9 @@ export function run(command: string, args: string[], cwd: string, env: Record<st
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   const seconds = (performance.now() - start) / 1000;
   if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} (in ${cwd}) exited ${result.status ?? result.signal}:\n${output.split('\n').slice(-40).join('\n')}`);
+    throw new Error(
+      `${command} ${args.join(' ')} (in ${cwd}) exited ${result.status ?? result.signal}:\n${output.split('\n').slice(-40).join('\n')}`,
+    );
   }
   return { seconds, output };
 }
@@ -93,7 +95,9 @@ export function installApp(app: string, tarball: string): { seconds: number; fre
   syncApp(app);
   const cwd = appDir(app);
   const stamp = join(cwd, 'node_modules/.bundler-matrix-lock');
-  const lockHash = createHash('sha256').update(readFileSync(join(cwd, 'package-lock.json'))).digest('hex');
+  const lockHash = createHash('sha256')
+    .update(readFileSync(join(cwd, 'package-lock.json')))
+    .digest('hex');
   const flags = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
   let seconds = 0;
   const fresh = !existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash;
@@ -105,7 +109,9 @@ export function installApp(app: string, tarball: string): { seconds: number; fre
   }
   seconds += run('npm', ['install', '--no-save', ...flags, tarball], cwd).seconds;
   const { version } = JSON.parse(readFileSync(join(cwd, 'node_modules/accura-id-liveness/package.json'), 'utf8'));
-  console.log(`[bundlers] ${app}: ${fresh ? 'npm ci from its lockfile, then ' : ''}accura-id-liveness ${version} from ${basename(tarball)}, in ${cwd} (${seconds.toFixed(0)} s)`);
+  console.log(
+    `[bundlers] ${app}: ${fresh ? 'npm ci from its lockfile, then ' : ''}accura-id-liveness ${version} from ${basename(tarball)}, in ${cwd} (${seconds.toFixed(0)} s)`,
+  );
   return { seconds, fresh };
 }
 
@@ -133,8 +139,20 @@ export interface Started {
  * Starts a long-running fixture command (a dev or production server) in its own process group,
  * waits until `url` answers, and stops the whole group by its pid.
  */
-export async function startProcess(command: string, args: string[], cwd: string, url: string, timeoutMs = 180_000, env: Record<string, string> = {}): Promise<Started> {
-  const child: ChildProcess = spawn(command, args, { cwd, env: { ...quietEnv, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startProcess(
+  command: string,
+  args: string[],
+  cwd: string,
+  url: string,
+  timeoutMs = 180_000,
+  env: Record<string, string> = {},
+): Promise<Started> {
+  const child: ChildProcess = spawn(command, args, {
+    cwd,
+    env: { ...quietEnv, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let printed = '';
   child.stdout!.on('data', (chunk) => (printed += chunk));
   child.stderr!.on('data', (chunk) => (printed += chunk));
@@ -259,23 +277,36 @@ export async function checkInPage(browser: Browser, pageUrl: string, api: string
         () =>
           new Promise<{ completed: boolean; outcome: string }>((resolve) => {
             const widget = document.querySelector('accura-id-liveness')!;
-            widget.addEventListener('liveness-result', (event) => {
-              const { verdict, score } = (event as CustomEvent).detail;
-              resolve({ completed: true, outcome: `${verdict} ${score}` });
-            }, { once: true });
-            widget.addEventListener('liveness-error', (event) => {
-              const { code, message } = (event as CustomEvent).detail;
-              resolve({ completed: false, outcome: `${code}: ${message}` });
-            }, { once: true });
+            widget.addEventListener(
+              'liveness-result',
+              (event) => {
+                const { verdict, score } = (event as CustomEvent).detail;
+                resolve({ completed: true, outcome: `${verdict} ${score}` });
+              },
+              { once: true },
+            );
+            widget.addEventListener(
+              'liveness-error',
+              (event) => {
+                const { code, message } = (event as CustomEvent).detail;
+                resolve({ completed: false, outcome: `${code}: ${message}` });
+              },
+              { once: true },
+            );
           }),
       );
-      await page.locator('accura-id-liveness input[type=file]').first().setInputFiles({ name: 'card.jpg', mimeType: 'image/jpeg', buffer: photo });
+      await page
+        .locator('accura-id-liveness input[type=file]')
+        .first()
+        .setInputFiles({ name: 'card.jpg', mimeType: 'image/jpeg', buffer: photo });
       await page.locator('accura-id-liveness button.primary:not([disabled])').click({ timeout: 30_000 });
       ended.catch(() => {}); // when the timeout wins, closing the page rejects it
       let timer: NodeJS.Timeout | undefined;
       result = await Promise.race([
         ended,
-        new Promise<{ completed: boolean; outcome: string }>((resolve) => (timer = setTimeout(() => resolve({ completed: false, outcome: 'no result within 45 s' }), 45_000))),
+        new Promise<{ completed: boolean; outcome: string }>(
+          (resolve) => (timer = setTimeout(() => resolve({ completed: false, outcome: 'no result within 45 s' }), 45_000)),
+        ),
       ]);
       clearTimeout(timer);
     }
@@ -302,7 +333,12 @@ export async function initialScriptGzip(browser: Browser, pageUrl: string): Prom
   page.on('response', (response) => {
     const request = response.request();
     if (request.resourceType() !== 'script' || /worker/i.test(new URL(response.url()).pathname)) return;
-    bodies.push(response.body().then((body) => gzipSync(body, { level: 9 }).length, () => 0));
+    bodies.push(
+      response.body().then(
+        (body) => gzipSync(body, { level: 9 }).length,
+        () => 0,
+      ),
+    );
   });
   try {
     await page.goto(pageUrl, { waitUntil: 'networkidle', timeout: 120_000 });
@@ -314,7 +350,9 @@ export async function initialScriptGzip(browser: Browser, pageUrl: string): Prom
 
 /** Deletes every file with "worker" in its name under `dir`, as a bundler that drops the worker would. */
 export function deleteWorkers(dir: string): string[] {
-  const removed = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => /worker/i.test(file) && statSync(join(dir, file)).isFile());
+  const removed = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(
+    (file) => /worker/i.test(file) && statSync(join(dir, file)).isFile(),
+  );
   for (const file of removed) rmSync(join(dir, file));
   return removed;
 }

@@ -16,8 +16,17 @@ export function projectRectangle(options: Record<string, number>): P[];
 export function describeScene(next: () => number, options?: Record<string, unknown>): any;
 export function renderScene(scene: any): { width: number; height: number; rgb: Float32Array; corners?: P[] };
 export function sceneSet(options?: { seed?: number; cards?: number; empty?: number; width?: number; height?: number }): any[];
-export function toGrayBytes(image: { width: number; height: number; rgb: ArrayLike<number> }): { width: number; height: number; data: Uint8Array; chroma: Uint8Array };
-export function writeY4mVideo(path: string, shots: { image: { width: number; height: number; rgb: Float32Array }; frames: number }[], fps?: number): void;
+export function toGrayBytes(image: { width: number; height: number; rgb: ArrayLike<number> }): {
+  width: number;
+  height: number;
+  data: Uint8Array;
+  chroma: Uint8Array;
+};
+export function writeY4mVideo(
+  path: string,
+  shots: { image: { width: number; height: number; rgb: Float32Array }; frames: number }[],
+  fps?: number,
+): void;
 export function renderMovingShots(
   shots: { frames: number; pose?: Record<string, number>; corners?: P[] }[],
   options: { width: number; height: number; distance: number; withCard?: boolean; seed?: number },

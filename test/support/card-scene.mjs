@@ -26,7 +26,14 @@ function idCardAt(u, v, cardHeight, base = CARD_RGB) {
   const aspect = 85.6 / 53.98;
   if (v < 0.16) return [45, 93, 159]; // header band
   if (u > 0.05 && u < 0.3 && v > 0.25 && v < 0.85) return [185, 164, 143]; // photo
-  if (u > 0.35 && u < 0.92 && v > 0.27 && v < 0.9 && (v - 0.27) % 0.09 < 0.035 && u < 0.65 + ((Math.floor((v - 0.27) / 0.09) * 7) % 10) / 40) {
+  if (
+    u > 0.35 &&
+    u < 0.92 &&
+    v > 0.27 &&
+    v < 0.9 &&
+    (v - 0.27) % 0.09 < 0.035 &&
+    u < 0.65 + ((Math.floor((v - 0.27) / 0.09) * 7) % 10) / 40
+  ) {
     return [34, 34, 34]; // text lines
   }
   const d = Math.hypot(u - 0.7, (v - 0.6) / aspect) * cardHeight;
@@ -64,7 +71,12 @@ export function renderCardScene({ width = 1280, height = 720, cardShare = 0.78, 
       rgb[i + 2] = b + noise;
     }
   }
-  return { width, height, rgb: blurSigma > 0 ? gaussianBlur(rgb, width, height, blurSigma) : rgb, card: { left, top, width: cardWidth, height: cardHeight } };
+  return {
+    width,
+    height,
+    rgb: blurSigma > 0 ? gaussianBlur(rgb, width, height, blurSigma) : rgb,
+    card: { left, top, width: cardWidth, height: cardHeight },
+  };
 }
 
 /** One RGB image as a 4:2:0 YUV4MPEG2 frame (BT.601, full range, as Chromium's fake camera reads it). */
@@ -81,7 +93,12 @@ function y4mFrame({ width, height, rgb }) {
       let r = 0;
       let g = 0;
       let b = 0;
-      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+      for (const [dx, dy] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ]) {
         const i = ((cy * 2 + dy) * width + cx * 2 + dx) * 3;
         r += rgb[i] / 4;
         g += rgb[i + 1] / 4;
@@ -147,7 +164,17 @@ function invert3(m) {
   const B = -(d * i - f * g);
   const C = d * h - e * g;
   const det = a * A + b * B + c * C;
-  return [A / det, -(b * i - c * h) / det, (b * f - c * e) / det, B / det, (a * i - c * g) / det, -(a * f - c * d) / det, C / det, -(a * h - b * g) / det, (a * e - b * d) / det];
+  return [
+    A / det,
+    -(b * i - c * h) / det,
+    (b * f - c * e) / det,
+    B / det,
+    (a * i - c * g) / det,
+    -(a * f - c * d) / det,
+    C / det,
+    -(a * h - b * g) / det,
+    (a * e - b * d) / det,
+  ];
 }
 
 /**
@@ -156,7 +183,18 @@ function invert3(m) {
  * turned by `roll` degrees in its plane, at `distance` (in rectangle heights), its centre moved
  * by (`shiftX`, `shiftY`) pixels from the frame's centre.
  */
-export function projectRectangle({ width, height, aspect, tilt = 0, direction = 0, roll = 0, distance = 3, shiftX = 0, shiftY = 0, focal = width * 0.75 }) {
+export function projectRectangle({
+  width,
+  height,
+  aspect,
+  tilt = 0,
+  direction = 0,
+  roll = 0,
+  distance = 3,
+  shiftX = 0,
+  shiftY = 0,
+  focal = width * 0.75,
+}) {
   const pitch = tilt * Math.cos(direction * deg) * deg;
   const yaw = tilt * Math.sin(direction * deg) * deg;
   const r = roll * deg;
@@ -196,18 +234,30 @@ function backgroundPainter(kind, next) {
       return (x, y) => woodAt(x, y, phases, base);
     }
     case 'carpet': {
-      const base = pick([[90, 90, 100], [120, 70, 60], [70, 95, 80], [150, 140, 125]]);
+      const base = pick([
+        [90, 90, 100],
+        [120, 70, 60],
+        [70, 95, 80],
+        [150, 140, 125],
+      ]);
       const cell = 3 + Math.floor(next() * 3);
       const grid = Float32Array.from({ length: 4096 }, () => next() - 0.5);
       return (x, y) => {
-        const n = grid[((Math.floor(x / cell) * 73856093) ^ (Math.floor(y / cell) * 19349663)) & 4095] * 40 + grid[((x * 83492791) ^ (y * 2654435761)) & 4095] * 30;
+        const n =
+          grid[((Math.floor(x / cell) * 73856093) ^ (Math.floor(y / cell) * 19349663)) & 4095] * 40 +
+          grid[((x * 83492791) ^ (y * 2654435761)) & 4095] * 30;
         return [base[0] + n, base[1] + n, base[2] + n];
       };
     }
     case 'tablecloth': {
       const period = 14 + next() * 20;
       const angle = (next() - 0.5) * 30 * deg;
-      const colour = pick([[200, 40, 40], [40, 80, 170], [40, 130, 60], [220, 160, 30]]);
+      const colour = pick([
+        [200, 40, 40],
+        [40, 80, 170],
+        [40, 130, 60],
+        [220, 160, 30],
+      ]);
       const c = Math.cos(angle);
       const s = Math.sin(angle);
       return (x, y) => {
@@ -231,7 +281,7 @@ function backgroundPainter(kind, next) {
         const v = y * c - x * s;
         const row = Math.floor(v / pitch);
         const col = (u + row * pitch * 0.25) / pitch;
-        const inKey = (col % 1) * pitch > gap && (((v % pitch) + pitch) % pitch) > gap;
+        const inKey = (col % 1) * pitch > gap && ((v % pitch) + pitch) % pitch > gap;
         const label = inKey && Math.abs((col % 1) - 0.55) < 0.12 && Math.abs((((v % pitch) + pitch) % pitch) / pitch - 0.55) < 0.12;
         if (label) return light ? [60, 60, 60] : [200, 200, 200];
         return inKey ? key : gutter;
@@ -260,14 +310,16 @@ function backgroundPainter(kind, next) {
 function passportAt(u, v, cardHeight) {
   if (u > 0.04 && u < 0.3 && v > 0.14 && v < 0.68) return [170, 150, 135];
   if (v > 0.78 && v < 0.95 && u > 0.04 && u < 0.96 && (v - 0.78) % 0.09 < 0.045 && (u * 44) % 1 < 0.7) return [30, 30, 35];
-  if (u > 0.35 && u < 0.9 && v > 0.14 && v < 0.7 && (v - 0.14) % 0.08 < 0.028 && u < 0.6 + ((Math.floor((v - 0.14) / 0.08) * 7) % 10) / 30) return [60, 50, 70];
+  if (u > 0.35 && u < 0.9 && v > 0.14 && v < 0.7 && (v - 0.14) % 0.08 < 0.028 && u < 0.6 + ((Math.floor((v - 0.14) / 0.08) * 7) % 10) / 30)
+    return [60, 50, 70];
   const d = Math.hypot(u - 0.6, (v - 0.4) / 1.42) * cardHeight;
   if (d % 7 < 1.3) return [205, 190, 205];
   return [226, 215, 222];
 }
 
 function paperAt(u, v) {
-  if (u > 0.1 && u < 0.9 && v > 0.08 && v < 0.92 && (v * 40) % 1 < 0.3 && u < 0.55 + ((Math.floor(v * 40) * 13) % 7) / 18) return [70, 70, 80];
+  if (u > 0.1 && u < 0.9 && v > 0.08 && v < 0.92 && (v * 40) % 1 < 0.3 && u < 0.55 + ((Math.floor(v * 40) * 13) % 7) / 18)
+    return [70, 70, 80];
   return [236, 236, 232];
 }
 
@@ -300,7 +352,13 @@ export function describeScene(next, { width = 640, height = 480, withCard = true
   if (kind === 'nothing') return scene;
   // The look-alikes: a shape that is not the document's.
   const aspect =
-    kind === 'paper' ? pick([1 / Math.SQRT2, 8.5 / 11, documentType === 'id-card' ? 1.294 : 1.78]) : kind === 'phone' ? pick([19.5 / 9, 9 / 19.5]) : kind === 'book' ? pick([0.66, 0.7, 0.75]) : SCENE_ASPECT[kind];
+    kind === 'paper'
+      ? pick([1 / Math.SQRT2, 8.5 / 11, documentType === 'id-card' ? 1.294 : 1.78])
+      : kind === 'phone'
+        ? pick([19.5 / 9, 9 / 19.5])
+        : kind === 'book'
+          ? pick([0.66, 0.7, 0.75])
+          : SCENE_ASPECT[kind];
   const targetArea = withCard ? 0.25 + next() * 0.65 : 0.2 + next() * 0.5;
   const tilt = next() * 35;
   const direction = next() * 360;
@@ -351,9 +409,22 @@ export function renderScene(scene) {
   const corners = scene.corners;
   const inverse = corners ? invert3(squareToQuad(corners)) : undefined;
   const diagonal = corners ? Math.hypot(corners[2].x - corners[0].x, corners[2].y - corners[0].y) : 0;
-  const sideU = corners ? (Math.hypot(corners[1].x - corners[0].x, corners[1].y - corners[0].y) + Math.hypot(corners[2].x - corners[3].x, corners[2].y - corners[3].y)) / 2 : 1;
-  const sideV = corners ? (Math.hypot(corners[3].x - corners[0].x, corners[3].y - corners[0].y) + Math.hypot(corners[2].x - corners[1].x, corners[2].y - corners[1].y)) / 2 : 1;
-  const bookColour = [[120, 30, 40], [30, 60, 110], [200, 170, 60], [40, 90, 60]][Math.floor(next() * 4)];
+  const sideU = corners
+    ? (Math.hypot(corners[1].x - corners[0].x, corners[1].y - corners[0].y) +
+        Math.hypot(corners[2].x - corners[3].x, corners[2].y - corners[3].y)) /
+      2
+    : 1;
+  const sideV = corners
+    ? (Math.hypot(corners[3].x - corners[0].x, corners[3].y - corners[0].y) +
+        Math.hypot(corners[2].x - corners[1].x, corners[2].y - corners[1].y)) /
+      2
+    : 1;
+  const bookColour = [
+    [120, 30, 40],
+    [30, 60, 110],
+    [200, 170, 60],
+    [40, 90, 60],
+  ][Math.floor(next() * 4)];
   const surface = (u, v) => {
     switch (scene.kind) {
       case 'id-card':

@@ -18,5 +18,8 @@ export async function patientPage({ context }) {
 
 /** A Chromium launcher with a fake camera: `cameraArgs` from `fakeCameraArgs` or a video of its own. */
 export function chromium(cameraArgs) {
-  return chromeLauncher({ createPage: patientPage, launchOptions: { executablePath: findChrome(), headless: true, args: [...CHROME_ARGS, ...MEMORY_FLAGS, ...cameraArgs] } });
+  return chromeLauncher({
+    createPage: patientPage,
+    launchOptions: { executablePath: findChrome(), headless: true, args: [...CHROME_ARGS, ...MEMORY_FLAGS, ...cameraArgs] },
+  });
 }

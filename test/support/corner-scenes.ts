@@ -47,7 +47,9 @@ export async function grayScenes(options: { seed?: number; cards?: number; empty
     let image = toGrayBytes(painted) as GrayImage;
     if (scene.jpegQuality) {
       const rgb = Buffer.from(Uint8ClampedArray.from(painted.rgb));
-      const jpeg = await sharp(rgb, { raw: { width: painted.width, height: painted.height, channels: 3 } }).jpeg({ quality: scene.jpegQuality }).toBuffer();
+      const jpeg = await sharp(rgb, { raw: { width: painted.width, height: painted.height, channels: 3 } })
+        .jpeg({ quality: scene.jpegQuality })
+        .toBuffer();
       // Decoded to RGB and made grey as the widget does (BT.601), so the JPEG's chroma artefacts reach the chroma plane too.
       const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
       image = toGrayBytes({ width: info.width, height: info.height, rgb: data }) as GrayImage;
@@ -69,7 +71,10 @@ export const boxCorners = (box: Box): Quad => [
 
 /** Mean corner error as a share of the true diagonal, over the best of the four rotations of the corner order. */
 export function cornerError(found: Quad, truth: Quad): number {
-  const diagonal = Math.max(Math.hypot(truth[2].x - truth[0].x, truth[2].y - truth[0].y), Math.hypot(truth[3].x - truth[1].x, truth[3].y - truth[1].y));
+  const diagonal = Math.max(
+    Math.hypot(truth[2].x - truth[0].x, truth[2].y - truth[0].y),
+    Math.hypot(truth[3].x - truth[1].x, truth[3].y - truth[1].y),
+  );
   let best = Infinity;
   for (let shift = 0; shift < 4; shift++) {
     let sum = 0;

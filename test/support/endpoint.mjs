@@ -84,7 +84,12 @@ export async function testEndpoint(ctx, next) {
     return;
   }
   const body = await readBody(ctx.req);
-  list.push({ method: ctx.method, headers: pickHeaders(ctx.req.headers), bodyBytes: body.length, fields: await describeForm(ctx.req.headers, body) });
+  list.push({
+    method: ctx.method,
+    headers: pickHeaders(ctx.req.headers),
+    bodyBytes: body.length,
+    fields: await describeForm(ctx.req.headers, body),
+  });
 
   const delay = Number(query.get('delay') ?? 0);
   if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
@@ -112,8 +117,8 @@ export async function testEndpoint(ctx, next) {
   }
   ctx.body =
     status >= 200 && status < 300
-      ? query.get('body') ?? JSON.stringify({ status: true, data: { score: Number(score) } })
-      : query.get('errorBody') ?? JSON.stringify({ status: false, message: `Test endpoint answered ${status}` });
+      ? (query.get('body') ?? JSON.stringify({ status: true, data: { score: Number(score) } }))
+      : (query.get('errorBody') ?? JSON.stringify({ status: false, message: `Test endpoint answered ${status}` }));
 }
 
 function pickHeaders(headers) {

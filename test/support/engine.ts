@@ -3,7 +3,11 @@
 export type Engine = 'chromium' | 'firefox' | 'webkit';
 
 /** Read from the user agent, which none of our launchers spoof. */
-export const engine: Engine = /Firefox\//.test(navigator.userAgent) ? 'firefox' : /Chrom(e|ium)\//.test(navigator.userAgent) ? 'chromium' : 'webkit';
+export const engine: Engine = /Firefox\//.test(navigator.userAgent)
+  ? 'firefox'
+  : /Chrom(e|ium)\//.test(navigator.userAgent)
+    ? 'chromium'
+    : 'webkit';
 
 const LABELS: Record<Engine, string> = { chromium: 'Chromium', firefox: 'Firefox', webkit: 'WebKit' };
 export const engineLabel = LABELS[engine];
@@ -22,4 +26,5 @@ export function skipIn(context: Mocha.Context, engines: Engine[], reason: string
 
 /** The fake cameras of Firefox and WebKit show a generated pattern, not the rendered card Chromium films. */
 export const FILMS_THE_CARD: Engine[] = ['chromium'];
-export const PATTERN_CAMERA = "this engine's fake camera shows a generated pattern, not the rendered ID card that Chromium films from a file";
+export const PATTERN_CAMERA =
+  "this engine's fake camera shows a generated pattern, not the rendered ID card that Chromium films from a file";

@@ -24,5 +24,9 @@ export function firefox() {
   const executablePath = findFirefox();
   console.log(`Firefox: ${executablePath} over WebDriver BiDi (puppeteer-core), fake camera stream on`);
   // Passing puppeteer-core as the "custom puppeteer" lets the launcher take `browser: 'firefox'`.
-  return chromeLauncher({ puppeteer, createPage: patientPage, launchOptions: { browser: 'firefox', executablePath, headless: true, extraPrefsFirefox: FIREFOX_PREFS } });
+  return chromeLauncher({
+    puppeteer,
+    createPage: patientPage,
+    launchOptions: { browser: 'firefox', executablePath, headless: true, extraPrefsFirefox: FIREFOX_PREFS },
+  });
 }

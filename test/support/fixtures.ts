@@ -20,7 +20,14 @@ export const piexif: Piexif =
 export { seededRandom };
 
 /** Draws a photo-like scene: gradient light, a card-like shape with text lines, texture and sensor noise. */
-export function drawPhotoLike(context: OffscreenCanvasRenderingContext2D, width: number, height: number, seed = 1, noise = 18, cardShare = 0.6): void {
+export function drawPhotoLike(
+  context: OffscreenCanvasRenderingContext2D,
+  width: number,
+  height: number,
+  seed = 1,
+  noise = 18,
+  cardShare = 0.6,
+): void {
   const random = seededRandom(seed);
   const light = context.createLinearGradient(0, 0, width, height);
   light.addColorStop(0, '#8a7560');
@@ -80,7 +87,11 @@ function canvas(width: number, height: number): [OffscreenCanvas, OffscreenCanva
 }
 
 /** A photo-like JPEG as a phone would produce it. */
-export async function photoJpeg(width: number, height: number, options: { seed?: number; quality?: number; noise?: number } = {}): Promise<Blob> {
+export async function photoJpeg(
+  width: number,
+  height: number,
+  options: { seed?: number; quality?: number; noise?: number } = {},
+): Promise<Blob> {
   const [surface, context] = canvas(width, height);
   drawPhotoLike(context, width, height, options.seed ?? 1, options.noise ?? 18);
   return surface.convertToBlob({ type: 'image/jpeg', quality: options.quality ?? 0.92 });
@@ -125,9 +136,17 @@ export async function withExif(jpeg: Blob, exif: { orientation?: number; gps?: b
   const gps: Record<number, unknown> = {};
   if (exif.gps) {
     gps[piexif.GPSIFD.GPSLatitudeRef] = 'N';
-    gps[piexif.GPSIFD.GPSLatitude] = [[48, 1], [51, 1], [2406, 100]];
+    gps[piexif.GPSIFD.GPSLatitude] = [
+      [48, 1],
+      [51, 1],
+      [2406, 100],
+    ];
     gps[piexif.GPSIFD.GPSLongitudeRef] = 'E';
-    gps[piexif.GPSIFD.GPSLongitude] = [[2, 1], [17, 1], [4000, 100]];
+    gps[piexif.GPSIFD.GPSLongitude] = [
+      [2, 1],
+      [17, 1],
+      [4000, 100],
+    ];
   }
   const dump = piexif.dump({ '0th': zeroth, Exif: {}, GPS: gps });
   return binaryStringToBlob(piexif.insert(dump, await blobToBinaryString(jpeg)), 'image/jpeg');
@@ -166,9 +185,14 @@ export function base64ToBlob(base64: string, type: string): Blob {
   return binaryStringToBlob(atob(base64), type);
 }
 
-export const textAsJpeg = () => new File(['This is not an image, only text pretending to be one.\n'.repeat(20)], 'photo.jpg', { type: 'image/jpeg' });
+export const textAsJpeg = () =>
+  new File(['This is not an image, only text pretending to be one.\n'.repeat(20)], 'photo.jpg', { type: 'image/jpeg' });
 export const svgFile = () =>
-  new File(['<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"><rect width="800" height="600"/></svg>'], 'card.svg', { type: 'image/svg+xml' });
+  new File(
+    ['<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"><rect width="800" height="600"/></svg>'],
+    'card.svg',
+    { type: 'image/svg+xml' },
+  );
 export const emptyFile = () => new File([], 'empty.jpg', { type: 'image/jpeg' });
 
 /** The first 60 % of a real JPEG: the header is fine, the image data is cut short. */
@@ -192,7 +216,10 @@ export type CardVariant = 'sharp' | 'blurred' | 'glare' | 'dark' | 'bright';
  * One rendered ID card on a table, and its variants for the quality gate: blurred with a
  * Gaussian of σ = 3, with a specular highlight, under- and over-exposed.
  */
-export async function cardPhoto(variant: CardVariant, options: { width?: number; height?: number; cardShare?: number } = {}): Promise<ImageBitmap> {
+export async function cardPhoto(
+  variant: CardVariant,
+  options: { width?: number; height?: number; cardShare?: number } = {},
+): Promise<ImageBitmap> {
   const { width = 2400, height = 1800, cardShare = 0.8 } = options;
   const [sharp, sharpContext] = canvas(width, height);
   drawPhotoLike(sharpContext, width, height, 21, 12, cardShare);
@@ -264,7 +291,13 @@ function pngChunk(type: string, data: Uint8Array): Uint8Array<ArrayBuffer> {
  * A real PNG written byte by byte (zlib through CompressionStream), for what a canvas can't make:
  * 16-bit channels with alpha, or a header that declares a huge size over tiny data.
  */
-export async function handMadePng(options: { width: number; height: number; bitDepth: 8 | 16; declaredWidth?: number; declaredHeight?: number }): Promise<File> {
+export async function handMadePng(options: {
+  width: number;
+  height: number;
+  bitDepth: 8 | 16;
+  declaredWidth?: number;
+  declaredHeight?: number;
+}): Promise<File> {
   const { width, height, bitDepth } = options;
   const channels = 4; // RGBA
   const bytesPerPixel = (channels * bitDepth) / 8;
@@ -282,23 +315,50 @@ export async function handMadePng(options: { width: number; height: number; bitD
       }
     }
   }
-  const compressed = new Uint8Array(await new Response(new Blob([raw]).stream().pipeThrough(new CompressionStream('deflate'))).arrayBuffer());
+  const compressed = new Uint8Array(
+    await new Response(new Blob([raw]).stream().pipeThrough(new CompressionStream('deflate'))).arrayBuffer(),
+  );
   const header = new Uint8Array(13);
   const view = new DataView(header.buffer);
   view.setUint32(0, options.declaredWidth ?? width);
   view.setUint32(4, options.declaredHeight ?? height);
   header.set([bitDepth, 6, 0, 0, 0], 8); // colour type 6: RGBA
   const signature = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return new File([signature, pngChunk('IHDR', header), pngChunk('IDAT', compressed), pngChunk('IEND', new Uint8Array())], 'image.png', { type: 'image/png' });
+  return new File([signature, pngChunk('IHDR', header), pngChunk('IDAT', compressed), pngChunk('IEND', new Uint8Array())], 'image.png', {
+    type: 'image/png',
+  });
 }
 
 /** A two-frame animated GIF (the smallest valid one that still animates). */
 export function animatedGif(): File {
   const frame = [0x21, 0xf9, 0x04, 0x04, 0x0a, 0x00, 0x00, 0x00, 0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0x02, 0x02, 0x44, 0x01, 0x00];
   const bytes = new Uint8Array([
-    ...new TextEncoder().encode('GIF89a'), 1, 0, 1, 0, 0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff,
-    0x21, 0xff, 0x0b, ...new TextEncoder().encode('NETSCAPE2.0'), 0x03, 0x01, 0x00, 0x00, 0x00,
-    ...frame, ...frame, 0x3b,
+    ...new TextEncoder().encode('GIF89a'),
+    1,
+    0,
+    1,
+    0,
+    0x80,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0xff,
+    0xff,
+    0xff,
+    0x21,
+    0xff,
+    0x0b,
+    ...new TextEncoder().encode('NETSCAPE2.0'),
+    0x03,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...frame,
+    ...frame,
+    0x3b,
   ]);
   return new File([bytes], 'animated.gif', { type: 'image/gif' });
 }

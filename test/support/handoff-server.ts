@@ -12,8 +12,19 @@ export const DESKTOP_ORIGIN = 'https://shop.example';
 export const PHONE_ORIGIN = 'https://verify.example';
 
 /** Handoff plus proxy as one Web handler; pass the Node `env` through for the client IP. */
-export function handoffServer(store: LivenessEventStore, tokenSecret: string, options: Partial<HandoffOptions> = {}): (request: Request, env?: unknown) => Promise<Response> {
-  const handoff = createHandoff({ store, tokenSecret, publicUrl: PHONE_ORIGIN, allowedOrigins: [DESKTOP_ORIGIN], rateLimit: {}, ...options });
+export function handoffServer(
+  store: LivenessEventStore,
+  tokenSecret: string,
+  options: Partial<HandoffOptions> = {},
+): (request: Request, env?: unknown) => Promise<Response> {
+  const handoff = createHandoff({
+    store,
+    tokenSecret,
+    publicUrl: PHONE_ORIGIN,
+    allowedOrigins: [DESKTOP_ORIGIN],
+    rateLimit: {},
+    ...options,
+  });
   const sandbox = createSandbox();
   const proxy = createLivenessProxy({
     apiKey: 'sandbox-key',

@@ -33,7 +33,9 @@ export async function requestsFor(id: string): Promise<RecordedRequest[]> {
 
 export async function makeElement(params: Record<string, string | number> = {}, attributes: Partial<AccuraIdLiveness> = {}) {
   const endpoint = testEndpoint(params);
-  const el = await fixture<AccuraIdLiveness>(html`<accura-id-liveness endpoint=${endpoint.url} country-code="USA" card-code="MRZ"></accura-id-liveness>`);
+  const el = await fixture<AccuraIdLiveness>(
+    html`<accura-id-liveness endpoint=${endpoint.url} country-code="USA" card-code="MRZ"></accura-id-liveness>`,
+  );
   // The quality gate has its own tests; elsewhere it would only add a step before "Check document".
   Object.assign(el, { qualityCheck: 'off' }, attributes);
   await el.updateComplete;
@@ -70,7 +72,9 @@ export async function untilPhase(el: AccuraIdLiveness, phase: AccuraIdLiveness['
 
 /** Text shown in the element's shadow root. */
 export async function untilText(el: Element, text: string): Promise<void> {
-  await until(`the text "${text}"`, () => el.shadowRoot!.textContent!.includes(text), { seen: () => JSON.stringify(el.shadowRoot!.textContent!.replace(/\s+/g, ' ').trim().slice(0, 300)) });
+  await until(`the text "${text}"`, () => el.shadowRoot!.textContent!.includes(text), {
+    seen: () => JSON.stringify(el.shadowRoot!.textContent!.replace(/\s+/g, ' ').trim().slice(0, 300)),
+  });
 }
 
 /**

@@ -26,8 +26,16 @@ export const SQUARE_CORNERS = [
 export const MOVING_SHOTS = [
   { name: 'table', frames: 5 },
   ...[900, 700, 500, 300].map((shiftX) => ({ name: 'entering', frames: 1, pose: { tilt: 10, direction: 90, roll: 4, shiftX, shiftY: 0 } })),
-  ...[32, 30, 33, 29, 32].map((tilt, i) => ({ name: 'tilted', frames: 3, pose: { tilt, direction: 45, roll: 9 - i, shiftX: 20 - i * 6, shiftY: -10 + i * 4 } })),
-  ...[26, 22].map((tilt, i) => ({ name: 'settling', frames: 1, pose: { tilt, direction: 45, roll: 6 - i * 2, shiftX: 6 - i * 2, shiftY: 0 } })),
+  ...[32, 30, 33, 29, 32].map((tilt, i) => ({
+    name: 'tilted',
+    frames: 3,
+    pose: { tilt, direction: 45, roll: 9 - i, shiftX: 20 - i * 6, shiftY: -10 + i * 4 },
+  })),
+  ...[26, 22].map((tilt, i) => ({
+    name: 'settling',
+    frames: 1,
+    pose: { tilt, direction: 45, roll: 6 - i * 2, shiftX: 6 - i * 2, shiftY: 0 },
+  })),
   { name: 'square', frames: 20, corners: SQUARE_CORNERS },
 ];
 

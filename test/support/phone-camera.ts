@@ -81,9 +81,11 @@ export interface PhoneProfile {
   expectedLens: string;
 }
 
-const IOS_17_SAFARI = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+const IOS_17_SAFARI =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 /** iPadOS asks for desktop sites: the user agent is a Mac's; only the touch points tell. */
-const IPADOS_17_SAFARI = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
+const IPADOS_17_SAFARI =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
 const androidChrome = (model: string) =>
   `Mozilla/5.0 (Linux; Android 14; ${model}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.6367.82 Mobile Safari/537.36`;
 
@@ -119,12 +121,66 @@ export const PROFILES: PhoneProfile[] = [
     openMs: 250,
     lenses: [
       { label: 'Front Camera', facing: 'user', kind: 'front', modes: IOS_MODES, closeFocus: 0.3, photo: [4032, 3024] },
-      { label: 'Back Triple Camera', facing: 'environment', kind: 'triple', modes: IOS_MODES, zoom: { min: 1, max: 15, step: 0.1 }, torch: true, closeFocus: 0.02, photo: [4032, 3024] },
-      { label: 'Back Dual Wide Camera', facing: 'environment', kind: 'dual-wide', modes: IOS_MODES, zoom: { min: 1, max: 15, step: 0.1 }, torch: true, closeFocus: 0.02, photo: [4032, 3024] },
-      { label: 'Back Ultra Wide Camera', facing: 'environment', kind: 'ultra-wide', modes: IOS_MODES, zoom: { min: 1, max: 5, step: 0.1 }, torch: true, closeFocus: 0.02, photo: [4032, 3024] },
-      { label: 'Back Camera', facing: 'environment', kind: 'wide', modes: IOS_MODES, zoom: { min: 1, max: 10, step: 0.1 }, torch: true, closeFocus: 0.2, photo: [4032, 3024] },
-      { label: 'Back Telephoto Camera', facing: 'environment', kind: 'tele', modes: IOS_MODES, zoom: { min: 1, max: 5, step: 0.1 }, torch: true, closeFocus: 0.6, photo: [4032, 3024] },
-      { label: 'Back Dual Camera', facing: 'environment', kind: 'dual', modes: IOS_MODES, zoom: { min: 1, max: 15, step: 0.1 }, torch: true, closeFocus: 0.2, photo: [4032, 3024] },
+      {
+        label: 'Back Triple Camera',
+        facing: 'environment',
+        kind: 'triple',
+        modes: IOS_MODES,
+        zoom: { min: 1, max: 15, step: 0.1 },
+        torch: true,
+        closeFocus: 0.02,
+        photo: [4032, 3024],
+      },
+      {
+        label: 'Back Dual Wide Camera',
+        facing: 'environment',
+        kind: 'dual-wide',
+        modes: IOS_MODES,
+        zoom: { min: 1, max: 15, step: 0.1 },
+        torch: true,
+        closeFocus: 0.02,
+        photo: [4032, 3024],
+      },
+      {
+        label: 'Back Ultra Wide Camera',
+        facing: 'environment',
+        kind: 'ultra-wide',
+        modes: IOS_MODES,
+        zoom: { min: 1, max: 5, step: 0.1 },
+        torch: true,
+        closeFocus: 0.02,
+        photo: [4032, 3024],
+      },
+      {
+        label: 'Back Camera',
+        facing: 'environment',
+        kind: 'wide',
+        modes: IOS_MODES,
+        zoom: { min: 1, max: 10, step: 0.1 },
+        torch: true,
+        closeFocus: 0.2,
+        photo: [4032, 3024],
+      },
+      {
+        label: 'Back Telephoto Camera',
+        facing: 'environment',
+        kind: 'tele',
+        modes: IOS_MODES,
+        zoom: { min: 1, max: 5, step: 0.1 },
+        torch: true,
+        closeFocus: 0.6,
+        photo: [4032, 3024],
+      },
+      {
+        label: 'Back Dual Camera',
+        facing: 'environment',
+        kind: 'dual',
+        modes: IOS_MODES,
+        zoom: { min: 1, max: 15, step: 0.1 },
+        torch: true,
+        closeFocus: 0.2,
+        photo: [4032, 3024],
+      },
     ],
     expectedLens: 'Back Triple Camera',
   },
@@ -143,7 +199,16 @@ export const PROFILES: PhoneProfile[] = [
     openMs: 300,
     lenses: [
       { label: 'Front Camera', facing: 'user', kind: 'front', modes: UHD, closeFocus: 0.3, photo: [3088, 2320] },
-      { label: 'Back Camera', facing: 'environment', kind: 'wide', modes: IOS_MODES, zoom: { min: 1, max: 5, step: 0.1 }, torch: true, closeFocus: 0.1, photo: [4032, 3024] },
+      {
+        label: 'Back Camera',
+        facing: 'environment',
+        kind: 'wide',
+        modes: IOS_MODES,
+        zoom: { min: 1, max: 5, step: 0.1 },
+        torch: true,
+        closeFocus: 0.1,
+        photo: [4032, 3024],
+      },
     ],
     expectedLens: 'Back Camera',
   },
@@ -172,9 +237,26 @@ export const PROFILES: PhoneProfile[] = [
         closeFocus: 0.08,
         photo: [4080, 3072],
       },
-      { label: 'camera2 1, facing front', facing: 'user', kind: 'front', modes: UHD, focusModes: ['manual', 'single-shot', 'continuous'], closeFocus: 0.2, photo: [3840, 2880] },
+      {
+        label: 'camera2 1, facing front',
+        facing: 'user',
+        kind: 'front',
+        modes: UHD,
+        focusModes: ['manual', 'single-shot', 'continuous'],
+        closeFocus: 0.2,
+        photo: [3840, 2880],
+      },
       // Class value: the ultra-wide as a separate id, fixed focus to apps, no flash unit of its own.
-      { label: 'camera2 2, facing back', facing: 'environment', kind: 'ultra-wide', modes: UHD, focusModes: ['manual'], torch: false, closeFocus: 0.03, photo: [4000, 3000] },
+      {
+        label: 'camera2 2, facing back',
+        facing: 'environment',
+        kind: 'ultra-wide',
+        modes: UHD,
+        focusModes: ['manual'],
+        torch: false,
+        closeFocus: 0.03,
+        photo: [4000, 3000],
+      },
     ],
     expectedLens: 'camera2 0, facing back',
   },
@@ -204,9 +286,35 @@ export const PROFILES: PhoneProfile[] = [
         closeFocus: 0.12,
         photo: [4000, 3000],
       },
-      { label: 'camera2 1, facing front', facing: 'user', kind: 'front', modes: UHD, focusModes: ['manual', 'single-shot', 'continuous'], closeFocus: 0.25, photo: [3648, 2736] },
-      { label: 'camera2 2, facing back', facing: 'environment', kind: 'ultra-wide', modes: UHD, focusModes: ['manual', 'single-shot', 'continuous'], torch: false, closeFocus: 0.05, photo: [4000, 3000] },
-      { label: 'camera2 3, facing back', facing: 'environment', kind: 'tele', modes: UHD.slice(1), focusModes: ['manual', 'single-shot', 'continuous'], torch: false, closeFocus: 0.5, photo: [3648, 2736] },
+      {
+        label: 'camera2 1, facing front',
+        facing: 'user',
+        kind: 'front',
+        modes: UHD,
+        focusModes: ['manual', 'single-shot', 'continuous'],
+        closeFocus: 0.25,
+        photo: [3648, 2736],
+      },
+      {
+        label: 'camera2 2, facing back',
+        facing: 'environment',
+        kind: 'ultra-wide',
+        modes: UHD,
+        focusModes: ['manual', 'single-shot', 'continuous'],
+        torch: false,
+        closeFocus: 0.05,
+        photo: [4000, 3000],
+      },
+      {
+        label: 'camera2 3, facing back',
+        facing: 'environment',
+        kind: 'tele',
+        modes: UHD.slice(1),
+        focusModes: ['manual', 'single-shot', 'continuous'],
+        torch: false,
+        closeFocus: 0.5,
+        photo: [3648, 2736],
+      },
     ],
     expectedLens: 'camera2 0, facing back',
   },
@@ -237,9 +345,29 @@ export const PROFILES: PhoneProfile[] = [
         closeFocus: 0.1,
         photo: [4160, 3120],
       },
-      { label: 'camera2 1, facing front', facing: 'user', kind: 'front', modes: [[640, 480]], focusModes: ['manual'], closeFocus: 0.3, photo: [2592, 1944] },
+      {
+        label: 'camera2 1, facing front',
+        facing: 'user',
+        kind: 'front',
+        modes: [[640, 480]],
+        focusModes: ['manual'],
+        closeFocus: 0.3,
+        photo: [2592, 1944],
+      },
       // Class value: the 2 MP depth sensor budget phones list as a second back camera.
-      { label: 'camera2 2, facing back', facing: 'environment', kind: 'depth', modes: [[1600, 1200], [640, 480]], focusModes: ['manual'], torch: false, closeFocus: 0.3, photo: [1600, 1200] },
+      {
+        label: 'camera2 2, facing back',
+        facing: 'environment',
+        kind: 'depth',
+        modes: [
+          [1600, 1200],
+          [640, 480],
+        ],
+        focusModes: ['manual'],
+        torch: false,
+        closeFocus: 0.3,
+        photo: [1600, 1200],
+      },
     ],
     expectedLens: 'camera2 0, facing back',
   },
@@ -258,9 +386,35 @@ export const PROFILES: PhoneProfile[] = [
     openMs: 250,
     lenses: [
       { label: 'Front Camera', facing: 'user', kind: 'front', modes: UHD, closeFocus: 0.3, photo: [4032, 3024] },
-      { label: 'Back Camera', facing: 'environment', kind: 'wide', modes: IOS_MODES, zoom: { min: 1, max: 5, step: 0.1 }, torch: true, closeFocus: 0.1, photo: [4032, 3024] },
-      { label: 'Back Ultra Wide Camera', facing: 'environment', kind: 'ultra-wide', modes: UHD, torch: true, closeFocus: 0.1, photo: [4032, 3024] },
-      { label: 'Back Dual Wide Camera', facing: 'environment', kind: 'dual-wide', modes: IOS_MODES, zoom: { min: 1, max: 10, step: 0.1 }, torch: true, closeFocus: 0.1, photo: [4032, 3024] },
+      {
+        label: 'Back Camera',
+        facing: 'environment',
+        kind: 'wide',
+        modes: IOS_MODES,
+        zoom: { min: 1, max: 5, step: 0.1 },
+        torch: true,
+        closeFocus: 0.1,
+        photo: [4032, 3024],
+      },
+      {
+        label: 'Back Ultra Wide Camera',
+        facing: 'environment',
+        kind: 'ultra-wide',
+        modes: UHD,
+        torch: true,
+        closeFocus: 0.1,
+        photo: [4032, 3024],
+      },
+      {
+        label: 'Back Dual Wide Camera',
+        facing: 'environment',
+        kind: 'dual-wide',
+        modes: IOS_MODES,
+        zoom: { min: 1, max: 10, step: 0.1 },
+        torch: true,
+        closeFocus: 0.1,
+        photo: [4032, 3024],
+      },
     ],
     expectedLens: 'Back Dual Wide Camera',
   },
@@ -346,13 +500,15 @@ export interface PhotoSettings {
 const sensor200MP: [number, number] = [16320, 12240];
 
 function overconstrained(constraint: string, message: string): Error {
-  const Ctor = (globalThis as unknown as { OverconstrainedError?: new (constraint: string, message: string) => Error }).OverconstrainedError;
+  const Ctor = (globalThis as unknown as { OverconstrainedError?: new (constraint: string, message: string) => Error })
+    .OverconstrainedError;
   if (typeof Ctor === 'function') return new Ctor(constraint, message);
   return Object.assign(new DOMException(message, 'OverconstrainedError'), { constraint });
 }
 
 type Range = number | ConstrainULong | undefined;
-const parts = (value: Range) => (typeof value === 'number' ? { ideal: value } : (value ?? {})) as { ideal?: number; exact?: number; min?: number; max?: number };
+const parts = (value: Range) =>
+  (typeof value === 'number' ? { ideal: value } : (value ?? {})) as { ideal?: number; exact?: number; min?: number; max?: number };
 
 /** The constraint's width and height, turned landscape when it asks for portrait (the sensor's modes are landscape). */
 function sizeConstraint(video: MediaTrackConstraints) {
@@ -373,7 +529,8 @@ function chooseMode(lens: SimLens, video: MediaTrackConstraints): [number, numbe
   if (!candidates.length) throw overconstrained(w.exact || w.min ? 'width' : 'height', 'No camera mode meets the constraints');
   const iw = w.ideal ?? w.exact ?? w.min;
   const ih = h.ideal ?? h.exact ?? h.min;
-  if (iw === undefined && ih === undefined) return candidates.find(([mw, mh]) => mw === 640 && mh === 480) ?? candidates[candidates.length - 1];
+  if (iw === undefined && ih === undefined)
+    return candidates.find(([mw, mh]) => mw === 640 && mh === 480) ?? candidates[candidates.length - 1];
   const distance = ([mw, mh]: [number, number]) =>
     (iw === undefined ? 0 : Math.abs(mw - iw) / Math.max(mw, iw)) + (ih === undefined ? 0 : Math.abs(mh - ih) / Math.max(mh, ih));
   return candidates.reduce((best, mode) => (distance(mode) < distance(best) ? mode : best));
@@ -425,7 +582,20 @@ export function flatJpeg(width: number, height: number): Blob {
   put(0xff, 0xc4, 0, 31, 0x00, ...dcBits, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
   put(0xff, 0xc4, 0, 20, 0x10, 1, ...new Array<number>(15).fill(0), 0);
   put(0xff, 0xda, 0, 8, 1, 1, 0x00, 0, 63, 0);
-  const dcCodes: [number, number][] = [[0b00, 2], [0b010, 3], [0b011, 3], [0b100, 3], [0b101, 3], [0b110, 3], [0b1110, 4], [0b11110, 5], [0b111110, 6], [0b1111110, 7], [0b11111110, 8], [0b111111110, 9]];
+  const dcCodes: [number, number][] = [
+    [0b00, 2],
+    [0b010, 3],
+    [0b011, 3],
+    [0b100, 3],
+    [0b101, 3],
+    [0b110, 3],
+    [0b1110, 4],
+    [0b11110, 5],
+    [0b111110, 6],
+    [0b1111110, 7],
+    [0b11111110, 8],
+    [0b111111110, 9],
+  ];
   let acc = 0;
   let bits = 0;
   const write = (value: number, count: number) => {
@@ -584,8 +754,14 @@ export function installPhone(phone: PhoneProfile, options: PhoneOptions = {}): P
     blackNext = false;
     streams.push(s);
     handle.opened.push(lens.label);
-    const settings: Record<string, unknown> = { deviceId: ids.get(lens), groupId: `${phone.id}-group`, facingMode: lens.facing, frameRate: fps };
-    if (phone.os === 'android' && lens.focusModes?.length) settings.focusMode = lens.focusModes.includes('continuous') ? 'continuous' : lens.focusModes[0];
+    const settings: Record<string, unknown> = {
+      deviceId: ids.get(lens),
+      groupId: `${phone.id}-group`,
+      facingMode: lens.facing,
+      frameRate: fps,
+    };
+    if (phone.os === 'android' && lens.focusModes?.length)
+      settings.focusMode = lens.focusModes.includes('continuous') ? 'continuous' : lens.focusModes[0];
     if (lens.torch && phone.os === 'android') settings.torch = false;
     if (lens.zoom) settings.zoom = lens.zoom.min;
     let constraints: MediaTrackConstraints = video;
@@ -610,13 +786,20 @@ export function installPhone(phone: PhoneProfile, options: PhoneOptions = {}): P
             for (const [key, value] of Object.entries(set)) {
               if (key === 'advanced' || key === 'width' || key === 'height') continue;
               const supported =
-                key === 'torch' ? caps.torch === true : key === 'focusMode' ? (caps.focusMode as string[] | undefined)?.includes(String(value)) : key in caps;
+                key === 'torch'
+                  ? caps.torch === true
+                  : key === 'focusMode'
+                    ? (caps.focusMode as string[] | undefined)?.includes(String(value))
+                    : key in caps;
               // An unsupported advanced set is skipped; a required one fails.
               if (!supported) {
                 if (i === 0 && key !== 'aspectRatio' && key !== 'frameRate') throw overconstrained(key, `${key} is not supported`);
                 continue;
               }
-              settings[key] = typeof value === 'object' && value !== null ? ((value as { ideal?: unknown; exact?: unknown }).exact ?? (value as { ideal?: unknown }).ideal) : value;
+              settings[key] =
+                typeof value === 'object' && value !== null
+                  ? ((value as { ideal?: unknown; exact?: unknown }).exact ?? (value as { ideal?: unknown }).ideal)
+                  : value;
             }
           }
           if (next.width !== undefined || next.height !== undefined) {
@@ -642,14 +825,22 @@ export function installPhone(phone: PhoneProfile, options: PhoneOptions = {}): P
     const wanted = video.deviceId;
     let lens: SimLens | undefined;
     if (wanted) {
-      const id = typeof wanted === 'string' ? wanted : Array.isArray(wanted) ? wanted[0] : ((wanted as ConstrainDOMStringParameters).exact ?? (wanted as ConstrainDOMStringParameters).ideal);
+      const id =
+        typeof wanted === 'string'
+          ? wanted
+          : Array.isArray(wanted)
+            ? wanted[0]
+            : ((wanted as ConstrainDOMStringParameters).exact ?? (wanted as ConstrainDOMStringParameters).ideal);
       lens = lensById.get(String(id));
       const exact = typeof wanted === 'object' && !Array.isArray(wanted) && 'exact' in wanted;
       if (!lens && exact) throw overconstrained('deviceId', 'No such camera');
     }
     if (!lens) {
       const facing = video.facingMode;
-      const value = typeof facing === 'string' ? facing : ((facing as ConstrainDOMStringParameters | undefined)?.exact ?? (facing as ConstrainDOMStringParameters | undefined)?.ideal);
+      const value =
+        typeof facing === 'string'
+          ? facing
+          : ((facing as ConstrainDOMStringParameters | undefined)?.exact ?? (facing as ConstrainDOMStringParameters | undefined)?.ideal);
       const want = Array.isArray(value) ? value[0] : value;
       if (want === 'environment') lens = phone.lenses.find((l) => l.label === phone.defaultRear);
       else if (want === 'user') lens = phone.lenses.find((l) => l.facing === 'user');
@@ -661,7 +852,13 @@ export function installPhone(phone: PhoneProfile, options: PhoneOptions = {}): P
   const enumerateDevices = async (): Promise<MediaDeviceInfo[]> => {
     // Before permission, browsers hide labels and ids: one anonymous entry per kind.
     const info = (deviceId: string, label: string) =>
-      ({ deviceId, groupId: permitted ? `${phone.id}-group` : '', kind: 'videoinput', label, toJSON: () => ({ deviceId, label, kind: 'videoinput' }) }) as unknown as MediaDeviceInfo;
+      ({
+        deviceId,
+        groupId: permitted ? `${phone.id}-group` : '',
+        kind: 'videoinput',
+        label,
+        toJSON: () => ({ deviceId, label, kind: 'videoinput' }),
+      }) as unknown as MediaDeviceInfo;
     if (!permitted) return [info('', '')];
     return phone.lenses.map((lens) => info(ids.get(lens)!, lens.label));
   };
@@ -726,7 +923,19 @@ export function installPhone(phone: PhoneProfile, options: PhoneOptions = {}): P
   override(navigator.mediaDevices, 'getUserMedia', { value: getUserMedia, writable: true });
   override(navigator.mediaDevices, 'enumerateDevices', { value: enumerateDevices, writable: true });
   override(navigator.mediaDevices, 'getSupportedConstraints', {
-    value: () => ({ width: true, height: true, aspectRatio: true, frameRate: true, facingMode: true, deviceId: true, groupId: true, resizeMode: phone.os === 'android', focusMode: phone.os === 'android', torch: true, zoom: true }),
+    value: () => ({
+      width: true,
+      height: true,
+      aspectRatio: true,
+      frameRate: true,
+      facingMode: true,
+      deviceId: true,
+      groupId: true,
+      resizeMode: phone.os === 'android',
+      focusMode: phone.os === 'android',
+      torch: true,
+      zoom: true,
+    }),
     writable: true,
   });
   override(globalThis, 'ImageCapture', { value: phone.imageCapture ? SimImageCapture : undefined, writable: true });

@@ -55,7 +55,9 @@ async function renderOne(spec: RealSpec, surfaces: unknown): Promise<{ corners?:
   const painted = renderRealScene(spec, surfaces);
   let image = greyPlanes(painted) as GrayImage;
   if (spec.jpeg) {
-    const jpeg = await sharp(Buffer.from(painted.rgb.buffer), { raw: { width: WIDTH, height: HEIGHT, channels: 3 } }).jpeg({ quality: spec.jpeg }).toBuffer();
+    const jpeg = await sharp(Buffer.from(painted.rgb.buffer), { raw: { width: WIDTH, height: HEIGHT, channels: 3 } })
+      .jpeg({ quality: spec.jpeg })
+      .toBuffer();
     const { data } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     image = greyPlanes({ width: WIDTH, height: HEIGHT, rgb: data }) as GrayImage;
   }
@@ -86,7 +88,8 @@ export async function renderSplit(split: Split, count: number, from = 0): Promis
       chunks.push(image.data, image.chroma!);
       meta.push({ ...spec, corners, share });
     }
-    if ((i - from) % 200 === 199) console.log(`${split}: ${i - from + 1} of ${count} scenes in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    if ((i - from) % 200 === 199)
+      console.log(`${split}: ${i - from + 1} of ${count} scenes in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
   mkdirSync(FOLDER, { recursive: true });
   writeFileSync(bin, Buffer.concat(chunks));
@@ -96,12 +99,18 @@ export async function renderSplit(split: Split, count: number, from = 0): Promis
 /** Renders a split in `jobs` child processes (each a range), then joins the parts. */
 async function renderParallel(split: Split, count: number, jobs: number): Promise<void> {
   const per = Math.ceil(count / jobs);
-  const ranges = Array.from({ length: jobs }, (_, k) => [k * per, Math.min(count, (k + 1) * per) - k * per] as const).filter(([, n]) => n > 0);
+  const ranges = Array.from({ length: jobs }, (_, k) => [k * per, Math.min(count, (k + 1) * per) - k * per] as const).filter(
+    ([, n]) => n > 0,
+  );
   await Promise.all(
     ranges.map(
       ([from, n]) =>
         new Promise<void>((resolve, reject) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--part', split, String(from), String(n)], { stdio: 'inherit' });
+          const child = spawn(
+            process.execPath,
+            ['--import', 'tsx', fileURLToPath(import.meta.url), '--part', split, String(from), String(n)],
+            { stdio: 'inherit' },
+          );
           child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scene renderer exited with ${code}`))));
         }),
     ),
@@ -189,7 +198,10 @@ export function summarize(outcomes: RealOutcome[]): RealSummary {
     falses: empty.length ? empty.filter((o) => o.detected).length / empty.length : NaN,
     p95Error: percentile(errors, 95),
     medianError: percentile(errors, 50),
-    cpuMedianMs: percentile(outcomes.map((o) => o.cpuMs), 50),
+    cpuMedianMs: percentile(
+      outcomes.map((o) => o.cpuMs),
+      50,
+    ),
   };
 }
 

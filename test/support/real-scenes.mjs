@@ -46,7 +46,7 @@ function withMips(tex) {
     for (let y = 0; y < h; y++)
       for (let x = 0; x < w; x++)
         for (let c = 0; c < 3; c++) {
-          const a = ((2 * y) * t.width + 2 * x) * 3 + c;
+          const a = (2 * y * t.width + 2 * x) * 3 + c;
           out.rgb[(y * w + x) * 3 + c] = (t.rgb[a] + t.rgb[a + 3] + t.rgb[a + t.width * 3] + t.rgb[a + t.width * 3 + 3]) / 4;
         }
     levels.push((t = out));
@@ -114,10 +114,40 @@ const hsl = (h, s, l) => {
 };
 
 function portrait(t, tex, x0, y0, w, h, grey = false) {
-  fillRect(tex, x0, y0, x0 + w, y0 + h, t.pick([[200, 210, 222], [225, 225, 220], [180, 195, 210], [235, 232, 225]]));
-  const skin = t.pick([[224, 182, 150], [198, 150, 112], [150, 104, 76], [96, 66, 50], [236, 200, 176]]);
-  const hair = t.pick([[40, 30, 25], [90, 60, 35], [20, 20, 20], [170, 140, 90], [120, 110, 100]]);
-  const cloth = t.pick([[30, 40, 70], [60, 60, 60], [120, 30, 40], [230, 230, 230], [40, 70, 50]]);
+  fillRect(
+    tex,
+    x0,
+    y0,
+    x0 + w,
+    y0 + h,
+    t.pick([
+      [200, 210, 222],
+      [225, 225, 220],
+      [180, 195, 210],
+      [235, 232, 225],
+    ]),
+  );
+  const skin = t.pick([
+    [224, 182, 150],
+    [198, 150, 112],
+    [150, 104, 76],
+    [96, 66, 50],
+    [236, 200, 176],
+  ]);
+  const hair = t.pick([
+    [40, 30, 25],
+    [90, 60, 35],
+    [20, 20, 20],
+    [170, 140, 90],
+    [120, 110, 100],
+  ]);
+  const cloth = t.pick([
+    [30, 40, 70],
+    [60, 60, 60],
+    [120, 30, 40],
+    [230, 230, 230],
+    [40, 70, 50],
+  ]);
   const mix = (c) => (grey ? [0, 1, 2].map(() => c[0] * 0.3 + c[1] * 0.59 + c[2] * 0.11) : c);
   fillEllipse(tex, x0 + w / 2, y0 + h * 1.02, w * 0.55, h * 0.3, mix(cloth));
   fillRect(tex, x0 + w * 0.42, y0 + h * 0.6, x0 + w * 0.58, y0 + h * 0.78, mix(skin));
@@ -208,11 +238,20 @@ function cardFace(seed) {
       textLine(t, tex, fx, y + 10, 12, Math.floor(t.uniform(8, 22)), ink);
     }
     // Signature and a small ghost portrait.
-    for (let x = 0; x < 80; x++) fillRect(tex, fx + x, tex.height * 0.9 + 6 * Math.sin(x * 0.2) * Math.cos(x * 0.05), fx + x + 1.5, tex.height * 0.9 + 2 + 6 * Math.sin(x * 0.2) * Math.cos(x * 0.05), [30, 30, 90]);
+    for (let x = 0; x < 80; x++)
+      fillRect(
+        tex,
+        fx + x,
+        tex.height * 0.9 + 6 * Math.sin(x * 0.2) * Math.cos(x * 0.05),
+        fx + x + 1.5,
+        tex.height * 0.9 + 2 + 6 * Math.sin(x * 0.2) * Math.cos(x * 0.05),
+        [30, 30, 90],
+      );
     if (t.chance(0.5)) portrait(t, tex, tex.width * 0.85 - (chipLeft ? 300 : 0), tex.height * 0.72, 40, 52, true);
   }
   // A faint hologram patch.
-  if (t.chance(0.5)) fillEllipse(tex, t.uniform(0.3, 0.9) * tex.width, t.uniform(0.3, 0.9) * tex.height, 40, 40, hsl(t.uniform(0, 360), 0.7, 0.75), 0.25);
+  if (t.chance(0.5))
+    fillEllipse(tex, t.uniform(0.3, 0.9) * tex.width, t.uniform(0.3, 0.9) * tex.height, 40, 40, hsl(t.uniform(0, 360), 0.7, 0.75), 0.25);
   return { tex, light: 0.299 * base[0] + 0.587 * base[1] + 0.114 * base[2] };
 }
 
@@ -240,7 +279,13 @@ function lookalikeFace(kind, seed, surfaces) {
     const aspect = t.pick([1.25, 1.4, 1.5, 1.33]);
     const tex = texture(Math.round(300 * aspect), 300);
     const border = t.uniform(0.06, 0.16) * 300;
-    const frameColour = t.pick([[30, 25, 20], [200, 170, 90], [240, 240, 235], [110, 70, 40], [60, 60, 60]]);
+    const frameColour = t.pick([
+      [30, 25, 20],
+      [200, 170, 90],
+      [240, 240, 235],
+      [110, 70, 40],
+      [60, 60, 60],
+    ]);
     fillRect(tex, 0, 0, tex.width, tex.height, frameColour);
     if (t.chance(0.5)) photoInto(t, tex, t.pick(surfaces.filter((s) => s.group === 'wood')), 0, 0, tex.width, tex.height);
     const mat = t.chance(0.5) ? t.uniform(0.04, 0.1) * 300 : 0;
@@ -253,7 +298,19 @@ function lookalikeFace(kind, seed, surfaces) {
     const tex = texture(220, Math.round(220 / aspect));
     fillRect(tex, 0, 0, tex.width, tex.height, hsl(t.uniform(0, 360), t.uniform(0.2, 0.8), t.uniform(0.2, 0.8)));
     if (t.chance(0.6)) photoInto(t, tex, t.pick(photos), 0, tex.height * t.uniform(0.3, 0.45), tex.width, tex.height * 0.4);
-    textLine(t, tex, 20, 30, 26, 7, t.pick([[250, 250, 250], [20, 20, 20], [230, 200, 60]]));
+    textLine(
+      t,
+      tex,
+      20,
+      30,
+      26,
+      7,
+      t.pick([
+        [250, 250, 250],
+        [20, 20, 20],
+        [230, 200, 60],
+      ]),
+    );
     textLine(t, tex, 20, 70, 14, 12, [240, 240, 240]);
     textLine(t, tex, 40, tex.height - 40, 14, 10, [240, 240, 240]);
     return { tex, w: 110 * aspect, h: 110, r: 1, thick: t.uniform(3, 9), edge: [232, 226, 205] };
@@ -264,22 +321,50 @@ function lookalikeFace(kind, seed, surfaces) {
     const hue = t.uniform(0, 360);
     fillRect(tex, 0, 0, tex.width, tex.height, hsl(hue, t.uniform(0.3, 0.9), t.uniform(0.3, 0.85)));
     fillEllipse(tex, tex.width * t.uniform(0.3, 0.7), tex.height * 0.45, 60, 40, hsl(hue + 180, 0.7, 0.5));
-    textLine(t, tex, 25, 25, 24, 9, t.pick([[250, 250, 250], [20, 20, 20]]));
+    textLine(
+      t,
+      tex,
+      25,
+      25,
+      24,
+      9,
+      t.pick([
+        [250, 250, 250],
+        [20, 20, 20],
+      ]),
+    );
     textLine(t, tex, 25, tex.height - 40, 12, 20, [30, 30, 30]);
     return { tex, w: 60 * aspect, h: 60, r: 0.6, thick: t.uniform(4, 12), edge: hsl(hue, 0.5, 0.25) };
   }
   if (kind === 'sheet') {
     const a5 = t.chance(0.5);
     const tex = texture(300, 424);
-    fillRect(tex, 0, 0, tex.width, tex.height, t.pick([[248, 248, 245], [240, 236, 222], [252, 252, 252]]));
+    fillRect(
+      tex,
+      0,
+      0,
+      tex.width,
+      tex.height,
+      t.pick([
+        [248, 248, 245],
+        [240, 236, 222],
+        [252, 252, 252],
+      ]),
+    );
     if (t.chance(0.5)) fillRect(tex, 25, 25, 110, 60, hsl(t.uniform(0, 360), 0.6, 0.45));
-    for (let y = 80; y < 400; y += t.uniform(11, 16)) if (t.chance(0.9)) textLine(t, tex, 25, y, 7, Math.floor(t.uniform(20, 40)), [40, 40, 40]);
+    for (let y = 80; y < 400; y += t.uniform(11, 16))
+      if (t.chance(0.9)) textLine(t, tex, 25, y, 7, Math.floor(t.uniform(20, 40)), [40, 40, 40]);
     return { tex, w: a5 ? 148 : 210, h: a5 ? 210 : 297, r: 0, thick: 0, edge: [200, 200, 200] };
   }
   if (kind === 'phone') {
     const aspect = t.uniform(2.0, 2.2);
     const tex = texture(Math.round(150 * aspect), 150);
-    const body = t.pick([[20, 20, 22], [230, 230, 232], [60, 60, 70], [180, 160, 140]]);
+    const body = t.pick([
+      [20, 20, 22],
+      [230, 230, 232],
+      [60, 60, 70],
+      [180, 160, 140],
+    ]);
     fillRect(tex, 0, 0, tex.width, tex.height, body);
     const screen = [6, 6, tex.width - 6, tex.height - 6];
     if (t.chance(0.6)) photoInto(t, tex, t.pick(photos), screen[0], screen[1], screen[2] - screen[0], screen[3] - screen[1]);
@@ -289,7 +374,11 @@ function lookalikeFace(kind, seed, surfaces) {
   // keyboard
   const aspect = t.uniform(2.6, 3.3);
   const tex = texture(Math.round(120 * aspect), 120);
-  const body = t.pick([[30, 30, 32], [225, 225, 228], [150, 150, 155]]);
+  const body = t.pick([
+    [30, 30, 32],
+    [225, 225, 228],
+    [150, 150, 155],
+  ]);
   const key = body[0] < 100 ? [50, 50, 54] : [245, 245, 245];
   fillRect(tex, 0, 0, tex.width, tex.height, body);
   const rows = 5;
@@ -299,7 +388,15 @@ function lookalikeFace(kind, seed, surfaces) {
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < cols; c++) {
       fillRect(tex, 5 + c * kw + 1.5, 5 + r * kh + 1.5, 5 + (c + 1) * kw - 1.5, 5 + (r + 1) * kh - 1.5, key);
-      if (t.chance(0.7)) fillRect(tex, 5 + c * kw + kw * 0.3, 5 + r * kh + kh * 0.3, 5 + c * kw + kw * 0.45, 5 + r * kh + kh * 0.5, body[0] < 100 ? [220, 220, 220] : [30, 30, 30]);
+      if (t.chance(0.7))
+        fillRect(
+          tex,
+          5 + c * kw + kw * 0.3,
+          5 + r * kh + kh * 0.3,
+          5 + c * kw + kw * 0.45,
+          5 + r * kh + kh * 0.5,
+          body[0] < 100 ? [220, 220, 220] : [30, 30, 30],
+        );
     }
   return { tex, w: 100 * aspect, h: 100, r: 3, thick: t.uniform(3, 8), edge: body.map((v) => v * 0.6) };
 }
@@ -314,7 +411,17 @@ function rotation(roll, axis, tilt) {
   const c = Math.cos(tilt);
   const s = Math.sin(tilt);
   const C = 1 - c;
-  const R2 = [c + ux * ux * C, ux * uy * C - uz * s, ux * uz * C + uy * s, uy * ux * C + uz * s, c + uy * uy * C, uy * uz * C - ux * s, uz * ux * C - uy * s, uz * uy * C + ux * s, c + uz * uz * C];
+  const R2 = [
+    c + ux * ux * C,
+    ux * uy * C - uz * s,
+    ux * uz * C + uy * s,
+    uy * ux * C + uz * s,
+    c + uy * uy * C,
+    uy * uz * C - ux * s,
+    uz * ux * C - uy * s,
+    uz * uy * C + ux * s,
+    c + uz * uz * C,
+  ];
   return mul3(R2, R1);
 }
 function mul3(a, b) {
@@ -328,7 +435,17 @@ function inv3(m) {
   const B = -(d * i - f * g);
   const C = d * h - e * g;
   const det = a * A + b * B + c * C;
-  return [A / det, -(b * i - c * h) / det, (b * f - c * e) / det, B / det, (a * i - c * g) / det, -(a * f - c * d) / det, C / det, -(a * h - b * g) / det, (a * e - b * d) / det];
+  return [
+    A / det,
+    -(b * i - c * h) / det,
+    (b * f - c * e) / det,
+    B / det,
+    (a * i - c * g) / det,
+    -(a * f - c * d) / det,
+    C / det,
+    -(a * h - b * g) / det,
+    (a * e - b * d) / det,
+  ];
 }
 const apply = (H, x, y) => {
   const w = H[6] * x + H[7] * y + H[8];
@@ -344,7 +461,7 @@ function place(t, w, h, { roll, axis, tilt, share, margin = 6 }) {
   const R = rotation(roll, axis, tilt);
   let Z = (FOCAL * Math.max(w, h)) / (share * WIDTH);
   for (let tries = 0; tries < 30; tries++) {
-    const T = [0 - R[0] * w / 2 - R[1] * h / 2, 0 - R[3] * w / 2 - R[4] * h / 2, Z - R[6] * w / 2 - R[7] * h / 2];
+    const T = [0 - (R[0] * w) / 2 - (R[1] * h) / 2, 0 - (R[3] * w) / 2 - (R[4] * h) / 2, Z - (R[6] * w) / 2 - (R[7] * h) / 2];
     const M = [R[0], R[1], T[0], R[3], R[4], T[1], R[6], R[7], T[2]];
     const K = [FOCAL, 0, WIDTH / 2, 0, FOCAL, HEIGHT / 2, 0, 0, 1];
     let H = mul3(K, M);
@@ -369,7 +486,12 @@ function place(t, w, h, { roll, axis, tilt, share, margin = 6 }) {
 function quadBounds(corners, pad) {
   const xs = corners.map((p) => p.x);
   const ys = corners.map((p) => p.y);
-  return [Math.max(0, Math.floor(Math.min(...xs) - pad)), Math.max(0, Math.floor(Math.min(...ys) - pad)), Math.min(WIDTH, Math.ceil(Math.max(...xs) + pad)), Math.min(HEIGHT, Math.ceil(Math.max(...ys) + pad))];
+  return [
+    Math.max(0, Math.floor(Math.min(...xs) - pad)),
+    Math.max(0, Math.floor(Math.min(...ys) - pad)),
+    Math.min(WIDTH, Math.ceil(Math.max(...xs) + pad)),
+    Math.min(HEIGHT, Math.ceil(Math.max(...ys) + pad)),
+  ];
 }
 function polygonArea(q) {
   let a = 0;
@@ -444,7 +566,9 @@ function drawObject(frame, obj, H, corners, { shadow, thickDir, light }) {
       const k = (iy * tw + ix) * 3;
       const i = (y * WIDTH + x) * 3;
       for (let c = 0; c < 3; c++) {
-        const s = (tex.rgb[k + c] * (1 - fx) + tex.rgb[k + 3 + c] * fx) * (1 - fy) + (tex.rgb[k + tw * 3 + c] * (1 - fx) + tex.rgb[k + tw * 3 + 3 + c] * fx) * fy;
+        const s =
+          (tex.rgb[k + c] * (1 - fx) + tex.rgb[k + 3 + c] * fx) * (1 - fy) +
+          (tex.rgb[k + tw * 3 + c] * (1 - fx) + tex.rgb[k + tw * 3 + 3 + c] * fx) * fy;
         rgb[i + c] += (s * light - rgb[i + c]) * a;
       }
     }
@@ -507,7 +631,9 @@ function paintSurface(t, frame, surface, blurred) {
       const iv1 = big ? Math.min(sh - 1, iv + 1) : (iv + 1) % sh;
       const i = (y * WIDTH + x) * 3;
       for (let c = 0; c < 3; c++)
-        frame.rgb[i + c] = (src[(iv * sw + iu) * 3 + c] * (1 - fu) + src[(iv * sw + iu1) * 3 + c] * fu) * (1 - fv) + (src[(iv1 * sw + iu) * 3 + c] * (1 - fu) + src[(iv1 * sw + iu1) * 3 + c] * fu) * fv;
+        frame.rgb[i + c] =
+          (src[(iv * sw + iu) * 3 + c] * (1 - fu) + src[(iv * sw + iu1) * 3 + c] * fu) * (1 - fv) +
+          (src[(iv1 * sw + iu) * 3 + c] * (1 - fu) + src[(iv1 * sw + iu1) * 3 + c] * fu) * fv;
     }
   if (blurred) frame.rgb = gaussianBlur(frame.rgb, WIDTH, HEIGHT, blurred);
 }
@@ -617,7 +743,18 @@ export function renderRealScene(spec, surfaces) {
       const made = cardFace(spec.cardSeed);
       return { ...made, mips: withMips(made.tex) };
     });
-    object = { mips: face.mips, w: CARD_W, h: CARD_H, r: CARD_R, thick: 0, edge: t.pick([[245, 245, 240], [200, 200, 195], [120, 120, 120]]) };
+    object = {
+      mips: face.mips,
+      w: CARD_W,
+      h: CARD_H,
+      r: CARD_R,
+      thick: 0,
+      edge: t.pick([
+        [245, 245, 240],
+        [200, 200, 195],
+        [120, 120, 120],
+      ]),
+    };
   } else if (spec.kind !== 'plain') {
     const face = cachedFace(`${spec.kind}${spec.cardSeed}`, () => {
       const made = lookalikeFace(spec.kind, spec.cardSeed, surfaces);
@@ -626,7 +763,12 @@ export function renderRealScene(spec, surfaces) {
     object = { ...face };
   }
   if (object) {
-    const pose = { roll: (spec.roll * Math.PI) / 180, axis: (spec.axis * Math.PI) / 180, tilt: (spec.tilt * Math.PI) / 180, share: spec.share };
+    const pose = {
+      roll: (spec.roll * Math.PI) / 180,
+      axis: (spec.axis * Math.PI) / 180,
+      tilt: (spec.tilt * Math.PI) / 180,
+      share: spec.share,
+    };
     if (object !== undefined && spec.kind === 'sheet') pose.share = Math.max(pose.share, 0.5);
     const placed = place(t, object.w, object.h, pose);
     if (placed) {
@@ -636,7 +778,13 @@ export function renderRealScene(spec, surfaces) {
       if (spec.kind === 'card') object.thick = clamp(0.76 * scale * Math.sin((spec.tilt * Math.PI) / 180) + t.uniform(0.3, 1.2), 0.4, 3);
       const side = t.uniform(0, Math.PI * 2);
       const thickDir = { x: Math.cos(side), y: Math.sin(side) };
-      const skin = t.pick([[224, 182, 150], [198, 150, 112], [150, 104, 76], [100, 70, 52], [236, 205, 180]]);
+      const skin = t.pick([
+        [224, 182, 150],
+        [198, 150, 112],
+        [150, 104, 76],
+        [100, 70, 52],
+        [236, 205, 180],
+      ]);
       const shadow = spec.handheld
         ? { dx: t.uniform(-20, 20), dy: t.uniform(4, 24), soft: t.uniform(8, 20), strength: t.uniform(0.15, 0.35) }
         : { dx: t.uniform(-4, 4), dy: t.uniform(0, 5), soft: t.uniform(1.5, 5), strength: t.uniform(0.15, 0.45) };
@@ -645,7 +793,11 @@ export function renderRealScene(spec, surfaces) {
         const p = c[k];
         const q = c[(k + 1) % 4];
         const len = Math.hypot(q.x - p.x, q.y - p.y);
-        return { mid: (u) => ({ x: p.x + (q.x - p.x) * u, y: p.y + (q.y - p.y) * u }), inward: { x: -(q.y - p.y) / len, y: (q.x - p.x) / len }, len };
+        return {
+          mid: (u) => ({ x: p.x + (q.x - p.x) * u, y: p.y + (q.y - p.y) * u }),
+          inward: { x: -(q.y - p.y) / len, y: (q.x - p.x) / len },
+          len,
+        };
       };
       const thumbSide = Math.floor(t.next() * 4);
       if (spec.fingers) {
@@ -655,14 +807,25 @@ export function renderRealScene(spec, surfaces) {
         for (let k = 0; k < count; k++) {
           const at = s.mid(start + k * 0.16);
           const radius = 8 * scale;
-          drawFinger(frame, { x: at.x + s.inward.x * 4 * scale, y: at.y + s.inward.y * 4 * scale }, { x: s.inward.x, y: s.inward.y }, radius, 60 * scale, skin, false);
+          drawFinger(
+            frame,
+            { x: at.x + s.inward.x * 4 * scale, y: at.y + s.inward.y * 4 * scale },
+            { x: s.inward.x, y: s.inward.y },
+            radius,
+            60 * scale,
+            skin,
+            false,
+          );
         }
       }
       const coverage = drawObject(frame, object, H, c, { shadow, thickDir, light });
       if (spec.glare && spec.kind === 'card') {
         const gx = t.uniform(0.2, 0.8);
         const gy = t.uniform(0.2, 0.8);
-        const centre = { x: (c[0].x * (1 - gx) + c[1].x * gx) * (1 - gy) + (c[3].x * (1 - gx) + c[2].x * gx) * gy, y: (c[0].y * (1 - gx) + c[1].y * gx) * (1 - gy) + (c[3].y * (1 - gx) + c[2].y * gx) * gy };
+        const centre = {
+          x: (c[0].x * (1 - gx) + c[1].x * gx) * (1 - gy) + (c[3].x * (1 - gx) + c[2].x * gx) * gy,
+          y: (c[0].y * (1 - gx) + c[1].y * gx) * (1 - gy) + (c[3].y * (1 - gx) + c[2].y * gx) * gy,
+        };
         const sigma = t.uniform(0.08, 0.25) * Math.sqrt(polygonArea(c));
         const amount = t.uniform(0.5, 1.1);
         for (let y = 0; y < HEIGHT; y++)
@@ -680,10 +843,21 @@ export function renderRealScene(spec, surfaces) {
         const depth = t.uniform(5, 16) * scale;
         const radius = t.uniform(9, 12) * scale;
         const angle = t.uniform(-0.5, 0.5);
-        const dir = { x: s.inward.x * Math.cos(angle) - s.inward.y * Math.sin(angle), y: s.inward.x * Math.sin(angle) + s.inward.y * Math.cos(angle) };
+        const dir = {
+          x: s.inward.x * Math.cos(angle) - s.inward.y * Math.sin(angle),
+          y: s.inward.x * Math.sin(angle) + s.inward.y * Math.cos(angle),
+        };
         const tip = { x: at.x + s.inward.x * depth, y: at.y + s.inward.y * depth };
         // The thumb's own soft shadow on the card, then the thumb.
-        drawFinger(frame, { x: tip.x + 3, y: tip.y + 4 }, dir, radius * 1.1, 70 * scale, [0, 0, 0].map(() => 0), false);
+        drawFinger(
+          frame,
+          { x: tip.x + 3, y: tip.y + 4 },
+          dir,
+          radius * 1.1,
+          70 * scale,
+          [0, 0, 0].map(() => 0),
+          false,
+        );
         drawFinger(frame, tip, dir, radius, 70 * scale, skin, true);
       }
       if (spec.kind === 'card') {
@@ -699,14 +873,23 @@ export function renderRealScene(spec, surfaces) {
   let shadowLine;
   if (spec.castShadow) {
     const a = t.uniform(0, Math.PI * 2);
-    const through = corners ? { x: (corners[0].x + corners[2].x) / 2 + t.uniform(-40, 40), y: (corners[0].y + corners[2].y) / 2 + t.uniform(-40, 40) } : { x: t.uniform(100, 540), y: t.uniform(100, 380) };
-    shadowLine = { nx: Math.cos(a), ny: Math.sin(a), rho: Math.cos(a) * through.x + Math.sin(a) * through.y, soft: t.uniform(6, 40), depth: t.uniform(0.3, 0.6) };
+    const through = corners
+      ? { x: (corners[0].x + corners[2].x) / 2 + t.uniform(-40, 40), y: (corners[0].y + corners[2].y) / 2 + t.uniform(-40, 40) }
+      : { x: t.uniform(100, 540), y: t.uniform(100, 380) };
+    shadowLine = {
+      nx: Math.cos(a),
+      ny: Math.sin(a),
+      rho: Math.cos(a) * through.x + Math.sin(a) * through.y,
+      soft: t.uniform(6, 40),
+      depth: t.uniform(0.3, 0.6),
+    };
   }
   for (let y = 0; y < HEIGHT; y++)
     for (let x = 0; x < WIDTH; x++) {
       const dx = x / WIDTH - 0.5;
       const dy = y / HEIGHT - 0.5;
-      let f = spec.exposure * (1 + gAmount * (dx * Math.cos(gAngle) + dy * Math.sin(gAngle))) * (1 - spec.vignette * (dx * dx + dy * dy) * 2);
+      let f =
+        spec.exposure * (1 + gAmount * (dx * Math.cos(gAngle) + dy * Math.sin(gAngle))) * (1 - spec.vignette * (dx * dx + dy * dy) * 2);
       if (shadowLine) {
         const d = shadowLine.nx * x + shadowLine.ny * y - shadowLine.rho;
         f *= 1 - shadowLine.depth * clamp(0.5 + d / shadowLine.soft, 0, 1);

@@ -19,7 +19,6 @@ export interface RunningRedis {
   stop(): Promise<void>;
 }
 
-
 /** Starts redis-server and resolves once it accepts connections. */
 export async function startRedis(): Promise<RunningRedis> {
   const find = () => ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((candidate) => existsSync(candidate));
@@ -30,9 +29,13 @@ export async function startRedis(): Promise<RunningRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
-    const child: ChildProcess = spawn(path, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child: ChildProcess = spawn(
+      path,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout!.on('data', (part) => (output += part));
     child.stderr!.on('data', (part) => (output += part));

@@ -35,7 +35,9 @@ export function docSnippets(): Map<string, string> {
 }
 
 function snippetsFor(prefix: string): [string, string][] {
-  const found = [...docSnippets()].filter(([path]) => path.startsWith(`${prefix}/`)).map(([path, text]): [string, string] => [path.slice(prefix.length + 1), text]);
+  const found = [...docSnippets()]
+    .filter(([path]) => path.startsWith(`${prefix}/`))
+    .map(([path, text]): [string, string] => [path.slice(prefix.length + 1), text]);
   if (found.length === 0) throw new Error(`docs/server-runtimes.md has no snippet for ${prefix}`);
   return found;
 }
@@ -59,7 +61,9 @@ function syncApp(name: string): string {
 export function installRuntime(name: string, tarball: string): { seconds: number; fresh: boolean } {
   const cwd = syncApp(name);
   const stamp = join(cwd, 'node_modules/.runtimes-lock');
-  const lockHash = createHash('sha256').update(readFileSync(join(cwd, 'package-lock.json'))).digest('hex');
+  const lockHash = createHash('sha256')
+    .update(readFileSync(join(cwd, 'package-lock.json')))
+    .digest('hex');
   const flags = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
   let seconds = 0;
   const fresh = !existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash;
@@ -72,7 +76,8 @@ export function installRuntime(name: string, tarball: string): { seconds: number
   const installed = join(cwd, 'node_modules/accura-id-liveness');
   const dependencies = (manifest: string) => JSON.stringify((JSON.parse(manifest) as { dependencies?: unknown }).dependencies ?? {});
   const packed = dependencies(run('tar', ['-xzOf', tarball, 'package/package.json'], cwd).output);
-  const same = !fresh && existsSync(join(installed, 'package.json')) && dependencies(readFileSync(join(installed, 'package.json'), 'utf8')) === packed;
+  const same =
+    !fresh && existsSync(join(installed, 'package.json')) && dependencies(readFileSync(join(installed, 'package.json'), 'utf8')) === packed;
   if (same) {
     rmSync(installed, { recursive: true, force: true });
     mkdirSync(installed, { recursive: true });
@@ -126,7 +131,14 @@ export async function startRuntime(runtime: RuntimeName, env: AppEnv): Promise<R
       write('deno');
       const denoEnv = { DENO_DIR: join(cwd, '.deno'), DENO_NO_UPDATE_CHECK: '1' };
       buildSeconds = run(bin(cwd, 'deno'), ['check', 'main.ts'], cwd, denoEnv).seconds;
-      return { ...(await startProcess(bin(cwd, 'deno'), ['run', '--allow-net', '--allow-env', 'main.ts'], cwd, ready, 60_000, { ...vars, ...denoEnv })), url, buildSeconds };
+      return {
+        ...(await startProcess(bin(cwd, 'deno'), ['run', '--allow-net', '--allow-env', 'main.ts'], cwd, ready, 60_000, {
+          ...vars,
+          ...denoEnv,
+        })),
+        url,
+        buildSeconds,
+      };
     }
     case 'bun': {
       write('bun');
@@ -145,22 +157,33 @@ export async function startRuntime(runtime: RuntimeName, env: AppEnv): Promise<R
         .filter((file) => file.endsWith('.ts'))
         .sort()
         .map((file) => readFileSync(join(cwd, 'app/api', file), 'utf8'));
-      const installed = readdirSync(join(cwd, 'node_modules/accura-id-liveness/dist')).filter((file) => file.startsWith('server')).sort();
+      const installed = readdirSync(join(cwd, 'node_modules/accura-id-liveness/dist'))
+        .filter((file) => file.startsWith('server'))
+        .sort();
       const inputs = createHash('sha256')
-        .update(JSON.stringify([routes, installed.map((file) => readFileSync(join(cwd, 'node_modules/accura-id-liveness/dist', file), 'utf8'))]))
+        .update(
+          JSON.stringify([routes, installed.map((file) => readFileSync(join(cwd, 'node_modules/accura-id-liveness/dist', file), 'utf8'))]),
+        )
         .digest('hex');
       const stamp = join(cwd, distDir, '.runtimes-inputs');
       // next build without the secrets, as CI builds: the configuration is checked on the first request.
-      if (existsSync(stamp) && readFileSync(stamp, 'utf8') === inputs) console.log(`[runtimes] ${runtime}: build unchanged since the last run (${distDir})`);
+      if (existsSync(stamp) && readFileSync(stamp, 'utf8') === inputs)
+        console.log(`[runtimes] ${runtime}: build unchanged since the last run (${distDir})`);
       else {
         rmSync(join(cwd, distDir), { recursive: true, force: true });
         buildSeconds = run(bin(cwd, 'next'), ['build'], cwd, { NEXT_DIST_DIR: distDir }).seconds;
         writeFileSync(stamp, inputs);
       }
-      const manifest = JSON.parse(readFileSync(join(cwd, distDir, 'server/middleware-manifest.json'), 'utf8')) as { functions?: Record<string, unknown> };
+      const manifest = JSON.parse(readFileSync(join(cwd, distDir, 'server/middleware-manifest.json'), 'utf8')) as {
+        functions?: Record<string, unknown>;
+      };
       const onEdge = Boolean(manifest.functions?.['/api/id-liveness/route']);
-      if (onEdge !== (runtime === 'next-edge')) throw new Error(`next build put /api/id-liveness on the ${onEdge ? 'Edge' : 'Node'} runtime`);
-      const started = await startProcess(bin(cwd, 'next'), ['start', '-H', '127.0.0.1', '-p', String(port)], cwd, ready, 90_000, { ...vars, NEXT_DIST_DIR: distDir });
+      if (onEdge !== (runtime === 'next-edge'))
+        throw new Error(`next build put /api/id-liveness on the ${onEdge ? 'Edge' : 'Node'} runtime`);
+      const started = await startProcess(bin(cwd, 'next'), ['start', '-H', '127.0.0.1', '-p', String(port)], cwd, ready, 90_000, {
+        ...vars,
+        NEXT_DIST_DIR: distDir,
+      });
       return { ...started, url, buildSeconds };
     }
   }
@@ -174,7 +197,11 @@ export async function startRuntime(runtime: RuntimeName, env: AppEnv): Promise<R
 async function startWorkers(cwd: string, port: number, env: AppEnv): Promise<RunningApp> {
   const snippets = snippetsFor('workers');
   for (const [path, text] of snippets) writeFileSync(join(cwd, path), text);
-  const config = JSON.parse(readFileSync(join(cwd, 'wrangler.jsonc'), 'utf8').replace(/^\s*\/\/.*$/gm, '')) as { name: string; main: string; compatibility_date: string };
+  const config = JSON.parse(readFileSync(join(cwd, 'wrangler.jsonc'), 'utf8').replace(/^\s*\/\/.*$/gm, '')) as {
+    name: string;
+    main: string;
+    compatibility_date: string;
+  };
   // The copy: the same module, its own name, the first worker's Durable Object class.
   mkdirSync(join(cwd, 'copy'), { recursive: true });
   writeFileSync(
@@ -186,7 +213,9 @@ async function startWorkers(cwd: string, port: number, env: AppEnv): Promise<Run
       durable_objects: { bindings: [{ name: 'LIVENESS_STORE', class_name: 'LivenessStoreObject', script_name: config.name }] },
     }),
   );
-  const devVars = Object.entries(env).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join('\n');
+  const devVars = Object.entries(env)
+    .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+    .join('\n');
   writeFileSync(join(cwd, '.dev.vars'), devVars);
   writeFileSync(join(cwd, 'copy/.dev.vars'), devVars);
   writeFileSync(

@@ -9,7 +9,10 @@ export class EventStream {
   ended = false;
   private request?: http.ClientRequest;
   private waiters: (() => void)[] = [];
-  constructor(readonly url: string, readonly headers: Record<string, string> = {}) {}
+  constructor(
+    readonly url: string,
+    readonly headers: Record<string, string> = {},
+  ) {}
 
   open(lastEventId?: number): Promise<this> {
     return new Promise((resolve, reject) => {
@@ -67,4 +70,3 @@ export class EventStream {
     }
   }
 }
-

@@ -22,7 +22,11 @@ const SKIMAGE = '/usr/lib/python3/dist-packages/skimage/data/';
  * frame pixels at a 640 px frame (tiles from GIMP are small and repeat; photos are shrunk).
  */
 export const SURFACES = [
-  ...['wood1', 'wood2', 'wood3', 'wood4', 'wood5', 'walnut', 'pine', 'burlwood'].map((n) => ({ name: n, file: `${PAT}${n}.pat`, group: 'wood' })),
+  ...['wood1', 'wood2', 'wood3', 'wood4', 'wood5', 'walnut', 'pine', 'burlwood'].map((n) => ({
+    name: n,
+    file: `${PAT}${n}.pat`,
+    group: 'wood',
+  })),
   ...['parque1', 'parque2', 'parque3'].map((n) => ({ name: n, file: `${PAT}${n}.pat`, group: 'parquet' })),
   ...['marble1', 'marble2', 'marble3', 'pink_marble'].map((n) => ({ name: n, file: `${PAT}${n}.pat`, group: 'marble' })),
   ...['slate', 'granite1', 'stone33', 'rock', 'cracked', 'terra'].map((n) => ({ name: n, file: `${PAT}${n}.pat`, group: 'stone' })),
@@ -37,7 +41,11 @@ export const SURFACES = [
   { name: 'mate-wood', file: `${MATE}nature/Wood.jpg`, group: 'wood' },
   { name: 'gnome-wood-l', file: `${GNOME}wood-l.webp`, group: 'wood' },
   { name: 'gnome-wood-d', file: `${GNOME}wood-d.webp`, group: 'wood' },
-  ...['Dune', 'Blinds', 'Garden', 'GreenMeadow', 'RainDrops', 'Storm', 'Aqua', 'FreshFlower'].map((n) => ({ name: n, file: `${MATE}nature/${n}.jpg`, group: 'photo' })),
+  ...['Dune', 'Blinds', 'Garden', 'GreenMeadow', 'RainDrops', 'Storm', 'Aqua', 'FreshFlower'].map((n) => ({
+    name: n,
+    file: `${MATE}nature/${n}.jpg`,
+    group: 'photo',
+  })),
 ];
 
 /** Reads a GIMP pattern (.pat): a big-endian header, then width × height pixels of 1–4 bytes. */
@@ -61,9 +69,17 @@ function readPat(bytes) {
 /** Downloads and unpacks the packages into the cache, once. */
 function unpack() {
   const root = `${CACHE}root`;
-  if (existsSync(`${root}${PAT}Wood/wood1.pat`) && existsSync(`${root}${SKIMAGE}coffee.png`) && existsSync(`${root}${MATE}nature/Wood.jpg`) && existsSync(`${root}${GNOME}wood-l.webp`)) return root;
+  if (
+    existsSync(`${root}${PAT}Wood/wood1.pat`) &&
+    existsSync(`${root}${SKIMAGE}coffee.png`) &&
+    existsSync(`${root}${MATE}nature/Wood.jpg`) &&
+    existsSync(`${root}${GNOME}wood-l.webp`)
+  )
+    return root;
   mkdirSync(CACHE, { recursive: true });
-  console.log(`Fetching Debian's ${PACKAGES.join(', ')} with apt-get download into ${CACHE} (surfaces for the realistic corner scenes; nothing is installed)…`);
+  console.log(
+    `Fetching Debian's ${PACKAGES.join(', ')} with apt-get download into ${CACHE} (surfaces for the realistic corner scenes; nothing is installed)…`,
+  );
   try {
     execSync(`apt-get download ${PACKAGES.join(' ')}`, { cwd: CACHE, stdio: ['ignore', 'ignore', 'inherit'] });
   } catch {
@@ -85,7 +101,10 @@ export async function loadSurfaces() {
   const index = `${CACHE}surfaces-${VERSION}.json`;
   if (existsSync(bundle) && existsSync(index)) {
     const bytes = readFileSync(bundle);
-    return JSON.parse(readFileSync(index, 'utf8')).map((s) => ({ ...s, rgb: new Uint8Array(bytes.buffer, bytes.byteOffset + s.offset, s.width * s.height * 3) }));
+    return JSON.parse(readFileSync(index, 'utf8')).map((s) => ({
+      ...s,
+      rgb: new Uint8Array(bytes.buffer, bytes.byteOffset + s.offset, s.width * s.height * 3),
+    }));
   }
   const root = unpack();
   // GIMP files its patterns in folders by theme (Wood/, Stone/, …): found by name.
@@ -96,7 +115,12 @@ export async function loadSurfaces() {
     let image;
     if (path.endsWith('.pat')) image = readPat(readFileSync(path));
     else {
-      const { data, info } = await sharp(path).resize({ width: 900, height: 900, fit: 'inside', withoutEnlargement: true }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(path)
+        .resize({ width: 900, height: 900, fit: 'inside', withoutEnlargement: true })
+        .removeAlpha()
+        .toColourspace('srgb')
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       image = { width: info.width, height: info.height, rgb: new Uint8Array(data.buffer, data.byteOffset, data.length) };
     }
     let sum = 0;

@@ -5,5 +5,12 @@ export interface StartedWebKit {
   stop(): void;
 }
 export declare function startWebKit(settings?: Record<string, string | boolean>): Promise<StartedWebKit>;
-export declare function webdriverOptions(webkit: StartedWebKit): { hostname: string; port: number; path: string; logLevel: 'error'; connectionRetryCount: number; capabilities: Record<string, unknown> };
+export declare function webdriverOptions(webkit: StartedWebKit): {
+  hostname: string;
+  port: number;
+  path: string;
+  logLevel: 'error';
+  connectionRetryCount: number;
+  capabilities: Record<string, unknown>;
+};
 export declare function webkit(settings?: Record<string, string | boolean>): unknown;

@@ -19,7 +19,9 @@ function freePort() {
 
 /** Starts Xvfb on the first free display (-displayfd), so parallel runs never share one. */
 function startXvfb(xvfb) {
-  const child = spawn(xvfb, ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+  const child = spawn(xvfb, ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
+    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let text = '';
     child.once('error', reject);
@@ -36,7 +38,10 @@ async function untilListening(port, child) {
     'WebKitWebDriver to answer /status',
     async () => {
       if (child.exitCode !== null) throw new Error(`WebKitWebDriver exited (${child.exitCode})`);
-      return fetch(`http://127.0.0.1:${port}/status`).then((response) => response.ok, () => false); // not listening yet
+      return fetch(`http://127.0.0.1:${port}/status`).then(
+        (response) => response.ok,
+        () => false,
+      ); // not listening yet
     },
     { timeout: 60_000, interval: 100 },
   );
@@ -69,18 +74,30 @@ export async function startWebKit(settings = {}) {
     stop();
     throw error;
   }
-  console.log(`WebKit: ${paths.miniBrowser} via ${paths.driver} (pid ${driver.pid}, 127.0.0.1:${port}) on Xvfb ${display} (pid ${xvfb.pid})`);
+  console.log(
+    `WebKit: ${paths.miniBrowser} via ${paths.driver} (pid ${driver.pid}, 127.0.0.1:${port}) on Xvfb ${display} (pid ${xvfb.pid})`,
+  );
   const capabilities = {
     browserName: 'MiniBrowser',
     // Classic WebDriver: WebKitWebDriver's BiDi is partial, and navigation and execute are all we need.
     'wdio:enforceWebDriverClassic': true,
-    'webkitgtk:browserOptions': { binary: paths.miniBrowser, args: ['--automation', ...Object.entries(settings).map(([key, value]) => `--${key}=${value}`)] },
+    'webkitgtk:browserOptions': {
+      binary: paths.miniBrowser,
+      args: ['--automation', ...Object.entries(settings).map(([key, value]) => `--${key}=${value}`)],
+    },
   };
   return { port, capabilities, stop };
 }
 
 /** webdriverio options for a started WebKit. */
-export const webdriverOptions = ({ port, capabilities }) => ({ hostname: '127.0.0.1', port, path: '/', logLevel: 'error', connectionRetryCount: 0, capabilities });
+export const webdriverOptions = ({ port, capabilities }) => ({
+  hostname: '127.0.0.1',
+  port,
+  path: '/',
+  logLevel: 'error',
+  connectionRetryCount: 0,
+  capabilities,
+});
 
 class WebKitLauncher extends WebdriverLauncher {
   #settings;

@@ -93,7 +93,8 @@ export function wordpressTree(version: WordPressVersion): { root: string; fetche
   const root = join(base, 'root/usr/share/wordpress');
   if (existsSync(join(base, 'root/.complete'))) return { root };
   rmSync(base, { recursive: true, force: true });
-  for (const dir of ['lists/partial', 'cache/archives/partial', 'sources', 'preferences', 'debs', 'root']) mkdirSync(join(base, dir), { recursive: true });
+  for (const dir of ['lists/partial', 'cache/archives/partial', 'sources', 'preferences', 'debs', 'root'])
+    mkdirSync(join(base, dir), { recursive: true });
   writeFileSync(
     join(base, 'sources/trixie.sources'),
     'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n',
@@ -157,10 +158,23 @@ export async function startDatabase(): Promise<Database> {
   chmodSync(dir, 0o755);
   const socket = join(dir, 'mysql.sock');
   const rootFlag = asRoot ? ['--user=root'] : [];
-  execFileSync(INSTALL_DB, ['--no-defaults', `--datadir=${dir}/db`, '--auth-root-authentication-method=normal', '--skip-test-db', ...rootFlag], { stdio: 'ignore' });
+  execFileSync(
+    INSTALL_DB,
+    ['--no-defaults', `--datadir=${dir}/db`, '--auth-root-authentication-method=normal', '--skip-test-db', ...rootFlag],
+    { stdio: 'ignore' },
+  );
   const mariadb = spawn(
     MARIADBD,
-    ['--no-defaults', `--datadir=${dir}/db`, `--socket=${socket}`, '--skip-networking', `--pid-file=${dir}/mariadb.pid`, `--log-error=${dir}/mariadb.log`, '--innodb-buffer-pool-size=64M', ...rootFlag],
+    [
+      '--no-defaults',
+      `--datadir=${dir}/db`,
+      `--socket=${socket}`,
+      '--skip-networking',
+      `--pid-file=${dir}/mariadb.pid`,
+      `--log-error=${dir}/mariadb.log`,
+      '--innodb-buffer-pool-size=64M',
+      ...rootFlag,
+    ],
     { stdio: 'ignore', detached: true },
   );
   try {
@@ -249,7 +263,8 @@ export async function startWordPress(options: WordPressOptions): Promise<WordPre
       // Debian's tree links into its libraries (getid3, lodash…): copy what the links point to.
       // Its .htaccess links to /etc/wordpress, which has none: WordPress writes the site's own below.
       cpSync(tree.root, root, { recursive: true, dereference: true, filter: (from) => existsSync(from) });
-      if (!existsSync(join(root, 'wp-content/themes/twentytwentythree'))) cpSync(THEME, join(root, 'wp-content/themes/twentytwentythree'), { recursive: true });
+      if (!existsSync(join(root, 'wp-content/themes/twentytwentythree')))
+        cpSync(THEME, join(root, 'wp-content/themes/twentytwentythree'), { recursive: true });
       const salts = ['AUTH', 'SECURE_AUTH', 'LOGGED_IN', 'NONCE']
         .flatMap((name) => [`${name}_KEY`, `${name}_SALT`])
         .map((name) => `define('${name}', '${randomBytes(32).toString('hex')}');`);
@@ -323,7 +338,12 @@ export async function startWordPress(options: WordPressOptions): Promise<WordPre
 
     const php = (code: string, env: Record<string, string> = {}) => {
       try {
-        return execFileSync('php', [join(dir, 'run.php')], { input: code, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+        return execFileSync('php', [join(dir, 'run.php')], {
+          input: code,
+          encoding: 'utf8',
+          env: { ...process.env, ...env },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
       } catch (error) {
         // WordPress's "critical error" page says nothing: its debug.log says what failed.
         const { stderr } = error as { stderr?: string };
@@ -377,12 +397,15 @@ export async function startWordPress(options: WordPressOptions): Promise<WordPre
         if (is_wp_error($activated)) { fwrite(STDERR, $activated->get_error_message()); exit(1); }
         echo $upgrader->plugin_info();`,
       );
-      if (result.trim() !== 'id-liveness-check-for-accura-scan/id-liveness-check-for-accura-scan.php') throw new Error(`Unexpected plugin file: ${result}`);
+      if (result.trim() !== 'id-liveness-check-for-accura-scan/id-liveness-check-for-accura-scan.php')
+        throw new Error(`Unexpected plugin file: ${result}`);
     });
 
     const serve = async (clock = '') => {
       // libfaketime moves the PHP side's clock; the monotonic clock stays real, so timeouts still work.
-      const clockEnv: Record<string, string> = clock ? { LD_PRELOAD: FAKETIME, FAKETIME: clock, FAKETIME_DONT_FAKE_MONOTONIC: '1', DONT_FAKE_MONOTONIC: '1' } : {};
+      const clockEnv: Record<string, string> = clock
+        ? { LD_PRELOAD: FAKETIME, FAKETIME: clock, FAKETIME_DONT_FAKE_MONOTONIC: '1', DONT_FAKE_MONOTONIC: '1' }
+        : {};
       const start = (name: string, command: string, args: string[], env: Record<string, string> = {}) => {
         const log = openSync(join(dir, 'logs', `${name}.out`), 'a');
         const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', log, log], detached: true });
@@ -410,14 +433,27 @@ export async function startWordPress(options: WordPressOptions): Promise<WordPre
             '',
           ].join('\n'),
         );
-        start('php-fpm', fpmBinary(), ['--nodaemonize', '--fpm-config', join(dir, 'php-fpm.conf'), ...(asRoot ? ['--allow-to-run-as-root'] : [])], clockEnv);
-        await until('PHP-FPM to start', () => read('logs/php-fpm.log').includes('ready to handle connections'), { timeout: 60_000, interval: 50 });
+        start(
+          'php-fpm',
+          fpmBinary(),
+          ['--nodaemonize', '--fpm-config', join(dir, 'php-fpm.conf'), ...(asRoot ? ['--allow-to-run-as-root'] : [])],
+          clockEnv,
+        );
+        await until('PHP-FPM to start', () => read('logs/php-fpm.log').includes('ready to handle connections'), {
+          timeout: 60_000,
+          interval: 50,
+        });
       }
       if (stack === 'php -S') {
-        start('php-server', 'php', ['-d', `upload_tmp_dir=${dir}/php-uploads`, '-S', `127.0.0.1:${port}`, '-t', root, join(dir, 'router.php')], {
-          PHP_CLI_SERVER_WORKERS: '4',
-          ...clockEnv,
-        });
+        start(
+          'php-server',
+          'php',
+          ['-d', `upload_tmp_dir=${dir}/php-uploads`, '-S', `127.0.0.1:${port}`, '-t', root, join(dir, 'router.php')],
+          {
+            PHP_CLI_SERVER_WORKERS: '4',
+            ...clockEnv,
+          },
+        );
       } else if (stack.startsWith('Apache')) {
         const modPhp = stack === 'Apache mod_php';
         const modules = [
@@ -494,7 +530,15 @@ export async function startWordPress(options: WordPressOptions): Promise<WordPre
         );
         start('nginx', NGINX, ['-p', join(dir, 'nginx'), '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'logs/nginx-error.log')]);
       }
-      await until(`${stack} to serve the site`, () => fetch(url).then((response) => response.ok, () => false), { timeout: 60_000, interval: 50 });
+      await until(
+        `${stack} to serve the site`,
+        () =>
+          fetch(url).then(
+            (response) => response.ok,
+            () => false,
+          ),
+        { timeout: 60_000, interval: 50 },
+      );
     };
 
     if (!options.multisite) await time(stack, () => serve());

@@ -40,35 +40,75 @@ function parseReadme(text: string) {
   }
   const rest = lines.slice(index).join('\n');
   const shortDescription = rest.split(/^==/m)[0].trim();
-  const sections = Object.fromEntries([...rest.matchAll(/^==\s*(.+?)\s*==\s*\n([\s\S]*?)(?=^==[^=]|(?![\s\S]))/gm)].map(([, title, body]) => [title.toLowerCase(), body]));
+  const sections = Object.fromEntries(
+    [...rest.matchAll(/^==\s*(.+?)\s*==\s*\n([\s\S]*?)(?=^==[^=]|(?![\s\S]))/gm)].map(([, title, body]) => [title.toLowerCase(), body]),
+  );
   return { name, headers, shortDescription, sections };
 }
 
 /** Words as the parser's trim_length counts them. */
 const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
-test('PHP_CodeSniffer: the WordPress standard and Plugin Check\'s plugin-review.xml find no error or warning', { skip: !existsSync(PHPCS) && `${PHPCS} is missing: the directory's checkers are not on npm or in Debian (see its README)` }, async () => {
-  const missing = ['xml', 'mbstring'].filter((extension) => execFileSync('php', ['-r', `echo extension_loaded('${extension}') ? 1 : 0;`], { encoding: 'utf8' }) !== '1');
-  if (missing.length > 0) aptInstall(missing.map((extension) => `php-${extension}`), "PHP_CodeSniffer's tokenizer");
-  const options = ['-s', '--extensions=php', '--report=full', '--runtime-set', 'text_domain', PLUGIN_SLUG, '--runtime-set', 'prefixes', 'accura_idl', '--runtime-set', 'minimum_wp_version', '6.1'];
-  const review = execFileSync(PHPCS, ['--ruleset', 'plugin-review'], { encoding: 'utf8' }).trim();
-  const results = await Promise.all(
-    [['WordPress', 'WordPress'], ['plugin-review.xml', review]].map(async ([label, standard]) => {
-      // phpcs exits 1 or 2 when it finds something: its report is the message.
-      const output = await execFileAsync(PHPCS, [`--standard=${standard}`, ...options, STAGED]).then(
-        ({ stdout }) => stdout,
-        (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ''}${error.stderr ?? ''}`,
+test(
+  "PHP_CodeSniffer: the WordPress standard and Plugin Check's plugin-review.xml find no error or warning",
+  { skip: !existsSync(PHPCS) && `${PHPCS} is missing: the directory's checkers are not on npm or in Debian (see its README)` },
+  async () => {
+    const missing = ['xml', 'mbstring'].filter(
+      (extension) => execFileSync('php', ['-r', `echo extension_loaded('${extension}') ? 1 : 0;`], { encoding: 'utf8' }) !== '1',
+    );
+    if (missing.length > 0)
+      aptInstall(
+        missing.map((extension) => `php-${extension}`),
+        "PHP_CodeSniffer's tokenizer",
       );
-      return [label, output] as const;
-    }),
-  );
-  for (const [label, output] of results) assert.equal(output.trim(), '', `${label}:\n${output}`);
-  // Each remaining ignore annotation says why.
-  const php = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? (entry.name === 'source' ? [] : php(join(dir, entry.name))) : entry.name.endsWith('.php') ? [join(dir, entry.name)] : []));
-  for (const file of php(STAGED)) {
-    for (const line of readFileSync(file, 'utf8').split('\n').filter((text) => /phpcs:(ignore|disable)/.test(text))) assert.match(line, /phpcs:(ignore|disable) \S+ -- \S/, `${file}: ${line.trim()}`);
-  }
-});
+    const options = [
+      '-s',
+      '--extensions=php',
+      '--report=full',
+      '--runtime-set',
+      'text_domain',
+      PLUGIN_SLUG,
+      '--runtime-set',
+      'prefixes',
+      'accura_idl',
+      '--runtime-set',
+      'minimum_wp_version',
+      '6.1',
+    ];
+    const review = execFileSync(PHPCS, ['--ruleset', 'plugin-review'], { encoding: 'utf8' }).trim();
+    const results = await Promise.all(
+      [
+        ['WordPress', 'WordPress'],
+        ['plugin-review.xml', review],
+      ].map(async ([label, standard]) => {
+        // phpcs exits 1 or 2 when it finds something: its report is the message.
+        const output = await execFileAsync(PHPCS, [`--standard=${standard}`, ...options, STAGED]).then(
+          ({ stdout }) => stdout,
+          (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ''}${error.stderr ?? ''}`,
+        );
+        return [label, output] as const;
+      }),
+    );
+    for (const [label, output] of results) assert.equal(output.trim(), '', `${label}:\n${output}`);
+    // Each remaining ignore annotation says why.
+    const php = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory()
+          ? entry.name === 'source'
+            ? []
+            : php(join(dir, entry.name))
+          : entry.name.endsWith('.php')
+            ? [join(dir, entry.name)]
+            : [],
+      );
+    for (const file of php(STAGED)) {
+      for (const line of readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((text) => /phpcs:(ignore|disable)/.test(text)))
+        assert.match(line, /phpcs:(ignore|disable) \S+ -- \S/, `${file}: ${line.trim()}`);
+    }
+  },
+);
 
 test("readme.txt passes Plugin Check's readme checks and says what the directory asks", () => {
   const readme = parseReadme(readFileSync(join(STAGED, 'readme.txt'), 'utf8'));
@@ -77,7 +117,8 @@ test("readme.txt passes Plugin Check's readme checks and says what the directory
   assert.ok(!/^accura\b/i.test(readme.name), 'Guideline 17: the name does not lead with the brand');
   assert.ok(!PLUGIN_SLUG.startsWith('accura'), 'nor the slug');
   assert.equal(header['Text Domain'], PLUGIN_SLUG);
-  for (const field of ['contributors', 'tested up to', 'requires at least', 'requires php', 'stable tag', 'license']) assert.ok(readme.headers[field], `missing_readme_header: ${field}`);
+  for (const field of ['contributors', 'tested up to', 'requires at least', 'requires php', 'stable tag', 'license'])
+    assert.ok(readme.headers[field], `missing_readme_header: ${field}`);
   // The newest WordPress the tests run (test/support/wordpress.ts), as major.minor.
   const newest = VERSIONS.at(-1)!;
   assert.equal(readme.headers['tested up to'], newest, 'Tested up to: the newest version the suite runs');
@@ -88,21 +129,30 @@ test("readme.txt passes Plugin Check's readme checks and says what the directory
   assert.equal(readme.headers['stable tag'], header.Version, 'stable_tag_mismatch');
   assert.equal(readme.headers.license, header.License, 'license_mismatch');
   assert.ok(['MIT', 'GPL-2.0-or-later', 'GPLv2 or later'].includes(readme.headers.license), 'a valid SPDX identifier, GPL-compatible');
-  for (const name of readme.headers.contributors.split(',').map((user) => user.trim())) assert.match(name, /^[a-z0-9_.\-@ ]+$/i, 'readme_invalid_contributors');
+  for (const name of readme.headers.contributors.split(',').map((user) => user.trim()))
+    assert.match(name, /^[a-z0-9_.\-@ ]+$/i, 'readme_invalid_contributors');
   const tags = readme.headers.tags.split(',').map((tag) => tag.trim());
   assert.ok(tags.length <= 5, 'too_many_tags');
   assert.ok(!tags.some((tag) => ['plugin', 'wordpress', 'tag1'].includes(tag)), 'ignored_tags / default_readme_text');
-  assert.ok(readme.shortDescription.length > 0 && readme.shortDescription.length <= 150, `trimmed_short_description: ${readme.shortDescription.length} characters`);
+  assert.ok(
+    readme.shortDescription.length > 0 && readme.shortDescription.length <= 150,
+    `trimmed_short_description: ${readme.shortDescription.length} characters`,
+  );
   // Headings the parser doesn't know are appended to Description, whose limit is 2,500 words.
   const known = ['description', 'installation', 'frequently asked questions', 'screenshots', 'changelog', 'upgrade notice'];
-  const description = Object.entries(readme.sections).filter(([title]) => title === 'description' || !known.includes(title)).map(([, body]) => body).join('\n');
+  const description = Object.entries(readme.sections)
+    .filter(([title]) => title === 'description' || !known.includes(title))
+    .map(([, body]) => body)
+    .join('\n');
   assert.ok(words(description) < 2500, `trimmed_section_description: ${words(description)} words`);
   for (const section of ['frequently asked questions', 'changelog']) assert.ok(words(readme.sections[section] ?? '') < 5000, section);
-  for (const notice of (readme.sections['upgrade notice'] ?? '').split(/^=.*=$/m)) assert.ok(notice.trim().length <= 300, 'upgrade_notice_limit');
+  for (const notice of (readme.sections['upgrade notice'] ?? '').split(/^=.*=$/m))
+    assert.ok(notice.trim().length <= 300, 'upgrade_notice_limit');
   // Guideline 6 (external services), privacy and Guideline 4 (source code).
   for (const section of ['external services', 'privacy', 'source code']) assert.ok(readme.sections[section], `a "${section}" section`);
   const services = readme.sections['external services'];
-  for (const said of ['api.accurascan.com', 'photo', 'country code', 'card code', 'API key', 'terms', 'privacy policy']) assert.ok(services.includes(said), `External services names "${said}"`);
+  for (const said of ['api.accurascan.com', 'photo', 'country code', 'card code', 'API key', 'terms', 'privacy policy'])
+    assert.ok(services.includes(said), `External services names "${said}"`);
   assert.match(services, /https:\/\/\S+terms\S*/);
   assert.match(services, /https:\/\/\S+privacy\S*/);
 });
@@ -110,8 +160,18 @@ test("readme.txt passes Plugin Check's readme checks and says what the directory
 test('the zip carries the readable sources of its built scripts and the licence of each bundled library', () => {
   const entries = unzipSync(readFileSync(ZIP));
   const names = Object.keys(entries);
-  assert.ok(names.every((name) => name.startsWith(`${PLUGIN_SLUG}/`)), 'one top folder, named by the slug');
-  for (const file of ['source/README.md', 'source/package.json', 'source/package-lock.json', 'source/vite.config.ts', 'source/src/accura-id-liveness.ts', 'assets/token.js']) {
+  assert.ok(
+    names.every((name) => name.startsWith(`${PLUGIN_SLUG}/`)),
+    'one top folder, named by the slug',
+  );
+  for (const file of [
+    'source/README.md',
+    'source/package.json',
+    'source/package-lock.json',
+    'source/vite.config.ts',
+    'source/src/accura-id-liveness.ts',
+    'assets/token.js',
+  ]) {
     assert.ok(names.includes(`${PLUGIN_SLUG}/${file}`), file);
   }
   assert.ok(!names.some((name) => name.includes('/source/src/server/')), 'not the Node server: the plugin has its own proxy');
@@ -119,7 +179,11 @@ test('the zip carries the readable sources of its built scripts and the licence 
   const bundle = new TextDecoder().decode(entries[`${PLUGIN_SLUG}/assets/accura-id-liveness.min.js`]);
   for (const [library, [, spdx]] of Object.entries(BUNDLED_LICENSES)) {
     const licence = new TextDecoder().decode(entries[`${PLUGIN_SLUG}/licenses/${library}.txt`]);
-    assert.match(licence, spdx === 'MIT' ? /Permission is hereby granted, free of charge/ : /Redistribution and use in source and binary forms/, library);
+    assert.match(
+      licence,
+      spdx === 'MIT' ? /Permission is hereby granted, free of charge/ : /Redistribution and use in source and binary forms/,
+      library,
+    );
     assert.match(readme, new RegExp(`${library.replace('-', '\\-')}[^\\n]*${spdx}`, 'i'), `the readme lists ${library} (${spdx})`);
   }
   // Lit really is in the bundle: its version marker survives minification.

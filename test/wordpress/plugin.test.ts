@@ -18,8 +18,29 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createSandbox, sandboxScore } from '../../src/server/sandbox.ts';
 import { launchChromium, photoInPage } from '../e2e/support.ts';
-import { type Listening, type Reply, closedPort, jpeg, listen, listenRaw, livenessFields, multipart, replies, send } from '../server/helpers.ts';
-import { type Database, type Stack, STACKS, VERSIONS, type WordPress, type WordPressVersion, ensureWordPressPackages, startDatabase, startWordPress } from '../support/wordpress.ts';
+import {
+  type Listening,
+  type Reply,
+  closedPort,
+  jpeg,
+  listen,
+  listenRaw,
+  livenessFields,
+  multipart,
+  replies,
+  send,
+} from '../server/helpers.ts';
+import {
+  type Database,
+  type Stack,
+  STACKS,
+  VERSIONS,
+  type WordPress,
+  type WordPressVersion,
+  ensureWordPressPackages,
+  startDatabase,
+  startWordPress,
+} from '../support/wordpress.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const SLUG = 'id-liveness-check-for-accura-scan';
@@ -38,7 +59,9 @@ const execFileAsync = promisify(execFile);
 
 // Every stack on both versions, except php -S, which no site is hosted on: it runs once, on 6.1, as the
 // reference the real stacks must match. WP_MATRIX names the combinations to run instead.
-const MATRIX: { version: WordPressVersion; stack: Stack }[] = VERSIONS.flatMap((version) => STACKS.map((stack) => ({ version, stack }))).filter(({ version, stack }) =>
+const MATRIX: { version: WordPressVersion; stack: Stack }[] = VERSIONS.flatMap((version) =>
+  STACKS.map((stack) => ({ version, stack })),
+).filter(({ version, stack }) =>
   process.env.WP_MATRIX ? process.env.WP_MATRIX.split(',').includes(`${version}/${stack}`) : stack !== 'php -S' || version === VERSIONS[0],
 );
 
@@ -49,7 +72,11 @@ let browser: Browser;
 
 before(async () => {
   const installed = ensureWordPressPackages();
-  console.log(installed.length ? `# installed: ${installed.join(', ')}` : '# Debian packages already present: wordpress, php-mysql, mariadb-server, apache2, libapache2-mod-php, php-fpm, nginx, libfaketime');
+  console.log(
+    installed.length
+      ? `# installed: ${installed.join(', ')}`
+      : '# Debian packages already present: wordpress, php-mysql, mariadb-server, apache2, libapache2-mod-php, php-fpm, nginx, libfaketime',
+  );
   assert.ok(existsSync(ZIP), `${ZIP} is missing: run npm run build first`);
   database = await startDatabase();
   const sandbox = createSandbox({ apiKey: KEY });
@@ -65,7 +92,9 @@ after(async () => {
 
 test('every PHP file of the plugin passes php -l', async () => {
   const files = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? files(join(dir, entry.name)) : entry.name.endsWith('.php') ? [join(dir, entry.name)] : []));
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? files(join(dir, entry.name)) : entry.name.endsWith('.php') ? [join(dir, entry.name)] : [],
+    );
   // The sources and the zip's contents (with the generated assets/integrity.php); PHP 8.2's -l takes one file a run.
   const all = [...files(PLUGIN), ...files(join(root, 'dist/wordpress'))];
   assert.ok(all.length >= 20, `${all.length} files`);
@@ -86,8 +115,16 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
 
   before(async () => {
     const started = performance.now();
-    wp = await startWordPress({ pluginZip: ZIP, database, version, stack, phpConstants: { ACCURA_IDL_UPSTREAM_TIMEOUT: UPSTREAM_TIMEOUT_S } });
-    console.log(`# WordPress ${wp.version} on ${stack} (PHP ${execFileSync('php', ['-r', 'echo PHP_VERSION;'], { encoding: 'utf8' })}) at ${wp.url}, ready in ${Math.round(performance.now() - started)} ms ${JSON.stringify(wp.timings)}`);
+    wp = await startWordPress({
+      pluginZip: ZIP,
+      database,
+      version,
+      stack,
+      phpConstants: { ACCURA_IDL_UPSTREAM_TIMEOUT: UPSTREAM_TIMEOUT_S },
+    });
+    console.log(
+      `# WordPress ${wp.version} on ${stack} (PHP ${execFileSync('php', ['-r', 'echo PHP_VERSION;'], { encoding: 'utf8' })}) at ${wp.url}, ready in ${Math.round(performance.now() - started)} ms ${JSON.stringify(wp.timings)}`,
+    );
     assert.ok(wp.version.startsWith(version), `WordPress ${wp.version}`);
     // One post per way of placing the widget, and one page without it.
     const urls = wp.php(`
@@ -171,7 +208,8 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
     const url = options.url ?? blockUrl;
     const page = await newPage();
     // A page cache: the HTML captured earlier, served as it was; everything else comes from the site.
-    if (options.html !== undefined) await page.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=UTF-8', body: options.html }));
+    if (options.html !== undefined)
+      await page.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=UTF-8', body: options.html }));
     const requests: string[] = [];
     page.on('request', (request) => requests.push(request.url()));
     await page.goto(url);
@@ -181,7 +219,9 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
         new Promise<{ verdict: string; score: number; sandbox: boolean }>((resolve, reject) => {
           const widget = document.querySelector('accura-id-liveness')!;
           widget.addEventListener('liveness-result', (event) => resolve((event as CustomEvent).detail), { once: true });
-          widget.addEventListener('liveness-error', (event) => reject(new Error(JSON.stringify((event as CustomEvent).detail))), { once: true });
+          widget.addEventListener('liveness-error', (event) => reject(new Error(JSON.stringify((event as CustomEvent).detail))), {
+            once: true,
+          });
         }),
     );
     await page.locator('accura-id-liveness input[type=file]').setInputFiles({ name: 'card.jpg', mimeType: 'image/jpeg', buffer: photo });
@@ -198,7 +238,12 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
     const reply = await check({ fields: livenessFields(image) });
     assert.equal(reply.status, 200, reply.text);
     // The same figure as the Node sandbox: one sandbox, two servers.
-    assert.deepEqual(reply.json(), { status: true, sandbox: true, message: 'Sandbox: not a real liveness check', data: { score: await sandboxScore(image) } });
+    assert.deepEqual(reply.json(), {
+      status: true,
+      sandbox: true,
+      message: 'Sandbox: not a real liveness check',
+      data: { score: await sandboxScore(image) },
+    });
     assert.equal(upstreamCalls, before, 'nothing went upstream');
   });
 
@@ -241,8 +286,14 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
     await page.fill('#accura_idl_country_code', 'India');
     await Promise.all([page.waitForURL(/settings-updated=true/), page.click('#submit')]);
     const errors = await page.locator('.notice-error, .error').allInnerTexts();
-    assert.ok(errors.some((text) => /threshold must be a number from 0 to 100/.test(text)), errors.join('\n'));
-    assert.ok(errors.some((text) => /country code must be three letters/.test(text)), errors.join('\n'));
+    assert.ok(
+      errors.some((text) => /threshold must be a number from 0 to 100/.test(text)),
+      errors.join('\n'),
+    );
+    assert.ok(
+      errors.some((text) => /country code must be three letters/.test(text)),
+      errors.join('\n'),
+    );
     assert.equal(await page.inputValue('#accura_idl_threshold'), '55');
     assert.equal(await page.inputValue('#accura_idl_country_code'), 'IND');
     const stored = JSON.parse(wp.php('echo wp_json_encode(get_option("accura_idl_settings"));'));
@@ -251,7 +302,12 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
 
     // Nonce-checked: options.php refuses a post without the form's nonce.
     const forged = await page.request.post(`${wp.url}/wp-admin/options.php`, {
-      form: { option_page: 'accura_idl', action: 'update', 'accura_idl_settings[api_key]': 'stolen', 'accura_idl_settings[country_code]': 'USA' },
+      form: {
+        option_page: 'accura_idl',
+        action: 'update',
+        'accura_idl_settings[api_key]': 'stolen',
+        'accura_idl_settings[country_code]': 'USA',
+      },
       maxRedirects: 0,
     });
     assert.notEqual(forged.status(), 302);
@@ -266,7 +322,9 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
 
     // The block is in the editor's inserter, from the plugin's plain wp.* script.
     await page.goto(`${wp.url}/wp-admin/post-new.php`);
-    const title = await page.waitForFunction(() => (window as any).wp?.blocks?.getBlockType('accura-id-liveness/check')?.title, undefined, { timeout: WP_PAGE_TIMEOUT_MS });
+    const title = await page.waitForFunction(() => (window as any).wp?.blocks?.getBlockType('accura-id-liveness/check')?.title, undefined, {
+      timeout: WP_PAGE_TIMEOUT_MS,
+    });
     assert.equal(await title.jsonValue(), 'ID Liveness Check');
     await context.close();
   });
@@ -360,7 +418,10 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
     await assertSiteWorks();
     assertError(await check({ fields: { ...livenessFields(), country_code: 'India' } }), 400, 'invalid-field');
     assertError(await check({ method: 'GET' }), 405, 'method-not-allowed');
-    const preflight = await send(`${wp.url}${ROUTE}`, { method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' } });
+    const preflight = await send(`${wp.url}${ROUTE}`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    });
     assertError(preflight, 403, 'forbidden-origin');
     assert.equal(preflight.headers['access-control-allow-origin'], undefined, "WordPress's echo-any-origin CORS is off for this route");
     await assertSiteWorks();
@@ -453,7 +514,9 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
   test('nothing is stored: no media item, no upload left behind', () => {
     assert.equal(wp.php('echo count(get_posts(array("post_type" => "attachment", "post_status" => "any")));'), '0');
     const uploads = join(wp.dir, 'wordpress/wp-content/uploads');
-    const files = existsSync(uploads) ? readdirSync(uploads, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()) : [];
+    const files = existsSync(uploads)
+      ? readdirSync(uploads, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
+      : [];
     assert.deepEqual(files, []);
     assert.deepEqual(readdirSync(join(wp.dir, 'php-uploads')), [], "PHP's upload temp files are gone");
   });
@@ -465,7 +528,10 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
   });
 
   test('the plugin raised no PHP error, warning, notice or deprecation', () => {
-    const own = wp.logs().split('\n').filter((line) => /PHP (Fatal|Warning|Notice|Deprecated)/.test(line) && line.includes(`/plugins/${SLUG}/`));
+    const own = wp
+      .logs()
+      .split('\n')
+      .filter((line) => /PHP (Fatal|Warning|Notice|Deprecated)/.test(line) && line.includes(`/plugins/${SLUG}/`));
     assert.deepEqual(own, []);
   });
 
@@ -509,7 +575,11 @@ describe('a multisite network', () => {
           deactivate_plugins('${PLUGIN_FILE}', false, true);
           uninstall_plugin('${PLUGIN_FILE}');
           echo wp_json_encode(array('multisite' => is_multisite(), 'before' => $before, 'after' => $count()));`);
-        const { multisite, before, after } = JSON.parse(counts) as { multisite: boolean; before: Record<string, string[]>; after: Record<string, string[]> };
+        const { multisite, before, after } = JSON.parse(counts) as {
+          multisite: boolean;
+          before: Record<string, string[]>;
+          after: Record<string, string[]>;
+        };
         assert.equal(multisite, true);
         assert.deepEqual(Object.keys(before), ['1', '2']);
         for (const names of Object.values(before)) {

@@ -6,9 +6,11 @@ export function workerFallbackAdvice(workerUrl: string | undefined, cause: strin
   const where = workerUrl ? ` from ${workerUrl}` : '';
   let fix: string;
   if (workerUrl?.includes('/.angular/')) {
-    fix = 'With the Angular CLI, add the worker to "assets" in angular.json and exclude the package from prebundling (see "Bundlers" in the README).';
+    fix =
+      'With the Angular CLI, add the worker to "assets" in angular.json and exclude the package from prebundling (see "Bundlers" in the README).';
   } else if (workerUrl?.includes('/.vite/')) {
-    fix = "Vite's dependency optimizer moved the module away from its worker: add optimizeDeps: { exclude: ['accura-id-liveness'] } to vite.config.";
+    fix =
+      "Vite's dependency optimizer moved the module away from its worker: add optimizeDeps: { exclude: ['accura-id-liveness'] } to vite.config.";
   } else {
     fix =
       'Serve node_modules/accura-id-liveness/dist/accura-id-liveness.worker.js beside the JavaScript file that imports the widget ' +

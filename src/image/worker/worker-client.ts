@@ -26,7 +26,9 @@ const SOURCE_WORKER = './prepare.worker.ts';
 
 /** Where the default factory loads the worker from. */
 export function defaultWorkerUrl(): URL {
-  return typeof __ACCURA_WORKER_FILE__ === 'string' ? new URL(__ACCURA_WORKER_FILE__, scriptBase()) : new URL(SOURCE_WORKER, import.meta.url);
+  return typeof __ACCURA_WORKER_FILE__ === 'string'
+    ? new URL(__ACCURA_WORKER_FILE__, scriptBase())
+    : new URL(SOURCE_WORKER, import.meta.url);
 }
 
 /** Builds load the classic worker shipped beside the script; source runs (dev, tests) load the module worker. */
@@ -72,7 +74,13 @@ export class ImageWorkerClient {
   }
 
   /** Runs the quality gate on an image, or on the region of a frame that a capture would keep. */
-  async analyze(source: Blob | ImageBitmap, thresholds: QualityThresholds, region?: Rect, signal?: AbortSignal, documentType?: DocumentType): Promise<QualityReport> {
+  async analyze(
+    source: Blob | ImageBitmap,
+    thresholds: QualityThresholds,
+    region?: Rect,
+    signal?: AbortSignal,
+    documentType?: DocumentType,
+  ): Promise<QualityReport> {
     const transfer = source instanceof ImageBitmap ? [source] : [];
     const result = await this.request({ kind: 'quality', source, region, thresholds, documentType }, transfer, signal);
     return (result as { quality: QualityReport }).quality;
@@ -143,7 +151,13 @@ export class ImageWorkerClient {
     worker.addEventListener('error', (event) => {
       event.preventDefault();
       if (!this.ready) this.fallBack('its script did not load or run: a 404, a CSP worker-src rule, or a bundler that did not emit it');
-      else this.fail(new LivenessError('compression-failed', 'The browser stopped the image worker while it prepared the photo, often for lack of memory. Try again or choose a smaller photo.'));
+      else
+        this.fail(
+          new LivenessError(
+            'compression-failed',
+            'The browser stopped the image worker while it prepared the photo, often for lack of memory. Try again or choose a smaller photo.',
+          ),
+        );
     });
     this.worker = worker;
   }

@@ -18,7 +18,6 @@ export interface Box {
   bottom: number;
 }
 
-
 export interface Point {
   x: number;
   y: number;

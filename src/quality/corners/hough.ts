@@ -31,7 +31,15 @@ export function buffer(name: string, length: number): Float32Array {
 }
 
 /** Box-averages a plane by `factor` and multiplies by `gain`, then a [1 2 1] blur each way. */
-export function shrink(name: string, data: Uint8Array, sourceWidth: number, factor: number, width: number, height: number, gain: number): Float32Array {
+export function shrink(
+  name: string,
+  data: Uint8Array,
+  sourceWidth: number,
+  factor: number,
+  width: number,
+  height: number,
+  gain: number,
+): Float32Array {
   const small = buffer(`${name}-small`, width * height);
   const norm = gain / (factor * factor);
   if (factor === 2) {
@@ -208,7 +216,10 @@ export function houghLines(work: Work): Line[] {
   const chosen: Line[] = [];
   for (const line of peaks) {
     if (chosen.length >= HOUGH_PEAKS) break;
-    const near = chosen.some((other) => Math.abs(other.nx * line.nx + other.ny * line.ny) > Math.cos((4 * Math.PI) / 180) && lineGap(other, line, width, height) < 5);
+    const near = chosen.some(
+      (other) =>
+        Math.abs(other.nx * line.nx + other.ny * line.ny) > Math.cos((4 * Math.PI) / 180) && lineGap(other, line, width, height) < 5,
+    );
     if (!near) chosen.push(line);
   }
   return chosen;

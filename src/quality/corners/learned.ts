@@ -60,7 +60,16 @@ export function loadCornerModel(source: CornerModelSource): CornerModel {
     for (let i = 0; i < n; i++, at += 2) out[i] = halfToFloat(bytes[at] | (bytes[at + 1] << 8));
     return out;
   };
-  return source.layers.map((l) => ({ cin: l.in, cout: l.out, k: l.kernel, stride: l.stride, dil: l.dilation, relu: l.relu, w: take(l.out * l.in * l.kernel * l.kernel), b: take(l.out) }));
+  return source.layers.map((l) => ({
+    cin: l.in,
+    cout: l.out,
+    k: l.kernel,
+    stride: l.stride,
+    dil: l.dilation,
+    relu: l.relu,
+    w: take(l.out * l.in * l.kernel * l.kernel),
+    b: take(l.out),
+  }));
 }
 
 interface Planes {
@@ -118,7 +127,8 @@ export function runCornerModel(model: CornerModel, image: GrayImage): { heat: Fl
   const joined = new Float32Array((x5.c + x2.c) * x2.h * x2.w);
   for (let c = 0; c < x5.c; c++)
     for (let y = 0; y < x2.h; y++)
-      for (let x = 0; x < x2.w; x++) joined[(c * x2.h + y) * x2.w + x] = x5.data[(c * x5.h + Math.min(x5.h - 1, y >> 1)) * x5.w + Math.min(x5.w - 1, x >> 1)];
+      for (let x = 0; x < x2.w; x++)
+        joined[(c * x2.h + y) * x2.w + x] = x5.data[(c * x5.h + Math.min(x5.h - 1, y >> 1)) * x5.w + Math.min(x5.w - 1, x >> 1)];
   joined.set(x2.data, x5.c * x2.h * x2.w);
   const out = conv(conv(conv({ data: joined, c: x5.c + x2.c, h: x2.h, w: x2.w }, c6), c7), head);
   const n = out.h * out.w;
@@ -127,7 +137,11 @@ export function runCornerModel(model: CornerModel, image: GrayImage): { heat: Fl
 }
 
 /** The card's corners and how sure the model is, or undefined when it sees no card. */
-export function detectCardLearned(model: CornerModel, image: GrayImage, { minConfidence = MIN_LEARNED_CONFIDENCE, refineEdges = true } = {}): LearnedDetection | undefined {
+export function detectCardLearned(
+  model: CornerModel,
+  image: GrayImage,
+  { minConfidence = MIN_LEARNED_CONFIDENCE, refineEdges = true } = {},
+): LearnedDetection | undefined {
   const found = learnedQuad(model, image);
   if (!found || found.confidence < minConfidence) return undefined;
   return { corners: refineEdges ? snapToEdges(image, found.corners) : found.corners, confidence: found.confidence };

@@ -89,9 +89,13 @@ export async function chargeQuotas(
       const index = Math.floor(now / window.ms);
       const endsAt = (index + 1) * window.ms;
       charges.push(
-        store.increment(`quota:${scope}:${window.name}${index}:${value}`, endsAt - now + 1_000).then((count) =>
-          count > limit ? { scope, window: window.name === 'm' ? 'minute' : 'day', retryAfterSeconds: Math.max(1, Math.ceil((endsAt - now) / 1000)) } : undefined,
-        ),
+        store
+          .increment(`quota:${scope}:${window.name}${index}:${value}`, endsAt - now + 1_000)
+          .then((count) =>
+            count > limit
+              ? { scope, window: window.name === 'm' ? 'minute' : 'day', retryAfterSeconds: Math.max(1, Math.ceil((endsAt - now) / 1000)) }
+              : undefined,
+          ),
       );
     }
   }

@@ -68,8 +68,10 @@ export async function mintLivenessToken(options: MintLivenessTokenOptions): Prom
   const cardCode = checkedCode(options.cardCode, normalizeCardCode, 'cardCode');
   const issuedAt = Math.floor(Date.now() / 1000);
   const expiresAt = issuedAt + ttlSeconds;
-  if (options.subject !== undefined && (typeof options.subject !== 'string' || options.subject === '')) throw new TypeError('subject must be a non-empty string');
-  if (options.handoff !== undefined && (typeof options.handoff !== 'string' || options.handoff === '')) throw new TypeError('handoff must be a non-empty string');
+  if (options.subject !== undefined && (typeof options.subject !== 'string' || options.subject === ''))
+    throw new TypeError('subject must be a non-empty string');
+  if (options.handoff !== undefined && (typeof options.handoff !== 'string' || options.handoff === ''))
+    throw new TypeError('handoff must be a non-empty string');
   const jwt = new SignJWT({ origin, country_code: countryCode, card_code: cardCode, handoff: options.handoff });
   if (options.subject !== undefined) jwt.setSubject(options.subject);
   const token = await jwt
@@ -88,7 +90,9 @@ const verifyKeysOfBytes = new WeakMap<Uint8Array, Promise<CryptoKey>>();
 function verifyKey(secret: TokenSecret): Promise<CryptoKey> {
   const cached = typeof secret === 'string' ? verifyKeys.get(secret) : verifyKeysOfBytes.get(secret);
   if (cached) return cached;
-  const key = crypto.subtle.importKey('raw', toKey(secret) as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  const key = crypto.subtle.importKey('raw', toKey(secret) as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'verify',
+  ]);
   if (typeof secret === 'string') {
     if (verifyKeys.size >= 16) verifyKeys.clear(); // a few secrets per process; never an unbounded map
     verifyKeys.set(secret, key);
@@ -159,7 +163,8 @@ function parsePayload(bytes: Uint8Array): JWTPayload {
   } catch {
     throw new errors.JWTInvalid('JWT Claims Set must be a JSON object');
   }
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new errors.JWTInvalid('JWT Claims Set must be a JSON object');
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    throw new errors.JWTInvalid('JWT Claims Set must be a JSON object');
   return payload as JWTPayload;
 }
 
@@ -167,8 +172,10 @@ function parsePayload(bytes: Uint8Array): JWTPayload {
 export async function verifyLivenessToken(token: string, secret: TokenSecret): Promise<LivenessTokenClaims> {
   const payload = await verifiedPayload(token, secret);
   const now = Math.floor(Date.now() / 1000);
-  const claim = (name: string, reason: string) => new errors.JWTClaimValidationFailed(`"${name}" claim ${reason}`, payload, name, 'check_failed');
-  for (const name of ['exp', 'iat'] as const) if (typeof payload[name] !== 'number' || !Number.isFinite(payload[name])) throw claim(name, 'must be a number');
+  const claim = (name: string, reason: string) =>
+    new errors.JWTClaimValidationFailed(`"${name}" claim ${reason}`, payload, name, 'check_failed');
+  for (const name of ['exp', 'iat'] as const)
+    if (typeof payload[name] !== 'number' || !Number.isFinite(payload[name])) throw claim(name, 'must be a number');
   if (typeof payload.jti !== 'string' || payload.jti === '') throw claim('jti', 'is missing');
   if (payload.exp! <= now) throw new errors.JWTExpired('"exp" claim timestamp check failed', payload, 'exp', 'check_failed');
   if (payload.nbf !== undefined && !(typeof payload.nbf === 'number' && payload.nbf <= now)) throw claim('nbf', 'timestamp check failed');
@@ -176,7 +183,13 @@ export async function verifyLivenessToken(token: string, secret: TokenSecret): P
   if (!audience.includes(LIVENESS_TOKEN_AUDIENCE)) throw claim('aud', 'unexpected value');
   const { origin, country_code: countryCode, card_code: cardCode, handoff, sub: subject, jti, iat, exp } = payload;
   const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
-  if (typeof origin !== 'string' || origin === '' || !optionalString(countryCode) || !optionalString(cardCode) || !optionalString(handoff)) {
+  if (
+    typeof origin !== 'string' ||
+    origin === '' ||
+    !optionalString(countryCode) ||
+    !optionalString(cardCode) ||
+    !optionalString(handoff)
+  ) {
     throw new errors.JWTClaimValidationFailed('The token lacks a valid origin or code binding', payload, 'origin', 'invalid');
   }
   return {

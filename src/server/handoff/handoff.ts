@@ -108,7 +108,10 @@ const DEFAULT_RATE_LIMIT: QuotaRules = { ip: { perMinute: 10, perDay: 100 }, sub
 
 /** Base64url without padding, with Web APIs only (no Buffer: Workers and Deno run this too). */
 function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 /** 128 random bits, base64url (22 characters). */
@@ -166,7 +169,8 @@ export function createHandoff(options: HandoffOptions): Handoff {
 
   /** The refusal for a session that ended as `ended` (its `:end` value). */
   function endedRefusal(ended: string): { status: 410; code: 'handoff-expired' | 'handoff-closed'; message: string } {
-    if (ended === 'expired') return { status: 410, code: 'handoff-expired', message: 'This link has expired: start again on your computer' };
+    if (ended === 'expired')
+      return { status: 410, code: 'handoff-expired', message: 'This link has expired: start again on your computer' };
     const how = ended === 'completed' ? 'is complete' : ended === 'cancelled' ? 'was cancelled on the computer' : 'has ended';
     return { status: 410, code: 'handoff-closed', message: `This session ${how}: start again on your computer` };
   }
@@ -185,10 +189,12 @@ export function createHandoff(options: HandoffOptions): Handoff {
   }
 
   const clientIp = (c: Context) =>
-    (ipHeader && c.req.header(ipHeader)?.split(',')[0].trim()) || (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+    (ipHeader && c.req.header(ipHeader)?.split(',')[0].trim()) ||
+    (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
 
   // A tuple, so Hono's overloads see two handlers before the route's own.
-  const sizeLimit = (bytes: number) => limitBody(bytes, (c) => fail(c, 413, 'payload-too-large', 'The body is too large')) as [MiddlewareHandler, MiddlewareHandler];
+  const sizeLimit = (bytes: number) =>
+    limitBody(bytes, (c) => fail(c, 413, 'payload-too-large', 'The body is too large')) as [MiddlewareHandler, MiddlewareHandler];
   const app = new Hono();
   app.use('*', noStore);
   app.use(path, ...corsFor(isDesktopOrigin, ['Authorization', 'Content-Type']));
@@ -221,7 +227,14 @@ export function createHandoff(options: HandoffOptions): Handoff {
 
     const id = randomId();
     const secret = randomId();
-    const session: SessionRecord = { origin, code: randomCode(), expiresAt: Date.now() + ttlSeconds * 1000, countryCode, cardCode, subject: claims.subject };
+    const session: SessionRecord = {
+      origin,
+      code: randomCode(),
+      expiresAt: Date.now() + ttlSeconds * 1000,
+      countryCode,
+      cardCode,
+      subject: claims.subject,
+    };
     await store.set(sessionKey(id), JSON.stringify(session), { ttlMs: keyTtl(session) });
     await store.set(linkKey(await sha256(secret)), id, { ttlMs: keyTtl(session) });
     await push(id, session, { state: 'created' });
@@ -235,7 +248,9 @@ export function createHandoff(options: HandoffOptions): Handoff {
     const session = await load(id);
     if (!session) {
       const ended = ID_PATTERN.test(id) && (await store.get(`${sessionKey(id)}:delivered`));
-      return ended ? fail(c, 410, 'handoff-closed', 'This session has ended') : fail(c, 404, 'handoff-not-found', 'No such handoff session');
+      return ended
+        ? fail(c, 410, 'handoff-closed', 'This session has ended')
+        : fail(c, 404, 'handoff-not-found', 'No such handoff session');
     }
     const origin = c.req.header('origin');
     // EventSource sends Origin on cross-origin requests only; the 128-bit id is the capability.
@@ -273,7 +288,10 @@ export function createHandoff(options: HandoffOptions): Handoff {
       await stream.write('retry: 1000\n\n');
       const unsubscribe = await store.subscribe(sessionKey(id), schedule);
       schedule();
-      const expiry = setTimeout(() => void end(id, session, { state: 'expired' }).catch(() => undefined), Math.max(0, session.expiresAt - Date.now()));
+      const expiry = setTimeout(
+        () => void end(id, session, { state: 'expired' }).catch(() => undefined),
+        Math.max(0, session.expiresAt - Date.now()),
+      );
       const heartbeat = setInterval(() => void stream.write(': ping\n\n').catch(finish), HEARTBEAT_MS);
       await finished;
       clearTimeout(expiry);
@@ -302,7 +320,9 @@ export function createHandoff(options: HandoffOptions): Handoff {
     const session = id ? await load(id) : undefined;
     if (!id) return fail(c, 404, 'handoff-not-found', 'This link is not valid: start again on your computer');
     // A completed session is forgotten, but the receipt of its ending still says why the link is dead.
-    const closed = session ? await closedReason(id, session) : await store.get(`${sessionKey(id)}:end`).then((ended) => (ended ? endedRefusal(ended) : undefined));
+    const closed = session
+      ? await closedReason(id, session)
+      : await store.get(`${sessionKey(id)}:end`).then((ended) => (ended ? endedRefusal(ended) : undefined));
     if (closed) return fail(c, closed.status, closed.code, closed.message);
     if (!session) return fail(c, 404, 'handoff-not-found', 'This link is not valid: start again on your computer');
     if (!(await store.set(`${sessionKey(id)}:phone`, '1', { ttlMs: keyTtl(session), ifAbsent: true }))) {
@@ -318,7 +338,13 @@ export function createHandoff(options: HandoffOptions): Handoff {
       ttlSeconds: Math.max(1, Math.ceil((session.expiresAt - Date.now()) / 1000)),
     });
     await push(id, session, { state: 'opened' });
-    return c.json({ code: session.code, countryCode: session.countryCode, cardCode: session.cardCode, token, expiresAt: session.expiresAt } satisfies HandoffPhoneSession);
+    return c.json({
+      code: session.code,
+      countryCode: session.countryCode,
+      cardCode: session.cardCode,
+      token,
+      expiresAt: session.expiresAt,
+    } satisfies HandoffPhoneSession);
   });
 
   // The phone says where it is (photo taken, check sent), with its session-bound token.
@@ -331,10 +357,17 @@ export function createHandoff(options: HandoffOptions): Handoff {
     const closed = await closedReason(claims.handoff, session);
     if (closed) return fail(c, closed.status, closed.code, closed.message);
     const { state, error } = (await c.req.json().catch(() => ({}))) as { state?: unknown; error?: unknown };
-    if (!PHONE_REPORTED_STATES.includes(state as PhoneReportedState)) return fail(c, 400, 'invalid-field', `state must be one of ${PHONE_REPORTED_STATES.join(', ')}`);
+    if (!PHONE_REPORTED_STATES.includes(state as PhoneReportedState))
+      return fail(c, 400, 'invalid-field', `state must be one of ${PHONE_REPORTED_STATES.join(', ')}`);
     // Back to waiting after a check that failed on the phone: only a stable code passes, never the phone's text.
     const code = state === 'opened' && typeof error === 'string' && /^[a-z-]{1,40}$/.test(error) ? error : undefined;
-    await push(claims.handoff, session, code ? { state: 'opened', error: { code, message: "The phone's photo could not be used: a new one is being taken." } } : { state: state as HandoffState });
+    await push(
+      claims.handoff,
+      session,
+      code
+        ? { state: 'opened', error: { code, message: "The phone's photo could not be used: a new one is being taken." } }
+        : { state: state as HandoffState },
+    );
     return c.json({ state });
   });
 
@@ -343,7 +376,10 @@ export function createHandoff(options: HandoffOptions): Handoff {
     const secret = c.req.param('secret');
     if (!ID_PATTERN.test(secret)) return fail(c, 404, 'handoff-not-found', 'This link is not valid');
     const escape = (value: string) => value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-    c.header('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; worker-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'");
+    c.header(
+      'Content-Security-Policy',
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; worker-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+    );
     c.header('Referrer-Policy', 'no-referrer'); // the path is a secret
     c.header('X-Robots-Tag', 'noindex');
     return c.html(`<!doctype html>
@@ -385,7 +421,8 @@ export function createHandoff(options: HandoffOptions): Handoff {
     }
     // The phone's "checking" may still be on its way: the desktop sees it before the verdict all the same.
     const states = (await store.list(eventsKey(id))).map((item) => parseHandoffEvent(item)?.state);
-    if (states.lastIndexOf('checking') < states.lastIndexOf('captured') || !states.includes('checking')) await push(id, session, { state: 'checking' });
+    if (states.lastIndexOf('checking') < states.lastIndexOf('captured') || !states.includes('checking'))
+      await push(id, session, { state: 'checking' });
     const result: HandoffResult = {
       score: parsed.score,
       verdict: parsed.verdict,

@@ -70,7 +70,7 @@ export async function discardRequestBody(request: Request, limit: number, ms: nu
   }
   const timer = setTimeout(() => reader.cancel().catch(() => {}), ms);
   try {
-    for (let seen = 0; ; ) {
+    for (let seen = 0; ;) {
       const { done, value } = await reader.read();
       if (done) return;
       seen += value.length;

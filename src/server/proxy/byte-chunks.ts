@@ -8,7 +8,11 @@ const NodeBuffer = (globalThis as { Buffer?: typeof import('node:buffer').Buffer
 /** indexOf of a byte sequence in one array, from `from`: Buffer's native search in Node, a first-byte scan elsewhere. */
 function search(haystack: Uint8Array, needle: Uint8Array, from: number): number {
   if (NodeBuffer) return NodeBuffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).indexOf(needle, from);
-  for (let i = haystack.indexOf(needle[0], from); i !== -1 && i <= haystack.length - needle.length; i = haystack.indexOf(needle[0], i + 1)) {
+  for (
+    let i = haystack.indexOf(needle[0], from);
+    i !== -1 && i <= haystack.length - needle.length;
+    i = haystack.indexOf(needle[0], i + 1)
+  ) {
     let j = 1;
     while (j < needle.length && haystack[i + j] === needle[j]) j++;
     if (j === needle.length) return i;

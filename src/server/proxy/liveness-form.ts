@@ -47,14 +47,23 @@ export interface LivenessFormError {
   message: string;
 }
 
-const formError = (status: 400 | 413, code: LivenessServerErrorCode, message: string): LivenessFormError => ({ ok: false, status, code, message });
+const formError = (status: 400 | 413, code: LivenessServerErrorCode, message: string): LivenessFormError => ({
+  ok: false,
+  status,
+  code,
+  message,
+});
 
 /**
  * Finds `liveness_image`, `country_code` and `card_code` in a multipart body (already
  * size-limited by the caller) without copying it. Any other or repeated field is a 400
  * `unexpected-field`. Does not look at the image bytes.
  */
-export function parseLivenessForm(input: ByteChunks | Uint8Array, contentType: string | null | undefined, maxBytes: number): LivenessForm | LivenessFormError {
+export function parseLivenessForm(
+  input: ByteChunks | Uint8Array,
+  contentType: string | null | undefined,
+  maxBytes: number,
+): LivenessForm | LivenessFormError {
   const body = input instanceof ByteChunks ? input : ByteChunks.of(input);
   const boundary = multipartBoundary(contentType);
   const parts = boundary === undefined ? 'malformed' : scanMultipart(body, boundary, LIVENESS_FIELDS.length);
@@ -66,7 +75,8 @@ export function parseLivenessForm(input: ByteChunks | Uint8Array, contentType: s
   }
   const field = (name: string) => parts.find((part) => part.name === name);
   const image = field('liveness_image');
-  if (!image || image.filename === undefined || image.end === image.start) return formError(400, 'missing-field', 'liveness_image must be a non-empty file');
+  if (!image || image.filename === undefined || image.end === image.start)
+    return formError(400, 'missing-field', 'liveness_image must be a non-empty file');
   if (image.end - image.start > maxBytes) return formError(413, 'payload-too-large', `liveness_image is larger than ${maxBytes} bytes`);
   const text = (name: string) => {
     const part = field(name);

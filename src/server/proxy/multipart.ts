@@ -104,7 +104,9 @@ export function multipartBoundary(contentType: string | null | undefined): strin
 function extendedValue(value: string): string | undefined {
   const match = /^(utf-8|iso-8859-1)'[^']*'((?:%[0-9A-Fa-f]{2}|[!#$&+\-.^_`|~0-9A-Za-z])*)$/i.exec(value);
   if (!match) return undefined;
-  const bytes = Uint8Array.from(match[2].matchAll(/%([0-9A-Fa-f]{2})|(.)/gs), ([, hex, char]) => (hex ? parseInt(hex, 16) : char.charCodeAt(0)));
+  const bytes = Uint8Array.from(match[2].matchAll(/%([0-9A-Fa-f]{2})|(.)/gs), ([, hex, char]) =>
+    hex ? parseInt(hex, 16) : char.charCodeAt(0),
+  );
   return (match[1].toLowerCase() === 'utf-8' ? utf8 : latin1).decode(bytes);
 }
 
@@ -214,7 +216,11 @@ export function scanMultipart(input: ByteChunks | Uint8Array, boundary: string, 
 
 /** indexOf of `needle` in one array from `from`: a first-byte scan (the needle has no repeated CR). */
 function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from: number): number {
-  for (let i = haystack.indexOf(needle[0], from); i !== -1 && i <= haystack.length - needle.length; i = haystack.indexOf(needle[0], i + 1)) {
+  for (
+    let i = haystack.indexOf(needle[0], from);
+    i !== -1 && i <= haystack.length - needle.length;
+    i = haystack.indexOf(needle[0], i + 1)
+  ) {
     let j = 1;
     while (j < needle.length && haystack[i + j] === needle[j]) j++;
     if (j === needle.length) return i;

@@ -210,15 +210,25 @@ class Refusal {
 const encoder = new TextEncoder();
 
 /** A multipart body of the three fields whose image part is `image` itself, not a copy. */
-function upstreamBody(image: Uint8Array[], imageLength: number, format: SendableFormat, countryCode: string, cardCode: string): { parts: Uint8Array[]; length: number; contentType: string } {
-    // 122 random bits: the image can't contain it by chance, and a client can't know it in advance.
+function upstreamBody(
+  image: Uint8Array[],
+  imageLength: number,
+  format: SendableFormat,
+  countryCode: string,
+  cardCode: string,
+): { parts: Uint8Array[]; length: number; contentType: string } {
+  // 122 random bits: the image can't contain it by chance, and a client can't know it in advance.
   const boundary = `----accura-${crypto.randomUUID()}`;
   const head = encoder.encode(
     `--${boundary}\r\nContent-Disposition: form-data; name="liveness_image"; filename="liveness.${format}"\r\nContent-Type: ${MIME_TYPES[format]}\r\n\r\n`,
   );
   const field = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
   const tail = encoder.encode(`\r\n${field('country_code', countryCode)}${field('card_code', cardCode)}--${boundary}--\r\n`);
-  return { parts: [head, ...image, tail], length: head.length + imageLength + tail.length, contentType: `multipart/form-data; boundary=${boundary}` };
+  return {
+    parts: [head, ...image, tail],
+    length: head.length + imageLength + tail.length,
+    contentType: `multipart/form-data; boundary=${boundary}`,
+  };
 }
 
 /** Builds the proxy. Mount `proxy.fetch` on the route given by `path` (POST and OPTIONS), or `toNodeHandler(proxy)` on Node. */
@@ -240,12 +250,16 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
   // Checked on the first request, not here: `next build` evaluates route modules without the secrets.
   const missing = !apiKey ? 'apiKey' : !tokenSecret || tokenSecret.length === 0 ? 'tokenSecret' : undefined;
   const configured = () => {
-    if (missing) throw new TypeError(`createLivenessProxy: ${missing} is required (is ${missing === 'apiKey' ? 'ACCURA_API_KEY' : 'LIVENESS_TOKEN_SECRET'} set?)`);
+    if (missing)
+      throw new TypeError(
+        `createLivenessProxy: ${missing} is required (is ${missing === 'apiKey' ? 'ACCURA_API_KEY' : 'LIVENESS_TOKEN_SECRET'} set?)`,
+      );
   };
   const originCheck = toOriginCheck(options.allowedOrigins);
   // A list needs no Request, so the Node adapter never builds one for it.
   const needsRequest = !Array.isArray(options.allowedOrigins);
-  const isAllowed = (origin: string, input: CheckInput) => origin !== '' && originCheck(origin, needsRequest ? input.request() : (undefined as never));
+  const isAllowed = (origin: string, input: CheckInput) =>
+    origin !== '' && originCheck(origin, needsRequest ? input.request() : (undefined as never));
   const forwarded = forwardSandboxHeaders ? SANDBOX_HEADERS : [];
   const upstream = options.upstream ?? fetchTransport(options.fetch);
   const oneTime = options.oneTimeTokens === false ? undefined : { ...DEFAULT_ONE_TIME, ...options.oneTimeTokens };
@@ -288,12 +302,15 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
       throw new Refusal(403, 'token-binding', 'The liveness token was issued for another country or card code');
     }
     const format = sniffFormat(form.imageHead);
-    if (!isSendableFormat(format)) throw new Refusal(415, 'unsupported-media-type', `liveness_image must be a JPEG, PNG or WebP image, not ${format}`);
+    if (!isSendableFormat(format))
+      throw new Refusal(415, 'unsupported-media-type', `liveness_image must be a JPEG, PNG or WebP image, not ${format}`);
 
     // Read now: the body is let go once the upstream has the bytes. The size comes from the image's
     // first 4 KiB (0 when its header lies past them, as behind a large EXIF block).
     const size = options.onAnswer ? orientedSize(sniffImage(form.imageHead)) : undefined;
-    const image = options.onAnswer ? { bytes: form.imageLength, width: size?.width ?? 0, height: size?.height ?? 0, type: MIME_TYPES[format] } : undefined;
+    const image = options.onAnswer
+      ? { bytes: form.imageLength, width: size?.width ?? 0, height: size?.height ?? 0, type: MIME_TYPES[format] }
+      : undefined;
 
     // A check is charged once, on its token's first attempt (its retries are the same check).
     if (firstUse) {
@@ -340,7 +357,11 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
     record.upstreamStatus = reply.status;
     // Accura refused the key, not the visitor: a 502 of its own, and the token stays usable once the key is fixed.
     if (reply.status === 401 || reply.status === 403) {
-      throw new Refusal(502, 'upstream-unauthorized', "The liveness API refused this server's API key: the site owner should check the key set on the server");
+      throw new Refusal(
+        502,
+        'upstream-unauthorized',
+        "The liveness API refused this server's API key: the site owner should check the key set on the server",
+      );
     }
     try {
       JSON.parse(reply.text);
@@ -362,8 +383,20 @@ export function createLivenessProxy(options: LivenessProxyOptions): LivenessProx
     const started = performance.now();
     const origin = input.header('origin') ?? '';
     const ip = (ipHeader && input.header(ipHeader)?.split(',')[0].trim()) || input.ip;
-    const record: CheckRecord = { requestId: crypto.randomUUID(), outcome: 'answered', code: 'ok', status: 0, bytes: 0, ms: { total: 0 }, ip };
-    const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Request-Id': record.requestId };
+    const record: CheckRecord = {
+      requestId: crypto.randomUUID(),
+      outcome: 'answered',
+      code: 'ok',
+      status: 0,
+      bytes: 0,
+      ms: { total: 0 },
+      ip,
+    };
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Request-Id': record.requestId,
+    };
     if (isAllowed(origin, input)) {
       headers['Access-Control-Allow-Origin'] = origin;
       headers.Vary = 'Origin';

@@ -167,7 +167,14 @@ export function createRedisStore(client: RedisCommander, options: RedisStoreOpti
       return value === null || value === undefined ? undefined : String(value);
     },
     async set(key, value, { ttlMs, ifAbsent = false }) {
-      const reply = await client.sendCommand(['SET', prefix + key, value, 'PX', String(Math.max(1, Math.ceil(ttlMs))), ...(ifAbsent ? ['NX'] : [])]);
+      const reply = await client.sendCommand([
+        'SET',
+        prefix + key,
+        value,
+        'PX',
+        String(Math.max(1, Math.ceil(ttlMs))),
+        ...(ifAbsent ? ['NX'] : []),
+      ]);
       return reply !== null;
     },
     async increment(key, ttlMs) {

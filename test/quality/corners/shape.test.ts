@@ -11,7 +11,10 @@ const rect = (x: number, y: number, w: number, h: number): Quad => [
 ];
 const rotate = (q: Quad, degrees: number, cx: number, cy: number): Quad => {
   const a = (degrees * Math.PI) / 180;
-  return q.map(({ x, y }) => ({ x: cx + (x - cx) * Math.cos(a) - (y - cy) * Math.sin(a), y: cy + (x - cx) * Math.sin(a) + (y - cy) * Math.cos(a) })) as Quad;
+  return q.map(({ x, y }) => ({
+    x: cx + (x - cx) * Math.cos(a) - (y - cy) * Math.sin(a),
+    y: cy + (x - cx) * Math.sin(a) + (y - cy) * Math.cos(a),
+  })) as Quad;
 };
 
 describe('corner geometry', () => {
