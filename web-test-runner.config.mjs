@@ -45,7 +45,15 @@ await sharp({ create: { width: 640, height: 480, channels: 3, background: '#c8d2
   .webp({ quality: 80 })
   .toFile(`${generated}blank.webp`);
 
-const ALL = ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**', '!test/wordpress/**', '!test/bundlers/**', '!test/node/**'];
+const ALL = [
+  'test/**/*.test.ts',
+  '!test/server/**',
+  '!test/e2e/**',
+  '!test/wordpress/**',
+  '!test/bundlers/**',
+  '!test/node/**',
+  '!test/runtimes/**',
+];
 const BLURRED = 'test/camera/camera-blurred.test.ts';
 // Auto-capture only on a real, square card: one camera films a card moving into place, one the bare table.
 const MOVING = 'test/camera/camera-moving.test.ts';
