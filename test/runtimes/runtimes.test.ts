@@ -39,6 +39,10 @@ const runtimes = RUNTIMES.filter((runtime) => !only || only.includes(runtime));
  * runs the case as `todo`.
  */
 const EARLY_REFUSAL_PENDING = new Set<RuntimeName>([]);
+// A body already over the limit is not read away (that would let anyone make the proxy read without end), so a
+// client still sending a 2 MB body may see its 413 or a reset (seen on Node and Bun in the lead's full runs).
+// The 401 and 403 early refusals, sent before a body within the limit is read, must reach every client.
+const OVERSIZED_MAY_RESET = true;
 
 let upstream: FakeUpstream;
 let tarball: string;
@@ -291,6 +295,7 @@ for (const runtime of runtimes) {
               ['fetch', byFetch],
               ['curl', byCurl],
             ] as const) {
+              if (status === 413 && answer.error && OVERSIZED_MAY_RESET) continue;
               if (answer.status !== status || answer.error)
                 seen.push(`${name} by ${client}: ${answer.status} ${answer.error ?? answer.code ?? ''}`.trim());
             }
