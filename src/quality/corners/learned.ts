@@ -9,6 +9,7 @@
  */
 import type { GrayImage, Line, Point, Quad } from './geometry.ts';
 import { modelInput } from './model-input.ts';
+import { fitLine, sample } from './refine.ts';
 import { cross, intersect } from './shape.ts';
 
 export interface LearnedDetection {
@@ -227,41 +228,6 @@ function orderFromTop(q: Quad): Quad {
     }
   }
   return [q[best], q[(best + 1) % 4], q[(best + 2) % 4], q[(best + 3) % 4]];
-}
-
-function sample({ data, width, height }: GrayImage, x: number, y: number): number {
-  const cx = Math.min(width - 1.001, Math.max(0, x));
-  const cy = Math.min(height - 1.001, Math.max(0, y));
-  const x0 = Math.floor(cx);
-  const y0 = Math.floor(cy);
-  const fx = cx - x0;
-  const fy = cy - y0;
-  const i = y0 * width + x0;
-  return (data[i] * (1 - fx) + data[i + 1] * fx) * (1 - fy) + (data[i + width] * (1 - fx) + data[i + width + 1] * fx) * fy;
-}
-
-function fitLine(points: Point[]): Line | undefined {
-  if (points.length < 2) return undefined;
-  let mx = 0;
-  let my = 0;
-  for (const p of points) {
-    mx += p.x;
-    my += p.y;
-  }
-  mx /= points.length;
-  my /= points.length;
-  let sxx = 0;
-  let syy = 0;
-  let sxy = 0;
-  for (const p of points) {
-    sxx += (p.x - mx) ** 2;
-    syy += (p.y - my) ** 2;
-    sxy += (p.x - mx) * (p.y - my);
-  }
-  const angle = 0.5 * Math.atan2(2 * sxy, sxx - syy);
-  const nx = -Math.sin(angle);
-  const ny = Math.cos(angle);
-  return { nx, ny, rho: nx * mx + ny * my, votes: points.length };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Candidate } from './score.ts';
 import { intersect } from './shape.ts';
 
 /** Bilinear sample of the full-size image, clamped to its border. */
-function sample({ data, width, height }: GrayImage, x: number, y: number): number {
+export function sample({ data, width, height }: GrayImage, x: number, y: number): number {
   const cx = Math.min(width - 1.001, Math.max(0, x));
   const cy = Math.min(height - 1.001, Math.max(0, y));
   const x0 = Math.floor(cx);
@@ -89,7 +89,7 @@ function lineThrough(p: Point, q: Point): Line {
 }
 
 /** Total least squares line through points (the principal axis of their scatter). */
-function fitLine(points: Point[]): Line | undefined {
+export function fitLine(points: Point[]): Line | undefined {
   if (points.length < 2) return undefined;
   let mx = 0;
   let my = 0;

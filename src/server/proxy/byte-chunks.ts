@@ -6,7 +6,7 @@
 const NodeBuffer = (globalThis as { Buffer?: typeof import('node:buffer').Buffer }).Buffer;
 
 /** indexOf of a byte sequence in one array, from `from`: Buffer's native search in Node, a first-byte scan elsewhere. */
-function search(haystack: Uint8Array, needle: Uint8Array, from: number): number {
+export function search(haystack: Uint8Array, needle: Uint8Array, from: number): number {
   if (NodeBuffer) return NodeBuffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).indexOf(needle, from);
   for (
     let i = haystack.indexOf(needle[0], from);

@@ -5,7 +5,7 @@
  * malformed body through to a paid upstream call, lenient where the RFCs say a receiver must accept.
  * Web-standard.
  */
-import { ByteChunks } from './byte-chunks.ts';
+import { ByteChunks, search } from './byte-chunks.ts';
 
 /** One part of a multipart body. `start`/`end` index the content in the scanned buffer. */
 export interface MultipartPart {
@@ -201,7 +201,7 @@ export function scanMultipart(input: ByteChunks | Uint8Array, boundary: string, 
     at += 2;
     if (parts.length === maxParts) return 'too-many-parts';
     // The header block ends at the first empty line, within the cap (an empty block ends at once).
-    const blockEnd = window[at] === 13 && window[at + 1] === 10 ? at - 2 : indexOfBytes(window, HEADER_END, at);
+    const blockEnd = window[at] === 13 && window[at + 1] === 10 ? at - 2 : search(window, HEADER_END, at);
     if (blockEnd === -1 || blockEnd - at > MAX_PART_HEADER_BYTES) return 'malformed';
     const headers = parsePartHeaders(latin1.decode(window.subarray(at, Math.max(at, blockEnd))));
     if (!headers) return 'malformed';
@@ -212,18 +212,4 @@ export function scanMultipart(input: ByteChunks | Uint8Array, boundary: string, 
     parts.push({ ...headers, start, end });
     delimiter = end;
   }
-}
-
-/** indexOf of `needle` in one array from `from`: a first-byte scan (the needle has no repeated CR). */
-function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from: number): number {
-  for (
-    let i = haystack.indexOf(needle[0], from);
-    i !== -1 && i <= haystack.length - needle.length;
-    i = haystack.indexOf(needle[0], i + 1)
-  ) {
-    let j = 1;
-    while (j < needle.length && haystack[i + j] === needle[j]) j++;
-    if (j === needle.length) return i;
-  }
-  return -1;
 }
