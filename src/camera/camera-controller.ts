@@ -11,7 +11,7 @@ import {
 } from './camera-rules.ts';
 import { LivenessError } from '../check/errors.ts';
 import type { Quad } from '../quality/corners/geometry.ts';
-import type { CutStill } from './still.ts';
+import { type CutStill, cutPicture } from './cut.ts';
 import type { ImageWorkerClient } from '../image/worker/worker-client.ts';
 import {
   BLACK_FRAMES,
@@ -387,12 +387,14 @@ export class CameraController implements ReactiveController {
       const photo = await this.takePhoto(track, frame);
       if (photo) {
         try {
-          return await worker.still({ ...request, source: photo });
+          return await worker.still({ ...request, photo });
         } catch {
           // a photo turned sideways or undecodable: the frame is the still
         }
       }
-      return await worker.still({ ...request, source: await currentFrame(video) });
+      // The frame itself, cut here straight from the video: it is no larger than the stream, so one draw
+      // of the crop and an asynchronous encode, with no copy of the frame to send to the worker.
+      return await cutPicture(video, frame, { scale: 1, x: 0, y: 0 }, request);
     } finally {
       this.stop();
     }
@@ -590,19 +592,6 @@ function unmuted(track: MediaStreamTrack, timeout: number): Promise<boolean> {
     };
     track.addEventListener('unmute', on, { once: true });
   });
-}
-
-/** The frame on screen; once more after the next frame where the engine had none ready (a photo can pause the preview). */
-async function currentFrame(video: HTMLVideoElement): Promise<ImageBitmap> {
-  try {
-    return await createImageBitmap(video);
-  } catch {
-    await new Promise((resolve) => {
-      const timer = setTimeout(resolve, 1000);
-      video.addEventListener('timeupdate', () => resolve(clearTimeout(timer)), { once: true });
-    });
-    return createImageBitmap(video);
-  }
 }
 
 function stopTracks(stream: MediaStream): void {

@@ -41,7 +41,9 @@ export function context2d(canvas: AnyCanvas, settings?: CanvasRenderingContext2D
 
 /** Encodes the canvas (`convertToBlob`, or `toBlob` on an element). */
 export function canvasToBlob(canvas: AnyCanvas, type: string, quality: number): Promise<Blob> {
-  if (!('toBlob' in canvas)) return canvas.convertToBlob({ type, quality });
+  // Asked by `convertToBlob`, not `toBlob`: Firefox's OffscreenCanvas also has an old promise-returning
+  // `toBlob(options)`, which would ignore a callback and leave the encode unsettled for good.
+  if ('convertToBlob' in canvas) return canvas.convertToBlob({ type, quality });
   return new Promise((resolve, reject) =>
     canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('encode failed'))), type, quality),
   );

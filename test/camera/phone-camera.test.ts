@@ -1,6 +1,7 @@
 // The phone simulator itself: its frames play in a <video> in every engine, and its faults behave as the phones they copy.
 import { expect } from '@open-wc/testing';
-import { PROFILES, WKWEBVIEW_UA, installPhone, profile, until } from '../support/phone-camera.ts';
+import { PROFILES, WKWEBVIEW_UA, installPhone, profile } from '../support/phone-camera.ts';
+import { until } from '../support/wait.mjs';
 
 async function play(stream: MediaStream): Promise<HTMLVideoElement> {
   const video = document.createElement('video');
@@ -62,7 +63,7 @@ describe('phone camera simulator', () => {
         const video = await play(stream);
         videos.push(video);
         // Generous: the first test in a cold WebKit takes a while to start its media pipeline.
-        await until('a frame', () => video.videoWidth > 0 && video.readyState >= 2, 25_000);
+        await until('a frame', () => video.videoWidth > 0 && video.readyState >= 2);
         const settings = track.getSettings();
         expect([video.videoWidth, video.videoHeight]).to.deep.equal([settings.width, settings.height]);
         expect(video.videoHeight > video.videoWidth).to.equal(phone.portrait);

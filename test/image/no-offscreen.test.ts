@@ -8,6 +8,7 @@ import { photoJpeg } from '../support/fixtures.ts';
 import { prepareImage } from '../../src/image/prepare.ts';
 import { analyzeQuality } from '../../src/quality/analyze.ts';
 import { cutStill } from '../../src/camera/still.ts';
+import { cutPicture } from '../../src/camera/cut.ts';
 import { hasOffscreen2d } from '../../src/image/canvas.ts';
 import { ImageWorkerClient } from '../../src/image/worker/worker-client.ts';
 
@@ -28,13 +29,12 @@ describe('without a 2D OffscreenCanvas (Safari before 16.4)', () => {
     const bitmap = await createImageBitmap(photo);
     const report = analyzeQuality(bitmap);
     expect(report.issues).to.be.an('array');
-    const still = await cutStill({
-      source: bitmap,
-      frame: { width: 1600, height: 1200 },
-      crop: { x: 100, y: 100, width: 800, height: 500 },
-    });
-    expect([still.width, still.height]).to.deep.equal([800, 500]);
-    expect(still.blob.type).to.equal('image/jpeg');
+    const request = { frame: { width: 1600, height: 1200 }, crop: { x: 100, y: 100, width: 800, height: 500 } };
+    // A camera photo, decoded and cut; and a preview frame, cut as it is.
+    for (const still of [await cutStill({ ...request, photo }), await cutPicture(bitmap, bitmap, { scale: 1, x: 0, y: 0 }, request)]) {
+      expect([still.width, still.height]).to.deep.equal([800, 500]);
+      expect(still.blob.type).to.equal('image/jpeg');
+    }
   });
 
   it('a worker that says it cannot draw leaves the tasks to the page, with no warning', async () => {

@@ -70,6 +70,21 @@ export async function untilPhase(el: AccuraIdLiveness, phase: AccuraIdLiveness['
   await el.updateComplete;
 }
 
+/** The camera view is up, its preview plays and Capture is enabled. */
+export async function untilLive(el: AccuraIdLiveness): Promise<HTMLVideoElement> {
+  await untilPhase(el, 'camera');
+  const video = await until('the camera preview', () => el.shadowRoot!.querySelector('video'));
+  await until(
+    'the camera to play and Capture to be enabled',
+    () => video.videoWidth && video.readyState >= 2 && !button(el, 'Capture').disabled,
+    {
+      seen: () =>
+        `video ${video.videoWidth}×${video.videoHeight}, readyState ${video.readyState}, Capture ${button(el, 'Capture').disabled ? 'disabled' : 'enabled'}`,
+    },
+  );
+  return video;
+}
+
 /** Text shown in the element's shadow root. */
 export async function untilText(el: Element, text: string): Promise<void> {
   await until(`the text "${text}"`, () => el.shadowRoot!.textContent!.includes(text), {

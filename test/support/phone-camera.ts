@@ -946,14 +946,3 @@ export function installPhone(phone: PhoneProfile, options: PhoneOptions = {}): P
   override(document, 'hidden', { get: () => hidden });
   return handle;
 }
-
-/** Waits for a condition with a generous deadline (never a fixed sleep), failing with `what`. */
-export async function until<T>(what: string, condition: () => T | undefined | false | null, timeout = 10_000): Promise<T> {
-  const start = performance.now();
-  for (;;) {
-    const value = condition();
-    if (value) return value;
-    if (performance.now() - start > timeout) throw new Error(`Timed out after ${timeout} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

@@ -4,7 +4,8 @@
  */
 import { analyzeQuality } from '../../quality/analyze.ts';
 import type { DocumentType, Rect } from '../../camera/camera-rules.ts';
-import { type CutStill, type StillRequest, cutStill } from '../../camera/still.ts';
+import type { CutStill } from '../../camera/cut.ts';
+import { type StillRequest, cutStill } from '../../camera/still.ts';
 import type { LivenessErrorDetail } from '../../check/errors.ts';
 import { LivenessError } from '../../check/errors.ts';
 import { type PreparedImage, prepareImage } from '../prepare.ts';

@@ -7,7 +7,8 @@
 import type { DocumentType, Rect } from '../../camera/camera-rules.ts';
 import { LivenessError } from '../../check/errors.ts';
 import type { ImageTask, ImageTaskResult } from './tasks.ts';
-import type { CutStill, StillRequest } from '../../camera/still.ts';
+import type { CutStill } from '../../camera/cut.ts';
+import type { StillRequest } from '../../camera/still.ts';
 import type { PreparedImage } from '../prepare.ts';
 import type { QualityReport, QualityThresholds } from '../../quality/quality-rules.ts';
 import { scriptBase } from '../../element/script-base.ts';
@@ -86,10 +87,9 @@ export class ImageWorkerClient {
     return (result as { quality: QualityReport }).quality;
   }
 
-  /** Cuts a capture's still out of a photo (transferred, decoded here off the main thread) or a preview frame. */
+  /** Cuts a capture's still out of a camera photo, decoded in the worker, off the main thread. */
   async still(request: StillRequest, signal?: AbortSignal): Promise<CutStill> {
-    const transfer = request.source instanceof ImageBitmap ? [request.source] : [];
-    const result = await this.request({ kind: 'still', ...request }, transfer, signal);
+    const result = await this.request({ kind: 'still', ...request }, [], signal);
     return (result as { still: CutStill }).still;
   }
 
