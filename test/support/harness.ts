@@ -66,7 +66,10 @@ export function button(el: AccuraIdLiveness, text: string): HTMLButtonElement {
 }
 
 export async function untilPhase(el: AccuraIdLiveness, phase: AccuraIdLiveness['phase'], timeout?: number): Promise<void> {
-  await until(`phase ${phase}`, () => el.phase === phase, { timeout, seen: () => `phase ${el.phase}` });
+  await until(`phase ${phase}`, () => el.phase === phase, {
+    timeout,
+    seen: () => `phase ${el.phase}, showing ${JSON.stringify(el.shadowRoot!.textContent!.replace(/\s+/g, ' ').trim().slice(0, 200))}`,
+  });
   await el.updateComplete;
 }
 
