@@ -20,6 +20,7 @@ export interface PhoneRow {
   longestFrameGap: number;
 }
 
+// Not the harness's button(): the harness pulls in @open-wc/testing, which this plain Vite page does not load.
 const button = (el: AccuraIdLiveness, text: string) =>
   [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent?.trim() === text);
 
