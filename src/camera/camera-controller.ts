@@ -50,7 +50,7 @@ export interface CaptureOptions {
   outline?: { corners: Quad; width: number; height: number };
   /** The full-screen view the guide was lined up in, if any. */
   view?: CoverView;
-  /** Cuts the still off the main thread. */
+  /** Cuts a camera photo off the main thread. */
   worker: Pick<ImageWorkerClient, 'still'>;
 }
 
@@ -361,10 +361,10 @@ export class CameraController implements ReactiveController {
   }
 
   /**
-   * Takes a still at the camera's full detail (a photo sized from getPhotoCapabilities where the
-   * browser has ImageCapture, else the current frame), has the worker cut the guide plus a margin
-   * out of it (a photo is decoded there, never on the main thread), and stops the camera. `view`:
-   * the full-screen view the guide was lined up in, if any.
+   * Takes a still at the camera's full detail and cuts the guide plus a margin out of it, then stops
+   * the camera: a photo sized from getPhotoCapabilities where the browser has ImageCapture (decoded
+   * and cut in the worker, never on the main thread), else the current frame (cut here). `view`: the
+   * full-screen view the guide was lined up in, if any.
    */
   async capture(
     video: HTMLVideoElement,
