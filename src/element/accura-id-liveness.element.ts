@@ -11,7 +11,6 @@ import type { DocumentType } from '../camera/camera-rules.ts';
 import type { Quad } from '../quality/corners/geometry.ts';
 import type { PreviewOutline } from '../camera/camera-view.ts';
 import { coarsePointer, isMobile } from '../camera/platform.ts';
-import { acceptFor } from '../upload/accept-rules.ts';
 import type { CaptureChunk } from './capture.chunk.ts';
 import { IntentController } from './intent-controller.ts';
 import { DEFAULT_QUALITY_THRESHOLDS, type QualityThresholds } from '../quality/thresholds.ts';
@@ -208,15 +207,11 @@ export class AccuraIdLiveness extends LitElement {
     }));
     const chunk = (this.captureChunk ??= await loading);
     this.workerClient ??= new chunk.ImageWorkerClient();
-    this.camera ??= new chunk.CameraController(
-      this,
-      (error) => (error ? this.showError(error.detail) : this.setPhase('start', this.t.startAnnouncement)),
-      () => this.renderRoot.querySelector('video'),
-    );
+    this.camera ??= new chunk.CameraController(this, () => this.setPhase('start', this.t.startAnnouncement));
     this.layer ??= new chunk.CameraLayerController(
       this,
       () => this.closeCamera(),
-      () => this.fitPreview(),
+      () => this.placeGuide(),
     );
     return { chunk, worker: this.workerClient, camera: this.camera };
   }
@@ -414,10 +409,10 @@ export class AccuraIdLiveness extends LitElement {
       video: () => this.renderRoot.querySelector('video'),
       thresholds: () => this.thresholds,
       documentType: () => this.documentType,
-      view: () => this.cameraLayout(),
+      view: () => this.layer?.view(),
       active: () => this.phase === 'camera',
-      onReport: (report, frame, context) => {
-        const hint = this.t.cameraHints[chunk.cameraHint(report, context)];
+      onReport: (report, frame) => {
+        const hint = this.t.cameraHints[chunk.cameraHint(report)];
         this.previewOutline = report.corners ? { corners: report.corners, ...frame } : undefined;
         if (hint !== this.cameraHint) this.cameraHint = this.announcement = hint;
       },
@@ -470,14 +465,12 @@ export class AccuraIdLiveness extends LitElement {
   private async takeStill(): Promise<void> {
     const video = this.renderRoot.querySelector('video');
     const camera = this.camera;
-    const worker = this.workerClient;
-    if (!video || camera?.state !== 'live' || !worker) return;
+    if (!video || camera?.state !== 'live') return;
     try {
       const still = await camera.capture(video, this.documentType, {
         crop: this.crop,
         outline: this.previewOutline,
-        view: this.cameraLayout(),
-        worker,
+        view: this.layer?.view(),
       });
       this.choose(still.blob, 'camera', still);
     } catch (thrown) {
@@ -673,36 +666,10 @@ export class AccuraIdLiveness extends LitElement {
           hasImage: Boolean(this.file),
           onRetry: () => this.runCheck(),
           onCamera: () => void this.openCamera(),
-          handoffChoice: this.error?.code.startsWith('camera-')
-            ? html`${this.renderHandoffChoice()}${this.renderOpenInBrowser()}`
-            : nothing,
+          handoffChoice: this.error?.code.startsWith('camera-') ? this.renderHandoffChoice() : nothing,
         });
     }
   }
-
-  /** Camera errors in an app's browser, or a camera that never answered: the page's link for a real browser. */
-  private renderOpenInBrowser() {
-    return (
-      this.captureChunk?.renderOpenInBrowser({
-        t: this.t,
-        error: this.error,
-        url: location.href,
-        userAgent: navigator.userAgent,
-        maxTouchPoints: navigator.maxTouchPoints,
-        copied: this.linkCopied,
-        onCopy: () =>
-          void navigator.clipboard
-            ?.writeText(location.href)
-            .then(() => {
-              this.linkCopied = true;
-              this.announcement = this.t.linkCopiedForBrowser;
-            })
-            // No clipboard here (some WebViews): the link field beside the button stays selectable.
-            .catch(() => undefined),
-      }) ?? nothing
-    );
-  }
-  @state() private linkCopied = false;
 
   private renderStart() {
     // Offered whenever the mode allows: if it can't work here, pressing it says why, beside upload.
@@ -729,33 +696,7 @@ export class AccuraIdLiveness extends LitElement {
   }
 
   private placeGuide(): void {
-    this.captureChunk?.placeGuide(this.renderRoot, this.documentType, this.cameraLayout());
-  }
-
-  /** The full-screen view as laid out now, with the track's zoom; undefined inline. */
-  private cameraLayout() {
-    const view = this.layer?.view();
-    return view && { ...view, zoom: this.camera?.zoom ?? 1 };
-  }
-
-  /**
-   * A new frame size, rotation or layout: refuses a camera too small for any usable capture, zooms in
-   * where the track can (so the card stays beyond the lens's close-focus limit), and places the guide.
-   */
-  private fitPreview(): void {
-    const video = this.renderRoot.querySelector('video');
-    const { camera, captureChunk: chunk } = this;
-    if (video?.videoWidth && camera?.state === 'live' && chunk) {
-      const frame = { width: video.videoWidth, height: video.videoHeight };
-      if (chunk.frameTooSmall(frame, this.documentType)) {
-        camera.stop();
-        const message = `This camera gives ${frame.width}×${frame.height} pixels, too few for a check. Choose a photo instead.`;
-        return this.showError(new LivenessError('camera-unavailable', message).detail);
-      }
-      const view = this.layer?.view();
-      if (view) void camera.setZoom(chunk.zoomFor(frame, view, this.documentType, camera.zoomRange())).then(() => this.placeGuide());
-    }
-    this.placeGuide();
+    this.captureChunk?.placeGuide(this.renderRoot, this.documentType, this.layer?.view());
   }
 
   private renderCamera() {
@@ -768,7 +709,7 @@ export class AccuraIdLiveness extends LitElement {
       uploadChoice: this.mode === 'auto' ? this.renderFileInput(this.t.choosePhotoInstead, false) : nothing,
       onCapture: () => void this.captureStill(),
       onClose: () => this.closeCamera(),
-      onMetadata: () => this.fitPreview(),
+      onMetadata: () => this.placeGuide(),
     });
   }
 
@@ -778,7 +719,7 @@ export class AccuraIdLiveness extends LitElement {
       <label part="file-label" class="file-label ${primary ? 'primary' : ''}">
         <input
           type="file"
-          accept=${cameraApp ? 'image/*' : acceptFor(navigator.userAgent)}
+          accept=${cameraApp ? 'image/*' : 'image/jpeg,image/png,image/webp,image/heic,image/heif'}
           capture=${cameraApp ? 'environment' : nothing}
           aria-label=${cameraApp ? label : this.t.fileLabel}
           ?disabled=${this.disabled}
