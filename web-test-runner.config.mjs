@@ -68,11 +68,16 @@ const SKIPS = {
   webkit: Object.fromEntries([BLURRED, MOVING, TABLE].map((file) => [file, `WebKitGTK's mock camera: ${FILMED}`])),
 };
 
+// `TEST_FILES=test/camera/camera.test.ts,… wtr` runs only those files (wtr's own --files adds them beside every group).
+const only = process.env.TEST_FILES?.split(',').map((file) => file.trim());
+const wanted = (file) => !only || only.includes(file);
+
 // Each engine runs as its own groups, so `ENGINES=firefox wtr` runs one engine and npm test times each.
 const groups = selectedEngines().flatMap((engine) => {
   const skipped = Object.entries(SKIPS[engine]);
   for (const [file, reason] of skipped) console.log(`⤼ skipped in ${ENGINES[engine].label}: ${file} — ${reason}`);
-  const files = [...ALL, ...[BLURRED, MOVING, TABLE, ...skipped.map(([file]) => file)].map((file) => `!${file}`)];
+  const excluded = [BLURRED, MOVING, TABLE, ...skipped.map(([file]) => file)].map((file) => `!${file}`);
+  const files = [...(only ?? ALL), ...excluded];
   if (engine === 'chromium') {
     return [
       // The fake camera films a rendered ID card on a table: a real video pipeline, made by code.
@@ -85,7 +90,9 @@ const groups = selectedEngines().flatMap((engine) => {
       },
       { name: 'chromium-moving-camera', files: MOVING, browsers: [chromium(movingCamera('card-moving', true))] },
       { name: 'chromium-table-camera', files: TABLE, browsers: [chromium(movingCamera('table-only', false))] },
-    ];
+    ].filter((group) =>
+      group.name === 'chromium' ? !only || only.some((file) => ![BLURRED, MOVING, TABLE].includes(file)) : wanted(group.files),
+    );
   }
   if (engine === 'firefox') return [{ name: 'firefox', files, browsers: [firefox()] }];
   return [{ name: 'webkit', files, browsers: [webkit({ 'enable-media-stream': true, 'enable-mock-capture-devices': true })] }];

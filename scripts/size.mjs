@@ -96,11 +96,14 @@ const rows = [
   { what: 'a check, classic script: loader + capture chunk + worker', bytes: classicCheck + worker, budget: 60 * KB },
   // 60 KB until cross-device handoff (issue 16): its lazy chunk (the handoff screen, the QR encoder lean-qr at 3.8 KB,
   // the session client) and its strings in each locale add 8.5 KB gzip, its offer on the start screen 1.2 KB.
-  { what: 'everything, module build: entry + every chunk + worker', bytes: entry + lazy + worker, budget: 66 * KB },
-  { what: 'everything, classic script: loader + every chunk + worker', bytes: loader + classicLazy + worker, budget: 66 * KB },
+  // 66 KB until real phones (issue 23): lens choice, the constraint ladder, the stall and black-frame watchdogs,
+  // WebView detection, sized photos cut in the worker, the <canvas> fallback for Safari < 16.4 and ten strings
+  // in five locales add 8 KB gzip, 1 KB of it at page load (still under 20 KB there).
+  { what: 'everything, module build: entry + every chunk + worker', bytes: entry + lazy + worker, budget: 75 * KB },
+  { what: 'everything, classic script: loader + every chunk + worker', bytes: loader + classicLazy + worker, budget: 75 * KB },
   // For a host that can serve only one file: everything inline, on every page view, so no page-load budget.
   { what: 'classic, self-contained (dist/script/accura-id-liveness.standalone.min.js)', bytes: standalone },
-  { what: 'everything, self-contained: script + worker', bytes: standalone + worker, budget: 66 * KB },
+  { what: 'everything, self-contained: script + worker', bytes: standalone + worker, budget: 75 * KB },
   // Issue 24's ceiling for shipped weights is 150 KB gzip; the model and its code are far under it.
   {
     what: `learned corner detector, ${withWeights ? 'code + weights' : 'code only (no weights trained yet)'} (lazy; not loaded by the worker yet)`,

@@ -4,9 +4,10 @@
  */
 import { type TemplateResult, html, nothing } from 'lit';
 import type { CameraController } from './camera-controller.ts';
-import { type CoverView, type DocumentType, guideRect, viewGuideRect } from './camera-rules.ts';
+import { type CoverView, type DocumentType, guideRect, viewFit, viewGuideRect } from './camera-rules.ts';
 import type { Quad } from '../quality/corners/geometry.ts';
 import type { LivenessStrings } from '../i18n/locales/en.ts';
+import type { LensName } from './lens-rules.ts';
 
 /** The found card's corners in a preview frame of the given size. */
 export interface PreviewOutline {
@@ -65,11 +66,11 @@ export function renderCameraView({
             : nothing
         }
       </div>
-      <p class="hint">${live ? hint || t.cameraGuidance : t.startingCamera}</p>
+      <p class="hint">${live ? (camera.black ? t.cameraHints.black : hint || t.cameraGuidance) : t.startingCamera}</p>
       <div class="actions">
         <button part="button primary-button shutter" class="primary shutter" ?disabled=${!live} @click=${onCapture}>${t.capture}</button>
         <button part="button" class="cancel" @click=${onClose}>${t.cancel}</button>
-        ${camera.canSwitch ? html`<button part="button" class="switch" @click=${() => camera.switchCamera().catch(() => undefined)}>${t.switchCamera}</button>` : nothing}
+        ${camera.canSwitch ? html`<button part="button" class="switch" @click=${() => camera.switchCamera().catch(() => undefined)}>${switchLabel(t, camera.nextCamera)}</button>` : nothing}
         ${
           camera.hasTorch
             ? html`<button part="button" class="torch" aria-pressed=${camera.torchOn ? 'true' : 'false'} @click=${() => camera.toggleTorch().catch(() => undefined)}>
@@ -83,17 +84,32 @@ export function renderCameraView({
   `;
 }
 
+/** The switch button's text and accessible name: the camera it moves to. */
+export function switchLabel(t: LivenessStrings, next: LensName | undefined): string {
+  if (!next) return t.switchCamera;
+  const name = next.kind === 'label' ? next.label : t.cameraNames[next.kind];
+  return t.switchTo.replace('{camera}', next.number ? `${name} ${next.number}` : name);
+}
+
 /**
  * Places the guide over the preview by the same rule that crops the capture (CSSOM: allowed under a
- * strict CSP). Inline, in percentages of the frame; full screen, in pixels of the covered view.
+ * strict CSP). Inline, in percentages of the frame; full screen, in pixels of the view, which shows
+ * the frame covered or, when covering would leave too few pixels, contained (viewFit).
  */
 export function placeGuide(root: ParentNode, type: DocumentType, view: CoverView | undefined): void {
   const video = root.querySelector('video');
   const guide = root.querySelector<HTMLElement>('[part=guide]');
   if (!video || !guide) return;
-  const width = view?.box.width ?? (video.videoWidth || 16);
-  const height = view?.box.height ?? (video.videoHeight || 9);
-  const rect = view ? viewGuideRect(view, type) : guideRect(width, height, type);
+  const frame = { width: video.videoWidth || 16, height: video.videoHeight || 9 };
+  const { width, height } = view?.box ?? frame;
+  let rect = guideRect(frame.width, frame.height, type);
+  if (view) {
+    const fit = video.videoWidth ? viewFit(frame, view, type) : 'cover';
+    rect = viewGuideRect(view, type, frame);
+    if (video.style.objectFit !== fit) video.style.objectFit = fit;
+    // The outline's viewBox is the frame: "meet" is contain, "slice" is cover.
+    root.querySelector('svg.outline')?.setAttribute('preserveAspectRatio', `xMidYMid ${fit === 'cover' ? 'slice' : 'meet'}`);
+  }
   const percent = (value: number, of: number) => `${(value / of) * 100}%`;
   Object.assign(guide.style, {
     left: percent(rect.x, width),

@@ -4,10 +4,41 @@
  */
 import type { Point } from '../quality/corners/geometry.ts';
 import type { QualityReport, QualityThresholds } from '../quality/quality-rules.ts';
+import { BLACK_LUMINANCE } from './lens-rules.ts';
 
 /** The hints the camera gives, one at a time, in the order the user should fix them. */
 export type CameraHintCode =
-  'no-card' | 'turn-sideways' | 'cut-off' | 'move-closer' | 'skewed' | 'dark' | 'bright' | 'glare' | 'hold-still' | 'ready';
+  | 'black'
+  | 'no-card'
+  | 'turn-sideways'
+  | 'cut-off'
+  | 'move-closer'
+  | 'skewed'
+  | 'dark'
+  | 'bright'
+  | 'glare'
+  | 'hold-still'
+  | 'move-back'
+  | 'ready';
+
+/** What the preview loop knows besides the frame's report. */
+export interface FrameContext {
+  /** frameChange from the previous analysed frame: motion. */
+  motion?: number;
+  /** The card's share of the analysed area (the guide plus its margin): cardFill. */
+  fill?: number;
+}
+
+/**
+ * Mean change per pixel (0–255) between two small gray thumbnails of the same region: above this, the
+ * phone or the card moved between frames. Sensor noise at 32 × 18 stays near 1; a hand's shake moves edges by several.
+ */
+export const MOTION_LIMIT = 6;
+/**
+ * The card's share of the analysed area when it fills the guide (the guide is 1/1.1² ≈ 83 % of it).
+ * A blurred card this large, held still, is closer than the lens focuses.
+ */
+export const FILLS_GUIDE = 0.6;
 
 /**
  * The card's least share of the analysed area (the guide plus its 5 % margin) before the camera
@@ -23,9 +54,15 @@ export function cameraThresholds(thresholds: QualityThresholds): QualityThreshol
   return { ...thresholds, minDocumentFill: Math.max(thresholds.minDocumentFill, CAMERA_MIN_FILL) };
 }
 
-/** The one hint for a preview frame. */
-export function cameraHint(report: QualityReport): CameraHintCode {
+/**
+ * The one hint for a preview frame. A blurred frame says "Hold still" when it moved since the last one,
+ * and "Move the phone back a little" when it did not and the card fills the guide: then the card is
+ * inside the lens's close-focus limit, and holding still would not help.
+ */
+export function cameraHint(report: QualityReport, { motion = 0, fill = 0 }: FrameContext = {}): CameraHintCode {
   const has = (code: string) => report.issues.some((issue) => issue.code === code);
+  // An all-black frame is a covered lens or a stalled preview, never a lack of light.
+  if (report.issues.some((issue) => issue.code === 'dark' && issue.value < BLACK_LUMINANCE)) return 'black';
   // Unsure is not absent: 'no-card' reads "Place the card inside the frame", which is right either way.
   if (!report.corners) return 'no-card';
   if (isUpright(report.corners)) return 'turn-sideways';
@@ -35,7 +72,7 @@ export function cameraHint(report: QualityReport): CameraHintCode {
   if (has('dark')) return 'dark';
   if (has('bright')) return 'bright';
   if (has('glare')) return 'glare';
-  if (has('blur')) return 'hold-still';
+  if (has('blur')) return motion < MOTION_LIMIT && fill >= FILLS_GUIDE ? 'move-back' : 'hold-still';
   return 'ready';
 }
 
@@ -54,4 +91,24 @@ export function isUpright(corners: readonly Point[]): boolean {
  */
 export function nextStreak(streak: number, report: QualityReport): number {
   return report.ok && report.corners ? streak + 1 : 0;
+}
+
+/** Mean absolute difference of two same-sized gray thumbnails; Infinity when there is no previous one. */
+export function frameChange(previous: Uint8Array | undefined, next: Uint8Array): number {
+  if (!previous || previous.length !== next.length || !next.length) return Infinity;
+  let sum = 0;
+  for (let i = 0; i < next.length; i++) sum += Math.abs(next[i] - previous[i]);
+  return sum / next.length;
+}
+
+/** The card's share of a region's area, from its corners (shoelace formula), capped at 1. */
+export function cardFill(corners: readonly { x: number; y: number }[] | undefined, region: { width: number; height: number }): number {
+  if (!corners || corners.length < 3 || !region.width || !region.height) return 0;
+  let twice = 0;
+  for (let i = 0; i < corners.length; i++) {
+    const a = corners[i];
+    const b = corners[(i + 1) % corners.length];
+    twice += a.x * b.y - b.x * a.y;
+  }
+  return Math.min(1, Math.abs(twice) / 2 / (region.width * region.height));
 }

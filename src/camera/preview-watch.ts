@@ -1,7 +1,8 @@
 // The preview loop: judges frames in the worker until the view closes, and says when the card held still long enough.
 import type { CameraController } from './camera-controller.ts';
 import { type CoverView, type DocumentType, captureRect } from './camera-rules.ts';
-import { AUTO_CAPTURE_STREAK, cameraThresholds, nextStreak } from './framing.ts';
+import { AUTO_CAPTURE_STREAK, type FrameContext, cameraThresholds, cardFill, frameChange, nextStreak } from './framing.ts';
+import { type AnyContext2D, context2d, makeCanvas } from '../image/canvas.ts';
 import type { QualityReport, QualityThresholds } from '../quality/quality-rules.ts';
 import { sleep } from '../check/retry.ts';
 import type { ImageWorkerClient } from '../image/worker/worker-client.ts';
@@ -19,8 +20,8 @@ export interface PreviewWatch {
   view?: () => CoverView | undefined;
   /** False once the view has closed. */
   active: () => boolean;
-  /** Each frame's report; its corners are in the frame's pixels. */
-  onReport: (report: QualityReport, frame: { width: number; height: number }) => void;
+  /** Each frame's report (its corners in the frame's pixels), with the motion since the last frame and the card's fill. */
+  onReport: (report: QualityReport, frame: { width: number; height: number }, context: FrameContext) => void;
   /** Called once the frame has been good AUTO_CAPTURE_STREAK times in a row; undefined turns auto-capture off. */
   onSteady?: () => void;
 }
@@ -28,6 +29,7 @@ export interface PreviewWatch {
 /** Judges preview frames (the region a capture keeps) until the view closes, reporting each verdict. */
 export async function watchPreview(watch: PreviewWatch): Promise<void> {
   let streak = 0;
+  let previous: Uint8Array | undefined;
   while (watch.active() && watch.camera.state === 'live') {
     const video = watch.video();
     if (video && video.readyState >= 2 && video.videoWidth) {
@@ -35,10 +37,19 @@ export async function watchPreview(watch: PreviewWatch): Promise<void> {
         const frame = await createImageBitmap(video);
         const size = { width: frame.width, height: frame.height };
         const region = captureRect(frame.width, frame.height, watch.documentType(), watch.view?.());
+        const thumb = thumbnail(frame, region);
+        const motion = frameChange(previous, thumb);
+        previous = thumb;
         const report = await watch.worker.analyze(frame, cameraThresholds(watch.thresholds()), region, undefined, watch.documentType());
         if (!watch.active() || watch.camera.state !== 'live') return;
         streak = nextStreak(streak, report);
-        watch.onReport(report, size);
+        const fill = report.corners
+          ? cardFill(
+              report.corners.map((p) => ({ x: p.x - region.x, y: p.y - region.y })),
+              region,
+            )
+          : 0;
+        watch.onReport(report, size, { motion, fill });
         if (watch.onSteady && streak >= AUTO_CAPTURE_STREAK) return watch.onSteady();
       } catch {
         return; // the camera stopped or the worker was cancelled
@@ -46,4 +57,17 @@ export async function watchPreview(watch: PreviewWatch): Promise<void> {
     }
     await sleep(ANALYSIS_INTERVAL_MS);
   }
+}
+
+const THUMB = { width: 32, height: 18 };
+let thumbContext: AnyContext2D | undefined;
+
+/** The region as a tiny gray image, drawn by the GPU: enough to see motion between frames, and cheap on the main thread. */
+function thumbnail(frame: ImageBitmap, region: { x: number; y: number; width: number; height: number }): Uint8Array {
+  thumbContext ??= context2d(makeCanvas(THUMB.width, THUMB.height), { willReadFrequently: true });
+  thumbContext.drawImage(frame, region.x, region.y, region.width, region.height, 0, 0, THUMB.width, THUMB.height);
+  const rgba = thumbContext.getImageData(0, 0, THUMB.width, THUMB.height).data;
+  const gray = new Uint8Array(THUMB.width * THUMB.height);
+  for (let i = 0; i < gray.length; i++) gray[i] = (rgba[i * 4] * 77 + rgba[i * 4 + 1] * 150 + rgba[i * 4 + 2] * 29) >> 8;
+  return gray;
 }

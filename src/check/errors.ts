@@ -12,6 +12,9 @@
  * - `rejected`: a well-formed answer saying the service refused the check (bad card or country code, bad key,
  *   file too large); the message is the service's own.
  * - `camera-denied`, `camera-unavailable`, `camera-in-use`: the camera could not start; upload still works.
+ * - `camera-timeout`: the browser never answered the camera request (in-app browsers, WebViews): the user is
+ *   offered a photo, another phone, or the page in their browser. `camera-stalled`: the camera stopped sending
+ *   pictures, or only black ones, and a replay and a restart did not bring it back.
  * - `handoff-not-found`, `handoff-taken` (another phone opened the link), `handoff-expired`, `handoff-closed`
  *   (cancelled or already complete), `handoff-failed` (the phone's check failed): cross-device handoff.
  */
@@ -33,6 +36,8 @@ export type LivenessErrorCode =
   | 'camera-denied'
   | 'camera-unavailable'
   | 'camera-in-use'
+  | 'camera-timeout'
+  | 'camera-stalled'
   | 'handoff-not-found'
   | 'handoff-taken'
   | 'handoff-expired'

@@ -11,6 +11,7 @@ import type { DocumentType } from '../camera/camera-rules.ts';
 import type { Quad } from '../quality/corners/geometry.ts';
 import type { PreviewOutline } from '../camera/camera-view.ts';
 import { coarsePointer, isMobile } from '../camera/platform.ts';
+import { acceptFor } from '../upload/accept-rules.ts';
 import type { CaptureChunk } from './capture.chunk.ts';
 import { IntentController } from './intent-controller.ts';
 import { DEFAULT_QUALITY_THRESHOLDS, type QualityThresholds } from '../quality/thresholds.ts';
@@ -207,11 +208,15 @@ export class AccuraIdLiveness extends LitElement {
     }));
     const chunk = (this.captureChunk ??= await loading);
     this.workerClient ??= new chunk.ImageWorkerClient();
-    this.camera ??= new chunk.CameraController(this, () => this.setPhase('start', this.t.startAnnouncement));
+    this.camera ??= new chunk.CameraController(
+      this,
+      (error) => (error ? this.showError(error.detail) : this.setPhase('start', this.t.startAnnouncement)),
+      () => this.renderRoot.querySelector('video'),
+    );
     this.layer ??= new chunk.CameraLayerController(
       this,
       () => this.closeCamera(),
-      () => this.placeGuide(),
+      () => this.fitPreview(),
     );
     return { chunk, worker: this.workerClient, camera: this.camera };
   }
@@ -409,10 +414,10 @@ export class AccuraIdLiveness extends LitElement {
       video: () => this.renderRoot.querySelector('video'),
       thresholds: () => this.thresholds,
       documentType: () => this.documentType,
-      view: () => this.layer?.view(),
+      view: () => this.cameraLayout(),
       active: () => this.phase === 'camera',
-      onReport: (report, frame) => {
-        const hint = this.t.cameraHints[chunk.cameraHint(report)];
+      onReport: (report, frame, context) => {
+        const hint = this.t.cameraHints[chunk.cameraHint(report, context)];
         this.previewOutline = report.corners ? { corners: report.corners, ...frame } : undefined;
         if (hint !== this.cameraHint) this.cameraHint = this.announcement = hint;
       },
@@ -465,12 +470,14 @@ export class AccuraIdLiveness extends LitElement {
   private async takeStill(): Promise<void> {
     const video = this.renderRoot.querySelector('video');
     const camera = this.camera;
-    if (!video || camera?.state !== 'live') return;
+    const worker = this.workerClient;
+    if (!video || camera?.state !== 'live' || !worker) return;
     try {
       const still = await camera.capture(video, this.documentType, {
         crop: this.crop,
         outline: this.previewOutline,
-        view: this.layer?.view(),
+        view: this.cameraLayout(),
+        worker,
       });
       this.choose(still.blob, 'camera', still);
     } catch (thrown) {
@@ -666,10 +673,36 @@ export class AccuraIdLiveness extends LitElement {
           hasImage: Boolean(this.file),
           onRetry: () => this.runCheck(),
           onCamera: () => void this.openCamera(),
-          handoffChoice: this.error?.code.startsWith('camera-') ? this.renderHandoffChoice() : nothing,
+          handoffChoice: this.error?.code.startsWith('camera-')
+            ? html`${this.renderHandoffChoice()}${this.renderOpenInBrowser()}`
+            : nothing,
         });
     }
   }
+
+  /** Camera errors in an app's browser, or a camera that never answered: the page's link for a real browser. */
+  private renderOpenInBrowser() {
+    return (
+      this.captureChunk?.renderOpenInBrowser({
+        t: this.t,
+        error: this.error,
+        url: location.href,
+        userAgent: navigator.userAgent,
+        maxTouchPoints: navigator.maxTouchPoints,
+        copied: this.linkCopied,
+        onCopy: () =>
+          void navigator.clipboard
+            ?.writeText(location.href)
+            .then(() => {
+              this.linkCopied = true;
+              this.announcement = this.t.linkCopiedForBrowser;
+            })
+            // No clipboard here (some WebViews): the link field beside the button stays selectable.
+            .catch(() => undefined),
+      }) ?? nothing
+    );
+  }
+  @state() private linkCopied = false;
 
   private renderStart() {
     // Offered whenever the mode allows: if it can't work here, pressing it says why, beside upload.
@@ -696,7 +729,33 @@ export class AccuraIdLiveness extends LitElement {
   }
 
   private placeGuide(): void {
-    this.captureChunk?.placeGuide(this.renderRoot, this.documentType, this.layer?.view());
+    this.captureChunk?.placeGuide(this.renderRoot, this.documentType, this.cameraLayout());
+  }
+
+  /** The full-screen view as laid out now, with the track's zoom; undefined inline. */
+  private cameraLayout() {
+    const view = this.layer?.view();
+    return view && { ...view, zoom: this.camera?.zoom ?? 1 };
+  }
+
+  /**
+   * A new frame size, rotation or layout: refuses a camera too small for any usable capture, zooms in
+   * where the track can (so the card stays beyond the lens's close-focus limit), and places the guide.
+   */
+  private fitPreview(): void {
+    const video = this.renderRoot.querySelector('video');
+    const { camera, captureChunk: chunk } = this;
+    if (video?.videoWidth && camera?.state === 'live' && chunk) {
+      const frame = { width: video.videoWidth, height: video.videoHeight };
+      if (chunk.frameTooSmall(frame, this.documentType)) {
+        camera.stop();
+        const message = `This camera gives ${frame.width}×${frame.height} pixels, too few for a check. Choose a photo instead.`;
+        return this.showError(new LivenessError('camera-unavailable', message).detail);
+      }
+      const view = this.layer?.view();
+      if (view) void camera.setZoom(chunk.zoomFor(frame, view, this.documentType, camera.zoomRange())).then(() => this.placeGuide());
+    }
+    this.placeGuide();
   }
 
   private renderCamera() {
@@ -709,7 +768,7 @@ export class AccuraIdLiveness extends LitElement {
       uploadChoice: this.mode === 'auto' ? this.renderFileInput(this.t.choosePhotoInstead, false) : nothing,
       onCapture: () => void this.captureStill(),
       onClose: () => this.closeCamera(),
-      onMetadata: () => this.placeGuide(),
+      onMetadata: () => this.fitPreview(),
     });
   }
 
@@ -719,7 +778,7 @@ export class AccuraIdLiveness extends LitElement {
       <label part="file-label" class="file-label ${primary ? 'primary' : ''}">
         <input
           type="file"
-          accept=${cameraApp ? 'image/*' : 'image/jpeg,image/png,image/webp,image/heic,image/heif'}
+          accept=${cameraApp ? 'image/*' : acceptFor(navigator.userAgent)}
           capture=${cameraApp ? 'environment' : nothing}
           aria-label=${cameraApp ? label : this.t.fileLabel}
           ?disabled=${this.disabled}

@@ -9,7 +9,9 @@ export { resolveConfig, runLivenessCheck } from '../check/run-check.ts';
 export { SNIFF_BYTES, orientedSize, sniffImage } from '../image/sniff.ts';
 export { ImageWorkerClient } from '../image/worker/worker-client.ts';
 export { cameraHint } from '../camera/framing.ts';
+export { frameTooSmall, zoomFor } from '../camera/camera-rules.ts';
 export { placeGuide, renderCameraView } from '../camera/camera-view.ts';
+export { renderOpenInBrowser } from '../camera/open-in-browser.ts';
 export { watchPreview } from '../camera/preview-watch.ts';
 
 export type CaptureChunk = typeof import('./capture.chunk.ts');

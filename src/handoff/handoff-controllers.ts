@@ -1,4 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { LivenessErrorEvent, LivenessProgressEvent } from '../events.ts';
 import { LivenessError, type LivenessErrorCode } from '../check/errors.ts';
 import {
   type HandoffEventData,
@@ -181,11 +182,13 @@ export class PhoneHandoffController implements ReactiveController {
   hostConnected(): void {
     this.host.addEventListener('liveness-capture', this.onCapture);
     this.host.addEventListener('liveness-progress', this.onProgress);
+    this.host.addEventListener('liveness-error', this.onError);
   }
 
   hostDisconnected(): void {
     this.host.removeEventListener('liveness-capture', this.onCapture);
     this.host.removeEventListener('liveness-progress', this.onProgress);
+    this.host.removeEventListener('liveness-error', this.onError);
   }
 
   /** Claims the session. Rejects with a LivenessError (`handoff-taken`, `handoff-expired`, `handoff-closed`, `handoff-not-found`, `network`). */
@@ -198,16 +201,36 @@ export class PhoneHandoffController implements ReactiveController {
     return this.session;
   }
 
-  private report(state: PhoneReportedState): void {
+  private report(state: PhoneReportedState, error?: string): void {
     if (!this.session) return;
     // A new photo after a failed check is taken again, and checked again.
     if (state === 'captured') this.reported.delete('checking');
     if (this.reported.has(state) && state !== 'captured') return;
     this.reported.add(state);
-    void post(`${this.base}/phone/state`, { token: this.session.token, body: { state }, withCredentials: false }).catch(() => undefined);
+    void post(`${this.base}/phone/state`, {
+      token: this.session.token,
+      body: error ? { state, error } : { state },
+      withCredentials: false,
+    }).catch(() => undefined);
   }
 
-  private readonly onCapture = () => this.report('captured');
+  private sending = false;
+  private readonly onCapture = () => {
+    this.sending = false;
+    this.report('captured');
+  };
   // On the first progress of a check: reported at "uploading", it could arrive after the verdict.
-  private readonly onProgress = () => this.report('checking');
+  private readonly onProgress = (event: LivenessProgressEvent) => {
+    if (event.detail.stage === 'uploading') this.sending = true;
+    else if (!this.reported.has('checking')) this.sending = false;
+    this.report('checking');
+  };
+  // A check that failed before anything was sent (the photo was refused on the phone): the proxy will never
+  // hear of it, so the phone tells the desktop itself, which goes back to waiting for a photo.
+  private readonly onError = (event: LivenessErrorEvent) => {
+    if (!this.reported.has('checking') || this.sending || event.detail.code === 'aborted') return;
+    this.reported.delete('checking');
+    this.reported.delete('opened');
+    this.report('opened', event.detail.code);
+  };
 }

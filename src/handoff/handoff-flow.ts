@@ -97,6 +97,8 @@ export class HandoffFlow {
       this.fail(new LivenessError('handoff-expired', 'The link for your phone has expired.'));
     } else if (event.state === 'failed') {
       this.fail(new LivenessError('handoff-failed', event.error?.message ?? 'The check on the phone failed.'));
+    } else if (event.state === 'opened' && event.error) {
+      port.announce(port.t().handoffRetake);
     } else if (event.state !== 'cancelled') {
       port.announce(port.t().handoffStates[event.state]);
     }

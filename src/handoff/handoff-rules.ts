@@ -10,8 +10,11 @@ export type HandoffState = 'created' | 'opened' | 'captured' | 'checking' | 'com
 /** States that end a session: nothing follows them. */
 export const TERMINAL_HANDOFF_STATES: ReadonlySet<HandoffState> = new Set(['completed', 'expired', 'cancelled', 'failed']);
 
-/** States only the phone reports (the server adds the others). */
-export const PHONE_REPORTED_STATES = ['captured', 'checking'] as const;
+/**
+ * States the phone reports. `opened` again, with an error code, when its check failed before it was
+ * sent (a photo the pipeline refused): the desktop goes back to waiting for a photo.
+ */
+export const PHONE_REPORTED_STATES = ['captured', 'checking', 'opened'] as const;
 export type PhoneReportedState = (typeof PHONE_REPORTED_STATES)[number];
 
 export function isTerminalHandoffState(state: HandoffState): boolean {
@@ -37,7 +40,7 @@ export interface HandoffEventData {
   expiresAt: number;
   /** With `completed`. */
   result?: HandoffResult;
-  /** With `failed`: the reason, as a stable code. */
+  /** With `failed`: the reason, as a stable code. With `opened` again: why the phone's last photo was not sent. */
   error?: { code: string; message: string };
 }
 

@@ -1,8 +1,10 @@
 /**
  * The browser half of the image pipeline: decode, orient, size-search and encode.
- * Runs inside our bundled worker (createImageBitmap + OffscreenCanvas exist there); the
+ * Runs inside our bundled worker (createImageBitmap + OffscreenCanvas exist there), or on the main
+ * thread with a `<canvas>` where 2D OffscreenCanvas is missing (canvas.ts); the
  * decisions it follows live in image-pipeline.ts.
  */
+import { type AnyContext2D, canvasToBitmap, canvasToBlob, makeCanvas } from './canvas.ts';
 import { type Size, fitCanvas, shrinkSteps } from './canvas-limit.ts';
 import { LivenessError } from '../check/errors.ts';
 import {
@@ -63,7 +65,7 @@ async function readBytes(blob: Blob, start?: number, end?: number): Promise<Uint
  * inside the JPEG decoder where ImageDecoder exists (Chromium), else through createImageBitmap's
  * resize options, else (an engine that ignores them, or a size the header didn't give) in steps.
  */
-async function decode(blob: Blob, sniff: ImageSniff, target: Size | undefined): Promise<ImageBitmap> {
+export async function decode(blob: Blob, sniff: ImageSniff, target: Size | undefined): Promise<ImageBitmap> {
   let bitmap: ImageBitmap;
   try {
     const full = orientedSize(sniff);
@@ -94,12 +96,12 @@ async function decode(blob: Blob, sniff: ImageSniff, target: Size | undefined): 
 async function shrink(source: ImageBitmap, to: Size): Promise<ImageBitmap> {
   let current = source;
   for (const step of shrinkSteps({ width: source.width, height: source.height }, to)) {
-    const canvas = new OffscreenCanvas(step.width, step.height);
-    const context = canvas.getContext('2d');
+    const canvas = makeCanvas(step.width, step.height);
+    const context = canvas.getContext('2d') as AnyContext2D | null;
     if (!context) throw new LivenessError('compression-failed', 'This browser cannot prepare images.');
     context.imageSmoothingQuality = 'high';
     context.drawImage(current, 0, 0, step.width, step.height);
-    const next = canvas.transferToImageBitmap();
+    const next = await canvasToBitmap(canvas);
     if (current !== source) current.close();
     current = next;
   }
@@ -135,8 +137,8 @@ async function decodeScaled(blob: Blob, sniff: ImageSniff, scale: number): Promi
 }
 
 function encode(source: ImageBitmap, width: number, height: number, quality: number, region?: Region[]): Promise<Blob> {
-  const canvas = new OffscreenCanvas(width, height);
-  const context = canvas.getContext('2d');
+  const canvas = makeCanvas(width, height);
+  const context = canvas.getContext('2d') as AnyContext2D | null;
   if (!context) throw new LivenessError('compression-failed', 'This browser cannot prepare images.');
   context.fillStyle = '#fff'; // JPEG has no alpha: flatten onto white, not black
   context.fillRect(0, 0, width, height);
@@ -146,7 +148,7 @@ function encode(source: ImageBitmap, width: number, height: number, quality: num
   } else {
     context.drawImage(source, 0, 0, width, height);
   }
-  return canvas.convertToBlob({ type: 'image/jpeg', quality });
+  return canvasToBlob(canvas, 'image/jpeg', quality);
 }
 
 interface Region {

@@ -2,6 +2,7 @@
  * The browser half of the quality gate: cut the overview and the detail crop with an
  * OffscreenCanvas, then hand the pixels to the pure functions in quality.ts. Runs in the worker.
  */
+import { type AnyContext2D, context2d, makeCanvas } from '../image/canvas.ts';
 import { DOCUMENT_ASPECT, type DocumentType, type Rect } from '../camera/camera-rules.ts';
 import {
   ANALYSIS_SIZE,
@@ -17,7 +18,7 @@ import {
 } from './quality-rules.ts';
 
 // One canvas, reused: the analysis runs on every few preview frames.
-let scratch: OffscreenCanvasRenderingContext2D | undefined;
+let scratch: AnyContext2D | undefined;
 
 function grayOf(
   source: CanvasImageSource,
@@ -29,7 +30,8 @@ function grayOf(
   height: number,
   withChroma = false,
 ): GrayImage {
-  scratch ??= new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
+  // A `<canvas>` on the main thread where 2D OffscreenCanvas is missing (Safari before 16.4).
+  scratch ??= context2d(makeCanvas(width, height), { willReadFrequently: true });
   const canvas = scratch.canvas;
   if (canvas.width < width || canvas.height < height) {
     canvas.width = Math.max(canvas.width, width);

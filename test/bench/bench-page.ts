@@ -38,7 +38,7 @@ const CASES: [string, () => Promise<Blob>][] = [
 ];
 
 /** Watches the main thread while `work` runs: long tasks and animation-frame gaps. */
-async function watchMainThread<T>(work: () => Promise<T>): Promise<{ value: T; longestTask: number; longestFrameGap: number }> {
+export async function watchMainThread<T>(work: () => Promise<T>): Promise<{ value: T; longestTask: number; longestFrameGap: number }> {
   let longestTask = 0;
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) longestTask = Math.max(longestTask, entry.duration);

@@ -12,13 +12,14 @@ import { ENGINES, type EngineName, findFirefox, selectedEngines } from '../../sc
 import { FIREFOX_PREFS } from '../support/firefox.mjs';
 import { startWebKit } from '../support/webkit.mjs';
 import type { CaseResult, Measure } from './bench-page.ts';
+import type { PhoneRow } from './phones-page.ts';
 
 type Quality = { times: number[]; frame: string };
 type FallbackRow = { name: string; worker: Measure; mainThread: Measure };
 /** One engine's bench page: calls a function the page put on window, and closes. */
 interface BenchBrowser {
   version: string;
-  call<T>(name: 'runBench' | 'benchQuality' | 'benchFallback', arg?: number): Promise<T>;
+  call<T>(name: 'runBench' | 'benchQuality' | 'benchFallback' | 'benchPhones', arg?: number): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -126,7 +127,8 @@ const open: Record<EngineName, () => Promise<BenchBrowser>> = {
   },
 };
 
-const figures: { engine: string; version: string; results: CaseResult[]; quality: Quality; fallback: FallbackRow[] }[] = [];
+const figures: { engine: string; version: string; results: CaseResult[]; quality: Quality; fallback: FallbackRow[]; phones: PhoneRow[] }[] =
+  [];
 const failures: { engine: string; error: string }[] = [];
 try {
   for (const engine of selectedEngines()) {
@@ -136,12 +138,14 @@ try {
       const browser = await open[engine]();
       try {
         // BENCH_ONLY=quality skips the slow image cases; BENCH_ONLY=fallback runs only the main-thread fallback;
-        // BENCH_ONLY=images only the image cases (BENCH_CASES='12 MP,48 MP' picks some of them).
+        // BENCH_ONLY=images only the image cases (BENCH_CASES='12 MP,48 MP' picks some of them);
+        // BENCH_ONLY=phones only the widget on each simulated phone.
         const only = process.env.BENCH_ONLY;
-        const results = only === 'quality' || only === 'fallback' ? [] : await browser.call<CaseResult[]>('runBench', runs);
-        const quality = only === 'images' ? { times: [0], frame: '' } : await browser.call<Quality>('benchQuality');
-        const fallback = only === 'quality' || only === 'images' ? [] : await browser.call<FallbackRow[]>('benchFallback');
-        figures.push({ engine: ENGINES[engine].label, version: browser.version, results, quality, fallback });
+        const results = only && only !== 'images' ? [] : await browser.call<CaseResult[]>('runBench', runs);
+        const quality = only && only !== 'quality' ? { times: [0], frame: '' } : await browser.call<Quality>('benchQuality');
+        const fallback = only && only !== 'fallback' ? [] : await browser.call<FallbackRow[]>('benchFallback');
+        const phones = only && only !== 'phones' ? [] : await browser.call<PhoneRow[]>('benchPhones', Math.min(runs, 3));
+        figures.push({ engine: ENGINES[engine].label, version: browser.version, results, quality, fallback, phones });
       } finally {
         await browser.close();
       }
@@ -165,6 +169,22 @@ try {
   if (fallbackRows.length) {
     console.log('\nWorker that cannot start (404): the same preparation on the main thread, beside the worker');
     console.table(fallbackRows);
+  }
+  const phoneRows = figures.flatMap(({ engine, phones }) =>
+    phones.map((row) => ({
+      engine,
+      phone: row.name,
+      lens: row.lens,
+      'to a live preview median ms': percentile(row.firstFrame, 50).toFixed(0),
+      'capture to upload median ms': percentile(row.captureToUpload, 50).toFixed(0),
+      still: row.still,
+      'longest task ms': row.longestTask.toFixed(0),
+      'longest frame gap ms': row.longestFrameGap.toFixed(0),
+    })),
+  );
+  if (phoneRows.length) {
+    console.log('\nThe widget on simulated phones (test/support/phone-camera.ts): Use camera → live preview, capture → upload start');
+    console.table(phoneRows);
   }
   if (failures.length) {
     console.log('\nEngines that could not finish:');

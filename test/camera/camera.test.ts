@@ -1,9 +1,9 @@
 import { expect } from '@open-wc/testing';
-import type { AccuraIdLiveness, LivenessCaptureEvent, LivenessErrorEvent, LivenessResultEvent } from '../../src/index.ts';
+import type { LivenessCaptureEvent, LivenessErrorEvent, LivenessResultEvent } from '../../src/index.ts';
 import { captureRect } from '../../src/camera/camera-rules.ts';
 import { base64ToBlob, photoJpeg } from '../support/fixtures.ts';
 import { PATTERN_CAMERA, skipIn } from '../support/engine.ts';
-import { type RecordedField, button, chooseFile, makeElement, oneEvent, requestsFor, untilPhase } from '../support/harness.ts';
+import { type RecordedField, button, chooseFile, makeElement, oneEvent, requestsFor, untilLive, untilPhase } from '../support/harness.ts';
 import { until } from '../support/wait.mjs';
 
 /** Records every stream getUserMedia hands out (real streams from the fake camera), so tests can check their tracks. */
@@ -22,20 +22,6 @@ function failGetUserMedia(name: string): () => void {
   const original = navigator.mediaDevices.getUserMedia;
   navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('refused by test', name));
   return () => (navigator.mediaDevices.getUserMedia = original);
-}
-
-async function untilLive(el: AccuraIdLiveness): Promise<HTMLVideoElement> {
-  await untilPhase(el, 'camera');
-  const video = await until('the camera preview', () => el.shadowRoot!.querySelector('video'));
-  await until(
-    'the fake camera to play and Capture to be enabled',
-    () => video.videoWidth && video.readyState >= 2 && !button(el, 'Capture').disabled,
-    {
-      seen: () =>
-        `video ${video.videoWidth}×${video.videoHeight}, readyState ${video.readyState}, Capture ${button(el, 'Capture').disabled ? 'disabled' : 'enabled'}`,
-    },
-  );
-  return video;
 }
 
 async function pixel(blob: Blob, fx: number, fy: number): Promise<[number, number, number]> {

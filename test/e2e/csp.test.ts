@@ -31,7 +31,9 @@ before(async () => {
     server.once('exit', () => reject(new Error(output)));
   });
   browser = await launchChromium();
-  phone = await launchChromium(fakeCameraArgs('csp-phone', renderCardScene({ width: 480, height: 848 })));
+  // A low-end phone's 720×1280: a 480×848 camera has too few pixels for a check, and the widget rightly
+  // closes it (frameTooSmall) as soon as its size is known, which raced this test's first frame.
+  phone = await launchChromium(fakeCameraArgs('csp-phone', renderCardScene({ width: 720, height: 1280 })));
 });
 
 after(async () => {
@@ -102,7 +104,7 @@ test('the full-screen camera on a phone under the strict CSP: styled through ado
   await page.goto(url, { waitUntil: 'networkidle' });
   await page.locator('#widget button:has-text("Use camera")').tap();
   await page.locator('#widget dialog[open] video').waitFor();
-  await page.waitForFunction(() => document.querySelector('accura-id-liveness')!.shadowRoot!.querySelector('video')!.videoWidth > 0);
+  await page.waitForFunction(() => (document.querySelector('accura-id-liveness')!.shadowRoot!.querySelector('video')?.videoWidth ?? 0) > 0);
   // The layer's styles applied: it covers the screen, and the guide was placed by script.
   assert.deepEqual(await page.locator('#widget dialog').boundingBox(), { x: 0, y: 0, width: 390, height: 844 });
   assert.ok(((await page.locator('#widget [part=guide]').boundingBox())?.width ?? 0) > 300);
@@ -120,7 +122,7 @@ test('the handoff phone page under its strict CSP loads the classic script, whic
   await linkField.waitFor();
   const link = `http://${await linkField.inputValue()}`;
 
-  // A phone camera big enough for a check (the other phone's 480×848 only opens the camera).
+  // A phone camera big enough for a check (the other phone's 720×1280 only opens the camera).
   const handoffPhone = await launchChromium(
     fakeCameraArgs('csp-handoff-phone', renderCardScene({ width: 1080, height: 1920, cardShare: 0.72 })),
   );

@@ -16,22 +16,31 @@ async function formWith(score: number) {
   const el = form.querySelector<AccuraIdLiveness>('accura-id-liveness')!;
   await el.updateComplete;
   let submitted = 0;
+  let invalid = 0;
+  // The browser's own validation bubble is its UI, not the widget's (WebKitGTK draws it as a native popup
+  // under Xvfb): the test counts the `invalid` event that blocks the submit and leaves the bubble out.
+  el.addEventListener('invalid', (event) => {
+    event.preventDefault();
+    invalid++;
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     submitted++;
   });
-  return { form, el, submitted: () => submitted };
+  return { form, el, submitted: () => submitted, invalid: () => invalid };
 }
 
 describe('inside a form', () => {
   it('blocks submit until the verdict is live, then submits the verdict', async () => {
-    const { form, el, submitted } = await formWith(90);
+    const { form, el, submitted, invalid } = await formWith(90);
     expect(el.form).to.equal(form);
     expect(el.value).to.equal('');
     expect(form.checkValidity()).to.be.false;
     expect(el.validationMessage).to.equal('Check your ID document to continue.');
+    const reported = invalid();
     form.requestSubmit();
     expect(submitted()).to.equal(0);
+    expect(invalid(), 'the widget reported as what blocks the submit').to.equal(reported + 1);
 
     await el.check(await photoJpeg(1024, 768));
     await el.updateComplete;

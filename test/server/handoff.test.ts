@@ -60,10 +60,10 @@ function openPhone(url: string, link: string, origin = PHONE): Promise<Reply> {
   return send(`${url}/api/handoff/phone/${secretOf(link)}/open`, { headers: { Origin: origin } });
 }
 
-function reportState(url: string, token: string, state: string): Promise<Reply> {
+function reportState(url: string, token: string, state: string, error?: string): Promise<Reply> {
   return send(`${url}/api/handoff/phone/state`, {
     headers: { Origin: PHONE, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: new TextEncoder().encode(JSON.stringify({ state })),
+    body: new TextEncoder().encode(JSON.stringify(error === undefined ? { state } : { state, error })),
   });
 }
 
@@ -203,6 +203,27 @@ describe('handoff on the memory store', () => {
     const phone = (await openPhone(server.url, session.url)).json();
     assert.equal((await reportState(server.url, await desktopToken(PHONE), 'captured')).status, 401, 'a token of no session');
     assert.equal((await reportState(server.url, phone.token, 'completed')).status, 400, 'the phone cannot claim a result');
+  });
+
+  test('a check that failed on the phone before it was sent sends the desktop back to waiting, and a new photo still completes', async () => {
+    const session = (await createSession(server.url)).json();
+    const desktop = await new EventStream(`${server.url}/api/handoff/${session.id}/events`).open();
+    const phone = (await openPhone(server.url, session.url)).json();
+    assert.equal((await reportState(server.url, phone.token, 'captured')).status, 200);
+    assert.equal((await reportState(server.url, phone.token, 'checking')).status, 200);
+    // The pipeline refused the photo (image-too-small): no request reached the proxy.
+    assert.equal((await reportState(server.url, phone.token, 'opened', 'image-too-small')).status, 200);
+    await desktop.until(() => desktop.states.length === 5);
+    assert.deepEqual(desktop.states, ['created', 'opened', 'captured', 'checking', 'opened']);
+    assert.equal(desktop.events.at(-1)!.data.error?.code, 'image-too-small');
+    // Only a code passes, never the phone's own text.
+    assert.equal((await reportState(server.url, phone.token, 'opened', '<b>pay here</b>')).status, 200);
+    await desktop.until(() => desktop.states.length === 6);
+    assert.equal(desktop.events.at(-1)!.data.error, undefined);
+    assert.equal((await reportState(server.url, phone.token, 'captured')).status, 200);
+    assert.equal((await phoneCheck(server.url, phone.token, '87')).status, 200);
+    await desktop.until(() => desktop.ended);
+    assert.equal(desktop.states.at(-1), 'completed');
   });
 
   test('a check Accura refuses (400, no score) fails the session, with the reason', async () => {

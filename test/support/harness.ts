@@ -66,8 +66,26 @@ export function button(el: AccuraIdLiveness, text: string): HTMLButtonElement {
 }
 
 export async function untilPhase(el: AccuraIdLiveness, phase: AccuraIdLiveness['phase'], timeout?: number): Promise<void> {
-  await until(`phase ${phase}`, () => el.phase === phase, { timeout, seen: () => `phase ${el.phase}` });
+  await until(`phase ${phase}`, () => el.phase === phase, {
+    timeout,
+    seen: () => `phase ${el.phase}, showing ${JSON.stringify(el.shadowRoot!.textContent!.replace(/\s+/g, ' ').trim().slice(0, 200))}`,
+  });
   await el.updateComplete;
+}
+
+/** The camera view is up, its preview plays and Capture is enabled. */
+export async function untilLive(el: AccuraIdLiveness): Promise<HTMLVideoElement> {
+  await untilPhase(el, 'camera');
+  const video = await until('the camera preview', () => el.shadowRoot!.querySelector('video'));
+  await until(
+    'the camera to play and Capture to be enabled',
+    () => video.videoWidth && video.readyState >= 2 && !button(el, 'Capture').disabled,
+    {
+      seen: () =>
+        `video ${video.videoWidth}×${video.videoHeight}, readyState ${video.readyState}, Capture ${button(el, 'Capture').disabled ? 'disabled' : 'enabled'}`,
+    },
+  );
+  return video;
 }
 
 /** Text shown in the element's shadow root. */

@@ -33,10 +33,15 @@ const ar: LivenessStrings = {
   cameraGuidanceTouch: 'ضع البطاقة داخل الإطار، مستوية وتملؤه، ثم المس «التقاط».',
   capture: 'التقاط',
   switchCamera: 'تبديل الكاميرا',
+  switchTo: 'التبديل إلى: {camera}',
+  cameraNames: { front: 'الكاميرا الأمامية', back: 'الكاميرا الخلفية' },
   torchOn: 'تشغيل المصباح',
   torchOff: 'إطفاء المصباح',
   choosePhotoInstead: 'اختر صورة بدلًا من ذلك',
   tryCameraAgain: 'جرّب الكاميرا مجددًا',
+  openInBrowser: 'افتح في متصفحك',
+  copyLinkForBrowser: 'انسخ الرابط لمتصفحك',
+  linkCopiedForBrowser: 'تم نسخ الرابط. الصقه في شريط العنوان في متصفحك.',
   startingCamera: 'جارٍ تشغيل الكاميرا…',
   checkingQuality: 'جارٍ فحص جودة الصورة…',
   qualityIssues: 'قد لا تعطي هذه الصورة نتيجة موثوقة:',
@@ -60,6 +65,7 @@ const ar: LivenessStrings = {
   handoffConnecting: 'جارٍ الاتصال بحاسوبك…',
   handoffPhoneCode: 'تحقق من أن حاسوبك يعرض هذا الرمز:',
   handoffReturn: 'يمكنك العودة إلى حاسوبك.',
+  handoffRetake: 'تعذّر استخدام الصورة على هاتفك. التقط صورة أخرى على هاتفك.',
   handoffStates: {
     created: 'في انتظار هاتفك…',
     opened: 'تم توصيل الهاتف. التقط الصورة بهاتفك.',
@@ -88,6 +94,8 @@ const ar: LivenessStrings = {
     'camera-denied': 'رُفض الوصول إلى الكاميرا. اسمح به في المتصفح أو اختر صورة.',
     'camera-unavailable': 'الكاميرا غير متاحة هنا. اختر صورة.',
     'camera-in-use': 'الكاميرا مستخدمة في تطبيق آخر. أغلقه أو اختر صورة.',
+    'camera-timeout': 'لم تبدأ الكاميرا. اختر صورة، أو تابع على هاتف آخر، أو افتح هذه الصفحة في متصفحك.',
+    'camera-stalled': 'توقفت الكاميرا عن إرسال الصورة. حاول مرة أخرى أو اختر صورة.',
   },
   /** The live camera's one hint at a time. */
   cameraHints: {
@@ -100,7 +108,9 @@ const ar: LivenessStrings = {
     bright: 'ضوء أقل',
     glare: 'انعكاس ضوء كثير',
     'hold-still': 'لا تتحرك',
+    'move-back': 'أبعد الهاتف قليلاً',
     ready: 'جيد. لا تتحرك…',
+    black: 'الصورة سوداء: تأكد من أن لا شيء يغطي العدسة',
   },
   quality: {
     blur: 'ثبّت يدك: الصورة ضبابية.',

@@ -38,10 +38,17 @@ export const en = {
   cameraGuidanceTouch: 'Fit the card inside the frame, flat and filling it, then tap Capture.',
   capture: 'Capture',
   switchCamera: 'Switch camera',
+  /** The switch button: `{camera}` is the name of the camera it moves to (a `cameraNames` entry, or the camera's own label). */
+  switchTo: 'Switch to: {camera}',
+  cameraNames: { front: 'Front camera', back: 'Back camera' },
   torchOn: 'Torch on',
   torchOff: 'Torch off',
   choosePhotoInstead: 'Choose a photo instead',
   tryCameraAgain: 'Try the camera again',
+  /** Ways out of an app's built-in browser: a link to Chrome on Android, the page's link to paste elsewhere. */
+  openInBrowser: 'Open in your browser',
+  copyLinkForBrowser: 'Copy the link for your browser',
+  linkCopiedForBrowser: "Link copied. Paste it into your browser's address bar.",
   startingCamera: 'Starting the camera…',
   checkingQuality: 'Checking the photo quality…',
   qualityIssues: 'This photo may not give a reliable result:',
@@ -65,6 +72,7 @@ export const en = {
   handoffConnecting: 'Connecting to your computer…',
   handoffPhoneCode: 'Check that your computer shows this code:',
   handoffReturn: 'You can return to your computer.',
+  handoffRetake: 'The photo on your phone could not be used. Take another one on your phone.',
   handoffStates: {
     created: 'Waiting for your phone…',
     opened: 'Phone connected. Take the photo on your phone.',
@@ -88,7 +96,9 @@ export const en = {
     bright: 'Less light',
     glare: 'Too much glare',
     'hold-still': 'Hold still',
+    'move-back': 'Move the phone back a little',
     ready: 'Good. Hold still…',
+    black: 'The picture is black: check nothing covers the lens',
   } satisfies Record<CameraHintCode, string>,
   /** Per quality issue, the hint shown. */
   quality: {

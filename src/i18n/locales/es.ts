@@ -32,10 +32,15 @@ const es: LivenessStrings = {
   cameraGuidanceTouch: 'Encaje la tarjeta en el marco, plana y llenándolo, y toque Capturar.',
   capture: 'Capturar',
   switchCamera: 'Cambiar de cámara',
+  switchTo: 'Cambiar a: {camera}',
+  cameraNames: { front: 'Cámara frontal', back: 'Cámara trasera' },
   torchOn: 'Encender linterna',
   torchOff: 'Apagar linterna',
   choosePhotoInstead: 'Elegir una foto en su lugar',
   tryCameraAgain: 'Probar la cámara de nuevo',
+  openInBrowser: 'Abrir en su navegador',
+  copyLinkForBrowser: 'Copiar el enlace para su navegador',
+  linkCopiedForBrowser: 'Enlace copiado. Péguelo en la barra de direcciones de su navegador.',
   startingCamera: 'Iniciando la cámara…',
   checkingQuality: 'Comprobando la calidad de la foto…',
   qualityIssues: 'Puede que esta foto no dé un resultado fiable:',
@@ -59,6 +64,7 @@ const es: LivenessStrings = {
   handoffConnecting: 'Conectando con su computadora…',
   handoffPhoneCode: 'Compruebe que su computadora muestra este código:',
   handoffReturn: 'Puede volver a su computadora.',
+  handoffRetake: 'La foto de su teléfono no se pudo usar. Tome otra en su teléfono.',
   handoffStates: {
     created: 'Esperando a su teléfono…',
     opened: 'Teléfono conectado. Tome la foto con su teléfono.',
@@ -88,6 +94,8 @@ const es: LivenessStrings = {
     'camera-denied': 'Se denegó el acceso a la cámara. Permítalo en el navegador o elija una foto.',
     'camera-unavailable': 'La cámara no está disponible aquí. Elija una foto.',
     'camera-in-use': 'La cámara está en uso por otra aplicación. Ciérrela o elija una foto.',
+    'camera-timeout': 'La cámara no se inició. Elija una foto, continúe en otro teléfono o abra esta página en su navegador.',
+    'camera-stalled': 'La cámara dejó de enviar imagen. Vuelva a intentarlo o elija una foto.',
   },
   /** The live camera's one hint at a time. */
   cameraHints: {
@@ -100,7 +108,9 @@ const es: LivenessStrings = {
     bright: 'Menos luz',
     glare: 'Demasiado reflejo',
     'hold-still': 'No se mueva',
+    'move-back': 'Aleje un poco el teléfono',
     ready: 'Bien. No se mueva…',
+    black: 'La imagen está negra: compruebe que nada tapa la lente',
   },
   quality: {
     blur: 'No se mueva: la foto está borrosa.',

@@ -32,10 +32,15 @@ const fr: LivenessStrings = {
   cameraGuidanceTouch: 'Placez la carte dans le cadre, à plat et en le remplissant, puis touchez Capturer.',
   capture: 'Capturer',
   switchCamera: 'Changer de caméra',
+  switchTo: 'Passer à : {camera}',
+  cameraNames: { front: 'Caméra avant', back: 'Caméra arrière' },
   torchOn: 'Allumer la lampe',
   torchOff: 'Éteindre la lampe',
   choosePhotoInstead: 'Choisir une photo à la place',
   tryCameraAgain: 'Réessayer la caméra',
+  openInBrowser: 'Ouvrir dans votre navigateur',
+  copyLinkForBrowser: 'Copier le lien pour votre navigateur',
+  linkCopiedForBrowser: 'Lien copié. Collez-le dans la barre d’adresse de votre navigateur.',
   startingCamera: 'Démarrage de la caméra…',
   checkingQuality: 'Contrôle de la qualité de la photo…',
   qualityIssues: 'Cette photo risque de ne pas donner un résultat fiable :',
@@ -59,6 +64,7 @@ const fr: LivenessStrings = {
   handoffConnecting: 'Connexion à votre ordinateur…',
   handoffPhoneCode: 'Vérifiez que votre ordinateur affiche ce code :',
   handoffReturn: 'Vous pouvez revenir à votre ordinateur.',
+  handoffRetake: "La photo de votre téléphone n'a pas pu être utilisée. Prenez-en une autre sur votre téléphone.",
   handoffStates: {
     created: 'En attente de votre téléphone…',
     opened: 'Téléphone connecté. Prenez la photo avec votre téléphone.',
@@ -88,6 +94,9 @@ const fr: LivenessStrings = {
     'camera-denied': "L'accès à la caméra a été refusé. Autorisez-le dans le navigateur ou choisissez une photo.",
     'camera-unavailable': "La caméra n'est pas disponible ici. Choisissez une photo.",
     'camera-in-use': 'La caméra est utilisée par une autre application. Fermez-la ou choisissez une photo.',
+    'camera-timeout':
+      'La caméra n’a pas démarré. Choisissez une photo, continuez sur un autre téléphone ou ouvrez cette page dans votre navigateur.',
+    'camera-stalled': 'La caméra n’envoie plus d’image. Réessayez ou choisissez une photo.',
   },
   /** The live camera's one hint at a time. */
   cameraHints: {
@@ -100,7 +109,9 @@ const fr: LivenessStrings = {
     bright: 'Moins de lumière',
     glare: 'Trop de reflets',
     'hold-still': 'Ne bougez plus',
+    'move-back': 'Éloignez un peu le téléphone',
     ready: 'Bien. Ne bougez plus…',
+    black: 'L’image est noire : vérifiez que rien ne couvre l’objectif',
   },
   quality: {
     blur: 'Ne bougez pas : la photo est floue.',

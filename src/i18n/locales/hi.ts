@@ -32,10 +32,15 @@ const hi: LivenessStrings = {
   cameraGuidanceTouch: 'कार्ड को फ़्रेम के अंदर सपाट और भरा हुआ रखें, फिर "कैप्चर" पर टैप करें।',
   capture: 'कैप्चर',
   switchCamera: 'कैमरा बदलें',
+  switchTo: 'इस पर जाएँ: {camera}',
+  cameraNames: { front: 'सामने का कैमरा', back: 'पीछे का कैमरा' },
   torchOn: 'टॉर्च चालू',
   torchOff: 'टॉर्च बंद',
   choosePhotoInstead: 'इसके बजाय फ़ोटो चुनें',
   tryCameraAgain: 'कैमरा फिर आज़माएँ',
+  openInBrowser: 'अपने ब्राउज़र में खोलें',
+  copyLinkForBrowser: 'अपने ब्राउज़र के लिए लिंक कॉपी करें',
+  linkCopiedForBrowser: 'लिंक कॉपी हो गया। इसे अपने ब्राउज़र के पता बार में चिपकाएँ।',
   startingCamera: 'कैमरा शुरू हो रहा है…',
   checkingQuality: 'फ़ोटो की गुणवत्ता जाँची जा रही है…',
   qualityIssues: 'इस फ़ोटो से भरोसेमंद नतीजा शायद न मिले:',
@@ -59,6 +64,7 @@ const hi: LivenessStrings = {
   handoffConnecting: 'आपके कंप्यूटर से जोड़ा जा रहा है…',
   handoffPhoneCode: 'जाँचें कि आपका कंप्यूटर यही कोड दिखा रहा है:',
   handoffReturn: 'अब आप अपने कंप्यूटर पर लौट सकते हैं।',
+  handoffRetake: 'आपके फ़ोन की फ़ोटो का उपयोग नहीं हो सका। अपने फ़ोन पर दूसरी फ़ोटो लें।',
   handoffStates: {
     created: 'आपके फ़ोन की प्रतीक्षा…',
     opened: 'फ़ोन जुड़ गया। अपने फ़ोन से फ़ोटो लें।',
@@ -87,6 +93,8 @@ const hi: LivenessStrings = {
     'camera-denied': 'कैमरे की अनुमति नहीं मिली। ब्राउज़र में अनुमति दें या फ़ोटो चुनें।',
     'camera-unavailable': 'यहाँ कैमरा उपलब्ध नहीं है। फ़ोटो चुनें।',
     'camera-in-use': 'कैमरा किसी दूसरे ऐप में इस्तेमाल हो रहा है। उसे बंद करें या फ़ोटो चुनें।',
+    'camera-timeout': 'कैमरा शुरू नहीं हुआ। फ़ोटो चुनें, किसी दूसरे फ़ोन पर जारी रखें, या यह पेज अपने ब्राउज़र में खोलें।',
+    'camera-stalled': 'कैमरे ने तस्वीर भेजना बंद कर दिया। फिर कोशिश करें या फ़ोटो चुनें।',
   },
   /** The live camera's one hint at a time. */
   cameraHints: {
@@ -99,7 +107,9 @@ const hi: LivenessStrings = {
     bright: 'कम रोशनी',
     glare: 'बहुत चमक',
     'hold-still': 'स्थिर रहें',
+    'move-back': 'फ़ोन को थोड़ा पीछे ले जाएँ',
     ready: 'अच्छा। स्थिर रहें…',
+    black: 'तस्वीर काली है: देखें कि लेंस ढका तो नहीं है',
   },
   quality: {
     blur: 'स्थिर रहें: फ़ोटो धुंधली है।',

@@ -4,6 +4,8 @@
  */
 import { analyzeQuality } from '../../quality/analyze.ts';
 import type { DocumentType, Rect } from '../../camera/camera-rules.ts';
+import type { CutStill } from '../../camera/cut.ts';
+import { type StillRequest, cutStill } from '../../camera/still.ts';
 import type { LivenessErrorDetail } from '../../check/errors.ts';
 import { LivenessError } from '../../check/errors.ts';
 import { type PreparedImage, prepareImage } from '../prepare.ts';
@@ -11,15 +13,20 @@ import type { QualityReport, QualityThresholds } from '../../quality/quality-rul
 
 export type ImageTask =
   | { kind: 'prepare'; file: Blob; maxBytes: number }
-  | { kind: 'quality'; source: Blob | ImageBitmap; region?: Rect; thresholds: QualityThresholds; documentType?: DocumentType };
+  | { kind: 'quality'; source: Blob | ImageBitmap; region?: Rect; thresholds: QualityThresholds; documentType?: DocumentType }
+  | ({ kind: 'still' } & StillRequest);
 
 export type ImageTaskResult =
-  { ok: true; image: PreparedImage } | { ok: true; quality: QualityReport } | { ok: false; error: LivenessErrorDetail };
+  | { ok: true; image: PreparedImage }
+  | { ok: true; quality: QualityReport }
+  | { ok: true; still: CutStill }
+  | { ok: false; error: LivenessErrorDetail };
 
 /** Runs one task to its result; never throws (a failure is `{ ok: false, error }`). */
 export async function runImageTask(task: ImageTask): Promise<ImageTaskResult> {
   try {
     if (task.kind === 'prepare') return { ok: true, image: await prepareImage(task.file, { maxBytes: task.maxBytes }) };
+    if (task.kind === 'still') return { ok: true, still: await cutStill(task) };
     const bitmap = task.source instanceof Blob ? await createImageBitmap(task.source) : task.source;
     try {
       return { ok: true, quality: analyzeQuality(bitmap, task.region, task.thresholds, task.documentType) };

@@ -7,14 +7,16 @@
 import type { DocumentType, Rect } from '../../camera/camera-rules.ts';
 import { LivenessError } from '../../check/errors.ts';
 import type { ImageTask, ImageTaskResult } from './tasks.ts';
+import type { CutStill } from '../../camera/cut.ts';
+import type { StillRequest } from '../../camera/still.ts';
 import type { PreparedImage } from '../prepare.ts';
 import type { QualityReport, QualityThresholds } from '../../quality/quality-rules.ts';
 import { scriptBase } from '../../element/script-base.ts';
 import { workerFallbackAdvice } from './advice.ts';
 
 export type WorkerRequest = ImageTask & { id: number };
-/** Task results, and `{ id: 0, ready: true }` once the worker script runs. */
-export type WorkerResponse = (ImageTaskResult & { id: number }) | { id: 0; ready: true };
+/** Task results, and `{ id: 0, ready: true }` once the worker script runs (`canvas`: it has a 2D OffscreenCanvas). */
+export type WorkerResponse = (ImageTaskResult & { id: number }) | { id: 0; ready: true; canvas?: boolean };
 
 export type WorkerFactory = () => Worker;
 
@@ -85,6 +87,12 @@ export class ImageWorkerClient {
     return (result as { quality: QualityReport }).quality;
   }
 
+  /** Cuts a capture's still out of a camera photo, decoded in the worker, off the main thread. */
+  async still(request: StillRequest, signal?: AbortSignal): Promise<CutStill> {
+    const result = await this.request({ kind: 'still', ...request }, [], signal);
+    return (result as { still: CutStill }).still;
+  }
+
   private request(task: ImageTask, transfer: Transferable[], signal?: AbortSignal): Promise<ImageTaskResult> {
     if (signal?.aborted) return Promise.reject(cancelled());
     const id = this.nextId++;
@@ -132,6 +140,8 @@ export class ImageWorkerClient {
     }
     worker.addEventListener('message', ({ data }: MessageEvent<WorkerResponse>) => {
       if ('ready' in data) {
+        // A worker that can't draw (Safari before 16.4): every task runs here, on a <canvas>, with no warning.
+        if (data.canvas === false) return this.fallBack('', false);
         this.ready = true;
         for (const id of this.pending.keys()) this.post(id);
         return;
@@ -152,10 +162,10 @@ export class ImageWorkerClient {
     this.worker = worker;
   }
 
-  private fallBack(cause: string): void {
+  private fallBack(cause: string, warn = true): void {
     if (!workerUnavailable) {
       workerUnavailable = true;
-      console.warn(workerFallbackAdvice(this.createWorker === defaultWorkerFactory ? defaultWorkerUrl().href : undefined, cause));
+      if (warn) console.warn(workerFallbackAdvice(this.createWorker === defaultWorkerFactory ? defaultWorkerUrl().href : undefined, cause));
     }
     this.dispose();
     for (const id of this.pending.keys()) void this.runOnMainThread(id);

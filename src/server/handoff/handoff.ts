@@ -356,10 +356,18 @@ export function createHandoff(options: HandoffOptions): Handoff {
     if (!session) return fail(c, 404, 'handoff-not-found', 'No such handoff session');
     const closed = await closedReason(claims.handoff, session);
     if (closed) return fail(c, closed.status, closed.code, closed.message);
-    const state = ((await c.req.json().catch(() => ({}))) as { state?: unknown }).state;
+    const { state, error } = (await c.req.json().catch(() => ({}))) as { state?: unknown; error?: unknown };
     if (!PHONE_REPORTED_STATES.includes(state as PhoneReportedState))
       return fail(c, 400, 'invalid-field', `state must be one of ${PHONE_REPORTED_STATES.join(', ')}`);
-    await push(claims.handoff, session, { state: state as HandoffState });
+    // Back to waiting after a check that failed on the phone: only a stable code passes, never the phone's text.
+    const code = state === 'opened' && typeof error === 'string' && /^[a-z-]{1,40}$/.test(error) ? error : undefined;
+    await push(
+      claims.handoff,
+      session,
+      code
+        ? { state: 'opened', error: { code, message: "The phone's photo could not be used: a new one is being taken." } }
+        : { state: state as HandoffState },
+    );
     return c.json({ state });
   });
 
