@@ -124,7 +124,7 @@ test('the handoff phone page under its strict CSP loads the classic script, whic
 
   // A phone camera big enough for a check (the other phone's 720×1280 only opens the camera).
   const handoffPhone = await launchChromium(
-    fakeCameraArgs('csp-handoff-phone', renderCardScene({ width: 1080, height: 1920, cardShare: 0.72 })),
+    fakeCameraArgs('csp-handoff-phone', renderCardScene({ width: 1080, height: 1920, cardShare: 0.6 })),
   );
   const page = await phonePage(handoffPhone, 390, 844);
   const requests: string[] = [];

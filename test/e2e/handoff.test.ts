@@ -29,7 +29,7 @@ before(async () => {
   delete process.env.REDIS_URL;
   delete process.env.LIVENESS_TOKEN_SECRET;
   // The phone films a card held upright, as phone.test.ts does.
-  browser = await launchChromium(fakeCameraArgs('handoff-phone', renderCardScene({ width: 1080, height: 1920, cardShare: 0.72 })));
+  browser = await launchChromium(fakeCameraArgs('handoff-phone', renderCardScene({ width: 1080, height: 1920, cardShare: 0.6 })));
 });
 
 after(async () => {
