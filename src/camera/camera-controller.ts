@@ -9,7 +9,7 @@ import {
   captureRect,
   photoSize,
 } from './camera-rules.ts';
-import { LivenessError } from '../check/errors.ts';
+import { LivenessError, withDeadline } from '../check/errors.ts';
 import type { Quad } from '../quality/corners/geometry.ts';
 import { type CutStill, cutPicture } from './cut.ts';
 import type { ImageWorkerClient } from '../image/worker/worker-client.ts';
@@ -160,32 +160,22 @@ export class CameraController implements ReactiveController {
 
   /** getUserMedia, given up on after GET_USER_MEDIA_TIMEOUT_MS (in-app browsers never answer); a late stream is stopped. */
   private async request(video: MediaTrackConstraints, generation: number): Promise<MediaStream> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
     let late = false;
     const asked = navigator.mediaDevices.getUserMedia({ video, audio: false });
     void asked.then(
       (stream) => (late || generation !== this.generation) && stream !== this.stream && stopTracks(stream),
       () => undefined,
     );
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        late = true;
-        reject(
-          new LivenessError(
-            'camera-timeout',
-            "The camera didn't start. Choose a photo instead, continue on another phone, or open this page in your browser.",
-            { retryable: true },
-          ),
-        );
-      }, GET_USER_MEDIA_TIMEOUT_MS);
+    const stream = await withDeadline(asked, GET_USER_MEDIA_TIMEOUT_MS, () => {
+      late = true;
+      return new LivenessError(
+        'camera-timeout',
+        "The camera didn't start. Choose a photo instead, continue on another phone, or open this page in your browser.",
+        { retryable: true },
+      );
     });
-    try {
-      const stream = await Promise.race([asked, timeout]);
-      this.ensureCurrent(generation, stream);
-      return stream;
-    } finally {
-      clearTimeout(timer);
-    }
+    this.ensureCurrent(generation, stream);
+    return stream;
   }
 
   /** Stopped or restarted while waiting (a permission prompt, a probe): this stream is no longer wanted. */

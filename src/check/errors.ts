@@ -94,3 +94,12 @@ export class LivenessError extends Error {
     return new LivenessError(fallback, message);
   }
 }
+
+/** `work`, or `late()`'s error once `ms` pass without it settling (the work itself is left to finish or not). */
+export function withDeadline<T>(work: Promise<T>, ms: number, late: () => LivenessError): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(late()), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}

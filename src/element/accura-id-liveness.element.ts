@@ -16,7 +16,7 @@ import type { CaptureChunk } from './capture.chunk.ts';
 import { IntentController } from './intent-controller.ts';
 import { DEFAULT_QUALITY_THRESHOLDS, type QualityThresholds } from '../quality/thresholds.ts';
 import type { QualityReport } from '../quality/quality-rules.ts';
-import { type LivenessErrorDetail, LivenessError } from '../check/errors.ts';
+import { type LivenessErrorDetail, LivenessError, withDeadline } from '../check/errors.ts';
 import { DEFAULT_MAX_BYTES } from '../image/limits.ts';
 import type { ImageWorkerClient } from '../image/worker/worker-client.ts';
 import type { LivenessResponseParser } from '../check/response.ts';
@@ -32,6 +32,10 @@ export type CaptureMode = 'auto' | 'camera' | 'upload';
 export type QualityCheck = 'warn' | 'block' | 'off';
 /** Where the camera preview shows: `auto` (full screen on touch devices, inline elsewhere), `fullscreen` or `inline`. */
 export type CameraView = 'auto' | 'fullscreen' | 'inline';
+
+/** How long the capture chunk (about 30 KB gzip) may take to arrive: minutes on a stalled connection otherwise. */
+const CHUNK_LOAD_TIMEOUT_MS = 30_000;
+const chunkUnreachable = () => new LivenessError('network', 'Part of the widget could not be loaded. Check the connection and try again.');
 
 /**
  * Checks that a photographed identity document is the real card, not a screen, a printout or a copy.
@@ -202,10 +206,13 @@ export class AccuraIdLiveness extends LitElement {
 
   private async load(): Promise<{ chunk: CaptureChunk; worker: ImageWorkerClient; camera: CameraController }> {
     // A failed fetch (offline for a moment) is forgotten, so the user's next try fetches again.
-    const loading = (this.captureChunkLoading ??= import('./capture.chunk.ts').catch((error: unknown) => {
-      this.captureChunkLoading = undefined;
-      throw error;
-    }));
+    // One that stalls is given up on too: the user sees a retryable error instead of "Starting…" for ever.
+    const loading = (this.captureChunkLoading ??= withDeadline(import('./capture.chunk.ts'), CHUNK_LOAD_TIMEOUT_MS, chunkUnreachable).catch(
+      (error: unknown) => {
+        this.captureChunkLoading = undefined;
+        throw error instanceof LivenessError ? error : chunkUnreachable();
+      },
+    ));
     const chunk = (this.captureChunk ??= await loading);
     this.workerClient ??= new chunk.ImageWorkerClient();
     this.camera ??= new chunk.CameraController(
@@ -377,7 +384,8 @@ export class AccuraIdLiveness extends LitElement {
     this.error = undefined;
     this.fromCamera = source === 'camera';
     this.setPhase('preview', this.t.ready);
-    void this.announceCapture(file, source, size);
+    // Without the chunk there is no header to read: the check itself then reports the connection.
+    this.announceCapture(file, source, size).catch(() => undefined);
     void this.runQualityGate(file);
   }
 

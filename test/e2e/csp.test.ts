@@ -93,6 +93,29 @@ test('a full check on the built demo under the strict CSP: no violation, no thir
   await page.close();
 });
 
+test('a dropped connection while the capture part loads: a retryable connection error, the photo kept, and Try again completes the check', async () => {
+  const page = await browser.newPage();
+  const failures: string[] = [];
+  page.on('pageerror', (error) => failures.push(error.message));
+  // The network fails the chunk's first fetch, as a connection dropping for a moment would; later fetches go through.
+  let dropped = 0;
+  await page.route(/capture\.chunk-[\w-]+\.js$/, (route) => (dropped++ === 0 ? route.abort('internetdisconnected') : route.continue()));
+  await page.goto(url, { waitUntil: 'networkidle' });
+  await page
+    .locator('#widget input[type=file]')
+    .first()
+    .setInputFiles({ name: 'card.jpg', mimeType: 'image/jpeg', buffer: await photoInPage(page) });
+  await page.locator('#widget button.primary:not([disabled])').click();
+  const alert = page.locator('#widget [role=alert]');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /connect/i, 'the error names the connection');
+  assert.ok(dropped >= 1, 'the chunk was asked for');
+  await page.locator('#widget button', { hasText: 'Try again' }).click();
+  await page.locator('#widget [part=verdict]').waitFor({ timeout: 20_000 });
+  assert.deepEqual(failures, [], 'no uncaught error on the page');
+  await page.close();
+});
+
 test('the full-screen camera on a phone under the strict CSP: styled through adopted sheets and the CSSOM, no violation', async () => {
   const page = await phonePage(phone, 390, 844);
   await page.addInitScript(() => {
