@@ -52,19 +52,24 @@ function nextEvent(page: Page, name: string): Promise<any> {
   );
 }
 
-test('a desktop on instance A hands off to a phone on instance B and gets the verdict; the phone camera goes off', async () => {
-  const desktopContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(desktopContext);
-  await desktopContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: a.baseUrl });
-  const desktop = await desktopContext.newPage();
-  await desktop.goto(a.baseUrl, { waitUntil: 'networkidle' });
-  await desktop.evaluate(() => {
+/** Collects every `liveness-handoff` state of the page's widget in `window.handoffStates`, from now on. */
+function recordHandoffStates(page: Page): Promise<void> {
+  return page.evaluate(() => {
     const states: string[] = [];
     (window as any).handoffStates = states;
     document
       .querySelector('accura-id-liveness')!
       .addEventListener('liveness-handoff', (event) => states.push((event as CustomEvent).detail.state));
   });
+}
+
+test('a desktop on instance A hands off to a phone on instance B and gets the verdict; the phone camera goes off', async () => {
+  const desktopContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  contexts.push(desktopContext);
+  await desktopContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: a.baseUrl });
+  const desktop = await desktopContext.newPage();
+  await desktop.goto(a.baseUrl, { waitUntil: 'networkidle' });
+  await recordHandoffStates(desktop);
 
   const choice = desktop.locator('accura-id-liveness button', { hasText: 'Use your phone instead' });
   await choice.waitFor();
@@ -133,13 +138,7 @@ test('Cancel on the desktop ends the session and the phone is refused', async ()
   const desktop = await context.newPage();
   await desktop.goto(a.baseUrl, { waitUntil: 'networkidle' });
   // Every state from the start: 'created' may be announced after the link shows, so the next event is not Cancel's.
-  await desktop.evaluate(() => {
-    const states: string[] = [];
-    (window as any).handoffStates = states;
-    document
-      .querySelector('accura-id-liveness')!
-      .addEventListener('liveness-handoff', (event) => states.push((event as CustomEvent).detail.state));
-  });
+  await recordHandoffStates(desktop);
   await desktop.locator('accura-id-liveness button', { hasText: 'Use your phone instead' }).click();
   const linkField = desktop.locator('accura-id-liveness [part=handoff-link]');
   await linkField.waitFor();
