@@ -1,17 +1,21 @@
 #!/usr/bin/python3
 """Trains the learned corner model on the realistic scenes' train split and writes its weights.
 
-    node --import tsx test/support/real-corner-set.ts train 3000   # the scenes (once)
-    nice -n 10 /usr/bin/python3 scripts/corner-model/train.py               # then this (Debian's python3-torch)
+    node --import tsx test/support/real-corner-set.ts train   # the scenes (once, about 10 min)
+    nice -n 10 /usr/bin/python3 scripts/corner-model/train.py  # then this (Debian's python3-torch), about 20 min
 
-Fixed seeds and a fixed number of epochs: the same scenes give the same weights (up to the
-floating point of the machine's BLAS). Two threads, as on this project's 2-core machines.
+`npm run train:corners` does both. Fixed seeds and a fixed number of epochs: the same scenes give
+the same weights (up to the floating point of the machine's BLAS). Two threads, as on this
+project's 2-core machines.
 
-The model: grey + chroma at 160 px across (model-input.ts), three stride-2 convolutions, two
-dilated ones for context, back up to stride 4 with a skip, and two maps out: a heat map of the
-card's corners (all four in one map, so any roll is the same problem) and the card's mask (which
-says whether it is a card at all, so look-alikes are refused). Batch norm is folded into the
-convolutions on export; the weights go out as float16 in src/quality/corners/corner-model.ts.
+The model: grey + chroma at 160 px across (model-input.ts), three stride-2 convolutions, three
+dilated ones for context (the last sees about 240 input px, a whole card and what is around it),
+then back up twice with a skip each time (a small U-Net) to stride 2, and two maps out: the card's
+mask and a heat map of its corners. The mask is the share of each cell the card covers (the whole
+card, under a thumb too), so its half-way line falls on the card's edge within a fraction of a
+cell: learned.ts takes the quad from it. The corner map is a helper the loss learns alongside.
+Batch norm is folded into the convolutions on export; the weights go out as float16 in
+src/quality/corners/corner-model.ts.
 """
 import base64
 import json
@@ -26,34 +30,39 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..'))
-COUNT = int(os.environ.get('TRAIN_SCENES', 3000))
-EPOCHS = int(os.environ.get('EPOCHS', 8))
+COUNT = int(os.environ.get('TRAIN_SCENES', 9000))
+EPOCHS = int(os.environ.get('EPOCHS', 40))
 MAX_MINUTES = float(os.environ.get('MAX_MINUTES', 45))
 SEED = 24
-OUT_STRIDE = 16  # frame pixels per output cell (640 px frame, 160 px input, stride 4)
+OUT_STRIDE = 8  # frame pixels per output cell (640 px frame, 160 px input, stride 2)
 FRAME_WIDTH = 640
 
 torch.manual_seed(SEED)
 np.random.seed(SEED)
 torch.set_num_threads(int(os.environ.get('THREADS', 2)))
 
-# The layers, in the order the JS reads them: name, in, out, kernel, stride, dilation.
+# The layers, in the order the JS reads them: name, in, out, kernel, stride, dilation, groups
+# (a layer with groups = in is depthwise: each plane filtered alone, the cheap half of a separable convolution).
 LAYERS = [
-    ('c1', 2, 8, 3, 2, 1),
-    ('c2', 8, 12, 3, 2, 1),
-    ('c3', 12, 24, 3, 2, 1),
-    ('c4', 24, 24, 3, 1, 2),
-    ('c5', 24, 32, 3, 1, 4),
-    ('c6', 44, 12, 1, 1, 1),
-    ('c7', 12, 12, 3, 1, 1),
-    ('head', 12, 2, 1, 1, 1),
+    ('c1', 2, 8, 3, 2, 1, 1),
+    ('c2', 8, 12, 3, 2, 1, 1),
+    ('c3', 12, 24, 3, 2, 1, 1),
+    ('c4', 24, 32, 3, 1, 2, 1),
+    ('c5', 32, 32, 3, 1, 4, 1),
+    ('c5b', 32, 32, 3, 1, 8, 1),
+    ('c6', 32 + 12, 12, 1, 1, 1, 1),
+    ('c7', 12, 12, 3, 1, 1, 1),
+    ('c8', 12 + 8, 8, 1, 1, 1, 1),
+    ('head', 8, 2, 3, 1, 1, 1),
 ]
+# Layers that first go up ×2 (nearest) and take this earlier layer's output after their own planes.
+JOINS = {'c6': 'c2', 'c8': 'c1'}
 
 
 class Block(nn.Module):
-    def __init__(self, cin, cout, k, stride, dil, bn=True):
+    def __init__(self, cin, cout, k, stride, dil, groups, bn=True):
         super().__init__()
-        self.conv = nn.Conv2d(cin, cout, k, stride, padding=dil * (k // 2), dilation=dil, bias=not bn)
+        self.conv = nn.Conv2d(cin, cout, k, stride, padding=dil * (k // 2), dilation=dil, groups=groups, bias=not bn)
         self.bn = nn.BatchNorm2d(cout) if bn else None
 
     def forward(self, x):
@@ -64,18 +73,20 @@ class Block(nn.Module):
 class CornerNet(nn.Module):
     def __init__(self):
         super().__init__()
-        self.blocks = nn.ModuleDict({name: Block(cin, cout, k, s, d, bn=name != 'head') for name, cin, cout, k, s, d in LAYERS})
+        self.blocks = nn.ModuleDict({name: Block(cin, cout, k, s, d, g, bn=name != 'head') for name, cin, cout, k, s, d, g in LAYERS})
 
     def forward(self, x):
         b = self.blocks
-        x1 = b['c1'](x)
-        x2 = b['c2'](x1)
-        x3 = b['c3'](x2)
-        x5 = b['c5'](b['c4'](x3))
-        up = F.interpolate(x5, scale_factor=2, mode='nearest')
-        up = up[:, :, : x2.shape[2], : x2.shape[3]]
-        y = b['c7'](b['c6'](torch.cat([up, x2], 1)))
-        return b['head'](y)
+        kept = {}
+        for name, *_ in LAYERS:
+            if name in JOINS:
+                skip = kept[JOINS[name]]
+                up = F.interpolate(x, scale_factor=2, mode='nearest')[:, :, : skip.shape[2], : skip.shape[3]]
+                x = torch.cat([up, skip], 1)
+            x = b[name](x)
+            if name in JOINS.values():
+                kept[name] = x
+        return x
 
 
 def load():
@@ -84,24 +95,31 @@ def load():
     w, h = meta[0]['width'], meta[0]['height']
     raw = np.fromfile(base + '.bin', dtype=np.uint8).reshape(len(meta), 2, h, w)
     x = (raw.astype(np.float32) - 128) / 64
-    ow, oh = w // 4, h // 4
+    ow, oh = w // 2, h // 2
     heat = np.zeros((len(meta), oh, ow), np.float32)
     mask = np.zeros((len(meta), oh, ow), np.float32)
     gy, gx = np.mgrid[0:oh, 0:ow].astype(np.float32)
-    sigma = 0.9
+    sigma = 1.8
     for i, m in enumerate(meta):
         corners = m.get('corners')
         if not corners:
             continue
         pts = [(p['x'] / OUT_STRIDE - 0.5, p['y'] / OUT_STRIDE - 0.5) for p in corners]
+        if sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(pts, pts[1:] + pts[:1])) < 0:
+            pts.reverse()  # clockwise (y down) for the inside test
         for (u, v) in pts:
             heat[i] = np.maximum(heat[i], np.exp(-((gx - u) ** 2 + (gy - v) ** 2) / (2 * sigma * sigma)))
-        # The card's mask: cell centres inside the (clockwise, convex) quad.
-        inside = np.ones((oh, ow), bool)
-        for k in range(4):
-            (ax, ay), (bx, by) = pts[k], pts[(k + 1) % 4]
-            inside &= (bx - ax) * (gy - ay) - (by - ay) * (gx - ax) >= 0
-        mask[i] = inside
+        # The card's mask: the share of each cell inside the (clockwise, convex) quad, from 4 × 4 samples.
+        cover = np.zeros((oh, ow), np.float32)
+        for sy in range(4):
+            for sx in range(4):
+                px, py = gx + (sx + 0.5) / 4 - 0.5, gy + (sy + 0.5) / 4 - 0.5
+                inside = np.ones((oh, ow), bool)
+                for k in range(4):
+                    (ax, ay), (bx, by) = pts[k], pts[(k + 1) % 4]
+                    inside &= (bx - ax) * (py - ay) - (by - ay) * (px - ax) >= 0
+                cover += inside
+        mask[i] = cover / 16
     return torch.from_numpy(x), torch.from_numpy(heat), torch.from_numpy(mask), meta
 
 
@@ -115,7 +133,7 @@ def export(model, path):
     """Folds batch norm into each convolution and writes the weights as base64 float16."""
     chunks = []
     manifest = []
-    for name, cin, cout, k, s, d in LAYERS:
+    for name, cin, cout, k, s, d, g in LAYERS:
         block = model.blocks[name]
         w = block.conv.weight.detach().double()
         b = block.conv.bias.detach().double() if block.conv.bias is not None else torch.zeros(cout, dtype=torch.float64)
@@ -126,13 +144,13 @@ def export(model, path):
             b = (b - bn.running_mean.double()) * scale + bn.bias.detach().double()
         chunks.append(w.float().numpy().astype('<f2').tobytes())
         chunks.append(b.float().numpy().astype('<f2').tobytes())
-        manifest.append({'name': name, 'in': cin, 'out': cout, 'kernel': k, 'stride': s, 'dilation': d, 'relu': name != 'head'})
+        manifest.append({'name': name, 'in': cin, 'out': cout, 'kernel': k, 'stride': s, 'dilation': d, 'groups': g, 'relu': name != 'head', **({'join': JOINS[name]} if name in JOINS else {})})
     data = b''.join(chunks)
     text = (
         '// Generated by scripts/corner-model/train.py: the learned corner model\'s weights (float16, batch norm folded).\n'
         '// Do not edit; retrain instead.\n'
         f'export const CORNER_MODEL_LAYERS = {json.dumps(manifest)} as const;\n'
-        f"export const CORNER_MODEL_WEIGHTS = '{base64.b64encode(data).decode()}';\n"
+        f"export const CORNER_MODEL_WEIGHTS: string = '{base64.b64encode(data).decode()}';\n"
     )
     open(path, 'w').write(text)
     return len(data)
@@ -167,6 +185,9 @@ def main():
                 xb, hb, mb = xb.flip(3), hb.flip(2), mb.flip(2)
             if torch.rand(1, generator=gen).item() < 0.5:
                 xb, hb, mb = xb.flip(2), hb.flip(1), mb.flip(1)
+            # A quarter turn: a phone held upright films the same scene as a portrait frame.
+            if torch.rand(1, generator=gen).item() < 0.3:
+                xb, hb, mb = xb.transpose(2, 3).flip(3), hb.transpose(1, 2).flip(2), mb.transpose(1, 2).flip(2)
             gain = 1 + 0.25 * (torch.rand(len(idx), 1, 1, generator=gen) - 0.5)
             xb[:, 0] = xb[:, 0] * gain + 0.3 * (torch.rand(len(idx), 1, 1, generator=gen) - 0.5)
             out = model(xb.contiguous(memory_format=torch.channels_last))

@@ -6,14 +6,18 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { DOCUMENT_ASPECT } from '../../src/camera/camera-rules.ts';
-import { detectQuad } from '../../src/quality/corners/detect.ts';
+import { MIN_QUAD_CONFIDENCE, detectQuad } from '../../src/quality/corners/detect.ts';
 import { existsSync } from 'node:fs';
+import { MIN_MASK_AGREEMENT, detectCard } from '../../src/quality/corners/detect-card.ts';
 import {
   type CornerModel,
   MIN_LEARNED_CONFIDENCE,
   detectCardLearned,
   learnedQuad,
   loadCornerModel,
+  maskScore,
+  quadFromMask,
+  runCornerModel,
   snapToEdges,
 } from '../../src/quality/corners/learned.ts';
 import {
@@ -50,6 +54,7 @@ if (model) {
   const m = model;
   detectors.push(['learned, model corners only', (s) => detectCardLearned(m, s.image, { refineEdges: false })?.corners]);
   detectors.push(['learned + edge snap (detectCardLearned)', (s) => detectCardLearned(m, s.image)?.corners]);
+  detectors.push(['both (detectCard)', (s) => detectCard(m, s.image, { aspect })?.corners]);
 }
 
 const test = await realScenes('test');
@@ -130,4 +135,40 @@ if (model) {
       return { threshold, found: pct(s.found), 'false detections': pct(s.falses), 'p95 corner error': pct(s.p95Error, 2) };
     }),
   );
+
+  // Both detectors: the classical quad's mask agreement and the learned quad's confidence, swept together.
+  const both = new Map(
+    tune.map((scene) => {
+      const maps = runCornerModel(m, scene.image);
+      const classical = detectQuad(scene.image, { aspect });
+      const agreement =
+        classical && classical.confidence >= MIN_QUAD_CONFIDENCE
+          ? maskScore(maps, classical.corners, scene.image.width, scene.image.height)
+          : -1;
+      const learned = quadFromMask(maps, scene.image.width, scene.image.height);
+      return [scene, { classical, agreement, learned, snapped: learned && snapToEdges(scene.image, learned.corners) }];
+    }),
+  );
+  console.log(
+    `\nTune split: both detectors (detectCard), the classical quad's mask agreement × the learned quad's confidence (in use: ${MIN_MASK_AGREEMENT} × ${MIN_LEARNED_CONFIDENCE}).`,
+  );
+  const sweep: Record<string, string>[] = [];
+  for (const agreement of [0.3, 0.4, 0.5, 0.6, 0.7])
+    for (const confidence of [0.3, 0.4, 0.5, 0.6, 0.7]) {
+      const s = summarize(
+        runReal(tune, (scene) => {
+          const hit = both.get(scene)!;
+          if (hit.classical && hit.agreement >= agreement) return hit.classical.corners;
+          return hit.learned && hit.learned.confidence >= confidence ? hit.snapped : undefined;
+        }),
+      );
+      sweep.push({
+        agreement: String(agreement),
+        confidence: String(confidence),
+        found: pct(s.found),
+        'false detections': pct(s.falses),
+        'p95 corner error': pct(s.p95Error, 2),
+      });
+    }
+  console.table(sweep);
 }

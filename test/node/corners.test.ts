@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DOCUMENT_ASPECT } from '../../src/camera/camera-rules.ts';
 import { detectQuad } from '../../src/quality/corners/detect.ts';
+import { hugQuad } from '../../src/quality/corners/learned.ts';
 import { documentCorners, documentSize, warpToDocument } from '../../src/quality/corners/perspective.ts';
 import { grayScenes, scoreDetector } from '../support/corner-scenes.ts';
 
@@ -69,4 +70,42 @@ test('crop="document" rectifies a tilted card to its aspect plus a 5 % margin', 
   assert.equal(at(tl.x + 3, tl.y + 3), 255, 'card just inside its corner');
   assert.equal(at(br.x - 3, br.y - 3), 255);
   assert.equal(at(tl.x / 2, tl.y / 2), 0, 'margin outside the card');
+});
+
+test("the learned detector's quad hugs the mask's outline: a card's rounded corners become the point where its sides meet", () => {
+  // A 400 × 252 card with 20 px rounded corners, turned 30°, as a convex outline of points.
+  const outline: { x: number; y: number }[] = [];
+  const a = Math.PI / 6;
+  const centres = [
+    [180, -106],
+    [180, 106],
+    [-180, 106],
+    [-180, -106],
+  ];
+  centres.forEach(([cx, cy], k) => {
+    for (let step = 0; step <= 6; step++) {
+      const t = ((k - 1) * Math.PI) / 2 + (step * Math.PI) / 12;
+      outline.push({ x: cx + 20 * Math.cos(t), y: cy + 20 * Math.sin(t) });
+    }
+  });
+  const turned = outline.map(({ x, y }) => ({ x: 320 + x * Math.cos(a) - y * Math.sin(a), y: 240 + x * Math.sin(a) + y * Math.cos(a) }));
+  const quad = hugQuad(turned);
+  assert.ok(quad, 'a quad');
+  const truth = [
+    [200, -126],
+    [200, 126],
+    [-200, 126],
+    [-200, -126],
+  ].map(([x, y]) => ({ x: 320 + x * Math.cos(a) - y * Math.sin(a), y: 240 + x * Math.sin(a) + y * Math.cos(a) }));
+  for (const corner of truth)
+    assert.ok(Math.min(...quad.map((q) => Math.hypot(q.x - corner.x, q.y - corner.y))) < 0.5, JSON.stringify(corner));
+  // A triangle has no fourth side to give.
+  assert.equal(
+    hugQuad([
+      { x: 0, y: 0 },
+      { x: 100, y: 0 },
+      { x: 50, y: 80 },
+    ]),
+    undefined,
+  );
 });

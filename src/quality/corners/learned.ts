@@ -1,11 +1,11 @@
 /**
  * The learned corner detector: a small convolutional network (scripts/corner-model/train.py, about
- * 17,500 weights) reads the frame at 160 px across and draws two maps at a quarter of that: where
- * the card's corners are (all four in one map, so any roll is the same problem) and which cells are
- * card (so a book, a frame or a box is refused by what it looks like, not by its outline). The four
- * strongest corner peaks make the quad; each side is then moved onto the strongest edge near it in
- * the full-size frame, fitted robustly (a thumb over an edge is left out of the fit), so the
- * corners land within a pixel or two though the maps are coarse. Plain TypeScript, no runtime.
+ * 32,000 weights) reads the frame at 160 px across and draws the card's mask at a quarter of that:
+ * how much of each cell is card (the whole card, under a thumb too), so a book, a frame or a box is
+ * refused by what it looks like, not by its outline. The mask's half-way line is the card's edge;
+ * the quad is the four-sided shape that hugs its convex hull closest, and each side is then moved
+ * onto the strongest edge near it in the full-size frame, fitted robustly (a thumb over an edge is
+ * left out of the fit). Plain TypeScript, no runtime.
  */
 import type { GrayImage, Line, Point, Quad } from './geometry.ts';
 import { modelInput } from './model-input.ts';
@@ -19,13 +19,16 @@ export interface LearnedDetection {
 }
 
 /** Below this confidence nothing counts as found (to be chosen on the tune split: `npm run bench:corners` prints the sweep). */
-export const MIN_LEARNED_CONFIDENCE = 0.3;
-// A corner peak must reach this in the heat map to be one of the four.
-const PEAK_FLOOR = 0.12;
+export const MIN_LEARNED_CONFIDENCE = 0.7;
 
 interface Layer {
+  name: string;
+  /** Goes up ×2 first and takes this earlier layer's output after its own planes (a U-Net's skip). */
+  join?: string;
   cin: number;
   cout: number;
+  /** Input planes each output plane reads: all of them, or (depthwise) its own. */
+  groups: number;
   k: number;
   stride: number;
   dil: number;
@@ -36,7 +39,17 @@ interface Layer {
 
 /** The model as scripts/corner-model/train.py writes it (corner-model.ts): layer shapes and float16 weights in base64. */
 export interface CornerModelSource {
-  layers: readonly { name: string; in: number; out: number; kernel: number; stride: number; dilation: number; relu: boolean }[];
+  layers: readonly {
+    name: string;
+    in: number;
+    out: number;
+    kernel: number;
+    stride: number;
+    dilation: number;
+    groups?: number;
+    join?: string;
+    relu: boolean;
+  }[];
   weights: string;
 }
 
@@ -62,13 +75,16 @@ export function loadCornerModel(source: CornerModelSource): CornerModel {
     return out;
   };
   return source.layers.map((l) => ({
+    name: l.name,
+    join: l.join,
     cin: l.in,
     cout: l.out,
+    groups: l.groups ?? 1,
     k: l.kernel,
     stride: l.stride,
     dil: l.dilation,
     relu: l.relu,
-    w: take(l.out * l.in * l.kernel * l.kernel),
+    w: take((l.out * l.in * l.kernel * l.kernel) / (l.groups ?? 1)),
     b: take(l.out),
   }));
 }
@@ -80,9 +96,10 @@ interface Planes {
   w: number;
 }
 
-/** A convolution as PyTorch pads it (padding = dilation × half the kernel), planes first, with ReLU. */
+/** A convolution as PyTorch pads it (padding = dilation × half the kernel), planes first, grouped as PyTorch groups, with ReLU. */
 function conv(input: Planes, layer: Layer): Planes {
-  const { cin, cout, k, stride: s, dil: d } = layer;
+  const { cin, cout, k, stride: s, dil: d, groups } = layer;
+  const perGroup = cin / groups;
   const { h, w } = input;
   const pad = d * (k >> 1);
   const oh = Math.floor((h + 2 * pad - d * (k - 1) - 1) / s) + 1;
@@ -92,12 +109,13 @@ function conv(input: Planes, layer: Layer): Planes {
   for (let o = 0; o < cout; o++) {
     const base = o * oh * ow;
     out.fill(layer.b[o], base, base + oh * ow);
-    for (let i = 0; i < cin; i++) {
-      const plane = i * h * w;
+    const first = Math.floor(o / (cout / groups)) * perGroup;
+    for (let g = 0; g < perGroup; g++) {
+      const plane = (first + g) * h * w;
       for (let ky = 0; ky < k; ky++) {
         const dy = ky * d - pad;
         for (let kx = 0; kx < k; kx++) {
-          const weight = layer.w[((o * cin + i) * k + ky) * k + kx];
+          const weight = layer.w[((o * perGroup + g) * k + ky) * k + kx];
           if (weight === 0) continue;
           const dx = kx * d - pad;
           const ox0 = Math.max(0, Math.ceil(-dx / s));
@@ -118,23 +136,35 @@ function conv(input: Planes, layer: Layer): Planes {
   return { data: out, c: cout, h: oh, w: ow };
 }
 
-/** The network: heat and mask logits at a quarter of the input's size. */
+/** Nearest ×2 up to `skip`'s size, then `skip`'s planes after (torch.cat([up, skip])'s order). */
+function upAndJoin(x: Planes, skip: Planes): Planes {
+  const { h, w } = skip;
+  const joined = new Float32Array((x.c + skip.c) * h * w);
+  for (let c = 0; c < x.c; c++)
+    for (let y = 0; y < h; y++) {
+      const from = (c * x.h + Math.min(x.h - 1, y >> 1)) * x.w;
+      const to = (c * h + y) * w;
+      for (let xx = 0; xx < w; xx++) joined[to + xx] = x.data[from + Math.min(x.w - 1, xx >> 1)];
+    }
+  joined.set(skip.data, x.c * h * w);
+  return { data: joined, c: x.c + skip.c, h, w };
+}
+
+/** The network, layer by layer: two maps out, corner heat and card mask, as probabilities. */
 export function runCornerModel(model: CornerModel, image: GrayImage): { heat: Float32Array; mask: Float32Array; w: number; h: number } {
-  const [c1, c2, c3, c4, c5, c6, c7, head] = model;
   const input = modelInput(image);
-  const x2 = conv(conv({ data: input.data, c: 2, h: input.height, w: input.width }, c1), c2);
-  const x5 = conv(conv(conv(x2, c3), c4), c5);
-  // Nearest ×2 up to x2's size, then x2 stacked after it (the order of torch.cat([up, x2])).
-  const joined = new Float32Array((x5.c + x2.c) * x2.h * x2.w);
-  for (let c = 0; c < x5.c; c++)
-    for (let y = 0; y < x2.h; y++)
-      for (let x = 0; x < x2.w; x++)
-        joined[(c * x2.h + y) * x2.w + x] = x5.data[(c * x5.h + Math.min(x5.h - 1, y >> 1)) * x5.w + Math.min(x5.w - 1, x >> 1)];
-  joined.set(x2.data, x5.c * x2.h * x2.w);
-  const out = conv(conv(conv({ data: joined, c: x5.c + x2.c, h: x2.h, w: x2.w }, c6), c7), head);
-  const n = out.h * out.w;
+  let x: Planes = { data: input.data, c: 2, h: input.height, w: input.width };
+  const kept = new Map<string, Planes>();
+  const joined = new Set(model.map((layer) => layer.join));
+  for (const layer of model) {
+    const skip = layer.join ? kept.get(layer.join) : undefined;
+    if (skip) x = upAndJoin(x, skip);
+    x = conv(x, layer);
+    if (joined.has(layer.name)) kept.set(layer.name, x);
+  }
+  const n = x.h * x.w;
   const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
-  return { heat: out.data.subarray(0, n).map(sigmoid), mask: out.data.subarray(n, 2 * n).map(sigmoid), w: out.w, h: out.h };
+  return { heat: x.data.subarray(0, n).map(sigmoid), mask: x.data.subarray(n, 2 * n).map(sigmoid), w: x.w, h: x.h };
 }
 
 /** The card's corners and how sure the model is, or undefined when it sees no card. */
@@ -148,66 +178,210 @@ export function detectCardLearned(
   return { corners: refineEdges ? snapToEdges(image, found.corners) : found.corners, confidence: found.confidence };
 }
 
+/** The network's two maps, at a fraction of the frame's size. */
+export type CornerMaps = ReturnType<typeof runCornerModel>;
+
 /** The model's quad before the edges are looked at, with its confidence (any, even low). */
 export function learnedQuad(model: CornerModel, image: GrayImage): LearnedDetection | undefined {
-  const { heat, mask, w, h } = runCornerModel(model, image);
-  const peaks: { x: number; y: number; v: number }[] = [];
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const v = heat[y * w + x];
-      if (v < PEAK_FLOOR) continue;
-      let top = true;
-      for (let dy = -1; dy <= 1 && top; dy++)
-        for (let dx = -1; dx <= 1; dx++) {
-          const yy = y + dy;
-          const xx = x + dx;
-          if ((dx || dy) && yy >= 0 && xx >= 0 && yy < h && xx < w && heat[yy * w + xx] > v) {
-            top = false;
-            break;
-          }
-        }
-      if (top) peaks.push({ x, y, v });
+  return quadFromMask(runCornerModel(model, image), image.width, image.height);
+}
+
+/** The quad the card's mask outlines in a frame of the given size, with its confidence (maskScore). */
+export function quadFromMask(maps: CornerMaps, width: number, height: number): LearnedDetection | undefined {
+  const { mask, w, h } = maps;
+  const sx = width / w;
+  const sy = height / h;
+  const component = largestComponent(mask, w, h);
+  if (!component) return undefined;
+  // The mask's half-way line, to a fraction of a cell, between each inside cell and its outside neighbours (cell centres at i + 0.5).
+  const edge: Point[] = [];
+  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= w || y >= h ? 0 : mask[y * w + x]);
+  for (const i of component.cells) {
+    const x = i % w;
+    const y = (i - x) / w;
+    const v = mask[i];
+    for (const [dx, dy] of [
+      [1, 0],
+      [-1, 0],
+      [0, 1],
+      [0, -1],
+    ]) {
+      const nx = x + dx;
+      const ny = y + dy;
+      const u = at(nx, ny);
+      if (u >= HALF && nx >= 0 && ny >= 0 && nx < w && ny < h) continue;
+      // Off the frame, the card is cut by it: the frame's border is its edge there.
+      const t = nx < 0 || ny < 0 || nx >= w || ny >= h ? 0.5 : (v - HALF) / (v - u);
+      edge.push({ x: (x + 0.5 + dx * t) * sx, y: (y + 0.5 + dy * t) * sy });
     }
-  peaks.sort((a, b) => b.v - a.v);
-  const chosen: typeof peaks = [];
-  for (const p of peaks) {
-    if (chosen.length === 4) break;
-    if (chosen.every((q) => Math.hypot(q.x - p.x, q.y - p.y) >= 2.5)) chosen.push(p);
   }
-  if (chosen.length < 4) return undefined;
-  const at = (x: number, y: number) => heat[Math.max(0, Math.min(h - 1, y)) * w + Math.max(0, Math.min(w - 1, x))];
-  // Sub-cell peaks by a parabola each way; cell centres are at (i + 0.5) × the frame's pixels per cell.
-  const sx = image.width / w;
-  const sy = image.height / h;
-  const points = chosen.map((p) => {
-    const l = at(p.x - 1, p.y);
-    const r = at(p.x + 1, p.y);
-    const u = at(p.x, p.y - 1);
-    const d = at(p.x, p.y + 1);
-    const ox = l - 2 * p.v + r < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (l - r)) / (l - 2 * p.v + r))) : 0;
-    const oy = u - 2 * p.v + d < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (u - d)) / (u - 2 * p.v + d))) : 0;
-    return { x: (p.x + ox + 0.5) * sx, y: (p.y + oy + 0.5) * sy };
-  });
-  const cx = points.reduce((s, p) => s + p.x, 0) / 4;
-  const cy = points.reduce((s, p) => s + p.y, 0) / 4;
-  // Clockwise in image coordinates (y down), as the rest of the widget orders corners.
-  points.sort((a, b) => Math.atan2(a.y - cy, a.x - cx) - Math.atan2(b.y - cy, b.x - cx));
-  const quad = points as Quad;
+  const hull = convexHull(edge);
+  const hugged = hull.length >= 4 ? hugQuad(hull) : undefined;
+  if (!hugged) return undefined;
+  const quad = refitSides(hugged, edge, Math.max(sx, sy));
   for (let i = 0; i < 4; i++) if (cross(quad[(i + 3) % 4], quad[i], quad[(i + 1) % 4]) <= 0) return undefined;
-  // How much of the quad the mask calls card.
+  return { corners: orderFromTop(quad), confidence: maskScore(maps, quad, width, height) };
+}
+
+/**
+ * 0–1: how much of the quad the mask calls card, times how much of the mask's card the quad holds.
+ * A quad from anywhere (the classical detector's too) can be judged by it: a book's outline scores low.
+ */
+export function maskScore(maps: CornerMaps, quad: Quad, width: number, height: number): number {
+  const { mask, w, h } = maps;
+  const sx = width / w;
+  const sy = height / h;
   let inside = 0;
   let card = 0;
+  let outside = 0;
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
       const p = { x: (x + 0.5) * sx, y: (y + 0.5) * sy };
-      let isInside = true;
-      for (let i = 0; i < 4 && isInside; i++) if (cross(quad[i], quad[(i + 1) % 4], p) < 0) isInside = false;
-      if (!isInside) continue;
-      inside++;
-      card += mask[y * w + x];
+      // Either winding: inside when every side has the point on the same hand.
+      let left = 0;
+      let right = 0;
+      for (let i = 0; i < 4; i++) {
+        const c = cross(quad[i], quad[(i + 1) % 4], p);
+        if (c > 0) left++;
+        else if (c < 0) right++;
+      }
+      const isInside = !left || !right;
+      const v = mask[y * w + x];
+      if (isInside) {
+        inside++;
+        card += v;
+      } else if (v >= HALF) outside += v;
     }
-  const cardShare = inside ? card / inside : 0;
-  return { corners: orderFromTop(quad), confidence: Math.round(Math.min(...chosen.map((p) => p.v)) ** 0.5 * cardShare * 1000) / 1000 };
+  if (!inside || !card) return 0;
+  return Math.round((card / inside) * (card / (card + outside)) * 1000) / 1000;
+}
+
+// The mask's level that counts as card: its half-way line is the card's edge.
+const HALF = 0.5;
+
+/** The 4-connected run of card cells with the most mask in it (at least a few cells), or undefined. */
+function largestComponent(mask: Float32Array, w: number, h: number): { cells: number[] } | undefined {
+  const seen = new Uint8Array(w * h);
+  let best: number[] | undefined;
+  let bestMass = 0;
+  for (let start = 0; start < w * h; start++) {
+    if (seen[start] || mask[start] < HALF) continue;
+    const cells = [start];
+    seen[start] = 1;
+    let mass = 0;
+    for (let k = 0; k < cells.length; k++) {
+      const i = cells[k];
+      mass += mask[i];
+      const x = i % w;
+      for (const j of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w])
+        if (j >= 0 && j < w * h && !seen[j] && mask[j] >= HALF) {
+          seen[j] = 1;
+          cells.push(j);
+        }
+    }
+    if (mass > bestMass) {
+      bestMass = mass;
+      best = cells;
+    }
+  }
+  return best && best.length >= MIN_CARD_CELLS ? { cells: best } : undefined;
+}
+
+// A card under 15 % of a 160 px input's width covers about 12 of its 4 px cells.
+const MIN_CARD_CELLS = 12;
+
+/** The convex hull, clockwise in image coordinates (y down), by the monotone chain. */
+function convexHull(points: Point[]): Point[] {
+  const p = [...points].sort((a, b) => a.x - b.x || a.y - b.y);
+  if (p.length < 3) return p;
+  const half = (list: Point[]) => {
+    const out: Point[] = [];
+    for (const q of list) {
+      while (out.length >= 2 && cross(out[out.length - 2], out[out.length - 1], q) <= 0) out.pop();
+      out.push(q);
+    }
+    out.pop();
+    return out;
+  };
+  return [...half(p), ...half([...p].reverse())];
+}
+
+/**
+ * The quadrilateral that holds a convex polygon with the least area added: drops, one at a time, the
+ * side whose two neighbours, extended to meet, add the least. Undefined when no side can go (a
+ * triangle-like blob, not a card). A card's rounded corners become the point where its sides meet.
+ */
+export function hugQuad(hull: Point[]): Quad | undefined {
+  let poly = hull;
+  while (poly.length > 4) {
+    const n = poly.length;
+    let best = -1;
+    let bestArea = Infinity;
+    let bestPoint: Point | undefined;
+    for (let i = 0; i < n; i++) {
+      const a = poly[(i + n - 1) % n];
+      const b = poly[i];
+      const c = poly[(i + 1) % n];
+      const d = poly[(i + 2) % n];
+      // Side b→c goes; a→b runs on past b, d→c runs back past c, and they meet at m.
+      const m = meet(a, b, c, d);
+      if (!m) continue;
+      const area = Math.abs(cross(b, m, c)) / 2;
+      if (area < bestArea) {
+        bestArea = area;
+        best = i;
+        bestPoint = m;
+      }
+    }
+    if (best < 0 || !bestPoint) return undefined;
+    const next = [...poly];
+    next.splice(best, 1, bestPoint);
+    next.splice((best + 1) % n > best ? best + 1 : 0, 1);
+    poly = next;
+  }
+  return poly.length === 4 ? (poly as Quad) : undefined;
+}
+
+/**
+ * Each side fitted again to all the mask's edge points along it (its middle, within a cell and a
+ * half), not only to the hull's two extreme points there; the corners are where the fitted sides meet.
+ * A side with too few points, or a corner that moves more than two cells, keeps the hull's.
+ */
+function refitSides(q: Quad, edge: Point[], cell: number): Quad {
+  const lines: (Line | undefined)[] = [];
+  for (let side = 0; side < 4; side++) {
+    const a = q[side];
+    const b = q[(side + 1) % 4];
+    const length = Math.hypot(b.x - a.x, b.y - a.y);
+    const dx = (b.x - a.x) / length;
+    const dy = (b.y - a.y) / length;
+    const near = edge.filter((p) => {
+      const along = (p.x - a.x) * dx + (p.y - a.y) * dy;
+      const across = Math.abs((p.x - a.x) * dy - (p.y - a.y) * dx);
+      return along > length * 0.15 && along < length * 0.85 && across < cell * 1.5;
+    });
+    lines.push(near.length >= 4 ? fitLine(near) : undefined);
+  }
+  const corners = q.map((corner, i) => {
+    const before = lines[(i + 3) % 4];
+    const after = lines[i];
+    const met = before && after ? intersect(before, after) : undefined;
+    return met && Math.hypot(met.x - corner.x, met.y - corner.y) < cell * 2 ? met : corner;
+  });
+  return corners as Quad;
+}
+
+/** Where the ray a→b (beyond b) meets the ray d→c (beyond c), or undefined when they don't. */
+function meet(a: Point, b: Point, c: Point, d: Point): Point | undefined {
+  const rx = b.x - a.x;
+  const ry = b.y - a.y;
+  const qx = c.x - d.x;
+  const qy = c.y - d.y;
+  const det = rx * qy - ry * qx;
+  if (Math.abs(det) < 1e-9) return undefined;
+  const t = ((c.x - b.x) * qy - (c.y - b.y) * qx) / det;
+  const u = ((c.x - b.x) * ry - (c.y - b.y) * rx) / det;
+  return t >= 0 && u >= 0 ? { x: b.x + rx * t, y: b.y + ry * t } : undefined;
 }
 
 /** Starts the clockwise order at the corner that makes the first side the most level long side's left end. */
