@@ -2,7 +2,7 @@
 """Trains the learned corner model on the realistic scenes' train split and writes its weights.
 
     node --import tsx test/support/real-corner-set.ts train   # the scenes (once, about 10 min)
-    nice -n 10 /usr/bin/python3 scripts/corner-model/train.py  # then this (Debian's python3-torch), about 20 min
+    nice -n 10 /usr/bin/python3 scripts/corner-model/train.py  # then this (Debian's python3-torch), about 30 min
 
 `npm run train:corners` does both. Fixed seeds and a fixed number of epochs: the same scenes give
 the same weights (up to the floating point of the machine's BLAS). Two threads, as on this
@@ -31,7 +31,7 @@ import torch.nn.functional as F
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..'))
 COUNT = int(os.environ.get('TRAIN_SCENES', 9000))
-EPOCHS = int(os.environ.get('EPOCHS', 40))
+EPOCHS = int(os.environ.get('EPOCHS', 60))
 MAX_MINUTES = float(os.environ.get('MAX_MINUTES', 45))
 SEED = 24
 OUT_STRIDE = 8  # frame pixels per output cell (640 px frame, 160 px input, stride 2)
