@@ -1,8 +1,8 @@
 /**
- * The learned corner detector: a small convolutional network (scripts/corner-model/train.py, about
- * 32,000 weights) reads the frame at 160 px across and draws the card's mask at a quarter of that:
- * how much of each cell is card (the whole card, under a thumb too), so a book, a frame or a box is
- * refused by what it looks like, not by its outline. The mask's half-way line is the card's edge;
+ * The learned corner detector: a small U-Net (scripts/corner-model/train.py, 31,418 weights) reads
+ * the frame at 160 px across and draws the card's mask at half of that: how much of each cell is
+ * card (the whole card, under a thumb too), so a book, a frame or a box is refused by what it looks
+ * like, not by its outline. The mask's half-way line is the card's edge;
  * the quad is the four-sided shape that hugs its convex hull closest, and each side is then moved
  * onto the strongest edge near it in the full-size frame, fitted robustly (a thumb over an edge is
  * left out of the fit). Plain TypeScript, no runtime.
@@ -18,7 +18,7 @@ export interface LearnedDetection {
   confidence: number;
 }
 
-/** Below this confidence nothing counts as found (to be chosen on the tune split: `npm run bench:corners` prints the sweep). */
+/** Below this confidence nothing counts as found (chosen on the tune split: `npm run bench:corners` prints the sweep). */
 export const MIN_LEARNED_CONFIDENCE = 0.7;
 
 interface Layer {
