@@ -195,7 +195,6 @@ export function quadFromMask(maps: CornerMaps, width: number, height: number): L
   if (!component) return undefined;
   // The mask's half-way line, to a fraction of a cell, between each inside cell and its outside neighbours (cell centres at i + 0.5).
   const edge: Point[] = [];
-  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= w || y >= h ? 0 : mask[y * w + x]);
   for (const i of component.cells) {
     const x = i % w;
     const y = (i - x) / w;
@@ -208,10 +207,11 @@ export function quadFromMask(maps: CornerMaps, width: number, height: number): L
     ]) {
       const nx = x + dx;
       const ny = y + dy;
-      const u = at(nx, ny);
-      if (u >= HALF && nx >= 0 && ny >= 0 && nx < w && ny < h) continue;
+      const offFrame = nx < 0 || ny < 0 || nx >= w || ny >= h;
+      const u = offFrame ? 0 : mask[ny * w + nx];
+      if (u >= HALF) continue;
       // Off the frame, the card is cut by it: the frame's border is its edge there.
-      const t = nx < 0 || ny < 0 || nx >= w || ny >= h ? 0.5 : (v - HALF) / (v - u);
+      const t = offFrame ? 0.5 : (v - HALF) / (v - u);
       edge.push({ x: (x + 0.5 + dx * t) * sx, y: (y + 0.5 + dy * t) * sy });
     }
   }
@@ -362,13 +362,17 @@ function refitSides(q: Quad, edge: Point[], cell: number): Quad {
     });
     lines.push(near.length >= 4 ? fitLine(near) : undefined);
   }
-  const corners = q.map((corner, i) => {
+  return meetSides(q, lines, cell * 2);
+}
+
+/** The corners where the fitted sides meet; a corner keeps its place when a side is missing or the meeting point is `limit` or more away. */
+function meetSides(q: Quad, lines: (Line | undefined)[], limit: number): Quad {
+  return q.map((corner, i) => {
     const before = lines[(i + 3) % 4];
     const after = lines[i];
     const met = before && after ? intersect(before, after) : undefined;
-    return met && Math.hypot(met.x - corner.x, met.y - corner.y) < cell * 2 ? met : corner;
-  });
-  return corners as Quad;
+    return met && Math.hypot(met.x - corner.x, met.y - corner.y) < limit ? met : corner;
+  }) as Quad;
 }
 
 /** Where the ray a→b (beyond b) meets the ray d→c (beyond c), or undefined when they don't. */
@@ -464,12 +468,5 @@ export function snapToEdges(image: GrayImage, q: Quad): Quad {
     }
     lines.push(line);
   }
-  const corners: Point[] = [];
-  for (let i = 0; i < 4; i++) {
-    const a = lines[(i + 3) % 4];
-    const b = lines[i];
-    const corner = a && b ? intersect(a, b) : undefined;
-    corners.push(corner && Math.hypot(corner.x - q[i].x, corner.y - q[i].y) < reach * 1.5 ? corner : q[i]);
-  }
-  return corners as Quad;
+  return meetSides(q, lines, reach * 1.5);
 }
