@@ -21,6 +21,7 @@ import base64
 import json
 import math
 import os
+import re
 import sys
 import time
 
@@ -90,7 +91,10 @@ class CornerNet(nn.Module):
 
 
 def load():
-    base = os.path.join(ROOT, 'test', 'fixtures', 'generated', f'real-corners-1-train-0-{COUNT}')
+    # The scene cache's version is the renderer's (test/support/real-corner-set.ts).
+    source = open(os.path.join(ROOT, 'test', 'support', 'real-corner-set.ts')).read()
+    version = re.search(r'export const VERSION = (\d+);', source).group(1)
+    base = os.path.join(ROOT, 'test', 'fixtures', 'generated', f'real-corners-{version}-train-0-{COUNT}')
     meta = json.load(open(base + '.json'))
     w, h = meta[0]['width'], meta[0]['height']
     raw = np.fromfile(base + '.bin', dtype=np.uint8).reshape(len(meta), 2, h, w)

@@ -10,7 +10,8 @@ import sharp from 'sharp';
 
 const PACKAGES = ['gimp-data', 'mate-backgrounds', 'gnome-backgrounds', 'python3-skimage'];
 const CACHE = fileURLToPath(new URL('../fixtures/generated/surfaces/', import.meta.url));
-const VERSION = 1;
+// 2: photos shrunk here in JavaScript, not by sharp, whose SIMD resize can differ by a pixel level between CPUs.
+const VERSION = 2;
 
 const PAT = '/usr/share/gimp/2.0/patterns/';
 const MATE = '/usr/share/backgrounds/mate/';
@@ -66,6 +67,45 @@ function readPat(bytes) {
   return { width, height, rgb };
 }
 
+/**
+ * Shrinks an RGB image to fit `limit` × `limit` by area averaging, in plain JavaScript so that every machine
+ * gets the same bytes (the benchmark's floors compare figures across machines).
+ */
+function shrinkInside(image, limit) {
+  const scale = Math.min(1, limit / Math.max(image.width, image.height));
+  if (scale === 1) return image;
+  const width = Math.round(image.width * scale);
+  const height = Math.round(image.height * scale);
+  const rows = boxAverage(image.rgb, image.width, image.height, width, 'x');
+  const out = boxAverage(rows, width, image.height, height, 'y');
+  return { width, height, rgb: Uint8Array.from(out, (v) => Math.round(v)) };
+}
+
+/** Averages RGB pixels along one axis from `from` cells to `to` cells, weighting each source by its overlap. */
+function boxAverage(rgb, width, height, to, axis) {
+  const from = axis === 'x' ? width : height;
+  const outWidth = axis === 'x' ? to : width;
+  const outHeight = axis === 'x' ? height : to;
+  const out = new Float64Array(outWidth * outHeight * 3);
+  const step = from / to;
+  const lines = axis === 'x' ? height : width;
+  for (let k = 0; k < to; k++) {
+    const start = k * step;
+    const end = start + step;
+    for (let s = Math.floor(start); s < Math.min(from, Math.ceil(end)); s++) {
+      const weight = (Math.min(end, s + 1) - Math.max(start, s)) / step;
+      for (let line = 0; line < lines; line++) {
+        const src = axis === 'x' ? (line * width + s) * 3 : (s * width + line) * 3;
+        const dst = axis === 'x' ? (line * outWidth + k) * 3 : (k * outWidth + line) * 3;
+        out[dst] += rgb[src] * weight;
+        out[dst + 1] += rgb[src + 1] * weight;
+        out[dst + 2] += rgb[src + 2] * weight;
+      }
+    }
+  }
+  return out;
+}
+
 /** Downloads and unpacks the packages into the cache, once. */
 function unpack() {
   const root = `${CACHE}root`;
@@ -115,13 +155,8 @@ export async function loadSurfaces() {
     let image;
     if (path.endsWith('.pat')) image = readPat(readFileSync(path));
     else {
-      const { data, info } = await sharp(path)
-        .resize({ width: 900, height: 900, fit: 'inside', withoutEnlargement: true })
-        .removeAlpha()
-        .toColourspace('srgb')
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-      image = { width: info.width, height: info.height, rgb: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+      const { data, info } = await sharp(path).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+      image = shrinkInside({ width: info.width, height: info.height, rgb: new Uint8Array(data.buffer, data.byteOffset, data.length) }, 900);
     }
     let sum = 0;
     for (let i = 0; i < image.rgb.length; i += 3) sum += 0.299 * image.rgb[i] + 0.587 * image.rgb[i + 1] + 0.114 * image.rgb[i + 2];
@@ -133,6 +168,7 @@ export async function loadSurfaces() {
     offset += s.rgb.length;
     return m;
   });
+  // The index last: a reader that finds it finds the whole bundle.
   writeFileSync(bundle, Buffer.concat(out.map((s) => s.rgb)));
   writeFileSync(index, JSON.stringify(meta));
   return out;
