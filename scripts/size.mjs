@@ -56,9 +56,8 @@ const moduleCheck = total(
 );
 rmSync(out, { recursive: true });
 const worker = gzip(join(dist, 'accura-id-liveness.worker.js'));
-// The learned corner detector (src/quality/corners/learned.ts: inference, decoding, edge snap), with its float16
-// weights when scripts/corner-model/train.py has written them: what it will add as a lazy chunk of the worker
-// (issue 24; not wired into the worker yet).
+// The learned card finder (src/quality/corners/learned.ts: inference, decoding, edge snap) with its int8 weights,
+// as scripts/corner-model/train.py writes them: what the worker (and the main-thread fallback) carry for it.
 const learnedOut = mkdtempSync(join(tmpdir(), 'accura-size-'));
 const corners = new URL('../src/quality/corners/', import.meta.url).pathname;
 const withWeights = existsSync(join(corners, 'corner-model.ts'));
@@ -92,21 +91,24 @@ const rows = [
   { what: 'lazy: image worker', bytes: worker },
   // A check in English: the page, the capture chunk on the first image, the worker. 60 KB was what the
   // classic script alone cost before the split (issue 27), on every page view.
-  { what: 'a check, module build: page load + capture chunk + worker', bytes: moduleCheck + worker, budget: 60 * KB },
-  { what: 'a check, classic script: loader + capture chunk + worker', bytes: classicCheck + worker, budget: 60 * KB },
+  // 60 KB until the learned card finder (issue 24) went into the worker: its int8 weights and code add 35 KB, which
+  // issue 24 allows (lazily, up to 150 KB) for a finder that finds 68 % of cards in realistic scenes, not 28 %.
+  { what: 'a check, module build: page load + capture chunk + worker', bytes: moduleCheck + worker, budget: 90 * KB },
+  { what: 'a check, classic script: loader + capture chunk + worker', bytes: classicCheck + worker, budget: 90 * KB },
   // 60 KB until cross-device handoff (issue 16): its lazy chunk (the handoff screen, the QR encoder lean-qr at 3.8 KB,
   // the session client) and its strings in each locale add 8.5 KB gzip, its offer on the start screen 1.2 KB.
   // 66 KB until real phones (issue 23): lens choice, the constraint ladder, the stall and black-frame watchdogs,
   // WebView detection, sized photos cut in the worker, the <canvas> fallback for Safari < 16.4 and ten strings
   // in five locales add 8 KB gzip, 1 KB of it at page load (still under 20 KB there).
-  { what: 'everything, module build: entry + every chunk + worker', bytes: entry + lazy + worker, budget: 75 * KB },
-  { what: 'everything, classic script: loader + every chunk + worker', bytes: loader + classicLazy + worker, budget: 75 * KB },
+  // 75 KB until the learned card finder: 35 KB twice, in the worker and in the main-thread fallback's chunk.
+  { what: 'everything, module build: entry + every chunk + worker', bytes: entry + lazy + worker, budget: 150 * KB },
+  { what: 'everything, classic script: loader + every chunk + worker', bytes: loader + classicLazy + worker, budget: 150 * KB },
   // For a host that can serve only one file: everything inline, on every page view, so no page-load budget.
   { what: 'classic, self-contained (dist/script/accura-id-liveness.standalone.min.js)', bytes: standalone },
-  { what: 'everything, self-contained: script + worker', bytes: standalone + worker, budget: 75 * KB },
+  { what: 'everything, self-contained: script + worker', bytes: standalone + worker, budget: 150 * KB },
   // Issue 24's ceiling for shipped weights is 150 KB gzip; the model and its code are far under it.
   {
-    what: `learned corner detector, ${withWeights ? 'code + weights' : 'code only (no weights trained yet)'} (lazy; not loaded by the worker yet)`,
+    what: `learned card finder, ${withWeights ? 'code + weights' : 'code only (no weights trained yet)'} (in the worker and the fallback chunk)`,
     bytes: learned,
     budget: 150 * KB,
   },

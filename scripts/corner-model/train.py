@@ -91,14 +91,27 @@ class CornerNet(nn.Module):
         return x
 
 
+def source_constant(path, pattern):
+    return re.search(pattern, open(os.path.join(ROOT, 'test', 'support', path)).read())
+
+
 def load():
-    # The scene cache's version is the renderer's (test/support/real-corner-set.ts).
-    source = open(os.path.join(ROOT, 'test', 'support', 'real-corner-set.ts')).read()
-    version = re.search(r'export const VERSION = (\d+);', source).group(1)
-    base = os.path.join(ROOT, 'test', 'fixtures', 'generated', f'real-corners-{version}-train-0-{COUNT}')
-    meta = json.load(open(base + '.json'))
-    w, h = meta[0]['width'], meta[0]['height']
-    raw = np.fromfile(base + '.bin', dtype=np.uint8).reshape(len(meta), 2, h, w)
+    # Two renderers' scenes: the realistic set's train split and the synthetic renderer's (synthetic-train-set.ts).
+    generated = os.path.join(ROOT, 'test', 'fixtures', 'generated')
+    version = source_constant('real-corner-set.ts', r'export const VERSION = (\d+);').group(1)
+    synthetic = source_constant('synthetic-train-set.ts', r'seed: (\d+), cards: (\d+), empty: (\d+)')
+    synthetic_version = source_constant('synthetic-train-set.ts', r'export const SYNTHETIC_VERSION = (\d+);').group(1)
+    bases = [
+        os.path.join(generated, f'real-corners-{version}-train-0-{COUNT}'),
+        os.path.join(generated, f'synthetic-corners-{synthetic_version}-train-0-{int(synthetic.group(2)) + int(synthetic.group(3))}'),
+    ]
+    meta, raws = [], []
+    for base in bases:
+        part = json.load(open(base + '.json'))
+        w, h = part[0]['width'], part[0]['height']
+        raws.append(np.fromfile(base + '.bin', dtype=np.uint8).reshape(len(part), 2, h, w))
+        meta += part
+    raw = np.concatenate(raws)
     x = (raw.astype(np.float32) - 128) / 64
     ow, oh = w // 2, h // 2
     heat = np.zeros((len(meta), oh, ow), np.float32)

@@ -4,6 +4,7 @@
  */
 import { type AnyContext2D, context2d, makeCanvas } from '../image/canvas.ts';
 import { DOCUMENT_ASPECT, type DocumentType, type Rect } from '../camera/camera-rules.ts';
+import type { CornerModel } from './corners/learned.ts';
 import {
   ANALYSIS_SIZE,
   DEFAULT_QUALITY_THRESHOLDS,
@@ -52,19 +53,26 @@ function cropGray({ data, width }: GrayImage, x: number, y: number, cropWidth: n
 /**
  * Judges an image (or the `region` of it that will be captured): framing, exposure and glare on
  * an overview of at most ANALYSIS_SIZE pixels, blur on a full-resolution crop of the document.
+ * `model` is the learned card finder; it was trained on ID cards, so a passport is found by the classical detector alone.
  */
 export function analyzeQuality(
   source: ImageBitmap,
   region: Rect = { x: 0, y: 0, width: source.width, height: source.height },
   thresholds: QualityThresholds = DEFAULT_QUALITY_THRESHOLDS,
   documentType: DocumentType = 'id-card',
+  model?: CornerModel,
 ): QualityReport {
   const scale = Math.min(1, ANALYSIS_SIZE / Math.max(region.width, region.height));
   const width = Math.max(1, Math.round(region.width * scale));
   const height = Math.max(1, Math.round(region.height * scale));
   // The overview keeps a chroma plane: the corner detector finds colour edges in it.
   const overview = grayOf(source, region.x, region.y, region.width, region.height, width, height, true);
-  const measures = measureOverview(overview, region.width / width, DOCUMENT_ASPECT[documentType]);
+  const measures = measureOverview(
+    overview,
+    region.width / width,
+    DOCUMENT_ASPECT[documentType],
+    documentType === 'id-card' ? model : undefined,
+  );
   const crop = detailCrop(measures, region.width, region.height);
   const detail =
     scale === 1

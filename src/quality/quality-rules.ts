@@ -12,6 +12,8 @@
  * over-exposed as a whole, and blur only inside the document.
  */
 import { MIN_QUAD_CONFIDENCE, detectQuad } from './corners/detect.ts';
+import { detectCard } from './corners/detect-card.ts';
+import type { CornerModel } from './corners/learned.ts';
 import type { Box, GrayImage, Quad } from './corners/geometry.ts';
 import { quadArea, quadSkew } from './corners/shape.ts';
 import { DEFAULT_QUALITY_THRESHOLDS, type QualityThresholds } from './thresholds.ts';
@@ -199,12 +201,26 @@ function quadBox(quad: Quad, width: number, height: number): Box {
 }
 
 /**
- * Measures an overview (and the detail crop, once the caller has cut it from the document's middle).
- * `aspect` is the document's width / height, which the corner detector looks for.
+ * The card's corners in an overview: both detectors together when the learned model is given (detectCard: the
+ * classical corners where the model's mask agrees, else the mask's own), else the classical detector alone.
  */
-export function measureOverview(overview: GrayImage, sourceScale: number, aspect = 85.6 / 53.98): Omit<QualityMeasures, 'sharpness'> {
+export function findCard(overview: GrayImage, aspect: number, model?: CornerModel): Quad | undefined {
+  if (model) return detectCard(model, overview, { aspect })?.corners;
   const found = detectQuad(overview, { aspect });
-  const quad = found && found.confidence >= MIN_QUAD_CONFIDENCE ? found.corners : undefined;
+  return found && found.confidence >= MIN_QUAD_CONFIDENCE ? found.corners : undefined;
+}
+
+/**
+ * Measures an overview (and the detail crop, once the caller has cut it from the document's middle).
+ * `aspect` is the document's width / height, which the corner detector looks for; `model`, the learned card finder.
+ */
+export function measureOverview(
+  overview: GrayImage,
+  sourceScale: number,
+  aspect = 85.6 / 53.98,
+  model?: CornerModel,
+): Omit<QualityMeasures, 'sharpness'> {
+  const quad = findCard(overview, aspect, model);
   // Without a card, glare and blur are still judged in the old edge box, so a hint can say what is wrong.
   const documentBox = quad ? quadBox(quad, overview.width, overview.height) : findDocument(overview);
   const { mean, clipped } = exposure(overview);

@@ -3,6 +3,8 @@
  * thread when that worker cannot start (a bundler that did not ship it, a 404, a CSP rule).
  */
 import { analyzeQuality } from '../../quality/analyze.ts';
+import { CORNER_MODEL_LAYERS, CORNER_MODEL_WEIGHTS } from '../../quality/corners/corner-model.ts';
+import { type CornerModel, loadCornerModel } from '../../quality/corners/learned.ts';
 import type { DocumentType, Rect } from '../../camera/camera-rules.ts';
 import type { CutStill } from '../../camera/cut.ts';
 import { type StillRequest, cutStill } from '../../camera/still.ts';
@@ -22,6 +24,10 @@ export type ImageTaskResult =
   | { ok: true; still: CutStill }
   | { ok: false; error: LivenessErrorDetail };
 
+let model: CornerModel | undefined;
+/** The learned card finder, decoded on the first quality task (about 1 ms) and kept. */
+const cornerModel = () => (model ??= loadCornerModel({ layers: CORNER_MODEL_LAYERS, weights: CORNER_MODEL_WEIGHTS }));
+
 /** Runs one task to its result; never throws (a failure is `{ ok: false, error }`). */
 export async function runImageTask(task: ImageTask): Promise<ImageTaskResult> {
   try {
@@ -29,7 +35,7 @@ export async function runImageTask(task: ImageTask): Promise<ImageTaskResult> {
     if (task.kind === 'still') return { ok: true, still: await cutStill(task) };
     const bitmap = task.source instanceof Blob ? await createImageBitmap(task.source) : task.source;
     try {
-      return { ok: true, quality: analyzeQuality(bitmap, task.region, task.thresholds, task.documentType) };
+      return { ok: true, quality: analyzeQuality(bitmap, task.region, task.thresholds, task.documentType, cornerModel()) };
     } finally {
       bitmap.close();
     }
