@@ -80,7 +80,10 @@ export function loadCornerModel(source: CornerModelSource): CornerModel {
   const scaled = (n: number, scales: Float32Array) => {
     const out = new Float32Array(n);
     const perPlane = n / scales.length;
-    for (let i = 0; i < n; i++, at++) out[i] = ((bytes[at] << 24) >> 24) * scales[Math.floor(i / perPlane)];
+    const signed = new Int8Array(bytes.buffer, at, n);
+    for (let plane = 0, i = 0; plane < scales.length; plane++)
+      for (let end = i + perPlane; i < end; i++) out[i] = signed[i] * scales[plane];
+    at += n;
     return out;
   };
   return source.layers.map((l) => {
