@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""Trains the learned corner model on the realistic scenes' train split and writes its weights.
+"""Trains the learned corner model on two renderers' scenes and writes its weights.
 
-    node --import tsx test/support/real-corner-set.ts train   # the scenes (once, about 10 min)
-    nice -n 10 /usr/bin/python3 scripts/corner-model/train.py  # then this (Debian's python3-torch), about 30 min
+    node --import tsx test/support/real-corner-set.ts train   # the realistic train split (once, about 10 min)
+    node --import tsx test/support/synthetic-train-set.ts      # the synthetic renderer's (once, about 4 min)
+    nice -n 10 /usr/bin/python3 scripts/corner-model/train.py  # then this (Debian's python3-torch), about 35 min
 
-`npm run train:corners` does both. Fixed seeds and a fixed number of epochs: the same scenes give
+`npm run train:corners` does all three. Fixed seeds and a fixed number of epochs: the same scenes give
 the same weights (up to the floating point of the machine's BLAS). Two threads, as on this
 project's 2-core machines.
 
