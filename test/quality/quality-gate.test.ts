@@ -57,6 +57,31 @@ describe('the quality gate in the element', () => {
     await untilPhase(el, 'result');
   });
 
+  it('finds a card photographed upright (the learned finder: the classical detector looks for a landscape card) and does not send the user closer', async () => {
+    // The sharp card photo turned a quarter: a 1800 × 2400 frame with the card standing on its short side.
+    const landscape = await cardPhoto('sharp');
+    const canvas = new OffscreenCanvas(landscape.height, landscape.width);
+    const context = canvas.getContext('2d')!;
+    context.translate(canvas.width, 0);
+    context.rotate(Math.PI / 2);
+    context.drawImage(landscape, 0, 0);
+    const { el } = await makeElement({}, { qualityCheck: 'warn' });
+    const quality = oneEvent(el, 'liveness-quality') as Promise<LivenessQualityEvent>;
+    await chooseFile(el, await bitmapToFile(await createImageBitmap(canvas)));
+    const { detail } = await quality;
+    // Nothing to fix: a card standing upright is square to the frame, so not "skewed" either.
+    expect(detail.issues.map((issue) => issue.code)).to.deep.equal([]);
+    expect(detail.corners, 'the card is found').to.have.length(4);
+    const xs = detail.corners!.map((p) => p.x);
+    const ys = detail.corners!.map((p) => p.y);
+    expect(Math.max(...ys) - Math.min(...ys), 'standing: taller than wide').to.be.greaterThan(Math.max(...xs) - Math.min(...xs));
+    // The card spans x 295–1505 and y 240–2160 of the turned frame; each side found within 8 % of its diagonal (180 px).
+    expect(Math.min(...xs)).to.be.within(295 - 180, 295 + 180);
+    expect(Math.max(...xs)).to.be.within(1505 - 180, 1505 + 180);
+    expect(Math.min(...ys)).to.be.within(240 - 180, 240 + 180);
+    expect(Math.max(...ys)).to.be.within(2160 - 180, 2160 + 180);
+  });
+
   it('honours host thresholds', async () => {
     const { el } = await makeElement({}, { qualityCheck: 'warn', qualityThresholds: { minSharpness: 1000 } });
     const quality = oneEvent(el, 'liveness-quality') as Promise<LivenessQualityEvent>;

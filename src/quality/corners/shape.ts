@@ -43,8 +43,9 @@ export function wellShaped(q: Quad, maxDeviation: number): boolean {
 }
 
 /**
- * How far the quad is from a level rectangle seen square on, in degrees: the larger of its worst
- * corner's distance from 90° (tilt) and its top and bottom sides' mean turn from level (roll).
+ * How far the quad is from a rectangle seen square on and lined up with the frame, in degrees: the larger of its
+ * worst corner's distance from 90° (tilt) and its top and bottom sides' mean turn from the nearest of the frame's
+ * axes (roll). A card standing upright is square to the frame: whether it should lie sideways is framing's call.
  */
 export function quadSkew(q: Quad): number {
   let worst = 0;
@@ -58,9 +59,12 @@ export function quadSkew(q: Quad): number {
     if (angle > 180) angle = 360 - angle;
     worst = Math.max(worst, Math.abs(angle - 90));
   }
-  const top = Math.atan2(q[1].y - q[0].y, q[1].x - q[0].x);
-  const bottom = Math.atan2(q[2].y - q[3].y, q[2].x - q[3].x);
-  const roll = Math.abs((top + bottom) / 2) * (180 / Math.PI);
+  const top = Math.atan2(q[1].y - q[0].y, q[1].x - q[0].x) * (180 / Math.PI);
+  const bottom = Math.atan2(q[2].y - q[3].y, q[2].x - q[3].x) * (180 / Math.PI);
+  // Folded into [-45°, 45°) from the nearest axis; the bottom side's turn is taken from the top's, so the two never
+  // fold to opposite ends.
+  const fold = (degrees: number) => ((((degrees + 45) % 90) + 90) % 90) - 45;
+  const roll = Math.abs(fold(top + fold(bottom - top) / 2));
   return Math.max(worst, roll);
 }
 

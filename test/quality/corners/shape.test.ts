@@ -26,6 +26,11 @@ describe('corner geometry', () => {
   it('calls a level rectangle square, and reads a roll of 10° as a skew of 10°', () => {
     expect(quadSkew(rect(0, 0, 856, 540))).to.be.closeTo(0, 1e-9);
     expect(quadSkew(rotate(rect(0, 0, 856, 540), 10, 428, 270))).to.be.closeTo(10, 1e-6);
+    // Standing upright or upside down is square to the frame; 60° is 30° from the nearest axis.
+    expect(quadSkew(rotate(rect(0, 0, 856, 540), 90, 428, 270))).to.be.closeTo(0, 1e-6);
+    expect(quadSkew(rotate(rect(0, 0, 856, 540), 180, 428, 270))).to.be.closeTo(0, 1e-6);
+    expect(quadSkew(rotate(rect(0, 0, 856, 540), -93, 428, 270))).to.be.closeTo(3, 1e-6);
+    expect(quadSkew(rotate(rect(0, 0, 856, 540), 60, 428, 270))).to.be.closeTo(30, 1e-6);
   });
 
   it('recovers an ID-1 aspect seen square on, and rolled', () => {
