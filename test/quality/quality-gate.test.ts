@@ -75,11 +75,16 @@ describe('the quality gate in the element', () => {
     const xs = detail.corners!.map((p) => p.x);
     const ys = detail.corners!.map((p) => p.y);
     expect(Math.max(...ys) - Math.min(...ys), 'standing: taller than wide').to.be.greaterThan(Math.max(...xs) - Math.min(...xs));
-    // The card spans x 295–1505 and y 240–2160 of the turned frame; each side found within 8 % of its diagonal (180 px).
-    expect(Math.min(...xs)).to.be.within(295 - 180, 295 + 180);
-    expect(Math.max(...xs)).to.be.within(1505 - 180, 1505 + 180);
-    expect(Math.min(...ys)).to.be.within(240 - 180, 240 + 180);
-    expect(Math.max(...ys)).to.be.within(2160 - 180, 2160 + 180);
+    // The card's corners in the turned frame; found as the benchmark counts a card found: a mean corner error within
+    // 5 % of its diagonal (113 px). The wood grain runs along the card's long sides here, so a side can lean a little.
+    const truth = [
+      { x: 295, y: 240 },
+      { x: 1505, y: 240 },
+      { x: 1505, y: 2160 },
+      { x: 295, y: 2160 },
+    ];
+    const error = truth.reduce((sum, t) => sum + Math.min(...detail.corners!.map((p) => Math.hypot(p.x - t.x, p.y - t.y))), 0) / 4;
+    expect(error, JSON.stringify(detail.corners)).to.be.lessThan(0.05 * Math.hypot(1210, 1920));
   });
 
   it('honours host thresholds', async () => {
