@@ -96,6 +96,35 @@ export async function renderSplit(split: Split, count: number, from = 0): Promis
   writeFileSync(json, JSON.stringify(meta));
 }
 
+/**
+ * Runs `script --part …args from count` in one child process per range (tsx, output shown), then joins the parts'
+ * `.bin` and `.json` files, as `base(from, count)` names them, into `base(0, total)`'s.
+ */
+export async function renderInParts(
+  script: string,
+  args: string[],
+  ranges: readonly (readonly [from: number, count: number])[],
+  base: (from: number, count: number) => string,
+): Promise<void> {
+  await Promise.all(
+    ranges.map(
+      ([from, n]) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', script, '--part', ...args, String(from), String(n)], {
+            stdio: 'inherit',
+          });
+          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scene renderer exited with ${code}`))));
+        }),
+    ),
+  );
+  const total = ranges.reduce((sum, [, n]) => sum + n, 0);
+  writeFileSync(`${base(0, total)}.bin`, Buffer.concat(ranges.map(([from, n]) => readFileSync(`${base(from, n)}.bin`))));
+  writeFileSync(
+    `${base(0, total)}.json`,
+    JSON.stringify(ranges.flatMap(([from, n]) => JSON.parse(readFileSync(`${base(from, n)}.json`, 'utf8')))),
+  );
+}
+
 /** Renders a split in `jobs` child processes (each a range), then joins the parts. */
 async function renderParallel(split: Split, count: number, jobs: number): Promise<void> {
   // Fetched and cached here, once: children racing to apt-get and unpack the same files read half-written ones.
@@ -104,22 +133,7 @@ async function renderParallel(split: Split, count: number, jobs: number): Promis
   const ranges = Array.from({ length: jobs }, (_, k) => [k * per, Math.min(count, (k + 1) * per) - k * per] as const).filter(
     ([, n]) => n > 0,
   );
-  await Promise.all(
-    ranges.map(
-      ([from, n]) =>
-        new Promise<void>((resolve, reject) => {
-          const child = spawn(
-            process.execPath,
-            ['--import', 'tsx', fileURLToPath(import.meta.url), '--part', split, String(from), String(n)],
-            { stdio: 'inherit' },
-          );
-          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scene renderer exited with ${code}`))));
-        }),
-    ),
-  );
-  const { bin, json } = paths(split, count);
-  writeFileSync(bin, Buffer.concat(ranges.map(([from, n]) => readFileSync(paths(split, n, from).bin))));
-  writeFileSync(json, JSON.stringify(ranges.flatMap(([from, n]) => JSON.parse(readFileSync(paths(split, n, from).json, 'utf8')))));
+  await renderInParts(fileURLToPath(import.meta.url), [split], ranges, (from, n) => paths(split, n, from).bin.slice(0, -'.bin'.length));
 }
 
 /** A split's scenes, rendered (in two processes) on first use. */

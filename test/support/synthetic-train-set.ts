@@ -6,13 +6,13 @@
  * Written at the model's input size beside the realistic train split, for scripts/corner-model/train.py.
  * `node --import tsx test/support/synthetic-train-set.ts` renders it (in two processes).
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import type { GrayImage } from '../../src/quality/corners/geometry.ts';
 import { modelInput } from '../../src/quality/corners/model-input.ts';
 import { renderScene, sceneSet, toGrayBytes } from './card-scene.mjs';
+import { renderInParts } from './real-corner-set.ts';
 
 /** Scenes with a document and without; train.py reads the count from the file name. */
 export const SYNTHETIC_TRAIN = { seed: 1001, cards: 2400, empty: 600 };
@@ -65,26 +65,7 @@ export async function renderSyntheticTrain(): Promise<void> {
     [half, total - half],
   ] as const;
   const started = performance.now();
-  await Promise.all(
-    ranges.map(
-      ([from, count]) =>
-        new Promise<void>((resolve, reject) => {
-          const child = spawn(
-            process.execPath,
-            ['--import', 'tsx', fileURLToPath(import.meta.url), '--part', String(from), String(count)],
-            {
-              stdio: 'inherit',
-            },
-          );
-          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`synthetic scene renderer exited with ${code}`))));
-        }),
-    ),
-  );
-  writeFileSync(`${base(0, total)}.bin`, Buffer.concat(ranges.map(([from, count]) => readFileSync(`${base(from, count)}.bin`))));
-  writeFileSync(
-    `${base(0, total)}.json`,
-    JSON.stringify(ranges.flatMap(([from, count]) => JSON.parse(readFileSync(`${base(from, count)}.json`, 'utf8')))),
-  );
+  await renderInParts(fileURLToPath(import.meta.url), [], ranges, base);
   console.log(`synthetic train scenes: ${total} in ${((performance.now() - started) / 1000).toFixed(0)} s → ${base(0, total)}.bin`);
 }
 
