@@ -10,7 +10,7 @@
 import type { GrayImage, Line, Point, Quad } from './geometry.ts';
 import { modelInput } from './model-input.ts';
 import { fitLine, sample } from './refine.ts';
-import { cross, intersect } from './shape.ts';
+import { cross, intersect, quadSide } from './shape.ts';
 
 export interface LearnedDetection {
   corners: Quad;
@@ -429,11 +429,7 @@ export function hugQuad(hull: Point[]): Quad | undefined {
 function refitSides(q: Quad, edge: Point[], cell: number): Quad {
   const lines: (Line | undefined)[] = [];
   for (let side = 0; side < 4; side++) {
-    const a = q[side];
-    const b = q[(side + 1) % 4];
-    const length = Math.hypot(b.x - a.x, b.y - a.y);
-    const dx = (b.x - a.x) / length;
-    const dy = (b.y - a.y) / length;
+    const { from: a, length, dx, dy } = quadSide(q, side);
     const near = edge.filter((p) => {
       const along = (p.x - a.x) * dx + (p.y - a.y) * dy;
       const across = Math.abs((p.x - a.x) * dy - (p.y - a.y) * dx);
@@ -498,11 +494,7 @@ export function snapToEdges(image: GrayImage, q: Quad): Quad {
   const perimeter = q.reduce((s, p, i) => s + Math.hypot(q[(i + 1) % 4].x - p.x, q[(i + 1) % 4].y - p.y), 0);
   const reach = Math.max(4, perimeter * 0.012);
   for (let side = 0; side < 4; side++) {
-    const p = q[side];
-    const r = q[(side + 1) % 4];
-    const length = Math.hypot(r.x - p.x, r.y - p.y);
-    const dx = (r.x - p.x) / length;
-    const dy = (r.y - p.y) / length;
+    const { from: p, length, dx, dy } = quadSide(q, side);
     const nx = -dy;
     const ny = dx;
     const count = Math.min(60, Math.max(8, Math.floor(length / 3)));

@@ -1,7 +1,7 @@
 // Stage 4: each side of the winner moved onto the sub-pixel edge in the full-size image.
 import type { GrayImage, Line, Point, Quad } from './geometry.ts';
 import type { Candidate } from './score.ts';
-import { intersect } from './shape.ts';
+import { intersect, quadSide } from './shape.ts';
 
 /** Bilinear sample of the full-size image, clamped to its border. */
 export function sample({ data, width, height }: GrayImage, x: number, y: number): number {
@@ -25,11 +25,7 @@ export function refine(image: GrayImage, best: Candidate, factor: number): Quad 
   const lines: Line[] = [];
   const reach = 1.5 * factor + 1;
   for (let side = 0; side < 4; side++) {
-    const p = q[side];
-    const r = q[(side + 1) % 4];
-    const length = Math.hypot(r.x - p.x, r.y - p.y);
-    const dx = (r.x - p.x) / length;
-    const dy = (r.y - p.y) / length;
+    const { from: p, to: r, length, dx, dy } = quadSide(q, side);
     const nx = -dy;
     const ny = dx;
     const polarity = best.sides[side].polarity;

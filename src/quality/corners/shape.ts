@@ -93,3 +93,11 @@ export function rectifiedAspect(q: Quad, cx: number, cy: number, focal: number):
   const height2 = (n3[0] * n3[0] + n3[1] * n3[1]) / f2 + n3[2] * n3[2];
   return Math.sqrt(width2 / height2);
 }
+
+/** A quad's side from corner `side` to the next: its ends, length and unit direction. */
+export function quadSide(q: Quad, side: number): { from: Point; to: Point; length: number; dx: number; dy: number } {
+  const from = q[side];
+  const to = q[(side + 1) % 4];
+  const length = Math.hypot(to.x - from.x, to.y - from.y);
+  return { from, to, length, dx: (to.x - from.x) / length, dy: (to.y - from.y) / length };
+}
