@@ -3,7 +3,7 @@
  * OffscreenCanvas, then hand the pixels to the pure functions in quality.ts. Runs in the worker.
  */
 import { type AnyContext2D, context2d, makeCanvas } from '../image/canvas.ts';
-import { DOCUMENT_ASPECT, type DocumentType, type Rect } from '../camera/camera-rules.ts';
+import type { DocumentType, Rect } from '../camera/camera-rules.ts';
 import type { CornerModel } from './corners/learned.ts';
 import {
   ANALYSIS_SIZE,
@@ -53,7 +53,7 @@ function cropGray({ data, width }: GrayImage, x: number, y: number, cropWidth: n
 /**
  * Judges an image (or the `region` of it that will be captured): framing, exposure and glare on
  * an overview of at most ANALYSIS_SIZE pixels, blur on a full-resolution crop of the document.
- * `model` is the learned card finder; it was trained on ID cards, so a passport is found by the classical detector alone.
+ * `model` is the learned card finder (used for ID cards: findCard).
  */
 export function analyzeQuality(
   source: ImageBitmap,
@@ -67,12 +67,7 @@ export function analyzeQuality(
   const height = Math.max(1, Math.round(region.height * scale));
   // The overview keeps a chroma plane: the corner detector finds colour edges in it.
   const overview = grayOf(source, region.x, region.y, region.width, region.height, width, height, true);
-  const measures = measureOverview(
-    overview,
-    region.width / width,
-    DOCUMENT_ASPECT[documentType],
-    documentType === 'id-card' ? model : undefined,
-  );
+  const measures = measureOverview(overview, region.width / width, documentType, model);
   const crop = detailCrop(measures, region.width, region.height);
   const detail =
     scale === 1

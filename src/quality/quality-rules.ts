@@ -11,6 +11,7 @@
  * (a keyboard, a tiled floor), can be framed wrongly. Glare is judged only when the image is not
  * over-exposed as a whole, and blur only inside the document.
  */
+import { DOCUMENT_ASPECT, type DocumentType } from '../camera/camera-rules.ts';
 import { MIN_QUAD_CONFIDENCE, detectQuad } from './corners/detect.ts';
 import { detectCard } from './corners/detect-card.ts';
 import type { CornerModel } from './corners/learned.ts';
@@ -201,26 +202,28 @@ function quadBox(quad: Quad, width: number, height: number): Box {
 }
 
 /**
- * The card's corners in an overview: both detectors together when the learned model is given (detectCard: the
- * classical corners where the model's mask agrees, else the mask's own), else the classical detector alone.
+ * The card's corners in an overview. For an ID card with the learned model given, both detectors together
+ * (detectCard: the classical corners where the model's mask agrees, else the mask's own); otherwise the classical
+ * detector alone: the model was trained on ID cards, and has seen only synthetic passports, so it must not veto one.
  */
-export function findCard(overview: GrayImage, aspect: number, model?: CornerModel): Quad | undefined {
-  if (model) return detectCard(model, overview, { aspect })?.corners;
+export function findCard(overview: GrayImage, documentType: DocumentType, model?: CornerModel): Quad | undefined {
+  const aspect = DOCUMENT_ASPECT[documentType];
+  if (model && documentType === 'id-card') return detectCard(model, overview, { aspect })?.corners;
   const found = detectQuad(overview, { aspect });
   return found && found.confidence >= MIN_QUAD_CONFIDENCE ? found.corners : undefined;
 }
 
 /**
- * Measures an overview (and the detail crop, once the caller has cut it from the document's middle).
- * `aspect` is the document's width / height, which the corner detector looks for; `model`, the learned card finder.
+ * Measures an overview (and the detail crop, once the caller has cut it from the document's middle), for the
+ * document type the corner detectors look for; `model` is the learned card finder.
  */
 export function measureOverview(
   overview: GrayImage,
   sourceScale: number,
-  aspect = 85.6 / 53.98,
+  documentType: DocumentType = 'id-card',
   model?: CornerModel,
 ): Omit<QualityMeasures, 'sharpness'> {
-  const quad = findCard(overview, aspect, model);
+  const quad = findCard(overview, documentType, model);
   // Without a card, glare and blur are still judged in the old edge box, so a hint can say what is wrong.
   const documentBox = quad ? quadBox(quad, overview.width, overview.height) : findDocument(overview);
   const { mean, clipped } = exposure(overview);

@@ -30,9 +30,7 @@ const ours = scoreDetector(scenes, (scene) => detectQuad(scene.image, { aspect: 
 // What the widget runs: both detectors for an ID card (the learned model was trained on another seed of this
 // renderer, never on these scenes), the classical one alone for a passport.
 const model = loadCornerModel({ layers: CORNER_MODEL_LAYERS, weights: CORNER_MODEL_WEIGHTS });
-const widget = scoreDetector(scenes, (scene) =>
-  findCard(scene.image, DOCUMENT_ASPECT[scene.documentType], scene.documentType === 'id-card' ? model : undefined),
-);
+const widget = scoreDetector(scenes, (scene) => findCard(scene.image, scene.documentType, model));
 
 const pct = (value: number, digits = 1) => (Number.isFinite(value) ? `${(value * 100).toFixed(digits)} %` : '—');
 const row = (name: string, s: DetectorScore) => ({

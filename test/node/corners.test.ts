@@ -34,7 +34,7 @@ test("the widget's finder (the learned mask with the classical corners for ID ca
   // design would refuse these plain cards that the classical detector finds.
   const model = loadCornerModel({ layers: CORNER_MODEL_LAYERS, weights: CORNER_MODEL_WEIGHTS });
   const scenes = (await grayScenes({ seed: 23, cards: 48, empty: 12 })).filter((scene) => scene.kind !== 'passport');
-  const score = scoreDetector(scenes, (scene) => findCard(scene.image, DOCUMENT_ASPECT['id-card'], model));
+  const score = scoreDetector(scenes, (scene) => findCard(scene.image, 'id-card', model));
   console.log("the widget's finder on the ID cards and look-alikes:", JSON.stringify({ ...score, missesBy: undefined }));
   assert.ok(score.detectionRate >= WIDGET_FLOOR.detection, `detection ${score.detectionRate}`);
   assert.ok(score.falseRate <= WIDGET_FLOOR.falses, `false detections ${score.falseRate}`);

@@ -25,7 +25,7 @@ export type ImageTaskResult =
   | { ok: false; error: LivenessErrorDetail };
 
 let model: CornerModel | undefined;
-/** The learned card finder, decoded on the first quality task (about 1 ms) and kept. */
+/** The learned card finder, decoded on the first quality task (a few ms) and kept for the worker's life. */
 const cornerModel = () => (model ??= loadCornerModel({ layers: CORNER_MODEL_LAYERS, weights: CORNER_MODEL_WEIGHTS }));
 
 /** Runs one task to its result; never throws (a failure is `{ ok: false, error }`). */
