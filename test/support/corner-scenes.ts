@@ -42,23 +42,23 @@ export async function grayScenes(options: { seed?: number; cards?: number; empty
     }
   }
   const out: GrayScene[] = [];
-  for (const scene of scenes) {
-    const painted = renderScene(scene);
-    let image = toGrayBytes(painted) as GrayImage;
-    if (scene.jpegQuality) {
-      const rgb = Buffer.from(Uint8ClampedArray.from(painted.rgb));
-      const jpeg = await sharp(rgb, { raw: { width: painted.width, height: painted.height, channels: 3 } })
-        .jpeg({ quality: scene.jpegQuality })
-        .toBuffer();
-      // Decoded to RGB and made grey as the widget does (BT.601), so the JPEG's chroma artefacts reach the chroma plane too.
-      const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-      image = toGrayBytes({ width: info.width, height: info.height, rgb: data }) as GrayImage;
-    }
-    out.push({ ...scene, image });
-  }
+  for (const scene of scenes) out.push({ ...scene, image: await renderGray(scene) });
   mkdirSync(folder, { recursive: true });
   writeFileSync(cache, Buffer.concat(out.flatMap((scene) => [scene.image.data, scene.image.chroma!])));
   return out;
+}
+
+/** Paints one scene and makes it grey, through a JPEG round trip in libvips where the scene asks for one. */
+export async function renderGray(scene: Scene): Promise<GrayImage> {
+  const painted = renderScene(scene);
+  if (!scene.jpegQuality) return toGrayBytes(painted) as GrayImage;
+  const rgb = Buffer.from(Uint8ClampedArray.from(painted.rgb));
+  const jpeg = await sharp(rgb, { raw: { width: painted.width, height: painted.height, channels: 3 } })
+    .jpeg({ quality: scene.jpegQuality })
+    .toBuffer();
+  // Decoded to RGB and made grey as the widget does (BT.601), so the JPEG's chroma artefacts reach the chroma plane too.
+  const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return toGrayBytes({ width: info.width, height: info.height, rgb: data }) as GrayImage;
 }
 
 /** A box as the four corners of a quad. */

@@ -51,6 +51,13 @@ export interface RealScene extends RealSpec {
   image: GrayImage;
 }
 
+/** A frame as the model reads it, stored as bytes (train.py undoes the quantisation: (byte - 128) / 64) to keep files small. */
+export function modelInputBytes(image: GrayImage): { bytes: Uint8Array; width: number; height: number } {
+  const input = modelInput(image);
+  const bytes = Uint8Array.from(input.data, (v) => Math.max(0, Math.min(255, Math.round(v * 64 + 128))));
+  return { bytes, width: input.width, height: input.height };
+}
+
 async function renderOne(spec: RealSpec, surfaces: unknown): Promise<{ corners?: Quad; share: number; image: GrayImage }> {
   const painted = renderRealScene(spec, surfaces);
   let image = greyPlanes(painted) as GrayImage;
@@ -80,9 +87,8 @@ export async function renderSplit(split: Split, count: number, from = 0): Promis
     const spec = sceneSpec(split, i, surfaces) as unknown as RealSpec;
     const { corners, share, image } = await renderOne(spec, surfaces);
     if (split === 'train') {
-      const input = modelInput(image);
-      // Stored as bytes (the input's own quantisation) to keep the file small.
-      chunks.push(Uint8Array.from(input.data, (v) => Math.max(0, Math.min(255, Math.round(v * 64 + 128)))));
+      const input = modelInputBytes(image);
+      chunks.push(input.bytes);
       meta.push({ ...spec, corners, share, width: input.width, height: input.height });
     } else {
       chunks.push(image.data, image.chroma!);

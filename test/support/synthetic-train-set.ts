@@ -8,11 +8,9 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
-import type { GrayImage } from '../../src/quality/corners/geometry.ts';
-import { modelInput } from '../../src/quality/corners/model-input.ts';
-import { renderScene, sceneSet, toGrayBytes } from './card-scene.mjs';
-import { renderInParts } from './real-corner-set.ts';
+import { sceneSet } from './card-scene.mjs';
+import { type Scene, renderGray } from './corner-scenes.ts';
+import { modelInputBytes, renderInParts } from './real-corner-set.ts';
 
 /** Scenes with a document and without; train.py reads the count from the file name. */
 export const SYNTHETIC_TRAIN = { seed: 1001, cards: 2400, empty: 600 };
@@ -30,19 +28,9 @@ async function renderRange(from: number, count: number): Promise<void> {
   const chunks: Uint8Array[] = [];
   const meta: unknown[] = [];
   for (const scene of scenes) {
-    const painted = renderScene(scene);
-    let image = toGrayBytes(painted) as GrayImage;
-    if (scene.jpegQuality) {
-      const jpeg = await sharp(Buffer.from(Uint8ClampedArray.from(painted.rgb)), {
-        raw: { width: painted.width, height: painted.height, channels: 3 },
-      })
-        .jpeg({ quality: scene.jpegQuality })
-        .toBuffer();
-      const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-      image = toGrayBytes({ width: info.width, height: info.height, rgb: data }) as GrayImage;
-    }
-    const input = modelInput(image);
-    chunks.push(Uint8Array.from(input.data, (v) => Math.max(0, Math.min(255, Math.round(v * 64 + 128)))));
+    const image = await renderGray(scene as Scene);
+    const input = modelInputBytes(image);
+    chunks.push(input.bytes);
     meta.push({
       kind: scene.kind,
       corners: scene.kind === 'id-card' || scene.kind === 'passport' ? scene.corners : undefined,
