@@ -4,6 +4,7 @@
  */
 import { type AnyContext2D, context2d, makeCanvas } from '../image/canvas.ts';
 import type { DocumentType, Rect } from '../camera/camera-rules.ts';
+import { cropGray } from './corners/gray-image.ts';
 import type { CornerModel } from './corners/learned.ts';
 import {
   ANALYSIS_SIZE,
@@ -40,14 +41,6 @@ function grayOf(
   }
   scratch.drawImage(source, sx, sy, sw, sh, 0, 0, width, height);
   return toGray(scratch.getImageData(0, 0, width, height).data, width, height, withChroma);
-}
-
-/** A rectangle of a gray image, copied out (for a detail crop the overview already holds at full resolution). */
-function cropGray({ data, width }: GrayImage, x: number, y: number, cropWidth: number, cropHeight: number): GrayImage {
-  const out = new Uint8Array(cropWidth * cropHeight);
-  for (let row = 0; row < cropHeight; row++)
-    out.set(data.subarray((y + row) * width + x, (y + row) * width + x + cropWidth), row * cropWidth);
-  return { data: out, width: cropWidth, height: cropHeight };
 }
 
 /**

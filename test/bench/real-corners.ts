@@ -11,12 +11,13 @@ import { existsSync } from 'node:fs';
 import { MIN_MASK_AGREEMENT, detectCard } from '../../src/quality/corners/detect-card.ts';
 import {
   type CornerModel,
+  MIN_FIRST_LOOK,
   MIN_LEARNED_CONFIDENCE,
   detectCardLearned,
   learnedQuad,
   loadCornerModel,
+  lookCloser,
   maskScore,
-  quadFromMask,
   runCornerModel,
   snapToEdges,
 } from '../../src/quality/corners/learned.ts';
@@ -52,8 +53,12 @@ const detectors: [string, (s: RealScene) => { x: number; y: number }[] | undefin
 ];
 if (model) {
   const m = model;
-  detectors.push(['learned, model corners only', (s) => detectCardLearned(m, s.image, { refineEdges: false })?.corners]);
-  detectors.push(['learned + edge snap (detectCardLearned)', (s) => detectCardLearned(m, s.image)?.corners]);
+  detectors.push([
+    'learned, one look, model corners only',
+    (s) => detectCardLearned(m, s.image, { refineEdges: false, closer: false })?.corners,
+  ]);
+  detectors.push(['learned, one look + edge snap', (s) => detectCardLearned(m, s.image, { closer: false })?.corners]);
+  detectors.push(['learned, closer look + edge snap (detectCardLearned)', (s) => detectCardLearned(m, s.image)?.corners]);
   detectors.push(['both (detectCard)', (s) => detectCard(m, s.image, { aspect })?.corners]);
 }
 
@@ -122,19 +127,38 @@ console.table(
 if (model) {
   const m = model;
   const tune = await realScenes('tune');
-  const raw = new Map(tune.map((scene) => [scene, learnedQuad(m, scene.image)]));
-  console.log(`\nTune split (${tune.length} scenes): the learned detector's confidence threshold (in use: ${MIN_LEARNED_CONFIDENCE}).`);
-  console.table(
-    [0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6].map((threshold) => {
-      const s = summarize(
-        runReal(tune, (scene) => {
-          const hit = raw.get(scene);
-          return hit && hit.confidence >= threshold ? snapToEdges(scene.image, hit.corners) : undefined;
-        }),
-      );
-      return { threshold, found: pct(s.found), 'false detections': pct(s.falses), 'p95 corner error': pct(s.p95Error, 2) };
+  const firsts = new Map(tune.map((scene) => [scene, learnedQuad(m, scene.image)]));
+  // The closer look, once per scene, for any first look sure enough to get one (its result does not depend on the threshold).
+  const closer = new Map(
+    tune.map((scene) => {
+      const first = firsts.get(scene);
+      return [scene, first && first.confidence >= MIN_FIRST_LOOK ? lookCloser(m, scene.image, first.corners) : undefined];
     }),
   );
+  /** closerLook's rule, from the cached looks. */
+  const looked = (scene: RealScene, confidence: number, firstLook = MIN_FIRST_LOOK) => {
+    const first = firsts.get(scene);
+    if (!first || first.confidence < firstLook) return undefined;
+    const close = first.confidence >= MIN_FIRST_LOOK ? closer.get(scene) : lookCloser(m, scene.image, first.corners);
+    const found = close === 'whole frame' ? first : close;
+    return found && found.confidence >= confidence ? snapToEdges(scene.image, found.corners) : undefined;
+  };
+  console.log(
+    `\nTune split (${tune.length} scenes): the learned detector's confidence threshold (in use: ${MIN_LEARNED_CONFIDENCE}) and the first look's for a closer look (in use: ${MIN_FIRST_LOOK}).`,
+  );
+  const sweepRow = (s: RealSummary) => ({ found: pct(s.found), 'false detections': pct(s.falses), 'p95 corner error': pct(s.p95Error, 2) });
+  console.table([
+    ...[0.5, 0.6, 0.7, 0.75, 0.8].map((threshold) => ({
+      threshold,
+      'first look': MIN_FIRST_LOOK,
+      ...sweepRow(summarize(runReal(tune, (scene) => looked(scene, threshold)))),
+    })),
+    ...[0.5, 0.6, 0.7].map((firstLook) => ({
+      threshold: MIN_LEARNED_CONFIDENCE,
+      'first look': firstLook,
+      ...sweepRow(summarize(runReal(tune, (scene) => looked(scene, MIN_LEARNED_CONFIDENCE, firstLook)))),
+    })),
+  ]);
 
   // Both detectors: the classical quad's mask agreement and the learned quad's confidence, swept together.
   const both = new Map(
@@ -145,8 +169,7 @@ if (model) {
         classical && classical.confidence >= MIN_QUAD_CONFIDENCE
           ? maskScore(maps, classical.corners, scene.image.width, scene.image.height)
           : -1;
-      const learned = quadFromMask(maps, scene.image.width, scene.image.height);
-      return [scene, { classical, agreement, learned, snapped: learned && snapToEdges(scene.image, learned.corners) }];
+      return [scene, { classical, agreement }];
     }),
   );
   console.log(
@@ -154,12 +177,12 @@ if (model) {
   );
   const sweep: Record<string, string>[] = [];
   for (const agreement of [0.3, 0.4, 0.5, 0.6, 0.7])
-    for (const confidence of [0.3, 0.4, 0.5, 0.6, 0.7]) {
+    for (const confidence of [0.5, 0.6, 0.7, 0.8]) {
       const s = summarize(
         runReal(tune, (scene) => {
           const hit = both.get(scene)!;
           if (hit.classical && hit.agreement >= agreement) return hit.classical.corners;
-          return hit.learned && hit.learned.confidence >= confidence ? hit.snapped : undefined;
+          return looked(scene, confidence);
         }),
       );
       sweep.push({

@@ -1,12 +1,12 @@
 /**
  * Both corner detectors together, as the realistic set measures best: the classical detector's quad
  * when the learned mask agrees that it outlines a card (its corners are the most precise; the mask
- * refuses the books, frames and boxes whose outline fooled it), else the learned mask's own quad
- * (which finds the upright, small, thumbed and light-on-light cards the classical detector misses).
+ * refuses the books, frames and boxes whose outline fooled it), else the learned mask's own quad, looked at
+ * again closer (which finds the upright, small, thumbed and light-on-light cards the classical detector misses).
  */
 import { MIN_QUAD_CONFIDENCE, detectQuad } from './detect.ts';
 import type { GrayImage, Quad } from './geometry.ts';
-import { type CornerModel, MIN_LEARNED_CONFIDENCE, maskScore, quadFromMask, runCornerModel, snapToEdges } from './learned.ts';
+import { type CornerModel, MIN_LEARNED_CONFIDENCE, closerLook, maskScore, quadFromMask, runCornerModel, snapToEdges } from './learned.ts';
 
 export interface CardDetection {
   corners: Quad;
@@ -35,7 +35,7 @@ export function detectCard(
     const agreement = maskScore(maps, classical.corners, image.width, image.height);
     if (agreement >= minAgreement) return { corners: classical.corners, confidence: agreement, by: 'classical' };
   }
-  const learned = quadFromMask(maps, image.width, image.height);
+  const learned = closerLook(model, image, quadFromMask(maps, image.width, image.height), minLearnedConfidence);
   if (!learned || learned.confidence < minLearnedConfidence) return undefined;
   return { corners: snapToEdges(image, learned.corners), confidence: learned.confidence, by: 'learned' };
 }
