@@ -82,6 +82,16 @@ export async function closedPort(): Promise<number> {
 }
 
 /** JPEG magic and a JFIF header, zero padding, end marker: `size` bytes in all. Only magic bytes are sniffed. */
+/**
+ * The token with its signature's first character changed, so its signature's bytes always differ. Changing the last
+ * characters can leave them equal: base64url's last character carries spare bits that decoders ignore (a "forged"
+ * token that was still valid once in a few hundred runs).
+ */
+export function forgeSignature(token: string): string {
+  const at = token.lastIndexOf('.') + 1;
+  return `${token.slice(0, at)}${token[at] === 'A' ? 'B' : 'A'}${token.slice(at + 1)}`;
+}
+
 export function jpeg(size = 2048, fill = 0): Uint8Array<ArrayBuffer> {
   const head = [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00];
   const bytes = new Uint8Array(size).fill(fill);
