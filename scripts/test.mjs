@@ -23,8 +23,9 @@ const steps = [
   // typescript-eslint, Lit and web-component rules, and the layout's import boundaries (eslint.config.js).
   ['lint', 'npm', ['run', '--silent', 'lint']],
   ['server', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/server')]],
-  // The document corner detector's accuracy floor, in Node on seeded scenes (`npm run bench:corners` has the full table).
-  ['corner detector (Node)', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/node')]],
+  // Pure rules in Node: the corner detector's accuracy floors on seeded scenes (`npm run bench:corners` has the full
+  // table) and the lossless JPEG turn against jpegtran.
+  ['corner detector and JPEG turn (Node)', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...nodeTests('test/node')]],
   ['build', 'node', ['scripts/build.mjs']],
   ['bundle budgets', 'node', ['scripts/size.mjs']],
   // Every relative link and anchor in the README and docs/ resolves; docs/api.md matches the manifest the build wrote.

@@ -60,7 +60,7 @@ export function isComplete(format: SendableFormat, tail: Uint8Array, byteLength:
 }
 
 // JPEG segments kept when stripping metadata: they affect how pixels decode, and carry nothing personal.
-const KEPT_APP_SEGMENTS = new Set([0xe0 /* JFIF */, 0xe2 /* ICC profile */, 0xee /* Adobe colour transform */]);
+export const KEPT_APP_SEGMENTS = new Set([0xe0 /* JFIF */, 0xe2 /* ICC profile */, 0xee /* Adobe colour transform */]);
 
 /** Drops EXIF, XMP, IPTC, comments and other APPn segments from a JPEG, leaving pixels untouched. */
 export function stripJpegMetadata(bytes: Uint8Array): Uint8Array {
@@ -134,6 +134,15 @@ export function canSendLosslessly(sniff: ImageSniff, bytes: number, maxBytes: nu
   if (bytes > maxBytes) return false;
   if (sniff.format === 'jpeg') return (sniff.orientation ?? 1) === 1 && sniff.components !== 4;
   return sniff.format === 'png';
+}
+
+/**
+ * Whether a JPEG that fits but is stored on its side (EXIF orientation 2–8) can be sent turned upright in
+ * the DCT domain (orientJpeg), its pixels untouched, rather than decoded and encoded again.
+ */
+export function canTurnLosslessly(sniff: ImageSniff, bytes: number, maxBytes: number): boolean {
+  const orientation = sniff.orientation ?? 1;
+  return sniff.format === 'jpeg' && bytes <= maxBytes && orientation >= 2 && orientation <= 8 && sniff.components !== 4;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   assertAcceptableHeader,
   assertAcceptableSize,
   canSendLosslessly,
+  canTurnLosslessly,
   decodeTarget,
   isComplete,
   nextAttempt,
@@ -22,6 +23,7 @@ import {
   stripJpegMetadata,
   stripPngMetadata,
 } from './image-rules.ts';
+import { orientJpeg } from './jpeg-orient.ts';
 import { MIME_TYPES, SNIFF_BYTES, type ImageSniff, isSendableFormat, orientedSize, sniffImage } from './sniff.ts';
 
 export interface PrepareOptions {
@@ -181,6 +183,44 @@ function sampleTiles(width: number, height: number, scale: number): { tiles: Reg
 }
 
 /**
+ * A JPEG stored on its side, turned upright block by block (orientJpeg) with its metadata dropped: the camera's own
+ * pixels, in a fraction of a decode and an encode. Undefined when this file can't be turned so (progressive, or
+ * grown past `maxBytes`); the caller then decodes and encodes. Damaged data is left for that decode to report.
+ */
+async function turnLosslessly(
+  file: Blob,
+  sniff: ImageSniff,
+  maxBytes: number,
+  timings: PreparedImage['timings'],
+): Promise<PreparedImage | undefined> {
+  const upright = orientedSize(sniff);
+  if (!upright) return undefined;
+  assertAcceptableSize(upright.width, upright.height);
+  let turned: ReturnType<typeof orientJpeg>;
+  try {
+    turned = orientJpeg(await readBytes(file), sniff.orientation ?? 1);
+  } catch {
+    return undefined;
+  }
+  if (!turned || turned.bytes.length > maxBytes) return undefined;
+  const type = MIME_TYPES.jpeg;
+  const blob = new Blob([turned.bytes as Uint8Array<ArrayBuffer>], { type });
+  timings.encodes = [];
+  return {
+    blob,
+    width: turned.width,
+    height: turned.height,
+    type,
+    bytes: blob.size,
+    method: 'lossless',
+    sourceWidth: upright.width,
+    sourceHeight: upright.height,
+    encodes: 0,
+    timings,
+  };
+}
+
+/**
  * Turns any accepted image into one that is at most `maxBytes`, upright and free of metadata,
  * keeping as much resolution as the budget allows. Throws a LivenessError.
  */
@@ -205,6 +245,10 @@ export async function prepareImage(file: Blob, options: PrepareOptions = {}): Pr
   }
 
   timings.read = lap();
+  if (canTurnLosslessly(sniff, file.size, maxBytes)) {
+    const turned = await turnLosslessly(file, sniff, maxBytes, timings);
+    if (turned) return turned;
+  }
   const lossless = canSendLosslessly(sniff, file.size, maxBytes);
   const target = lossless ? undefined : decodeTarget(sniff, file.size, Math.min(maxBytes, file.size));
   const bitmap = await decode(file, sniff, target);

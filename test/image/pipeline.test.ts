@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import { prepareImage } from '../../src/image/prepare.ts';
 import { jpegSegments, sniffImage } from '../../src/image/sniff.ts';
 import {
   averageColour,
@@ -47,6 +48,41 @@ describe('image pipeline, end to end through the element', () => {
     expect(red).to.be.greaterThan(200);
     expect(green).to.be.lessThan(60);
     expect(blue).to.be.lessThan(60);
+  });
+
+  it('turns a sideways JPEG upright without decoding and encoding it: every EXIF orientation, the pixels the page shows', async () => {
+    const original = await photoJpeg(960, 640, { quality: 0.85 });
+    const pixels = (bitmap: ImageBitmap) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = bitmap.width;
+      canvas.height = bitmap.height;
+      const context = canvas.getContext('2d')!;
+      context.drawImage(bitmap, 0, 0);
+      return context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+    };
+    for (let orientation = 2; orientation <= 8; orientation++) {
+      const tagged = await withExif(original, { gps: true, orientation });
+      const prepared = await prepareImage(tagged);
+      expect(prepared, `orientation ${orientation}`).to.include({ method: 'lossless', encodes: 0 });
+      const bytes = new Uint8Array(await prepared.blob.arrayBuffer());
+      expect(hasExifSegment(bytes), `orientation ${orientation}: EXIF left`).to.be.false;
+      expect(new TextDecoder('latin1').decode(bytes)).to.not.match(/GPS|TestPhone/);
+      // What the browser shows for the photo (EXIF applied) against what it decodes from the file sent.
+      const shown = await createImageBitmap(tagged);
+      const sent = await createImageBitmap(prepared.blob);
+      expect([sent.width, sent.height], `orientation ${orientation}: size`).to.deep.equal([shown.width, shown.height]);
+      const [a, b] = [pixels(shown), pixels(sent)];
+      let total = 0;
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) {
+        const difference = Math.abs(a[i] - b[i]);
+        total += difference;
+        worst = Math.max(worst, difference);
+      }
+      // Only the inverse DCT's rounding differs: the same blocks, transposed.
+      expect(total / a.length, `orientation ${orientation}: mean difference`).to.be.below(1);
+      expect(worst, `orientation ${orientation}: largest difference`).to.be.at.most(16);
+    }
   });
 
   it('sends a small upright JPEG with its pixels untouched and its metadata dropped', async () => {

@@ -1,12 +1,11 @@
 // Real photographic surfaces for the realistic corner scenes, from Debian's packages: GIMP's
 // patterns (wood, parquet, marble, slate, leather, cork, burlap, paper), MATE's and GNOME's
 // photos, and scikit-image's sample images (brick, gravel, grass, a café table with a cup).
-// Fetched with `apt-get download` and unpacked with `dpkg-deb -x` into a cache folder that git and
-// the npm tarball leave out; nothing is installed on the system.
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+// Fetched and unpacked by unpackDebianPackages; nothing is installed on the system.
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { unpackDebianPackages } from './debian.mjs';
 
 const PACKAGES = ['gimp-data', 'mate-backgrounds', 'gnome-backgrounds', 'python3-skimage'];
 const CACHE = fileURLToPath(new URL('../fixtures/generated/surfaces/', import.meta.url));
@@ -108,27 +107,12 @@ function boxAverage(rgb, width, height, to, axis) {
 
 /** Downloads and unpacks the packages into the cache, once. */
 function unpack() {
-  const root = `${CACHE}root`;
-  if (
-    existsSync(`${root}${PAT}Wood/wood1.pat`) &&
-    existsSync(`${root}${SKIMAGE}coffee.png`) &&
-    existsSync(`${root}${MATE}nature/Wood.jpg`) &&
-    existsSync(`${root}${GNOME}wood-l.webp`)
-  )
-    return root;
-  mkdirSync(CACHE, { recursive: true });
-  console.log(
-    `Fetching Debian's ${PACKAGES.join(', ')} with apt-get download into ${CACHE} (surfaces for the realistic corner scenes; nothing is installed)…`,
+  return unpackDebianPackages(
+    PACKAGES,
+    CACHE,
+    [`${PAT}Wood/wood1.pat`, `${SKIMAGE}coffee.png`, `${MATE}nature/Wood.jpg`, `${GNOME}wood-l.webp`],
+    'surfaces for the realistic corner scenes',
   );
-  try {
-    execSync(`apt-get download ${PACKAGES.join(' ')}`, { cwd: CACHE, stdio: ['ignore', 'ignore', 'inherit'] });
-  } catch {
-    // apt-get download needs the package lists; a fresh machine has none until apt-get update.
-    execSync('apt-get update -qq', { stdio: 'inherit' });
-    execSync(`apt-get download ${PACKAGES.join(' ')}`, { cwd: CACHE, stdio: ['ignore', 'ignore', 'inherit'] });
-  }
-  for (const deb of readdirSync(CACHE).filter((f) => f.endsWith('.deb'))) execSync(`dpkg-deb -x ${deb} root`, { cwd: CACHE });
-  return root;
 }
 
 /**

@@ -1,0 +1,127 @@
+/**
+ * orientJpeg against libjpeg-turbo's jpegtran, the reference for lossless JPEG transforms: for every EXIF
+ * orientation, chroma layout and an edge that isn't a whole block, the file we write decodes to exactly the
+ * pixels that `jpegtran -<transform> -trim` gives, and to the original's upright pixels within the rounding of
+ * a transposed inverse DCT. jpegtran comes from Debian's libjpeg-turbo-progs, unpacked on first use.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { orientJpeg } from '../../src/image/jpeg-orient.ts';
+import { jpegSegments } from '../../src/image/sniff.ts';
+import { unpackDebianPackages } from '../support/debian.mjs';
+
+const root = unpackDebianPackages(
+  ['libjpeg-turbo-progs', 'libjpeg62-turbo'],
+  fileURLToPath(new URL('../fixtures/generated/jpegtran/', import.meta.url)),
+  ['/usr/bin/jpegtran'],
+  'jpegtran, the reference for the lossless turn',
+);
+const jpegtran = (input: Buffer, args: string[]): Buffer =>
+  execFileSync(`${root}/usr/bin/jpegtran`, args, {
+    input,
+    env: { ...process.env, LD_LIBRARY_PATH: `${root}/usr/lib/x86_64-linux-gnu` },
+    maxBuffer: 1 << 26,
+  });
+
+// jpegtran's name for the transform that makes each EXIF orientation upright.
+const TRANSFORMS: Record<number, string[]> = {
+  2: ['-flip', 'horizontal'],
+  3: ['-rotate', '180'],
+  4: ['-flip', 'vertical'],
+  5: ['-transpose'],
+  6: ['-rotate', '90'],
+  7: ['-transverse'],
+  8: ['-rotate', '270'],
+};
+
+// A real photograph (the test suite's 48 MP fixture, made from Debian's photos), cut to the sizes below.
+const photo = await sharp(fileURLToPath(new URL('../fixtures/generated/photo-48mp.jpg', import.meta.url)))
+  .resize(1203, 805, { fit: 'cover' })
+  .raw()
+  .toBuffer({ resolveWithObject: true });
+
+async function cameraJpeg(width: number, height: number, layout: '4:2:0' | '4:4:4' | 'grey', orientation: number): Promise<Buffer> {
+  let image = sharp(photo.data, { raw: photo.info }).extract({ left: 0, top: 0, width, height });
+  if (layout === 'grey') image = image.grayscale();
+  return image
+    .jpeg({ quality: 88, chromaSubsampling: layout === '4:4:4' ? '4:4:4' : '4:2:0' })
+    .withMetadata({ orientation, exif: { IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 0/1' } } })
+    .toBuffer();
+}
+
+const pixels = async (jpeg: Buffer | Uint8Array) => sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
+
+for (const [width, height] of [
+  [1200, 800],
+  [1203, 805],
+])
+  for (const layout of ['4:2:0', '4:4:4', 'grey'] as const)
+    test(`a ${width} × ${height} ${layout} JPEG turns upright for every orientation, as jpegtran turns it`, async () => {
+      for (let orientation = 2; orientation <= 8; orientation++) {
+        const input = await cameraJpeg(width, height, layout, orientation);
+        const turned = orientJpeg(new Uint8Array(input), orientation);
+        assert.ok(turned, `orientation ${orientation} is turned`);
+        const ours = await pixels(turned.bytes);
+        const reference = await pixels(jpegtran(input, [...TRANSFORMS[orientation], '-trim', '-copy', 'none']));
+        assert.deepEqual(
+          [ours.info.width, ours.info.height],
+          [reference.info.width, reference.info.height],
+          `orientation ${orientation}: size`,
+        );
+        assert.deepEqual(
+          [turned.width, turned.height],
+          [ours.info.width, ours.info.height],
+          `orientation ${orientation}: the size it reports`,
+        );
+        assert.ok(ours.data.equals(reference.data), `orientation ${orientation}: the same pixels as jpegtran's`);
+        // Upright: the original's pixels with EXIF applied, within a transposed IDCT's rounding; trimmed by less than a block.
+        const upright = await sharp(input).rotate().raw().toBuffer({ resolveWithObject: true });
+        assert.ok(
+          upright.info.width - ours.info.width < 16 && upright.info.height - ours.info.height < 16,
+          `orientation ${orientation}: trim`,
+        );
+        const offsetX = [2, 3, 6, 7, 8].includes(orientation) ? upright.info.width - ours.info.width : 0;
+        const offsetY = [3, 4, 7, 8].includes(orientation) ? upright.info.height - ours.info.height : 0;
+        let worst = 0;
+        const channels = ours.info.channels;
+        for (let y = 0; y < ours.info.height; y++)
+          for (let x = 0; x < ours.info.width; x++)
+            for (let c = 0; c < channels; c++) {
+              const a = ours.data[(y * ours.info.width + x) * channels + c];
+              const b = upright.data[((y + offsetY) * upright.info.width + x + offsetX) * upright.info.channels + c];
+              worst = Math.max(worst, Math.abs(a - b));
+            }
+        assert.ok(worst <= 4, `orientation ${orientation}: upright within ${worst} levels`);
+        // No metadata left: no EXIF (GPS), no orientation to apply twice.
+        assert.ok(!jpegSegments(turned.bytes).some((s) => s.marker === 0xe1), `orientation ${orientation}: no EXIF`);
+        assert.ok(!Buffer.from(turned.bytes).includes('Exif'), `orientation ${orientation}: no EXIF text`);
+      }
+    });
+
+test('restart markers, as many phone cameras write them, are read', async () => {
+  const input = await cameraJpeg(1200, 800, '4:2:0', 6);
+  for (const interval of ['1', '7']) {
+    const restarted = jpegtran(input, ['-restart', interval, '-copy', 'all']);
+    assert.ok(restarted.includes(Buffer.from([0xff, 0xdd])), 'the file has a restart interval');
+    const turned = orientJpeg(new Uint8Array(restarted), 6);
+    assert.ok(turned);
+    assert.ok(
+      (await pixels(turned.bytes)).data.equals((await pixels(orientJpeg(new Uint8Array(input), 6)!.bytes)).data),
+      `every ${interval} MCU`,
+    );
+  }
+});
+
+test('a progressive JPEG and an upright one are left to the decode-and-encode path; damaged data throws', async () => {
+  const progressive = await sharp(photo.data, { raw: photo.info }).jpeg({ progressive: true }).toBuffer();
+  assert.equal(orientJpeg(new Uint8Array(progressive), 6), undefined);
+  const input = await cameraJpeg(1200, 800, '4:2:0', 6);
+  assert.equal(orientJpeg(new Uint8Array(input), 1), undefined);
+  const damaged = new Uint8Array(input);
+  const scan = jpegSegments(damaged).find((s) => s.marker === 0xda)!;
+  damaged.fill(0xfe, scan.end + 200, scan.end + 4000);
+  assert.throws(() => orientJpeg(damaged, 6), RangeError);
+});

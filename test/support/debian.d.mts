@@ -1,0 +1,1 @@
+export function unpackDebianPackages(packages: string[], cache: string, expect: string[], why: string): string;
