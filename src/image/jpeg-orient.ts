@@ -179,63 +179,48 @@ function extend(value: number, size: number): number {
   return value < 1 << (size - 1) ? value - (1 << size) + 1 : value;
 }
 
-/** Optimal code lengths (at most 16 bits) for the symbols' counts, as JPEG's annex K.2 builds them. */
-function codeLengths(frequencies: Uint32Array): { counts: Uint8Array; symbols: Uint8Array } {
-  const freq = Array.from(frequencies);
-  freq.push(1); // a reserved symbol, so that no code is all ones
-  const size = new Array<number>(257).fill(0);
-  const others = new Array<number>(257).fill(-1);
-  for (;;) {
-    let c1 = -1;
-    let v = Infinity;
-    for (let i = 0; i <= 256; i++)
-      if (freq[i] && freq[i] <= v) {
-        v = freq[i];
-        c1 = i;
-      }
-    let c2 = -1;
-    v = Infinity;
-    for (let i = 0; i <= 256; i++)
-      if (freq[i] && freq[i] <= v && i !== c1) {
-        v = freq[i];
-        c2 = i;
-      }
-    if (c2 < 0) break;
-    freq[c1] += freq[c2];
-    freq[c2] = 0;
-    size[c1]++;
-    while (others[c1] >= 0) {
-      c1 = others[c1];
-      size[c1]++;
-    }
-    others[c1] = c2;
-    size[c2]++;
-    while (others[c2] >= 0) {
-      c2 = others[c2];
-      size[c2]++;
-    }
-  }
-  const bits = new Array<number>(33).fill(0);
-  for (let i = 0; i <= 256; i++) if (size[i]) bits[size[i]]++;
-  for (let i = 32; i > 16; i--)
-    while (bits[i] > 0) {
-      let j = i - 2;
-      while (bits[j] === 0) j--;
-      bits[i] -= 2;
-      bits[i - 1]++;
-      bits[j + 1] += 2;
-      bits[j]--;
-    }
-  let longest = 16;
-  while (bits[longest] === 0) longest--;
-  bits[longest]--; // the reserved symbol's code goes
-  const symbols: number[] = [];
-  for (let length = 1; length <= 32; length++) for (let i = 0; i < 256; i++) if (size[i] === length) symbols.push(i);
-  return { counts: Uint8Array.from(bits.slice(1, 17)), symbols: Uint8Array.from(symbols) };
+/** A Huffman table as a DHT segment holds it: how many codes of each length 1–16, then the symbols in code order. */
+interface HuffmanSpec {
+  counts: Uint8Array;
+  symbols: Uint8Array;
+}
+
+// JPEG's example tables (ITU T.81 annex K.3), as libjpeg writes them when it does not fit tables to an image. They hold
+// every symbol, so any block can be written with them in one pass.
+const AC_SYMBOLS_LUMA =
+  '01020300041105122131410613516107227114328191a1082342b1c11552d1f02433627282090a161718191a25262728292a3435363738393a434445464748494a535455565758595a636465666768696a737475767778797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9fa';
+const AC_SYMBOLS_CHROMA =
+  '000102031104052131061241510761711322328108144291a1b1c109233352f0156272d10a162434e125f11718191a262728292a35363738393a434445464748494a535455565758595a636465666768696a737475767778797a82838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae2e3e4e5e6e7e8e9eaf2f3f4f5f6f7f8f9fa';
+const hex = (text: string) => Uint8Array.from(text.match(/../g)!, (byte) => parseInt(byte, 16));
+const DC_SYMBOLS = Uint8Array.from({ length: 12 }, (_, i) => i);
+/** Per class (DC, AC), per table (luma, chroma). */
+export const STANDARD_TABLES: readonly (readonly HuffmanSpec[])[] = [
+  [
+    { counts: Uint8Array.of(0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0), symbols: DC_SYMBOLS },
+    { counts: Uint8Array.of(0, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0), symbols: DC_SYMBOLS },
+  ],
+  [
+    { counts: Uint8Array.of(0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 0x7d), symbols: hex(AC_SYMBOLS_LUMA) },
+    { counts: Uint8Array.of(0, 2, 1, 2, 4, 4, 3, 4, 7, 5, 4, 4, 0, 1, 2, 0x77), symbols: hex(AC_SYMBOLS_CHROMA) },
+  ],
+];
+
+/** Whether a table can write any block: all 12 DC sizes, or all 162 AC symbols. */
+function isComplete(spec: HuffmanSpec, ac: boolean): boolean {
+  const has = new Set(spec.symbols);
+  if (!ac) return DC_SYMBOLS.every((symbol) => has.has(symbol));
+  if (!has.has(0x00) || !has.has(0xf0)) return false;
+  for (let run = 0; run < 16; run++) for (let size = 1; size <= 10; size++) if (!has.has((run << 4) | size)) return false;
+  return true;
+}
+
+interface HuffmanEncoder {
+  code: Uint16Array;
+  length: Uint8Array;
 }
 
 /** Canonical codes from lengths: code and length per symbol. */
-function encoderTable({ counts, symbols }: { counts: Uint8Array; symbols: Uint8Array }): { code: Uint16Array; length: Uint8Array } {
+function encoderTable({ counts, symbols }: HuffmanSpec): HuffmanEncoder {
   const code = new Uint16Array(256);
   const length = new Uint8Array(256);
   let next = 0;
@@ -301,6 +286,7 @@ export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uin
   const quant = new Map<number, Uint16Array>();
   const dcTables = new Map<number, HuffmanDecoder>();
   const acTables = new Map<number, HuffmanDecoder>();
+  const specs = new Map<number, HuffmanSpec>();
   const kept: Uint8Array[] = [];
   let width = 0;
   let height = 0;
@@ -322,8 +308,11 @@ export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uin
       for (let at = 0; at < body.length;) {
         const counts = body.subarray(at + 1, at + 17);
         const total = counts.reduce((s, c) => s + c, 0);
-        const decoder = buildDecoder(counts, body.subarray(at + 17, at + 17 + total));
+        const symbols = body.slice(at + 17, at + 17 + total);
+        const decoder = buildDecoder(counts, symbols);
         (body[at] >> 4 ? acTables : dcTables).set(body[at] & 15, decoder);
+        // Keyed as a DHT segment names it: class × 16 + id.
+        specs.set(body[at], { counts: counts.slice(), symbols });
         at += 17 + total;
       }
     } else if (marker === 0xc0 || marker === 0xc1) {
@@ -375,11 +364,7 @@ export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uin
   for (const c of components) {
     c.blocksX = single ? Math.ceil(width / 8) : mcusX * c.h;
     c.blocksY = single ? Math.ceil(height / 8) : mcusY * c.v;
-    c.coefficients = new Int16Array(c.blocksX * c.blocksY * 64);
-    c.last = new Uint8Array(c.blocksX * c.blocksY);
   }
-  const tables = components.map((c) => ({ dc: dcTables.get(c.dcTable)!, ac: acTables.get(c.acTable)! }));
-  decodeScan(bytes, scanStart, components, tables, single, mcusX, mcusY, restartInterval);
 
   // Like jpegtran -trim: a partial MCU on an edge that a flip moves to the far side is dropped.
   const keptWidth = turn.flipX ? Math.floor(width / (8 * hMax)) * 8 * hMax : width;
@@ -389,6 +374,7 @@ export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uin
   const outHeight = turn.transpose ? keptWidth : keptHeight;
   const outMcusX = Math.ceil(outWidth / (8 * (turn.transpose ? vMax : hMax)));
   const outMcusY = Math.ceil(outHeight / (8 * (turn.transpose ? hMax : vMax)));
+  const plans: Turned[] = [];
   const outComponents = components.map((c) => {
     const h = turn.transpose ? c.v : c.h;
     const v = turn.transpose ? c.h : c.v;
@@ -396,8 +382,23 @@ export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uin
     const blocksY = single ? Math.ceil(outHeight / 8) : outMcusY * v;
     const keptX = single ? Math.ceil(keptWidth / 8) : Math.ceil(keptWidth / (8 * hMax)) * c.h;
     const keptY = single ? Math.ceil(keptHeight / 8) : Math.ceil(keptHeight / (8 * vMax)) * c.v;
-    return { ...c, h, v, blocksX, blocksY, ...turnBlocks(c, turn, blocksX, blocksY, keptX, keptY) };
+    const plan = turnPlan(c, turn, blocksX, blocksY, keptX, keptY);
+    plans.push(plan);
+    return { ...c, h, v, blocksX, blocksY, coefficients: plan.coefficients, last: plan.last };
   });
+  const decoders = components.map((c) => ({ dc: dcTables.get(c.dcTable)!, ac: acTables.get(c.acTable)! }));
+  const { order, blocksPerUnit } = codingOrder(components, single, mcusX, mcusY);
+  decodeScan(bytes, scanStart, components, decoders, plans, order, blocksPerUnit, restartInterval);
+
+  // The file's own tables when they can write any block (a camera's usually can), else JPEG's example tables.
+  const own = components.every((c) => isComplete(specs.get(c.dcTable)!, false) && isComplete(specs.get(16 + c.acTable)!, true));
+  const used = own
+    ? [...new Set(components.flatMap((c) => [c.dcTable, 16 + c.acTable]))].map((key) => ({ key, spec: specs.get(key)! }))
+    : [0, 16, ...(single ? [] : [1, 17])].map((key) => ({ key, spec: STANDARD_TABLES[key >> 4][key & 15] }));
+  const encoders = new Map(used.map(({ key, spec }) => [key, encoderTable(spec)]));
+  const tableIds = components.map((c, p) => (own ? [c.dcTable, c.acTable] : p ? [1, 1] : [0, 0]));
+  const scanTables = tableIds.map(([dc, ac]) => ({ dc: encoders.get(dc)!, ac: encoders.get(16 + ac)!, ids: (dc << 4) | ac }));
+  const huffman = used.flatMap(({ key, spec }) => [key, ...spec.counts, ...spec.symbols]);
 
   const quantOut = [...quant].map(([id, table]) => {
     if (!turn.transpose) return { id, table };
@@ -428,130 +429,103 @@ export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uin
       outComponents.length,
       ...outComponents.flatMap((c) => [c.id, (c.h << 4) | c.v, c.quant]),
     ]),
-    ...encodeScan(outComponents, single, outMcusX, outMcusY),
+    segment(0xc4, huffman),
+    ...encodeScan(outComponents, scanTables, codingOrder(outComponents, single, outMcusX, outMcusY).order),
     Uint8Array.of(0xff, 0xd9),
   ]);
   return { bytes: turned, width: outWidth, height: outHeight };
 }
 
+/** Where each stored block goes once turned: its index in the upright component's blocks, or −1 when trimmed away. */
+interface Turned {
+  target: Int32Array;
+  coefficients: Int16Array;
+  last: Uint8Array;
+  /** Zigzag index → the zigzag index it takes once turned, and its sign. */
+  to: Uint8Array;
+  sign: Int8Array;
+}
+
+/** Decodes the scan straight into the upright blocks (`turned`, per component). */
 function decodeScan(
   bytes: Uint8Array,
   start: number,
   components: Component[],
   tables: { dc: HuffmanDecoder; ac: HuffmanDecoder }[],
-  single: boolean,
-  mcusX: number,
-  mcusY: number,
+  turned: Turned[],
+  order: Int32Array,
+  blocksPerUnit: number,
   restartInterval: number,
 ): void {
   const reader = new BitReader(bytes, start);
   const predictors = new Int32Array(components.length);
-  const units = single ? components[0].blocksX * components[0].blocksY : mcusX * mcusY;
-  const block = (p: number, index: number) => {
-    const { dc, ac } = tables[p];
-    const out = components[p].coefficients;
-    const base = index * 64;
-    const t = decodeSymbol(reader, dc);
-    if (t > 11) throw new RangeError('bad DC size');
-    predictors[p] += t ? extend(reader.read(t), t) : 0;
-    out[base] = predictors[p];
-    for (let k = 1; k < 64;) {
-      const rs = decodeSymbol(reader, ac);
-      const size = rs & 15;
-      const run = rs >> 4;
-      if (!size) {
-        if (run !== 15) break;
-        k += 16;
-        continue;
-      }
-      k += run;
-      if (k > 63 || size > 10) throw new RangeError('bad AC code');
-      out[base + k] = extend(reader.read(size), size);
-      components[p].last[index] = k;
-      k++;
-    }
-  };
-  for (let unit = 0; unit < units; unit++) {
+  // A trimmed block is still read, into this.
+  const spare = new Int16Array(64);
+  const spareLast = new Uint8Array(1);
+  for (let i = 0, unit = 0; i < order.length; i += 2 * blocksPerUnit, unit++) {
     if (restartInterval && unit && unit % restartInterval === 0) {
       if (!reader.restart()) throw new RangeError('missing restart marker');
       predictors.fill(0);
     }
-    if (single) {
-      block(0, unit);
+    for (let j = i; j < i + 2 * blocksPerUnit; j += 2) {
+      const p = order[j];
+      const { dc, ac } = tables[p];
+      const t = turned[p];
+      const target = t.target[order[j + 1]];
+      predictors[p] =
+        target < 0
+          ? decodeBlock(reader, dc, ac, spare, spareLast, 0, predictors[p], t.to, t.sign)
+          : decodeBlock(reader, dc, ac, t.coefficients, t.last, target, predictors[p], t.to, t.sign);
+    }
+  }
+}
+
+/**
+ * One block's coefficients into block `index` of `out`, each at its turned place `to` with its `sign` (and the last
+ * non-zero one's place into `last`); returns the DC, the next block's predictor.
+ */
+function decodeBlock(
+  reader: BitReader,
+  dc: HuffmanDecoder,
+  ac: HuffmanDecoder,
+  out: Int16Array,
+  last: Uint8Array,
+  index: number,
+  predictor: number,
+  to: Uint8Array,
+  sign: Int8Array,
+): number {
+  const base = index * 64;
+  const t = decodeSymbol(reader, dc);
+  if (t > 11) throw new RangeError('bad DC size');
+  const value = predictor + (t ? extend(reader.read(t), t) : 0);
+  out[base] = value;
+  let end = 0;
+  for (let k = 1; k < 64;) {
+    const rs = decodeSymbol(reader, ac);
+    const size = rs & 15;
+    const run = rs >> 4;
+    if (!size) {
+      if (run !== 15) break;
+      k += 16;
       continue;
     }
-    const mx = unit % mcusX;
-    const my = (unit - mx) / mcusX;
-    for (let p = 0; p < components.length; p++) {
-      const c = components[p];
-      for (let v = 0; v < c.v; v++) for (let h = 0; h < c.h; h++) block(p, (my * c.v + v) * c.blocksX + mx * c.h + h);
-    }
+    k += run;
+    if (k > 63 || size > 10) throw new RangeError('bad AC code');
+    const place = to[k];
+    out[base + place] = extend(reader.read(size), size) * sign[k];
+    if (place > end) end = place;
+    k++;
   }
+  last[index] = end;
+  return value;
 }
 
-/** Zigzag index → the zigzag index its coefficient takes once transposed, and whether a flip of x (of y) negates it. */
-const TRANSPOSED = new Uint8Array(64);
-const ODD_X = new Uint8Array(64);
-const ODD_Y = new Uint8Array(64);
-{
-  const inverse = new Uint8Array(64);
-  for (let k = 0; k < 64; k++) inverse[ZIGZAG[k]] = k;
-  for (let k = 0; k < 64; k++) {
-    const n = ZIGZAG[k];
-    TRANSPOSED[k] = inverse[(n & 7) * 8 + (n >> 3)];
-    ODD_X[k] = n & 1;
-    ODD_Y[k] = (n >> 3) & 1;
-  }
-}
-
-/** One component's blocks, moved and turned into the upright frame's grid (blocksX × blocksY); keptX × keptY stored blocks hold the kept pixels. */
-function turnBlocks(
-  c: Component,
-  turn: { transpose: boolean; flipX: boolean; flipY: boolean },
-  blocksX: number,
-  blocksY: number,
-  keptX: number,
-  keptY: number,
-): { coefficients: Int16Array; last: Uint8Array } {
-  const out = new Int16Array(blocksX * blocksY * 64);
-  const outLast = new Uint8Array(blocksX * blocksY);
-  const to = new Uint8Array(64);
-  const sign = new Int8Array(64);
-  for (let k = 0; k < 64; k++) {
-    to[k] = turn.transpose ? TRANSPOSED[k] : k;
-    sign[k] = (turn.flipX ? ODD_X[k] : 0) ^ (turn.flipY ? ODD_Y[k] : 0) ? -1 : 1;
-  }
-  for (let oy = 0; oy < blocksY; oy++)
-    for (let ox = 0; ox < blocksX; ox++) {
-      let ix = turn.transpose ? oy : ox;
-      let iy = turn.transpose ? ox : oy;
-      if (turn.flipX) ix = keptX - 1 - ix;
-      if (turn.flipY) iy = keptY - 1 - iy;
-      if (ix < 0 || iy < 0 || ix >= c.blocksX || iy >= c.blocksY) continue;
-      const block = iy * c.blocksX + ix;
-      const from = block * 64;
-      const base = (oy * blocksX + ox) * 64;
-      let last = 0;
-      for (let k = 0, end = c.last[block]; k <= end; k++) {
-        const value = c.coefficients[from + k];
-        if (!value) continue;
-        out[base + to[k]] = value * sign[k];
-        if (to[k] > last) last = to[k];
-      }
-      outLast[oy * blocksX + ox] = last;
-    }
-  return { coefficients: out, last: outLast };
-}
-
-/** The scan's header, fitted Huffman tables and entropy-coded data (no restarts). */
-function encodeScan(components: Component[], single: boolean, mcusX: number, mcusY: number): Uint8Array[] {
-  // Luma gets tables 0, chroma shares tables 1.
-  const tableOf = (p: number) => (p === 0 ? 0 : 1);
-  const tableCount = components.length > 1 ? 2 : 1;
-  // The blocks in coding order, as (component, block index) pairs.
+/** The blocks in coding order, as (component, block index) pairs: one at a time for one component, else MCU by MCU. */
+function codingOrder(components: Component[], single: boolean, mcusX: number, mcusY: number): { order: Int32Array; blocksPerUnit: number } {
   const units = single ? components[0].blocksX * components[0].blocksY : mcusX * mcusY;
-  const perUnit = single ? 1 : components.reduce((sum, c) => sum + c.h * c.v, 0);
-  const order = new Int32Array(2 * units * perUnit);
+  const blocksPerUnit = single ? 1 : components.reduce((sum, c) => sum + c.h * c.v, 0);
+  const order = new Int32Array(2 * units * blocksPerUnit);
   for (let unit = 0, at = 0; unit < units; unit++) {
     if (single) {
       order[at++] = 0;
@@ -569,74 +543,101 @@ function encodeScan(components: Component[], single: boolean, mcusX: number, mcu
         }
     }
   }
-  // One pass lists the symbols (which table's, the symbol, its extra bits); the tables are fitted to their counts, then written.
-  const counts = Array.from({ length: 2 * tableCount }, () => new Uint32Array(256));
-  let symbols = new Int32Array(1 << 16);
-  let extras = new Int32Array(1 << 16);
-  let n = 0;
-  const push = (slot: number, symbol: number, extra: number) => {
-    if (n === symbols.length) {
-      const grownSymbols = new Int32Array(n * 2);
-      grownSymbols.set(symbols);
-      symbols = grownSymbols;
-      const grownExtras = new Int32Array(n * 2);
-      grownExtras.set(extras);
-      extras = grownExtras;
+  return { order, blocksPerUnit };
+}
+
+/** Zigzag index → the zigzag index its coefficient takes once transposed, and whether a flip of x (of y) negates it. */
+const TRANSPOSED = new Uint8Array(64);
+const ODD_X = new Uint8Array(64);
+const ODD_Y = new Uint8Array(64);
+{
+  const inverse = new Uint8Array(64);
+  for (let k = 0; k < 64; k++) inverse[ZIGZAG[k]] = k;
+  for (let k = 0; k < 64; k++) {
+    const n = ZIGZAG[k];
+    TRANSPOSED[k] = inverse[(n & 7) * 8 + (n >> 3)];
+    ODD_X[k] = n & 1;
+    ODD_Y[k] = (n >> 3) & 1;
+  }
+}
+
+/**
+ * Where a stored component's blocks go in the upright one's grid (blocksX × blocksY), and the upright blocks to
+ * decode into; keptX × keptY stored blocks hold the kept pixels.
+ */
+function turnPlan(
+  c: Component,
+  turn: { transpose: boolean; flipX: boolean; flipY: boolean },
+  blocksX: number,
+  blocksY: number,
+  keptX: number,
+  keptY: number,
+): Turned {
+  const to = new Uint8Array(64);
+  const sign = new Int8Array(64);
+  for (let k = 0; k < 64; k++) {
+    to[k] = turn.transpose ? TRANSPOSED[k] : k;
+    sign[k] = (turn.flipX ? ODD_X[k] : 0) ^ (turn.flipY ? ODD_Y[k] : 0) ? -1 : 1;
+  }
+  const target = new Int32Array(c.blocksX * c.blocksY).fill(-1);
+  for (let iy = 0; iy < c.blocksY; iy++)
+    for (let ix = 0; ix < c.blocksX; ix++) {
+      const x = turn.flipX ? keptX - 1 - ix : ix;
+      const y = turn.flipY ? keptY - 1 - iy : iy;
+      const ox = turn.transpose ? y : x;
+      const oy = turn.transpose ? x : y;
+      if (ox >= 0 && oy >= 0 && ox < blocksX && oy < blocksY) target[iy * c.blocksX + ix] = oy * blocksX + ox;
     }
-    counts[slot][symbol]++;
-    symbols[n] = (slot << 8) | symbol;
-    extras[n++] = extra;
-  };
+  return { target, coefficients: new Int16Array(blocksX * blocksY * 64), last: new Uint8Array(blocksX * blocksY), to, sign };
+}
+
+/** The scan's header and its entropy-coded data (no restarts), with one Huffman table pair per component. */
+function encodeScan(
+  components: Component[],
+  tables: { dc: HuffmanEncoder; ac: HuffmanEncoder; ids: number }[],
+  order: Int32Array,
+): Uint8Array[] {
+  const writer = new BitWriter();
   const predictors = new Int32Array(components.length);
   for (let i = 0; i < order.length; i += 2) {
     const p = order[i];
-    const data = components[p].coefficients;
-    const block = order[i + 1];
-    const base = block * 64;
-    const end = components[p].last[block];
-    const dcSlot = 2 * tableOf(p);
-    const acSlot = dcSlot + 1;
-    const diff = data[base] - predictors[p];
-    predictors[p] = data[base];
-    push(dcSlot, category(diff), diff < 0 ? diff - 1 : diff);
-    let run = 0;
-    for (let k = 1; k <= end; k++) {
-      const value = data[base + k];
-      if (!value) {
-        run++;
-        continue;
-      }
-      for (; run > 15; run -= 16) push(acSlot, 0xf0, 0);
-      push(acSlot, (run << 4) | category(value), value < 0 ? value - 1 : value);
-      run = 0;
+    const c = components[p];
+    predictors[p] = encodeBlock(writer, tables[p].dc, tables[p].ac, c.coefficients, order[i + 1], c.last[order[i + 1]], predictors[p]);
+  }
+  return [segment(0xda, [components.length, ...components.flatMap((c, p) => [c.id, tables[p].ids]), 0, 63, 0]), ...writer.finish()];
+}
+
+/** One block: its DC difference, its AC runs and an end of block; returns its DC, the next block's predictor. */
+function encodeBlock(
+  writer: BitWriter,
+  dc: HuffmanEncoder,
+  ac: HuffmanEncoder,
+  data: Int16Array,
+  index: number,
+  end: number,
+  predictor: number,
+): number {
+  const base = index * 64;
+  const diff = data[base] - predictor;
+  const size = category(diff);
+  writer.write(dc.code[size], dc.length[size]);
+  if (size) writer.write(diff < 0 ? diff - 1 : diff, size);
+  let run = 0;
+  for (let k = 1; k <= end; k++) {
+    const value = data[base + k];
+    if (!value) {
+      run++;
+      continue;
     }
-    if (end < 63) push(acSlot, 0, 0);
+    for (; run > 15; run -= 16) writer.write(ac.code[0xf0], ac.length[0xf0]);
+    const bits = category(value);
+    const symbol = (run << 4) | bits;
+    writer.write(ac.code[symbol], ac.length[symbol]);
+    writer.write(value < 0 ? value - 1 : value, bits);
+    run = 0;
   }
-  const specs = counts.map(codeLengths);
-  const codes = specs.map(encoderTable);
-  const writer = new BitWriter();
-  for (let i = 0; i < n; i++) {
-    const { code, length } = codes[symbols[i] >> 8];
-    const symbol = symbols[i] & 0xff;
-    writer.write(code[symbol], length[symbol]);
-    // A DC symbol is its extra bits' count; an AC symbol's low four bits are.
-    const size = symbols[i] & 0x100 ? symbol & 15 : symbol;
-    if (size) writer.write(extras[i], size);
-  }
-  const dcSpecs = specs.filter((_, slot) => slot % 2 === 0);
-  const acSpecs = specs.filter((_, slot) => slot % 2 === 1);
-  const huffman: number[] = [];
-  for (let t = 0; t < tableCount; t++)
-    for (const [cls, spec] of [
-      [0, dcSpecs[t]],
-      [1, acSpecs[t]],
-    ] as const)
-      huffman.push((cls << 4) | t, ...spec.counts, ...spec.symbols);
-  return [
-    segment(0xc4, huffman),
-    segment(0xda, [components.length, ...components.flatMap((c, p) => [c.id, (tableOf(p) << 4) | tableOf(p)]), 0, 63, 0]),
-    ...writer.finish(),
-  ];
+  if (end < 63) writer.write(ac.code[0], ac.length[0]);
+  return data[base];
 }
 
 function segment(marker: number, body: number[]): Uint8Array {
