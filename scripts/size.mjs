@@ -101,11 +101,12 @@ const rows = [
   // WebView detection, sized photos cut in the worker, the <canvas> fallback for Safari < 16.4 and ten strings
   // in five locales add 8 KB gzip, 1 KB of it at page load (still under 20 KB there).
   // 75 KB until the learned card finder: 35 KB twice, in the worker and in the main-thread fallback's chunk.
-  { what: 'everything, module build: entry + every chunk + worker', bytes: entry + lazy + worker, budget: 150 * KB },
-  { what: 'everything, classic script: loader + every chunk + worker', bytes: loader + classicLazy + worker, budget: 150 * KB },
+  // 150 KB until the lossless JPEG turn (issue 27): 4.3 KB twice, so a sideways photo keeps its camera pixels.
+  { what: 'everything, module build: entry + every chunk + worker', bytes: entry + lazy + worker, budget: 160 * KB },
+  { what: 'everything, classic script: loader + every chunk + worker', bytes: loader + classicLazy + worker, budget: 160 * KB },
   // For a host that can serve only one file: everything inline, on every page view, so no page-load budget.
   { what: 'classic, self-contained (dist/script/accura-id-liveness.standalone.min.js)', bytes: standalone },
-  { what: 'everything, self-contained: script + worker', bytes: standalone + worker, budget: 150 * KB },
+  { what: 'everything, self-contained: script + worker', bytes: standalone + worker, budget: 160 * KB },
   // Issue 24's ceiling for shipped weights is 150 KB gzip; the model and its code are far under it.
   {
     what: `learned card finder, ${withWeights ? 'code + weights' : 'code only (no weights trained yet)'} (in the worker and the fallback chunk)`,

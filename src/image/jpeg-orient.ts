@@ -13,6 +13,9 @@
 import { KEPT_APP_SEGMENTS } from './image-rules.ts';
 import { jpegSegments } from './sniff.ts';
 
+/** The most pixels turned this way: about 150 MB of blocks. A JPEG under 1 MB with more is mostly a claim. */
+const MAX_TURN_PIXELS = 50_000_000;
+
 /** Zigzag position → natural (row × 8 + column) position. */
 const ZIGZAG = Uint8Array.from([
   0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57,
@@ -316,9 +319,11 @@ export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uin
         at += 17 + total;
       }
     } else if (marker === 0xc0 || marker === 0xc1) {
-      if (body[0] !== 8) return undefined;
+      // One frame, 8-bit, of a size a file under the upload limit really has (a larger claim is a bomb's).
+      if (body[0] !== 8 || width) return undefined;
       height = (body[1] << 8) | body[2];
       width = (body[3] << 8) | body[4];
+      if (width * height > MAX_TURN_PIXELS) return undefined;
       components = [];
       for (let i = 0; i < body[5]; i++) {
         const at = 6 + 3 * i;

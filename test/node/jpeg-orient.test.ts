@@ -115,11 +115,16 @@ test('restart markers, as many phone cameras write them, are read', async () => 
   }
 });
 
-test('a progressive JPEG and an upright one are left to the decode-and-encode path; damaged data throws', async () => {
+test('a progressive JPEG, an upright one and a bomb-sized frame are left to the decode-and-encode path; damaged data throws', async () => {
   const progressive = await sharp(photo.data, { raw: photo.info }).jpeg({ progressive: true }).toBuffer();
   assert.equal(orientJpeg(new Uint8Array(progressive), 6), undefined);
   const input = await cameraJpeg(1200, 800, '4:2:0', 6);
   assert.equal(orientJpeg(new Uint8Array(input), 1), undefined);
+  // A frame claiming 60,000 × 60,000 pixels in a small file is not turned (nor allocated for).
+  const claim = new Uint8Array(input);
+  const frame = jpegSegments(claim).find((s) => s.marker === 0xc0)!;
+  claim.set([0xea, 0x60, 0xea, 0x60], frame.start + 5);
+  assert.equal(orientJpeg(claim, 6), undefined);
   const damaged = new Uint8Array(input);
   const scan = jpegSegments(damaged).find((s) => s.marker === 0xda)!;
   damaged.fill(0xfe, scan.end + 200, scan.end + 4000);
