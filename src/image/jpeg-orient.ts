@@ -10,7 +10,7 @@
  * the decode-and-encode path. Like `jpegtran -trim`, a partial block row or column on an edge that a
  * flip would move to the other side is dropped (at most 15 pixels).
  */
-import { KEPT_APP_SEGMENTS } from './image-rules.ts';
+import { KEPT_APP_SEGMENTS, concat } from './image-rules.ts';
 import { jpegSegments } from './sniff.ts';
 
 /** The most pixels turned this way: about 150 MB of blocks. A JPEG under 1 MB with more is mostly a claim. */
@@ -416,7 +416,7 @@ export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uin
     }
     return { id, table: turned };
   });
-  const turned = concatBytes([
+  const turned = concat([
     Uint8Array.of(0xff, 0xd8),
     ...kept,
     ...quantOut.map(({ id, table }) => {
@@ -648,14 +648,4 @@ function encodeBlock(
 function segment(marker: number, body: number[]): Uint8Array {
   const length = body.length + 2;
   return Uint8Array.from([0xff, marker, length >> 8, length & 0xff, ...body]);
-}
-
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
