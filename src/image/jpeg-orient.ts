@@ -32,9 +32,13 @@ interface Component {
   /** Blocks across and down, as coded (whole MCUs). */
   blocksX: number;
   blocksY: number;
+}
+
+/** A component's decoded blocks. */
+interface Blocks {
   /** Coefficients in zigzag order, 64 a block, DC undifferenced. */
   coefficients: Int16Array;
-  /** Each block's last non-zero coefficient (zigzag index; 0 for DC alone), so the walks stop there. */
+  /** Each block's last non-zero coefficient (zigzag index; 0 for DC alone), so the writing stops there. */
   last: Uint8Array;
 }
 
@@ -336,8 +340,6 @@ export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uin
           acTable: 0,
           blocksX: 0,
           blocksY: 0,
-          coefficients: new Int16Array(0),
-          last: new Uint8Array(0),
         });
       }
     } else if (marker >= 0xc2 && marker <= 0xcf) {
@@ -442,10 +444,8 @@ export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uin
 }
 
 /** Where each stored block goes once turned: its index in the upright component's blocks, or −1 when trimmed away. */
-interface Turned {
+interface Turned extends Blocks {
   target: Int32Array;
-  coefficients: Int16Array;
-  last: Uint8Array;
   /** Zigzag index → the zigzag index it takes once turned, and its sign. */
   to: Uint8Array;
   sign: Int8Array;
@@ -598,7 +598,7 @@ function turnPlan(
 
 /** The scan's header and its entropy-coded data (no restarts), with one Huffman table pair per component. */
 function encodeScan(
-  components: Component[],
+  components: (Component & Blocks)[],
   tables: { dc: HuffmanEncoder; ac: HuffmanEncoder; ids: number }[],
   order: Int32Array,
 ): Uint8Array[] {
