@@ -2,7 +2,7 @@
 // patterns (wood, parquet, marble, slate, leather, cork, burlap, paper), MATE's and GNOME's
 // photos, and scikit-image's sample images (brick, gravel, grass, a café table with a cup).
 // Fetched and unpacked by unpackDebianPackages; nothing is installed on the system.
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { unpackDebianPackages } from './debian.mjs';
@@ -152,8 +152,13 @@ export async function loadSurfaces() {
     offset += s.rgb.length;
     return m;
   });
-  // The index last: a reader that finds it finds the whole bundle.
-  writeFileSync(bundle, Buffer.concat(out.map((s) => s.rgb)));
-  writeFileSync(index, JSON.stringify(meta));
+  // Each file whole or not at (renamed into place, as parallel test files may both write it), the index last: a
+  // reader that finds it finds the whole bundle.
+  const place = (path, data) => {
+    writeFileSync(`${path}.${process.pid}`, data);
+    renameSync(`${path}.${process.pid}`, path);
+  };
+  place(bundle, Buffer.concat(out.map((s) => s.rgb)));
+  place(index, JSON.stringify(meta));
   return out;
 }
