@@ -11,6 +11,8 @@ import {
   DEFAULT_MAX_BYTES,
   type EncodeAttempt,
   HEIC_HELP,
+  MIN_LONG_SIDE,
+  MIN_SHORT_SIDE,
   assertAcceptableHeader,
   assertAcceptableSize,
   canSendLosslessly,
@@ -184,8 +186,8 @@ function sampleTiles(width: number, height: number, scale: number): { tiles: Reg
 
 /**
  * A JPEG stored on its side, turned upright block by block (orientJpeg) with its metadata dropped: the camera's own
- * pixels, in a fraction of a decode and an encode. Undefined when this file can't be turned so (progressive, or
- * grown past `maxBytes`); the caller then decodes and encodes. Damaged data is left for that decode to report.
+ * pixels, in a fraction of a decode and an encode. Undefined when this file can't be turned so (progressive,
+ * grown past `maxBytes`, or trimmed under the smallest size); the caller then decodes and encodes. Damaged data is left for that decode to report.
  */
 async function turnLosslessly(
   file: Blob,
@@ -203,9 +205,10 @@ async function turnLosslessly(
     return undefined;
   }
   if (!turned || turned.bytes.length > maxBytes) return undefined;
+  // A trim that takes a photo at the smallest accepted size under it: decode and encode, which keep every pixel.
+  if (Math.max(turned.width, turned.height) < MIN_LONG_SIDE || Math.min(turned.width, turned.height) < MIN_SHORT_SIDE) return undefined;
   const type = MIME_TYPES.jpeg;
   const blob = new Blob([turned.bytes as Uint8Array<ArrayBuffer>], { type });
-  timings.encodes = [];
   return {
     blob,
     width: turned.width,
