@@ -53,27 +53,22 @@ interface HuffmanDecoder {
 
 const FAST_BITS = 9;
 
-/** How an EXIF orientation maps the stored image to the upright one: transposed, then which stored axes run backwards. */
-function transformFor(orientation: number): { transpose: boolean; flipX: boolean; flipY: boolean } | undefined {
-  switch (orientation) {
-    case 2:
-      return { transpose: false, flipX: true, flipY: false };
-    case 3:
-      return { transpose: false, flipX: true, flipY: true };
-    case 4:
-      return { transpose: false, flipX: false, flipY: true };
-    case 5:
-      return { transpose: true, flipX: false, flipY: false };
-    case 6:
-      return { transpose: true, flipX: false, flipY: true };
-    case 7:
-      return { transpose: true, flipX: true, flipY: true };
-    case 8:
-      return { transpose: true, flipX: true, flipY: false };
-    default:
-      return undefined;
-  }
+interface Turn {
+  transpose: boolean;
+  flipX: boolean;
+  flipY: boolean;
 }
+
+/** How each EXIF orientation (2–8) maps the stored image to the upright one: transposed, then which stored axes run backwards. */
+const TURNS: Record<number, Turn> = {
+  2: { transpose: false, flipX: true, flipY: false },
+  3: { transpose: false, flipX: true, flipY: true },
+  4: { transpose: false, flipX: false, flipY: true },
+  5: { transpose: true, flipX: false, flipY: false },
+  6: { transpose: true, flipX: false, flipY: true },
+  7: { transpose: true, flipX: true, flipY: true },
+  8: { transpose: true, flipX: true, flipY: false },
+};
 
 function buildDecoder(counts: Uint8Array, symbols: Uint8Array): HuffmanDecoder {
   const fast = new Uint16Array(1 << FAST_BITS);
@@ -287,7 +282,7 @@ function category(value: number): number {
  * losslessly, and the caller should decode and encode instead. Throws a RangeError on corrupt data.
  */
 export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uint8Array; width: number; height: number } | undefined {
-  const turn = transformFor(orientation);
+  const turn = TURNS[orientation];
   if (!turn) return undefined;
   const segments = jpegSegments(bytes);
   const quant = new Map<number, Uint16Array>();
@@ -570,14 +565,7 @@ const ODD_Y = new Uint8Array(64);
  * Where a stored component's blocks go in the upright one's grid (blocksX × blocksY), and the upright blocks to
  * decode into; keptX × keptY stored blocks hold the kept pixels.
  */
-function turnPlan(
-  c: Component,
-  turn: { transpose: boolean; flipX: boolean; flipY: boolean },
-  blocksX: number,
-  blocksY: number,
-  keptX: number,
-  keptY: number,
-): Turned {
+function turnPlan(c: Component, turn: Turn, blocksX: number, blocksY: number, keptX: number, keptY: number): Turned {
   const to = new Uint8Array(64);
   const sign = new Int8Array(64);
   for (let k = 0; k < 64; k++) {

@@ -292,14 +292,15 @@ const CLOSER_MARGIN = 0.25;
 export function lookCloser(model: CornerModel, image: GrayImage, quad: Quad): LearnedDetection | undefined | 'whole frame' {
   const xs = quad.map((p) => p.x);
   const ys = quad.map((p) => p.y);
-  const margin = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)) * CLOSER_MARGIN;
-  let width = Math.max(...xs) - Math.min(...xs) + 2 * margin;
-  let height = Math.max(...ys) - Math.min(...ys) + 2 * margin;
+  const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const margin = Math.max(maxX - minX, maxY - minY) * CLOSER_MARGIN;
+  let width = maxX - minX + 2 * margin;
+  let height = maxY - minY + 2 * margin;
   // The frame's own 4:3, so the model sees the card at the shape it was trained on.
   if (width < (height * 4) / 3) width = (height * 4) / 3;
   else height = (width * 3) / 4;
-  const cx = (Math.max(...xs) + Math.min(...xs)) / 2;
-  const cy = (Math.max(...ys) + Math.min(...ys)) / 2;
+  const cx = (maxX + minX) / 2;
+  const cy = (maxY + minY) / 2;
   const left = Math.max(0, Math.floor(cx - width / 2));
   const top = Math.max(0, Math.floor(cy - height / 2));
   const right = Math.min(image.width, Math.ceil(cx + width / 2));
