@@ -45,6 +45,11 @@ interface Blocks {
 interface HuffmanDecoder {
   /** 9-bit lookahead: (length << 8 | symbol), 0 when the code is longer. */
   fast: Uint16Array;
+  /**
+   * 9-bit lookahead for an AC code and its value bits together, where both fit: (value << 16 | run << 8 | bits
+   * taken); 0 otherwise. Most coefficients are small, so most are read in one look.
+   */
+  fastAc: Int32Array;
   maxCode: Int32Array;
   valPtr: Int32Array;
   minCode: Int32Array;
@@ -52,6 +57,7 @@ interface HuffmanDecoder {
 }
 
 const FAST_BITS = 9;
+const FAST_MASK = (1 << FAST_BITS) - 1;
 
 interface Turn {
   transpose: boolean;
@@ -90,88 +96,60 @@ function buildDecoder(counts: Uint8Array, symbols: Uint8Array): HuffmanDecoder {
     code <<= 1;
   }
   maxCode[17] = 0x7fffffff;
-  return { fast, maxCode, valPtr, minCode, symbols };
+  const fastAc = new Int32Array(1 << FAST_BITS);
+  for (let look = 0; look < 1 << FAST_BITS; look++) {
+    const entry = fast[look];
+    const length = entry >> 8;
+    const size = entry & 15;
+    if (!entry || !size || length + size > FAST_BITS) continue;
+    const value = (look >> (FAST_BITS - length - size)) & ((1 << size) - 1);
+    fastAc[look] = (extend(value, size) << 16) | ((entry & 0xf0) << 4) | (length + size);
+  }
+  return { fast, fastAc, maxCode, valPtr, minCode, symbols };
 }
 
-/** Reads entropy-coded bits: skips stuffed zeros, stops (feeding zeros) at a marker. */
-class BitReader {
-  private buffer = 0;
-  private count = 0;
-  /** The marker met, once the data runs into one. */
-  marker = -1;
-  constructor(
-    private readonly bytes: Uint8Array,
-    public at: number,
-  ) {}
-
-  private fill(): void {
-    while (this.count <= 24) {
-      let byte = 0;
-      if (this.marker < 0 && this.at < this.bytes.length) {
-        byte = this.bytes[this.at];
-        if (byte === 0xff) {
-          const next = this.bytes[this.at + 1];
-          if (next === 0) this.at += 2;
-          else {
-            this.marker = next;
-            byte = 0;
-          }
-        } else this.at++;
+/**
+ * The scan's entropy-coded bytes with stuffed zeros and fill bytes taken out, and where each restart interval starts
+ * in them, so that the decoder's bit reading is a plain byte fetch.
+ */
+function unstuff(bytes: Uint8Array, start: number): { data: Uint8Array; intervals: number[] } {
+  // A little slack past the end: a reader that looks ahead at the last code reads zeros, as at a marker.
+  let data = new Uint8Array(bytes.length - start + 8);
+  const intervals = [0];
+  let length = 0;
+  for (let at = start; at < bytes.length;) {
+    const ff = bytes.indexOf(0xff, at);
+    const end = ff < 0 ? bytes.length : ff;
+    data.set(bytes.subarray(at, end), length);
+    length += end - at;
+    if (ff < 0) break;
+    const next = bytes[ff + 1];
+    if (next === 0) {
+      data[length++] = 0xff;
+      at = ff + 2;
+    } else if (next === 0xff)
+      at = ff + 1; // a fill byte before a marker
+    else if (next >= 0xd0 && next <= 0xd7) {
+      at = ff + 2;
+      // The interval's last look-ahead reads zeros, as at the marker, not the next interval.
+      if (length + 16 + bytes.length - at > data.length) {
+        const grown = new Uint8Array(Math.max(2 * data.length, length + 16 + bytes.length - at));
+        grown.set(data.subarray(0, length));
+        data = grown;
       }
-      this.buffer = ((this.buffer << 8) | byte) >>> 0;
-      this.count += 8;
-    }
+      data.fill(0, length, length + 8);
+      length += 8;
+      intervals.push(length);
+    } else break; // the end of the scan
   }
-
-  peek(n: number): number {
-    if (this.count < n) this.fill();
-    return (this.buffer >>> (this.count - n)) & ((1 << n) - 1);
-  }
-
-  skip(n: number): void {
-    this.count -= n;
-  }
-
-  read(n: number): number {
-    if (n === 0) return 0;
-    const value = this.peek(n);
-    this.count -= n;
-    return value;
-  }
-
-  /** At a restart marker: drops the leftover bits and steps over it. */
-  restart(): boolean {
-    this.count = 0;
-    this.buffer = 0;
-    if (this.marker >= 0xd0 && this.marker <= 0xd7) {
-      this.at += 2;
-      this.marker = -1;
-      return true;
-    }
-    // The marker may not have been reached yet when the last bits were read exactly.
-    while (this.at + 1 < this.bytes.length && this.bytes[this.at] === 0xff && this.bytes[this.at + 1] === 0xff) this.at++;
-    const next = this.bytes[this.at + 1];
-    if (this.bytes[this.at] === 0xff && next >= 0xd0 && next <= 0xd7) {
-      this.at += 2;
-      return true;
-    }
-    return false;
-  }
+  return { data, intervals };
 }
 
-function decodeSymbol(reader: BitReader, table: HuffmanDecoder): number {
-  const look = table.fast[reader.peek(FAST_BITS)];
-  if (look) {
-    reader.skip(look >> 8);
-    return look & 0xff;
-  }
-  const bits = reader.peek(16);
+/** A code longer than the lookahead, from 16 bits: (length << 8 | symbol). */
+function slowSymbol(bits16: number, table: HuffmanDecoder): number {
   for (let length = FAST_BITS + 1; length <= 16; length++) {
-    const code = bits >>> (16 - length);
-    if (code <= table.maxCode[length]) {
-      reader.skip(length);
-      return table.symbols[table.valPtr[length] + code - table.minCode[length]];
-    }
+    const code = bits16 >>> (16 - length);
+    if (code <= table.maxCode[length]) return (length << 8) | table.symbols[table.valPtr[length] + code - table.minCode[length]];
   }
   throw new RangeError('bad Huffman code');
 }
@@ -235,45 +213,6 @@ function encoderTable({ counts, symbols }: HuffmanSpec): HuffmanEncoder {
     next <<= 1;
   }
   return { code, length };
-}
-
-class BitWriter {
-  private chunks: Uint8Array[] = [];
-  private out = new Uint8Array(1 << 16);
-  private at = 0;
-  private buffer = 0;
-  private count = 0;
-
-  private byte(value: number): void {
-    if (this.at >= this.out.length - 1) {
-      this.chunks.push(this.out.subarray(0, this.at));
-      this.out = new Uint8Array(this.out.length * 2);
-      this.at = 0;
-    }
-    this.out[this.at++] = value;
-    if (value === 0xff) this.out[this.at++] = 0;
-  }
-
-  write(value: number, length: number): void {
-    this.buffer = (this.buffer << length) | (value & ((1 << length) - 1));
-    this.count += length;
-    while (this.count >= 8) {
-      this.count -= 8;
-      this.byte((this.buffer >>> this.count) & 0xff);
-    }
-    this.buffer &= (1 << this.count) - 1;
-  }
-
-  /** Pads the last byte with ones, as JPEG asks, and returns the bytes. */
-  finish(): Uint8Array[] {
-    if (this.count) this.write(0x7f, 8 - this.count);
-    return [...this.chunks, this.out.subarray(0, this.at)];
-  }
-}
-
-/** Bits needed for a coefficient's magnitude (JPEG's size category). */
-function category(value: number): number {
-  return 32 - Math.clz32(value < 0 ? -value : value);
 }
 
 /**
@@ -432,7 +371,7 @@ export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uin
       ...outComponents.flatMap((c) => [c.id, (c.h << 4) | c.v, c.quant]),
     ]),
     segment(0xc4, huffman),
-    ...encodeScan(outComponents, scanTables, codingOrder(outComponents, single, outMcusX, outMcusY).order),
+    ...encodeScan(outComponents, scanTables, codingOrder(outComponents, single, outMcusX, outMcusY).order, bytes.length),
     Uint8Array.of(0xff, 0xd9),
   ]);
   return { bytes: turned, width: outWidth, height: outHeight };
@@ -446,7 +385,11 @@ interface Turned extends Blocks {
   sign: Int8Array;
 }
 
-/** Decodes the scan straight into the upright blocks (`turned`, per component). */
+/**
+ * Decodes the scan straight into the upright blocks (`turned`, per component): each coefficient at its turned place
+ * with its sign, and each block's last non-zero place. One loop with the bit reader in locals, because this runs
+ * once a page, mostly before the engine has compiled it.
+ */
 function decodeScan(
   bytes: Uint8Array,
   start: number,
@@ -457,68 +400,90 @@ function decodeScan(
   blocksPerUnit: number,
   restartInterval: number,
 ): void {
-  const reader = new BitReader(bytes, start);
+  const { data, intervals } = unstuff(bytes, start);
+  let at = 0;
+  let buffer = 0;
+  let bits = 0;
   const predictors = new Int32Array(components.length);
   // A trimmed block is still read, into this.
   const spare = new Int16Array(64);
-  const spareLast = new Uint8Array(1);
   for (let i = 0, unit = 0; i < order.length; i += 2 * blocksPerUnit, unit++) {
     if (restartInterval && unit && unit % restartInterval === 0) {
-      if (!reader.restart()) throw new RangeError('missing restart marker');
+      const interval = unit / restartInterval;
+      if (interval >= intervals.length) throw new RangeError('missing restart marker');
+      at = intervals[interval];
+      buffer = bits = 0;
       predictors.fill(0);
     }
     for (let j = i; j < i + 2 * blocksPerUnit; j += 2) {
       const p = order[j];
       const { dc, ac } = tables[p];
-      const t = turned[p];
-      const target = t.target[order[j + 1]];
-      predictors[p] =
-        target < 0
-          ? decodeBlock(reader, dc, ac, spare, spareLast, 0, predictors[p], t.to, t.sign)
-          : decodeBlock(reader, dc, ac, t.coefficients, t.last, target, predictors[p], t.to, t.sign);
+      const { to, sign, coefficients, last } = turned[p];
+      const target = turned[p].target[order[j + 1]];
+      const out = target < 0 ? spare : coefficients;
+      const base = target < 0 ? 0 : target * 64;
+      // A refill tops the reader up to 16 bits or more: a whole code, or a whole value.
+      if (bits < 16) {
+        buffer = ((buffer << 16) | (data[at] << 8) | data[at + 1]) >>> 0;
+        at += 2;
+        bits += 16;
+      }
+      let look = dc.fast[(buffer >>> (bits - FAST_BITS)) & FAST_MASK] || slowSymbol((buffer >>> (bits - 16)) & 0xffff, dc);
+      bits -= look >> 8;
+      let size = look & 0xff;
+      if (size > 11) throw new RangeError('bad DC size');
+      if (size) {
+        if (bits < size) {
+          buffer = ((buffer << 16) | (data[at] << 8) | data[at + 1]) >>> 0;
+          at += 2;
+          bits += 16;
+        }
+        predictors[p] += extend((buffer >>> (bits - size)) & ((1 << size) - 1), size);
+        bits -= size;
+      }
+      out[base] = predictors[p];
+      let end = 0;
+      for (let k = 1; k < 64; k++) {
+        if (bits < 16) {
+          buffer = ((buffer << 16) | (data[at] << 8) | data[at + 1]) >>> 0;
+          at += 2;
+          bits += 16;
+        }
+        const peek = (buffer >>> (bits - FAST_BITS)) & FAST_MASK;
+        const quick = ac.fastAc[peek];
+        let value: number;
+        if (quick) {
+          bits -= quick & 0xff;
+          k += (quick >> 8) & 15;
+          value = quick >> 16;
+        } else {
+          look = ac.fast[peek] || slowSymbol((buffer >>> (bits - 16)) & 0xffff, ac);
+          bits -= look >> 8;
+          size = look & 15;
+          const run = (look >> 4) & 15;
+          if (!size) {
+            if (run !== 15) break; // end of block
+            k += 15;
+            continue;
+          }
+          k += run;
+          if (size > 10) throw new RangeError('bad AC code');
+          if (bits < size) {
+            buffer = ((buffer << 16) | (data[at] << 8) | data[at + 1]) >>> 0;
+            at += 2;
+            bits += 16;
+          }
+          value = extend((buffer >>> (bits - size)) & ((1 << size) - 1), size);
+          bits -= size;
+        }
+        if (k > 63) throw new RangeError('bad AC code');
+        const place = to[k];
+        out[base + place] = value * sign[k];
+        if (place > end) end = place;
+      }
+      if (target >= 0) last[target] = end;
     }
   }
-}
-
-/**
- * One block's coefficients into block `index` of `out`, each at its turned place `to` with its `sign` (and the last
- * non-zero one's place into `last`); returns the DC, the next block's predictor.
- */
-function decodeBlock(
-  reader: BitReader,
-  dc: HuffmanDecoder,
-  ac: HuffmanDecoder,
-  out: Int16Array,
-  last: Uint8Array,
-  index: number,
-  predictor: number,
-  to: Uint8Array,
-  sign: Int8Array,
-): number {
-  const base = index * 64;
-  const t = decodeSymbol(reader, dc);
-  if (t > 11) throw new RangeError('bad DC size');
-  const value = predictor + (t ? extend(reader.read(t), t) : 0);
-  out[base] = value;
-  let end = 0;
-  for (let k = 1; k < 64;) {
-    const rs = decodeSymbol(reader, ac);
-    const size = rs & 15;
-    const run = rs >> 4;
-    if (!size) {
-      if (run !== 15) break;
-      k += 16;
-      continue;
-    }
-    k += run;
-    if (k > 63 || size > 10) throw new RangeError('bad AC code');
-    const place = to[k];
-    out[base + place] = extend(reader.read(size), size) * sign[k];
-    if (place > end) end = place;
-    k++;
-  }
-  last[index] = end;
-  return value;
 }
 
 /** The blocks in coding order, as (component, block index) pairs: one at a time for one component, else MCU by MCU. */
@@ -584,53 +549,110 @@ function turnPlan(c: Component, turn: Turn, blocksX: number, blocksY: number, ke
   return { target, coefficients: new Int16Array(blocksX * blocksY * 64), last: new Uint8Array(blocksX * blocksY), to, sign };
 }
 
-/** The scan's header and its entropy-coded data (no restarts), with one Huffman table pair per component. */
+/** JPEG's size category of a value under 2048 in magnitude: the bits its magnitude needs. */
+const CATEGORY = Uint8Array.from({ length: 2048 }, (_, value) => 32 - Math.clz32(value));
+
+/**
+ * The scan's header and its entropy-coded data (no restarts), with one Huffman table pair per component; `capacity`
+ * is a guess at its size (it grows past it). One loop with the bit writer in locals, as in decodeScan.
+ */
 function encodeScan(
   components: (Component & Blocks)[],
   tables: { dc: HuffmanEncoder; ac: HuffmanEncoder; ids: number }[],
   order: Int32Array,
+  capacity: number,
 ): Uint8Array[] {
-  const writer = new BitWriter();
+  // The most one block can take, stuffed: 64 codes of 16 bits and values of 11, every byte 0xFF.
+  const BLOCK_MOST = 432;
+  let out = new Uint8Array(capacity + BLOCK_MOST);
+  let at = 0;
+  // Bits waiting to be written: the low `count` (under 8 between writes) of `buffer`.
+  let buffer = 0;
+  let count = 0;
   const predictors = new Int32Array(components.length);
   for (let i = 0; i < order.length; i += 2) {
-    const p = order[i];
-    const c = components[p];
-    predictors[p] = encodeBlock(writer, tables[p].dc, tables[p].ac, c.coefficients, order[i + 1], c.last[order[i + 1]], predictors[p]);
-  }
-  return [segment(0xda, [components.length, ...components.flatMap((c, p) => [c.id, tables[p].ids]), 0, 63, 0]), ...writer.finish()];
-}
-
-/** One block: its DC difference, its AC runs and an end of block; returns its DC, the next block's predictor. */
-function encodeBlock(
-  writer: BitWriter,
-  dc: HuffmanEncoder,
-  ac: HuffmanEncoder,
-  data: Int16Array,
-  index: number,
-  end: number,
-  predictor: number,
-): number {
-  const base = index * 64;
-  const diff = data[base] - predictor;
-  const size = category(diff);
-  writer.write(dc.code[size], dc.length[size]);
-  if (size) writer.write(diff < 0 ? diff - 1 : diff, size);
-  let run = 0;
-  for (let k = 1; k <= end; k++) {
-    const value = data[base + k];
-    if (!value) {
-      run++;
-      continue;
+    if (at + BLOCK_MOST > out.length) {
+      const grown = new Uint8Array(2 * out.length);
+      grown.set(out.subarray(0, at));
+      out = grown;
     }
-    for (; run > 15; run -= 16) writer.write(ac.code[0xf0], ac.length[0xf0]);
-    const bits = category(value);
-    const symbol = (run << 4) | bits;
-    writer.write(ac.code[symbol], ac.length[symbol]);
-    writer.write(value < 0 ? value - 1 : value, bits);
-    run = 0;
+    const p = order[i];
+    const { coefficients, last } = components[p];
+    const { dc, ac } = tables[p];
+    const base = order[i + 1] * 64;
+    const end = last[order[i + 1]];
+    const diff = coefficients[base] - predictors[p];
+    predictors[p] = coefficients[base];
+    let size = CATEGORY[diff < 0 ? -diff : diff];
+    buffer = (buffer << dc.length[size]) | dc.code[size];
+    count += dc.length[size];
+    while (count >= 8) {
+      const byte = (buffer >>> (count -= 8)) & 0xff;
+      out[at++] = byte;
+      if (byte === 0xff) out[at++] = 0;
+    }
+    if (size) {
+      buffer = (buffer << size) | ((diff < 0 ? diff - 1 : diff) & ((1 << size) - 1));
+      count += size;
+      while (count >= 8) {
+        const byte = (buffer >>> (count -= 8)) & 0xff;
+        out[at++] = byte;
+        if (byte === 0xff) out[at++] = 0;
+      }
+    }
+    let run = 0;
+    for (let k = 1; k <= end; k++) {
+      const value = coefficients[base + k];
+      if (!value) {
+        run++;
+        continue;
+      }
+      size = CATEGORY[value < 0 ? -value : value];
+      // Runs of 16 zeros first (ZRL), then the run, size and value's code, then the value's bits.
+      for (; run > 15; run -= 16) {
+        buffer = (buffer << ac.length[0xf0]) | ac.code[0xf0];
+        count += ac.length[0xf0];
+        while (count >= 8) {
+          const byte = (buffer >>> (count -= 8)) & 0xff;
+          out[at++] = byte;
+          if (byte === 0xff) out[at++] = 0;
+        }
+      }
+      const symbol = (run << 4) | size;
+      buffer = (buffer << ac.length[symbol]) | ac.code[symbol];
+      count += ac.length[symbol];
+      while (count >= 8) {
+        const byte = (buffer >>> (count -= 8)) & 0xff;
+        out[at++] = byte;
+        if (byte === 0xff) out[at++] = 0;
+      }
+      buffer = (buffer << size) | ((value < 0 ? value - 1 : value) & ((1 << size) - 1));
+      count += size;
+      while (count >= 8) {
+        const byte = (buffer >>> (count -= 8)) & 0xff;
+        out[at++] = byte;
+        if (byte === 0xff) out[at++] = 0;
+      }
+      run = 0;
+    }
+    if (end < 63) {
+      buffer = (buffer << ac.length[0]) | ac.code[0];
+      count += ac.length[0];
+      while (count >= 8) {
+        const byte = (buffer >>> (count -= 8)) & 0xff;
+        out[at++] = byte;
+        if (byte === 0xff) out[at++] = 0;
+      }
+    }
   }
-  if (end < 63) writer.write(ac.code[0], ac.length[0]);
-  return data[base];
+  // The last byte is padded with ones, as JPEG asks.
+  if (count) {
+    const byte = ((buffer << (8 - count)) | ((1 << (8 - count)) - 1)) & 0xff;
+    out[at++] = byte;
+    if (byte === 0xff) out[at++] = 0;
+  }
+  const header = segment(0xda, [components.length, ...components.flatMap((c, p) => [c.id, tables[p].ids]), 0, 63, 0]);
+  return [header, out.subarray(0, at)];
 }
 
 function segment(marker: number, body: number[]): Uint8Array {
