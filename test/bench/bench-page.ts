@@ -198,3 +198,53 @@ async function benchFallback(runs = 3): Promise<{ name: string; worker: Measure;
 }
 
 (window as unknown as { benchFallback: typeof benchFallback }).benchFallback = benchFallback;
+
+/** TEMP: what one JPEG encode costs by size, in a worker and on the main thread. */
+async function benchEncodeCost(): Promise<unknown> {
+  const source = `
+    const now = () => performance.now();
+    onmessage = async () => {
+      const big = new OffscreenCanvas(4032, 3024);
+      const bctx = big.getContext('2d');
+      const image = bctx.createImageData(4032, 3024);
+      for (let i = 0; i < image.data.length; i++) image.data[i] = ((i >> 6) * 2654435761) >>> 24;
+      bctx.putImageData(image, 0, 0);
+      const bitmap = big.transferToImageBitmap();
+      const out = { fresh: [], reused: [], resized: [], drawOnly: [], encodeOnly: [] };
+      const draw = (canvas) => {
+        const c = canvas.getContext('2d');
+        c.fillStyle = '#fff'; c.fillRect(0, 0, canvas.width, canvas.height);
+        for (const [x, y] of [[0, 0], [1, 0], [0, 1], [1, 1]]) c.drawImage(bitmap, 1000 + x * 1500, 800 + y * 1200, 504, 378, x * 504, y * 378, 504, 378);
+      };
+      for (let run = 0; run < 4; run++) {
+        const t = now(); const canvas = new OffscreenCanvas(1008, 756); draw(canvas);
+        await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.8 }); out.fresh.push(Math.round(now() - t));
+      }
+      const kept = new OffscreenCanvas(1008, 756);
+      for (let run = 0; run < 4; run++) {
+        const t = now(); draw(kept); const t2 = now();
+        await kept.convertToBlob({ type: 'image/jpeg', quality: 0.8 }); out.reused.push(Math.round(now() - t));
+        out.drawOnly.push(Math.round(t2 - t)); out.encodeOnly.push(Math.round(now() - t2));
+      }
+      for (let run = 0; run < 4; run++) {
+        const t = now(); kept.width = 1008 - 8 * (run + 1); kept.height = 756 - 8 * (run + 1); draw(kept);
+        await kept.convertToBlob({ type: 'image/jpeg', quality: 0.8 }); out.resized.push(Math.round(now() - t));
+      }
+      const full = [];
+      for (let run = 0; run < 2; run++) {
+        const t = now(); const canvas = new OffscreenCanvas(3363, 2522); const c = canvas.getContext('2d');
+        c.drawImage(bitmap, 0, 0, 3363, 2522); const t2 = now();
+        await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.8 }); full.push([Math.round(t2 - t), Math.round(now() - t2)]);
+      }
+      out.full = full;
+      postMessage(out);
+    };`;
+  const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+  const inWorker = await new Promise((resolve) => {
+    worker.onmessage = ({ data }) => resolve(data);
+    worker.postMessage(0);
+  });
+  worker.terminate();
+  return inWorker;
+}
+(window as unknown as { benchEncodeCost: typeof benchEncodeCost }).benchEncodeCost = benchEncodeCost;

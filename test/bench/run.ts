@@ -141,6 +141,7 @@ try {
         // BENCH_ONLY=images only the image cases (BENCH_CASES='12 MP,48 MP' picks some of them);
         // BENCH_ONLY=phones only the widget on each simulated phone.
         const only = process.env.BENCH_ONLY;
+        if (only === 'encodecost') { console.log(JSON.stringify(await browser.call('benchEncodeCost'))); continue; }
         const results = only && only !== 'images' ? [] : await browser.call<CaseResult[]>('runBench', runs);
         const quality =
           only && only !== 'quality' ? { times: [0], classicalTimes: [0], frame: '' } : await browser.call<Quality>('benchQuality');
