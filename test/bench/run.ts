@@ -19,7 +19,7 @@ type FallbackRow = { name: string; worker: Measure; mainThread: Measure };
 /** One engine's bench page: calls a function the page put on window, and closes. */
 interface BenchBrowser {
   version: string;
-  call<T>(name: 'runBench' | 'benchQuality' | 'benchFallback' | 'benchPhones', arg?: number): Promise<T>;
+  call<T>(name: 'runBench' | 'benchQuality' | 'benchFallback' | 'benchPhones' | 'benchFixedCosts', arg?: number): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -127,8 +127,16 @@ const open: Record<EngineName, () => Promise<BenchBrowser>> = {
   },
 };
 
-const figures: { engine: string; version: string; results: CaseResult[]; quality: Quality; fallback: FallbackRow[]; phones: PhoneRow[] }[] =
-  [];
+type FixedCosts = Record<'fresh' | 'reused' | 'firstDraw' | 'slice' | 'whole', number>;
+const figures: {
+  engine: string;
+  version: string;
+  results: CaseResult[];
+  quality: Quality;
+  fallback: FallbackRow[];
+  phones: PhoneRow[];
+  costs?: FixedCosts;
+}[] = [];
 const failures: { engine: string; error: string }[] = [];
 try {
   for (const engine of selectedEngines()) {
@@ -139,15 +147,15 @@ try {
       try {
         // BENCH_ONLY=quality skips the slow image cases; BENCH_ONLY=fallback runs only the main-thread fallback;
         // BENCH_ONLY=images only the image cases (BENCH_CASES='12 MP,48 MP' picks some of them);
-        // BENCH_ONLY=phones only the widget on each simulated phone.
+        // BENCH_ONLY=phones only the widget on each simulated phone; BENCH_ONLY=costs only the fixed costs.
         const only = process.env.BENCH_ONLY;
-        if (only === 'encodecost') { console.log(JSON.stringify(await browser.call('benchEncodeCost'))); continue; }
         const results = only && only !== 'images' ? [] : await browser.call<CaseResult[]>('runBench', runs);
         const quality =
           only && only !== 'quality' ? { times: [0], classicalTimes: [0], frame: '' } : await browser.call<Quality>('benchQuality');
         const fallback = only && only !== 'fallback' ? [] : await browser.call<FallbackRow[]>('benchFallback');
         const phones = only && only !== 'phones' ? [] : await browser.call<PhoneRow[]>('benchPhones', Math.min(runs, 3));
-        figures.push({ engine: ENGINES[engine].label, version: browser.version, results, quality, fallback, phones });
+        const costs = only && only !== 'costs' ? undefined : await browser.call<FixedCosts>('benchFixedCosts');
+        figures.push({ engine: ENGINES[engine].label, version: browser.version, results, quality, fallback, phones, costs });
       } finally {
         await browser.close();
       }
@@ -187,6 +195,24 @@ try {
   if (phoneRows.length) {
     console.log('\nThe widget on simulated phones (test/support/phone-camera.ts): Use camera → live preview, capture → upload start');
     console.table(phoneRows);
+  }
+  const costRows = figures.flatMap(({ engine, costs }) =>
+    costs
+      ? [
+          {
+            engine,
+            'encode 1008×756, fresh canvas': costs.fresh,
+            'encode 1008×756, same canvas again': costs.reused,
+            'the same, the first from a fresh 12 MP bitmap': costs.firstDraw,
+            'read 0.3 MB by a slice': costs.slice,
+            'read 0.3 MB whole': costs.whole,
+          },
+        ]
+      : [],
+  );
+  if (costRows.length) {
+    console.log('\nFixed costs in the worker, median ms (what a step costs beyond its pixels)');
+    console.table(costRows);
   }
   if (failures.length) {
     console.log('\nEngines that could not finish:');
