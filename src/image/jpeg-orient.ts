@@ -1,7 +1,7 @@
 /**
  * Turns a JPEG upright without decoding its pixels, as jpegtran does: the entropy-coded DCT blocks are
  * read, moved and transposed (a flip negates the odd frequencies along it), and written again with
- * Huffman tables fitted to them. No pixel changes, so the vendor's check sees the camera's own
+ * the file's own Huffman tables where they hold every symbol, else JPEG's example ones. No pixel changes, so the vendor's check sees the camera's own
  * pixels rather than a second generation of JPEG loss, and it costs a fraction of a decode and an
  * encode. Pure: no DOM.
  *
