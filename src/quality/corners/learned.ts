@@ -276,7 +276,9 @@ export function closerLook(
 ): LearnedDetection | undefined {
   if (!first || first.confidence < MIN_FIRST_LOOK) return undefined;
   const closer = lookCloser(model, image, first.corners);
-  if (closer !== 'whole frame') return closer;
+  if (closer !== 'whole frame') {
+    return closer;
+  }
   return first.confidence >= minConfidence ? first : undefined;
 }
 
@@ -352,8 +354,9 @@ export function quadFromMask(maps: CornerMaps, width: number, height: number): L
   const hull = convexHull(edge);
   const hugged = hull.length >= 4 ? hugQuad(hull) : undefined;
   if (!hugged) return undefined;
-  const quad = refitSides(hugged, edge, Math.max(sx, sy));
+  let quad = refitSides(hugged, edge, Math.max(sx, sy));
   for (let i = 0; i < 4; i++) if (cross(quad[(i + 3) % 4], quad[i], quad[(i + 1) % 4]) <= 0) return undefined;
+  quad = fitToMask(maps, quad, sx, sy);
   return { corners: orderFromTop(quad), confidence: maskScore(maps, quad, width, height) };
 }
 
@@ -388,6 +391,77 @@ export function maskScore(maps: CornerMaps, quad: Quad, width: number, height: n
     }
   if (!inside || !card) return 0;
   return Math.round((card / inside) * (card / (card + outside)) * 1000) / 1000;
+}
+
+// The fit's steps, in mask cells, coarse to fine, and the most rounds at each (tune split: 12 rounds found 3 points
+// more than 6; 25 no more than 12; a 2-cell or an eighth-cell step, or moving whole sides, no better).
+const FIT_STEPS = [1, 0.5, 0.25];
+const FIT_ROUNDS = 20;
+
+/**
+ * The quad moved, a corner at a time, to where it agrees best with the mask (soft intersection over union): a few
+ * stray cells (a thumb, a glint the mask took for card) stretch the convex hull and the quad that hugs it, but
+ * barely move this. On the tune split it took found from 76 % to 89 %.
+ */
+function fitToMask(maps: CornerMaps, frameQuad: Quad, sx: number, sy: number): Quad {
+  const q = frameQuad.map((p) => ({ x: p.x / sx, y: p.y / sy })) as Quad;
+  let total = 0;
+  for (const v of maps.mask) total += v;
+  let best = softIou(maps, q, total);
+  for (const step of FIT_STEPS)
+    for (let round = 0; round < FIT_ROUNDS; round++) {
+      let moved = false;
+      for (const corner of q)
+        for (const axis of ['x', 'y'] as const)
+          for (const sign of [1, -1]) {
+            const was = corner[axis];
+            corner[axis] = was + sign * step;
+            const iou = softIou(maps, q, total);
+            if (iou > best + 1e-6) {
+              best = iou;
+              moved = true;
+            } else corner[axis] = was;
+          }
+      if (!moved) break;
+    }
+  return q.map((p) => ({ x: p.x * sx, y: p.y * sy })) as Quad;
+}
+
+/**
+ * The mask's intersection over union with a clockwise quad in cell units, each cell covered by how far its centre
+ * is inside (a cell's width of ramp across each side), so a sub-cell move changes the score. `total` is the mask's sum.
+ */
+function softIou({ mask, w, h }: CornerMaps, q: Quad, total: number): number {
+  const sides = new Float64Array(12);
+  let minX = Infinity;
+  let maxX = -Infinity;
+  let minY = Infinity;
+  let maxY = -Infinity;
+  for (let i = 0; i < 4; i++) {
+    const a = q[i];
+    const b = q[(i + 1) % 4];
+    const length = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+    // The inward normal (clockwise, y down) and the side's offset along it.
+    const nx = -(b.y - a.y) / length;
+    const ny = (b.x - a.x) / length;
+    sides.set([nx, ny, nx * a.x + ny * a.y], i * 3);
+    minX = Math.min(minX, a.x);
+    maxX = Math.max(maxX, a.x);
+    minY = Math.min(minY, a.y);
+    maxY = Math.max(maxY, a.y);
+  }
+  let inter = 0;
+  let cover = 0;
+  for (let y = Math.max(0, Math.floor(minY - 1)); y < Math.min(h, Math.ceil(maxY + 1)); y++)
+    for (let x = Math.max(0, Math.floor(minX - 1)); x < Math.min(w, Math.ceil(maxX + 1)); x++) {
+      let inside = Infinity;
+      for (let k = 0; k < 12; k += 3) inside = Math.min(inside, sides[k] * (x + 0.5) + sides[k + 1] * (y + 0.5) - sides[k + 2]);
+      if (inside <= -0.5) continue;
+      const share = inside >= 0.5 ? 1 : inside + 0.5;
+      cover += share;
+      inter += share * mask[y * w + x];
+    }
+  return inter / (cover + total - inter);
 }
 
 // The mask's level that counts as card: its half-way line is the card's edge.
