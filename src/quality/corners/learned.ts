@@ -125,32 +125,38 @@ function conv(input: Planes, layer: Layer): Planes {
 /**
  * An ungrouped convolution as one dot product per output value: each output cell's input patch is copied out once
  * (zeros where it overhangs the frame), in the weights' own order, so both sides of the dot are read in a line.
- * About 2.2× faster than walking plane by plane on this model's small planes (20 × 15 cells in the middle).
+ * Two cells side by side and four output planes share one pass: each weight read serves two cells, each patch
+ * value four planes: about 2.2× faster than walking plane by plane, and 1.3× than a cell at a time (the same sums, in
+ * the same order).
  */
 function convByPatches(input: Planes, layer: Layer): Planes {
-  const { cin, cout, k, stride: s, dil: d, w: weights, b: bias } = layer;
+  const { cin, cout, k, stride: s, dil: d, w: weights, b: bias, relu } = layer;
   const { h, w } = input;
   const pad = d * (k >> 1);
   const oh = Math.floor((h + 2 * pad - d * (k - 1) - 1) / s) + 1;
   const ow = Math.floor((w + 2 * pad - d * (k - 1) - 1) / s) + 1;
   const size = cin * k * k;
-  const patch = new Float32Array(size);
-  const out = new Float32Array(cout * oh * ow);
+  const patches = new Float32Array(2 * size);
+  const plane = oh * ow;
+  const out = new Float32Array(cout * plane);
   const src = input.data;
   for (let oy = 0; oy < oh; oy++)
-    for (let ox = 0; ox < ow; ox++) {
-      let j = 0;
-      for (let c = 0; c < cin; c++)
-        for (let ky = 0; ky < k; ky++) {
-          const iy = oy * s + ky * d - pad;
-          const row = (c * h + iy) * w;
-          for (let kx = 0; kx < k; kx++, j++) {
-            const ix = ox * s + kx * d - pad;
-            patch[j] = iy < 0 || iy >= h || ix < 0 || ix >= w ? 0 : src[row + ix];
+    for (let ox = 0; ox < ow; ox += 2) {
+      // The second cell's patch is zeros past the row's end (its sums are then not written).
+      const pair = ox + 1 < ow;
+      for (let cell = 0, j = 0; cell < 2; cell++) {
+        const x0 = (ox + cell) * s - pad;
+        for (let c = 0; c < cin; c++)
+          for (let ky = 0; ky < k; ky++) {
+            const iy = oy * s + ky * d - pad;
+            const row = (c * h + iy) * w;
+            for (let kx = 0; kx < k; kx++, j++) {
+              const ix = x0 + kx * d;
+              patches[j] = iy < 0 || iy >= h || ix < 0 || ix >= w || (cell && !pair) ? 0 : src[row + ix];
+            }
           }
-        }
-      const cell = oy * ow + ox;
-      // Four output planes per pass over the patch: each patch value is read once for all four.
+      }
+      const at = oy * ow + ox;
       for (let o = 0; o < cout; o += 4) {
         const a0 = o * size;
         const a1 = a0 + (o + 1 < cout ? size : 0);
@@ -160,17 +166,31 @@ function convByPatches(input: Planes, layer: Layer): Planes {
         let s1 = 0;
         let s2 = 0;
         let s3 = 0;
+        let t0 = 0;
+        let t1 = 0;
+        let t2 = 0;
+        let t3 = 0;
         for (let i = 0; i < size; i++) {
-          const v = patch[i];
-          s0 += weights[a0 + i] * v;
-          s1 += weights[a1 + i] * v;
-          s2 += weights[a2 + i] * v;
-          s3 += weights[a3 + i] * v;
+          const u = patches[i];
+          const v = patches[size + i];
+          const w0 = weights[a0 + i];
+          const w1 = weights[a1 + i];
+          const w2 = weights[a2 + i];
+          const w3 = weights[a3 + i];
+          s0 += w0 * u;
+          t0 += w0 * v;
+          s1 += w1 * u;
+          t1 += w1 * v;
+          s2 += w2 * u;
+          t2 += w2 * v;
+          s3 += w3 * u;
+          t3 += w3 * v;
         }
-        put(out, o * oh * ow + cell, s0 + bias[o], layer.relu);
-        if (o + 1 < cout) put(out, (o + 1) * oh * ow + cell, s1 + bias[o + 1], layer.relu);
-        if (o + 2 < cout) put(out, (o + 2) * oh * ow + cell, s2 + bias[o + 2], layer.relu);
-        if (o + 3 < cout) put(out, (o + 3) * oh * ow + cell, s3 + bias[o + 3], layer.relu);
+        const sums = [s0, s1, s2, s3, t0, t1, t2, t3];
+        for (let q = 0; q < 4 && o + q < cout; q++) {
+          put(out, (o + q) * plane + at, sums[q] + bias[o + q], relu);
+          if (pair) put(out, (o + q) * plane + at + 1, sums[4 + q] + bias[o + q], relu);
+        }
       }
     }
   return { data: out, c: cout, h: oh, w: ow };
