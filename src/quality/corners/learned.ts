@@ -425,9 +425,13 @@ const FIT_ROUNDS = 20;
  */
 function fitToMask(maps: CornerMaps, frameQuad: Quad, sx: number, sy: number): Quad {
   const q = frameQuad.map((p) => ({ x: p.x / sx, y: p.y / sy })) as Quad;
+  const { mask, w, h } = maps;
+  // Each row's running sums, so the cells wholly inside the quad are summed at once.
+  const rows = new Float64Array((w + 1) * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rows[y * (w + 1) + x + 1] = rows[y * (w + 1) + x] + mask[y * w + x];
   let total = 0;
-  for (const v of maps.mask) total += v;
-  let best = softIou(maps, q, total);
+  for (let y = 0; y < h; y++) total += rows[y * (w + 1) + w];
+  let best = softIou(maps, rows, q, total);
   for (const step of FIT_STEPS)
     for (let round = 0; round < FIT_ROUNDS; round++) {
       let moved = false;
@@ -436,7 +440,7 @@ function fitToMask(maps: CornerMaps, frameQuad: Quad, sx: number, sy: number): Q
           for (const sign of [1, -1]) {
             const was = corner[axis];
             corner[axis] = was + sign * step;
-            const iou = softIou(maps, q, total);
+            const iou = softIou(maps, rows, q, total);
             if (iou > best + 1e-6) {
               best = iou;
               moved = true;
@@ -449,12 +453,12 @@ function fitToMask(maps: CornerMaps, frameQuad: Quad, sx: number, sy: number): Q
 
 /**
  * The mask's intersection over union with a clockwise quad in cell units, each cell covered by how far its centre
- * is inside (a cell's width of ramp across each side), so a sub-cell move changes the score. `total` is the mask's sum.
+ * is inside (a cell's width of ramp across each side), so a sub-cell move changes the score. Row by row: the run of
+ * cells wholly inside comes from the row's running sums (`rows`); only the ramp's cells are looked at one by one.
+ * `total` is the mask's sum.
  */
-function softIou({ mask, w, h }: CornerMaps, q: Quad, total: number): number {
+function softIou({ mask, w, h }: CornerMaps, rows: Float64Array, q: Quad, total: number): number {
   const sides = new Float64Array(12);
-  let minX = Infinity;
-  let maxX = -Infinity;
   let minY = Infinity;
   let maxY = -Infinity;
   for (let i = 0; i < 4; i++) {
@@ -465,22 +469,51 @@ function softIou({ mask, w, h }: CornerMaps, q: Quad, total: number): number {
     const nx = -(b.y - a.y) / length;
     const ny = (b.x - a.x) / length;
     sides.set([nx, ny, nx * a.x + ny * a.y], i * 3);
-    minX = Math.min(minX, a.x);
-    maxX = Math.max(maxX, a.x);
     minY = Math.min(minY, a.y);
     maxY = Math.max(maxY, a.y);
   }
+  const insideAt = (x: number, y: number) => {
+    let inside = Infinity;
+    for (let k = 0; k < 12; k += 3) inside = Math.min(inside, sides[k] * (x + 0.5) + sides[k + 1] * (y + 0.5) - sides[k + 2]);
+    return inside;
+  };
   let inter = 0;
   let cover = 0;
-  for (let y = Math.max(0, Math.floor(minY - 1)); y < Math.min(h, Math.ceil(maxY + 1)); y++)
-    for (let x = Math.max(0, Math.floor(minX - 1)); x < Math.min(w, Math.ceil(maxX + 1)); x++) {
-      let inside = Infinity;
-      for (let k = 0; k < 12; k += 3) inside = Math.min(inside, sides[k] * (x + 0.5) + sides[k + 1] * (y + 0.5) - sides[k + 2]);
+  for (let y = Math.max(0, Math.floor(minY - 1)); y < Math.min(h, Math.ceil(maxY + 1)); y++) {
+    // Along the row, each side's inside is a·(x + ½) + b: the cells past −½ (touched) and from ½ (whole) on.
+    let from = 0;
+    let to = w;
+    let wholeFrom = 0;
+    let wholeTo = w;
+    for (let k = 0; k < 12; k += 3) {
+      const a = sides[k];
+      const b = sides[k + 1] * (y + 0.5) - sides[k + 2];
+      if (Math.abs(a) < 1e-9) {
+        if (b <= -0.5) to = 0;
+        if (b < 0.5) wholeTo = 0;
+      } else if (a > 0) {
+        from = Math.max(from, Math.floor((-0.5 - b) / a - 0.5) + 1);
+        wholeFrom = Math.max(wholeFrom, Math.ceil((0.5 - b) / a - 0.5));
+      } else {
+        to = Math.min(to, Math.ceil((-0.5 - b) / a - 0.5));
+        wholeTo = Math.min(wholeTo, Math.floor((0.5 - b) / a - 0.5) + 1);
+      }
+    }
+    if (to <= from) continue;
+    wholeFrom = Math.min(Math.max(wholeFrom, from), to);
+    wholeTo = Math.max(Math.min(wholeTo, to), wholeFrom);
+    cover += wholeTo - wholeFrom;
+    inter += rows[y * (w + 1) + wholeTo] - rows[y * (w + 1) + wholeFrom];
+    for (let x = from; x < to; x++) {
+      if (x === wholeFrom) x = wholeTo;
+      if (x >= to) break;
+      const inside = insideAt(x, y);
       if (inside <= -0.5) continue;
       const share = inside >= 0.5 ? 1 : inside + 0.5;
       cover += share;
       inter += share * mask[y * w + x];
     }
+  }
   return inter / (cover + total - inter);
 }
 
