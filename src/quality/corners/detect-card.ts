@@ -6,7 +6,7 @@
  */
 import { MIN_QUAD_CONFIDENCE, detectQuad } from './detect.ts';
 import type { GrayImage, Quad } from './geometry.ts';
-import { type CornerModel, MIN_LEARNED_CONFIDENCE, closerLook, maskScore, quadFromMask, runCornerModel, snapToEdges } from './learned.ts';
+import { type CornerModel, MIN_LEARNED_CONFIDENCE, closerLook, maskScore, maskSeesCard, quadFromMask, runCornerModel, snapToEdges } from './learned.ts';
 
 export interface CardDetection {
   corners: Quad;
@@ -30,6 +30,7 @@ export function detectCard(
   { aspect, minLearnedConfidence = MIN_LEARNED_CONFIDENCE, minAgreement = MIN_MASK_AGREEMENT }: CardOptions,
 ): CardDetection | undefined {
   const maps = runCornerModel(model, image);
+  if (!maskSeesCard(maps)) return undefined;
   const classical = detectQuad(image, { aspect });
   if (classical && classical.confidence >= MIN_QUAD_CONFIDENCE) {
     const agreement = maskScore(maps, classical.corners, image.width, image.height);

@@ -520,6 +520,15 @@ function softIou({ mask, w, h }: CornerMaps, rows: Float64Array, q: Quad, total:
 // The mask's level that counts as card: its half-way line is the card's edge.
 const HALF = 0.5;
 
+/**
+ * Whether the mask holds anything the size of a card at all. When it doesn't, no quad can agree with it (a classical
+ * quad needs most of its cells called card), so the classical detector need not run: an empty frame, as a camera
+ * sees before the card comes, costs the network alone.
+ */
+export function maskSeesCard({ mask, w, h }: CornerMaps): boolean {
+  return largestComponent(mask, w, h) !== undefined;
+}
+
 /** The 4-connected run of card cells with the most mask in it (at least a few cells), or undefined. */
 function largestComponent(mask: Float32Array, w: number, h: number): { cells: number[] } | undefined {
   const seen = new Uint8Array(w * h);
