@@ -6,7 +6,16 @@
  */
 import { MIN_QUAD_CONFIDENCE, detectQuad } from './detect.ts';
 import type { GrayImage, Quad } from './geometry.ts';
-import { type CornerModel, MIN_LEARNED_CONFIDENCE, closerLook, maskScore, maskSeesCard, quadFromMask, runCornerModel, snapToEdges } from './learned.ts';
+import {
+  type CornerModel,
+  MIN_LEARNED_CONFIDENCE,
+  closerLook,
+  maskScore,
+  maskSeesCard,
+  quadFromMask,
+  runCornerModel,
+  snapToEdges,
+} from './learned.ts';
 
 export interface CardDetection {
   corners: Quad;
