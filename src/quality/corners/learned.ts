@@ -296,9 +296,7 @@ export function closerLook(
 ): LearnedDetection | undefined {
   if (!first || first.confidence < MIN_FIRST_LOOK) return undefined;
   const closer = lookCloser(model, image, first.corners);
-  if (closer !== 'whole frame') {
-    return closer;
-  }
+  if (closer !== 'whole frame') return closer;
   return first.confidence >= minConfidence ? first : undefined;
 }
 
