@@ -62,7 +62,7 @@ function fpmBinary(): string {
 }
 
 /** True when the php command runs and has the extension (json is built into every PHP 8). */
-function phpHas(extension: string): boolean {
+export function phpHas(extension: string): boolean {
   try {
     return execFileSync('php', ['-r', `echo extension_loaded('${extension}') ? 'yes' : 'no';`], { encoding: 'utf8' }) === 'yes';
   } catch {

@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import { unzipSync } from 'fflate';
 import { aptInstall } from '../../scripts/apt.mjs';
 import { BUNDLED_LICENSES, PLUGIN_SLUG } from '../../scripts/wordpress-zip.mjs';
-import { VERSIONS } from '../support/wordpress.ts';
+import { VERSIONS, phpHas } from '../support/wordpress.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const STAGED = join(root, 'dist/wordpress', PLUGIN_SLUG);
@@ -53,14 +53,17 @@ test(
   "PHP_CodeSniffer: the WordPress standard and Plugin Check's plugin-review.xml find no error or warning",
   { skip: !existsSync(PHPCS) && `${PHPCS} is missing: the directory's checkers are not on npm or in Debian (see its README)` },
   async () => {
-    const missing = ['xml', 'mbstring'].filter(
-      (extension) => execFileSync('php', ['-r', `echo extension_loaded('${extension}') ? 1 : 0;`], { encoding: 'utf8' }) !== '1',
-    );
-    if (missing.length > 0)
-      aptInstall(
-        missing.map((extension) => `php-${extension}`),
-        "PHP_CodeSniffer's tokenizer",
-      );
+    // On a fresh machine this file runs before plugin.test.ts has installed PHP at all.
+    const missing = (
+      [
+        ['json', 'php-cli'],
+        ['xml', 'php-xml'],
+        ['mbstring', 'php-mbstring'],
+      ] as const
+    )
+      .filter(([extension]) => !phpHas(extension))
+      .map(([, pkg]) => pkg);
+    if (missing.length > 0) aptInstall(missing, 'PHP_CodeSniffer and its tokenizer');
     const options = [
       '-s',
       '--extensions=php',
