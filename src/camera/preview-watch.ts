@@ -30,6 +30,8 @@ export interface PreviewWatch {
 export async function watchPreview(watch: PreviewWatch): Promise<void> {
   let streak = 0;
   let previous: Uint8Array | undefined;
+  // Where the last frame had the card: the finder looks there first (one run of its network, not two).
+  let near: QualityReport['corners'];
   while (watch.active() && watch.camera.state === 'live') {
     const video = watch.video();
     if (video && video.readyState >= 2 && video.videoWidth) {
@@ -40,8 +42,13 @@ export async function watchPreview(watch: PreviewWatch): Promise<void> {
         const thumb = thumbnail(frame, region);
         const motion = frameChange(previous, thumb);
         previous = thumb;
-        const report = await watch.worker.analyze(frame, cameraThresholds(watch.thresholds()), region, undefined, watch.documentType());
+        const report = await watch.worker.analyze(frame, cameraThresholds(watch.thresholds()), {
+          region,
+          documentType: watch.documentType(),
+          near,
+        });
         if (!watch.active() || watch.camera.state !== 'live') return;
+        near = report.corners;
         streak = nextStreak(streak, report);
         const fill = report.corners
           ? cardFill(

@@ -400,7 +400,7 @@ export class AccuraIdLiveness extends LitElement {
     this.analyzing = true;
     try {
       const { worker } = await this.load();
-      const report = await worker.analyze(file, this.thresholds, undefined, undefined, this.documentType);
+      const report = await worker.analyze(file, this.thresholds, { documentType: this.documentType });
       if (this.file !== file) return;
       this.quality = report;
       this.dispatchEvent(new LivenessQualityEvent(report));

@@ -5,6 +5,7 @@
 import { type AnyContext2D, context2d, makeCanvas } from '../image/canvas.ts';
 import type { DocumentType, Rect } from '../camera/camera-rules.ts';
 import { cropGray } from './corners/gray-image.ts';
+import type { Quad } from './corners/geometry.ts';
 import type { CornerModel } from './corners/learned.ts';
 import {
   ANALYSIS_SIZE,
@@ -46,7 +47,8 @@ function grayOf(
 /**
  * Judges an image (or the `region` of it that will be captured): framing, exposure and glare on
  * an overview of at most ANALYSIS_SIZE pixels, blur on a full-resolution crop of the document.
- * `model` is the learned card finder (used for ID cards: findCard).
+ * `model` is the learned card finder (used for ID cards: findCard); `near` the corners the last
+ * analysed camera frame reported, where the finder looks first.
  */
 export function analyzeQuality(
   source: ImageBitmap,
@@ -54,13 +56,15 @@ export function analyzeQuality(
   thresholds: QualityThresholds = DEFAULT_QUALITY_THRESHOLDS,
   documentType: DocumentType = 'id-card',
   model?: CornerModel,
+  near?: Quad,
 ): QualityReport {
   const scale = Math.min(1, ANALYSIS_SIZE / Math.max(region.width, region.height));
   const width = Math.max(1, Math.round(region.width * scale));
   const height = Math.max(1, Math.round(region.height * scale));
   // The overview keeps a chroma plane: the corner detector finds colour edges in it.
   const overview = grayOf(source, region.x, region.y, region.width, region.height, width, height, true);
-  const measures = measureOverview(overview, region.width / width, documentType, model);
+  const nearInRegion = near?.map((p) => ({ x: p.x - region.x, y: p.y - region.y })) as Quad | undefined;
+  const measures = measureOverview(overview, region.width / width, documentType, model, nearInRegion);
   const crop = detailCrop(measures, region.width, region.height);
   const detail =
     scale === 1

@@ -206,24 +206,27 @@ function quadBox(quad: Quad, width: number, height: number): Box {
  * (detectCard: the classical corners where the model's mask agrees, else the mask's own); otherwise the classical
  * detector alone: the model was trained on ID cards, and has seen only synthetic passports, so it must not veto one.
  */
-export function findCard(overview: GrayImage, documentType: DocumentType, model?: CornerModel): Quad | undefined {
+export function findCard(overview: GrayImage, documentType: DocumentType, model?: CornerModel, near?: Quad): Quad | undefined {
   const aspect = DOCUMENT_ASPECT[documentType];
-  if (model && documentType === 'id-card') return detectCard(model, overview, { aspect })?.corners;
+  if (model && documentType === 'id-card') return detectCard(model, overview, { aspect, near })?.corners;
   const found = detectQuad(overview, { aspect });
   return found && found.confidence >= MIN_QUAD_CONFIDENCE ? found.corners : undefined;
 }
 
 /**
  * Measures an overview (and the detail crop, once the caller has cut it from the document's middle), for the
- * document type the corner detectors look for; `model` is the learned card finder.
+ * document type the corner detectors look for; `model` is the learned card finder, and `near` the corners the last
+ * camera frame reported (in the source's pixels, as the report gives them).
  */
 export function measureOverview(
   overview: GrayImage,
   sourceScale: number,
   documentType: DocumentType = 'id-card',
   model?: CornerModel,
+  near?: Quad,
 ): Omit<QualityMeasures, 'sharpness'> {
-  const quad = findCard(overview, documentType, model);
+  const nearInOverview = near?.map((p) => ({ x: p.x / sourceScale, y: p.y / sourceScale })) as Quad | undefined;
+  const quad = findCard(overview, documentType, model, nearInOverview);
   // Without a card, glare and blur are still judged in the old edge box, so a hint can say what is wrong.
   const documentBox = quad ? quadBox(quad, overview.width, overview.height) : findDocument(overview);
   const { mean, clipped } = exposure(overview);

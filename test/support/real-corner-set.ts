@@ -158,6 +158,19 @@ export async function realScenes(split: Exclude<Split, 'train'>, count = SPLIT_S
   return meta.map((m, i) => ({ ...m, image: { data: plane(i, 0), chroma: plane(i, 1), width: WIDTH, height: HEIGHT } }));
 }
 
+/** A quad moved as a hand moves a card between two analysed frames: shifted, turned and scaled a little, each scene its own way. */
+export function movedByHand(quad: Quad, index: number, frameWidth: number): Quad {
+  const cx = quad.reduce((sum, p) => sum + p.x, 0) / 4;
+  const cy = quad.reduce((sum, p) => sum + p.y, 0) / 4;
+  const angle = (((index % 7) - 3) * Math.PI) / 180;
+  const scale = 1 + ((index % 5) - 2) * 0.025;
+  const [dx, dy] = [(((index % 3) - 1) * 0.04 + 0.02) * frameWidth, ((index % 4) - 1.5) * 0.02 * frameWidth];
+  return quad.map((p) => {
+    const [x, y] = [(p.x - cx) * scale, (p.y - cy) * scale];
+    return { x: cx + dx + x * Math.cos(angle) - y * Math.sin(angle), y: cy + dy + x * Math.sin(angle) + y * Math.cos(angle) };
+  }) as Quad;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [flag, ...rest] = process.argv.slice(2);
   if (flag === '--part') {

@@ -11,11 +11,12 @@ import { type StillRequest, cutStill } from '../../camera/still.ts';
 import type { LivenessErrorDetail } from '../../check/errors.ts';
 import { LivenessError } from '../../check/errors.ts';
 import { type PreparedImage, prepareImage } from '../prepare.ts';
+import type { Quad } from '../../quality/corners/geometry.ts';
 import type { QualityReport, QualityThresholds } from '../../quality/quality-rules.ts';
 
 export type ImageTask =
   | { kind: 'prepare'; file: Blob; maxBytes: number }
-  | { kind: 'quality'; source: Blob | ImageBitmap; region?: Rect; thresholds: QualityThresholds; documentType?: DocumentType }
+  | { kind: 'quality'; source: Blob | ImageBitmap; region?: Rect; thresholds: QualityThresholds; documentType?: DocumentType; near?: Quad }
   | ({ kind: 'still' } & StillRequest);
 
 export type ImageTaskResult =
@@ -35,7 +36,7 @@ export async function runImageTask(task: ImageTask): Promise<ImageTaskResult> {
     if (task.kind === 'still') return { ok: true, still: await cutStill(task) };
     const bitmap = task.source instanceof Blob ? await createImageBitmap(task.source) : task.source;
     try {
-      return { ok: true, quality: analyzeQuality(bitmap, task.region, task.thresholds, task.documentType, cornerModel()) };
+      return { ok: true, quality: analyzeQuality(bitmap, task.region, task.thresholds, task.documentType, cornerModel(), task.near) };
     } finally {
       bitmap.close();
     }

@@ -11,6 +11,7 @@ import type { CutStill } from '../../camera/cut.ts';
 import type { StillRequest } from '../../camera/still.ts';
 import type { PreparedImage } from '../prepare.ts';
 import type { QualityReport, QualityThresholds } from '../../quality/quality-rules.ts';
+import type { Quad } from '../../quality/corners/geometry.ts';
 import { scriptBase } from '../../element/script-base.ts';
 import { workerFallbackAdvice } from './advice.ts';
 
@@ -74,16 +75,17 @@ export class ImageWorkerClient {
     return (result as { image: PreparedImage }).image;
   }
 
-  /** Runs the quality gate on an image, or on the region of a frame that a capture would keep. */
+  /**
+   * Runs the quality gate on an image, or on the `region` of a frame that a capture would keep; `near` is where the
+   * last camera frame's report put the card.
+   */
   async analyze(
     source: Blob | ImageBitmap,
     thresholds: QualityThresholds,
-    region?: Rect,
-    signal?: AbortSignal,
-    documentType?: DocumentType,
+    { region, signal, documentType, near }: { region?: Rect; signal?: AbortSignal; documentType?: DocumentType; near?: Quad } = {},
   ): Promise<QualityReport> {
     const transfer = source instanceof ImageBitmap ? [source] : [];
-    const result = await this.request({ kind: 'quality', source, region, thresholds, documentType }, transfer, signal);
+    const result = await this.request({ kind: 'quality', source, region, thresholds, documentType, near }, transfer, signal);
     return (result as { quality: QualityReport }).quality;
   }
 

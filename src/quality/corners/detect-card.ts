@@ -10,6 +10,8 @@ import {
   type CornerModel,
   MIN_LEARNED_CONFIDENCE,
   closerLook,
+  learnedQuad,
+  lookCloser,
   maskScore,
   maskSeesCard,
   quadFromMask,
@@ -31,13 +33,17 @@ export interface CardOptions {
   aspect: number;
   minLearnedConfidence?: number;
   minAgreement?: number;
+  /** Where the card was in the camera's last analysed frame, in this image's pixels: looked at closer first (trackCard). */
+  near?: Quad;
 }
 
 export function detectCard(
   model: CornerModel,
   image: GrayImage,
-  { aspect, minLearnedConfidence = MIN_LEARNED_CONFIDENCE, minAgreement = MIN_MASK_AGREEMENT }: CardOptions,
+  { aspect, minLearnedConfidence = MIN_LEARNED_CONFIDENCE, minAgreement = MIN_MASK_AGREEMENT, near }: CardOptions,
 ): CardDetection | undefined {
+  const tracked = near && trackCard(model, image, near, minLearnedConfidence);
+  if (tracked) return tracked;
   const maps = runCornerModel(model, image);
   if (!maskSeesCard(maps)) return undefined;
   const classical = detectQuad(image, { aspect });
@@ -48,4 +54,22 @@ export function detectCard(
   const learned = closerLook(model, image, quadFromMask(maps, image.width, image.height), minLearnedConfidence);
   if (!learned || learned.confidence < minLearnedConfidence) return undefined;
   return { corners: snapToEdges(image, learned.corners), confidence: learned.confidence, by: 'learned' };
+}
+
+/**
+ * The card again where the last frame had it: the model's closer look around that quad (or one look at the whole
+ * frame when the card fills it), one run of the network instead of two and the classical detector. Undefined when
+ * the card is not there any more, and the caller looks at the whole frame. A hand moves the card by a few percent
+ * of the frame between analysed frames, well inside the closer look's margin.
+ */
+export function trackCard(
+  model: CornerModel,
+  image: GrayImage,
+  near: Quad,
+  minConfidence = MIN_LEARNED_CONFIDENCE,
+): CardDetection | undefined {
+  const closer = lookCloser(model, image, near);
+  const found = closer === 'whole frame' ? learnedQuad(model, image) : closer;
+  if (!found || found.confidence < minConfidence) return undefined;
+  return { corners: snapToEdges(image, found.corners), confidence: found.confidence, by: 'learned' };
 }
