@@ -8,6 +8,7 @@ import { MIN_QUAD_CONFIDENCE, detectQuad } from './detect.ts';
 import type { GrayImage, Quad } from './geometry.ts';
 import {
   type CornerModel,
+  type LearnedDetection,
   MIN_LEARNED_CONFIDENCE,
   closerLook,
   learnedQuad,
@@ -52,8 +53,7 @@ export function detectCard(
     if (agreement >= minAgreement) return { corners: classical.corners, confidence: agreement, by: 'classical' };
   }
   const learned = closerLook(model, image, quadFromMask(maps, image.width, image.height), minLearnedConfidence);
-  if (!learned || learned.confidence < minLearnedConfidence) return undefined;
-  return { corners: snapToEdges(image, learned.corners), confidence: learned.confidence, by: 'learned' };
+  return snapped(image, learned, minLearnedConfidence);
 }
 
 /**
@@ -69,7 +69,11 @@ export function trackCard(
   minConfidence = MIN_LEARNED_CONFIDENCE,
 ): CardDetection | undefined {
   const closer = lookCloser(model, image, near);
-  const found = closer === 'whole frame' ? learnedQuad(model, image) : closer;
+  return snapped(image, closer === 'whole frame' ? learnedQuad(model, image) : closer, minConfidence);
+}
+
+/** A learned quad sure enough, its sides snapped to the frame's edges. */
+function snapped(image: GrayImage, found: LearnedDetection | undefined, minConfidence: number): CardDetection | undefined {
   if (!found || found.confidence < minConfidence) return undefined;
   return { corners: snapToEdges(image, found.corners), confidence: found.confidence, by: 'learned' };
 }
