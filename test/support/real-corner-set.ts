@@ -194,6 +194,8 @@ export interface RealOutcome {
   found: boolean;
   /** A quad where there is no card, or a quad that is not the card. */
   detected: boolean;
+  /** The quad the detector gave, if any. */
+  corners?: Quad;
   cpuMs: number;
 }
 
@@ -204,7 +206,7 @@ export function runReal(scenes: RealScene[], detect: (scene: RealScene) => Point
     const corners = detect(scene) as Quad | undefined;
     const spent = process.cpuUsage(used);
     const error = corners && scene.corners ? cornerError(corners, scene.corners) : Infinity;
-    return { scene, error, found: error <= FOUND_WITHIN, detected: !!corners, cpuMs: (spent.user + spent.system) / 1000 };
+    return { scene, error, found: error <= FOUND_WITHIN, detected: !!corners, corners, cpuMs: (spent.user + spent.system) / 1000 };
   });
 }
 
