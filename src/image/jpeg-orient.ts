@@ -571,9 +571,6 @@ function encodeScan(
   let buffer = 0;
   let count = 0;
   const predictors = new Int32Array(components.length);
-  // At most a DC code and value, and per coefficient a ZRL, a code and a value.
-  const codes = new Int32Array(2 + 3 * 63 + 1);
-  const lengths = new Uint8Array(codes.length);
   for (let i = 0; i < order.length; i += 2) {
     if (at + BLOCK_MOST > out.length) {
       const grown = new Uint8Array(2 * out.length);
@@ -587,13 +584,23 @@ function encodeScan(
     const end = last[order[i + 1]];
     const diff = coefficients[base] - predictors[p];
     predictors[p] = coefficients[base];
-    // The block's codes and value bits, listed, then written in one loop.
+    // Each code and each value's bits go straight into the buffer (under 8 bits wait there between writes, so a
+    // 16-bit code or an 11-bit value keeps it under 24 bits: an int32 throughout).
     let size = CATEGORY[diff < 0 ? -diff : diff];
-    codes[0] = dc.code[size];
-    lengths[0] = dc.length[size];
-    codes[1] = (diff < 0 ? diff - 1 : diff) & ((1 << size) - 1);
-    lengths[1] = size;
-    let n = 2;
+    buffer = (buffer << dc.length[size]) | dc.code[size];
+    count += dc.length[size];
+    while (count >= 8) {
+      const byte = (buffer >> (count -= 8)) & 0xff;
+      out[at++] = byte;
+      if (byte === 0xff) out[at++] = 0;
+    }
+    buffer = (buffer << size) | ((diff < 0 ? diff - 1 : diff) & ((1 << size) - 1));
+    count += size;
+    while (count >= 8) {
+      const byte = (buffer >> (count -= 8)) & 0xff;
+      out[at++] = byte;
+      if (byte === 0xff) out[at++] = 0;
+    }
     let run = 0;
     for (let k = 1; k <= end; k++) {
       const value = coefficients[base + k];
@@ -603,23 +610,35 @@ function encodeScan(
       }
       // Runs of 16 zeros first (ZRL), then the run and size's code, then the value's bits.
       for (; run > 15; run -= 16) {
-        codes[n] = ac.code[0xf0];
-        lengths[n++] = ac.length[0xf0];
+        buffer = (buffer << ac.length[0xf0]) | ac.code[0xf0];
+        count += ac.length[0xf0];
+        while (count >= 8) {
+          const byte = (buffer >> (count -= 8)) & 0xff;
+          out[at++] = byte;
+          if (byte === 0xff) out[at++] = 0;
+        }
       }
       size = CATEGORY[value < 0 ? -value : value];
-      codes[n] = ac.code[(run << 4) | size];
-      lengths[n++] = ac.length[(run << 4) | size];
-      codes[n] = (value < 0 ? value - 1 : value) & ((1 << size) - 1);
-      lengths[n++] = size;
+      const symbol = (run << 4) | size;
+      buffer = (buffer << ac.length[symbol]) | ac.code[symbol];
+      count += ac.length[symbol];
+      while (count >= 8) {
+        const byte = (buffer >> (count -= 8)) & 0xff;
+        out[at++] = byte;
+        if (byte === 0xff) out[at++] = 0;
+      }
+      buffer = (buffer << size) | ((value < 0 ? value - 1 : value) & ((1 << size) - 1));
+      count += size;
+      while (count >= 8) {
+        const byte = (buffer >> (count -= 8)) & 0xff;
+        out[at++] = byte;
+        if (byte === 0xff) out[at++] = 0;
+      }
       run = 0;
     }
     if (end < 63) {
-      codes[n] = ac.code[0];
-      lengths[n++] = ac.length[0];
-    }
-    for (let w = 0; w < n; w++) {
-      buffer = (buffer << lengths[w]) | codes[w];
-      count += lengths[w];
+      buffer = (buffer << ac.length[0]) | ac.code[0];
+      count += ac.length[0];
       while (count >= 8) {
         const byte = (buffer >> (count -= 8)) & 0xff;
         out[at++] = byte;
