@@ -34,12 +34,24 @@ interface Component {
   blocksY: number;
 }
 
-/** A component's decoded blocks. */
+/**
+ * A component's decoded blocks, kept sparse: most of a block's 64 coefficients are zero, and memory touched for
+ * the first time is what a turn pays most for (5.8 MB of whole blocks cost 15 ms of page faults on a 1 MP photo).
+ */
 interface Blocks {
-  /** Coefficients in zigzag order, 64 a block, DC undifferenced. */
-  coefficients: Int16Array;
+  /** Each block's DC coefficient, undifferenced. */
+  dc: Int16Array;
+  /** Where each block's non-zero AC coefficients start in the lists they share (`Coefficients`), and how many. */
+  first: Int32Array;
+  count: Uint8Array;
   /** Each block's last non-zero coefficient (zigzag index; 0 for DC alone), so the writing stops there. */
   last: Uint8Array;
+}
+
+/** Every kept block's non-zero AC coefficients, in the order they were read: upright zigzag place and value. */
+interface Coefficients {
+  places: Uint8Array;
+  values: Int16Array;
 }
 
 interface HuffmanDecoder {
@@ -112,7 +124,7 @@ function buildDecoder(counts: Uint8Array, symbols: Uint8Array): HuffmanDecoder {
  * The scan's entropy-coded bytes with stuffed zeros and fill bytes taken out, and where each restart interval starts
  * in them, so that the decoder's bit reading is a plain byte fetch.
  */
-function unstuff(bytes: Uint8Array, start: number): { data: Uint8Array; intervals: number[] } {
+function unstuff(bytes: Uint8Array, start: number): { data: Uint8Array; intervals: number[]; length: number } {
   // A little slack past the end: a reader that looks ahead at the last code reads zeros, as at a marker.
   let data = new Uint8Array(bytes.length - start + 8);
   const intervals = [0];
@@ -137,13 +149,16 @@ function unstuff(bytes: Uint8Array, start: number): { data: Uint8Array; interval
         grown.set(data.subarray(0, length));
         data = grown;
       }
-      data.fill(0, length, length + 8);
-      length += 8;
+      data.fill(0, length, length + RESTART_SLACK);
+      length += RESTART_SLACK;
       intervals.push(length);
     } else break; // the end of the scan
   }
-  return { data, intervals };
+  return { data, intervals, length };
 }
+
+/** Zero bytes after each restart interval's data, for the look-ahead of its last code. */
+const RESTART_SLACK = 8;
 
 /** A code longer than the lookahead, from 16 bits: (length << 8 | symbol). */
 function slowSymbol(bits16: number, table: HuffmanDecoder): number {
@@ -215,15 +230,27 @@ function encoderTable({ counts, symbols }: HuffmanSpec): HuffmanEncoder {
   return { code, length };
 }
 
+/** A baseline JPEG's frame, tables and where its one scan starts, as read from its segments. */
+interface JpegFile {
+  width: number;
+  height: number;
+  components: Component[];
+  quant: Map<number, Uint16Array>;
+  dcTables: Map<number, HuffmanDecoder>;
+  acTables: Map<number, HuffmanDecoder>;
+  /** Keyed as a DHT segment names it: class × 16 + id. */
+  specs: Map<number, HuffmanSpec>;
+  /** The segments kept when the file is written again (JFIF, ICC, Adobe). */
+  kept: Uint8Array[];
+  restartInterval: number;
+  scanStart: number;
+}
+
 /**
- * The JPEG turned upright for its EXIF `orientation` (2–8), with only the segments that change how it
- * decodes kept (JFIF, ICC, Adobe; EXIF, XMP and comments go); undefined when this file can't be turned
- * losslessly, and the caller should decode and encode instead. Throws a RangeError on corrupt data.
+ * Reads the segments of an 8-bit sequential Huffman JPEG with one interleaved scan; undefined for any other kind
+ * (progressive, arithmetic, 12-bit, several scans) or a table that no decoder would take.
  */
-export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uint8Array; width: number; height: number } | undefined {
-  const turn = TURNS[orientation];
-  if (!turn) return undefined;
-  const segments = jpegSegments(bytes);
+function readJpeg(bytes: Uint8Array): JpegFile | undefined {
   const quant = new Map<number, Uint16Array>();
   const dcTables = new Map<number, HuffmanDecoder>();
   const acTables = new Map<number, HuffmanDecoder>();
@@ -234,7 +261,7 @@ export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uin
   let components: Component[] = [];
   let restartInterval = 0;
   let scanStart = -1;
-  for (const { marker, start, end } of segments) {
+  for (const { marker, start, end } of jpegSegments(bytes)) {
     const body = bytes.subarray(start + 4, end);
     if (marker === 0xdb) {
       for (let at = 0; at < body.length;) {
@@ -249,10 +276,10 @@ export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uin
       for (let at = 0; at < body.length;) {
         const counts = body.subarray(at + 1, at + 17);
         const total = counts.reduce((s, c) => s + c, 0);
+        if (!isPrefixCode(counts) || total > 256) return undefined;
         const symbols = body.slice(at + 17, at + 17 + total);
         const decoder = buildDecoder(counts, symbols);
         (body[at] >> 4 ? acTables : dcTables).set(body[at] & 15, decoder);
-        // Keyed as a DHT segment names it: class × 16 + id.
         specs.set(body[at], { counts: counts.slice(), symbols });
         at += 17 + total;
       }
@@ -295,8 +322,27 @@ export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uin
   }
   if (scanStart < 0 || !width || !height || (components.length !== 1 && components.length !== 3)) return undefined;
   if (components.some((c) => !quant.has(c.quant) || !dcTables.has(c.dcTable) || !acTables.has(c.acTable) || !c.h || !c.v)) return undefined;
+  return { width, height, components, quant, dcTables, acTables, specs, kept, restartInterval, scanStart };
+}
 
-  // One component is coded block by block; several in MCUs of each one's sampling factors.
+/** Whether code lengths make a prefix code (no length overfull), as libjpeg demands before it decodes. */
+function isPrefixCode(counts: Uint8Array): boolean {
+  let free = 1;
+  for (let length = 1; length <= 16; length++) {
+    free = 2 * free - counts[length - 1];
+    if (free < 0) return false;
+  }
+  return true;
+}
+
+/** Blocks across and down of each component, as coded: one component block by block, several in whole MCUs. */
+function codedBlocks({ width, height, components }: JpegFile): {
+  single: boolean;
+  hMax: number;
+  vMax: number;
+  mcusX: number;
+  mcusY: number;
+} {
   const single = components.length === 1;
   const hMax = single ? 1 : Math.max(...components.map((c) => c.h));
   const vMax = single ? 1 : Math.max(...components.map((c) => c.v));
@@ -306,6 +352,56 @@ export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uin
     c.blocksX = single ? Math.ceil(width / 8) : mcusX * c.h;
     c.blocksY = single ? Math.ceil(height / 8) : mcusY * c.v;
   }
+  return { single, hMax, vMax, mcusX, mcusY };
+}
+
+/**
+ * Whether a JPEG's scan holds every block it claims, each one a valid Huffman code, without decoding any pixel:
+ * the proof that an upright JPEG sent as it is will decode, in a fraction of a decode. Undefined when this file is
+ * not a kind read here (progressive and the rest); the caller then decodes it.
+ */
+export function jpegScanHolds(bytes: Uint8Array): boolean | undefined {
+  const file = readJpeg(bytes);
+  if (!file) return undefined;
+  const { single, mcusX, mcusY } = codedBlocks(file);
+  const { components } = file;
+  // No block is kept: each one's coefficients are read over the last one's.
+  const plans = components.map((c) => ({
+    ...blocks(0),
+    target: new Int32Array(c.blocksX * c.blocksY).fill(-1),
+    to: IDENTITY,
+    sign: UNSIGNED,
+  }));
+  try {
+    return decodeScan(bytes, file, plans, codingOrder(components, single, mcusX, mcusY), coefficientLists(64));
+  } catch {
+    return false;
+  }
+}
+
+const IDENTITY = Uint8Array.from({ length: 64 }, (_, k) => k);
+const UNSIGNED = new Int8Array(64).fill(1);
+
+const blocks = (count: number): Blocks => ({
+  dc: new Int16Array(count),
+  first: new Int32Array(count),
+  count: new Uint8Array(count),
+  last: new Uint8Array(count),
+});
+const coefficientLists = (capacity: number): Coefficients => ({ places: new Uint8Array(capacity), values: new Int16Array(capacity) });
+
+/**
+ * The JPEG turned upright for its EXIF `orientation` (2–8), with only the segments that change how it
+ * decodes kept (JFIF, ICC, Adobe; EXIF, XMP and comments go); undefined when this file can't be turned
+ * losslessly, and the caller should decode and encode instead. Throws a RangeError on corrupt data.
+ */
+export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uint8Array; width: number; height: number } | undefined {
+  const turn = TURNS[orientation];
+  if (!turn) return undefined;
+  const file = readJpeg(bytes);
+  if (!file) return undefined;
+  const { width, height, components, quant, specs, kept } = file;
+  const { single, hMax, vMax, mcusX, mcusY } = codedBlocks(file);
 
   // Like jpegtran -trim: a partial MCU on an edge that a flip moves to the far side is dropped.
   const keptWidth = turn.flipX ? Math.floor(width / (8 * hMax)) * 8 * hMax : width;
@@ -325,11 +421,12 @@ export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uin
     const keptY = single ? Math.ceil(keptHeight / 8) : Math.ceil(keptHeight / (8 * vMax)) * c.v;
     const plan = turnPlan(c, turn, blocksX, blocksY, keptX, keptY);
     plans.push(plan);
-    return { ...c, h, v, blocksX, blocksY, coefficients: plan.coefficients, last: plan.last };
+    return { ...c, h, v, blocksX, blocksY, dc: plan.dc, first: plan.first, count: plan.count, last: plan.last };
   });
-  const decoders = components.map((c) => ({ dc: dcTables.get(c.dcTable)!, ac: acTables.get(c.acTable)! }));
-  const { order, blocksPerUnit } = codingOrder(components, single, mcusX, mcusY);
-  decodeScan(bytes, scanStart, components, decoders, plans, order, blocksPerUnit, restartInterval);
+  // Each non-zero AC coefficient takes a code and a value, 2 bits or more: the scan's bits bound how many there are.
+  const nonZero = coefficientLists(4 * (bytes.length - file.scanStart) + 64);
+  // Reading past the scan's end is tolerated here, as jpegtran does: the missing blocks turn grey.
+  decodeScan(bytes, file, plans, codingOrder(components, single, mcusX, mcusY), nonZero);
 
   // The file's own tables when they can write any block (a camera's usually can), else JPEG's example tables.
   const own = components.every((c) => isComplete(specs.get(c.dcTable)!, false) && isComplete(specs.get(16 + c.acTable)!, true));
@@ -371,7 +468,7 @@ export function orientJpeg(bytes: Uint8Array, orientation: number): { bytes: Uin
       ...outComponents.flatMap((c) => [c.id, (c.h << 4) | c.v, c.quant]),
     ]),
     segment(0xc4, huffman),
-    ...encodeScan(outComponents, scanTables, codingOrder(outComponents, single, outMcusX, outMcusY).order, bytes.length),
+    ...encodeScan(outComponents, nonZero, scanTables, codingOrder(outComponents, single, outMcusX, outMcusY).order, bytes.length),
     Uint8Array.of(0xff, 0xd9),
   ]);
   return { bytes: turned, width: outWidth, height: outHeight };
@@ -386,31 +483,32 @@ interface Turned extends Blocks {
 }
 
 /**
- * Decodes the scan straight into the upright blocks (`turned`, per component): each coefficient at its turned place
- * with its sign, and each block's last non-zero place. One loop with the bit reader in locals, because this runs
- * once a page, mostly before the engine has compiled it.
+ * Decodes the scan straight into the upright blocks (`turned`, per component): each non-zero AC coefficient, at its
+ * turned place and with its sign, onto the end of the shared lists, and each block's DC and last non-zero place. True when every block came from the scan's own bytes, not
+ * the zeros past an interval's end. Throws a RangeError on a code no table holds. One loop with the bit reader in
+ * locals, because this runs once a page, mostly before the engine has compiled it.
  */
 function decodeScan(
   bytes: Uint8Array,
-  start: number,
-  components: Component[],
-  tables: { dc: HuffmanDecoder; ac: HuffmanDecoder }[],
+  { scanStart, components, dcTables, acTables, restartInterval }: JpegFile,
   turned: Turned[],
-  order: Int32Array,
-  blocksPerUnit: number,
-  restartInterval: number,
-): void {
-  const { data, intervals } = unstuff(bytes, start);
+  { order, blocksPerUnit }: { order: Int32Array; blocksPerUnit: number },
+  { places, values }: Coefficients,
+): boolean {
+  const tables = components.map((c) => ({ dc: dcTables.get(c.dcTable)!, ac: acTables.get(c.acTable)! }));
+  const { data, intervals, length } = unstuff(bytes, scanStart);
   let at = 0;
   let buffer = 0;
   let bits = 0;
+  // Whether every interval's blocks were read from its own bytes, not from the zeros past its end.
+  let held = true;
   const predictors = new Int32Array(components.length);
-  // A trimmed block is still read, into this.
-  const spare = new Int16Array(64);
+  let n = 0;
   for (let i = 0, unit = 0; i < order.length; i += 2 * blocksPerUnit, unit++) {
     if (restartInterval && unit && unit % restartInterval === 0) {
       const interval = unit / restartInterval;
       if (interval >= intervals.length) throw new RangeError('missing restart marker');
+      if (at - (bits >> 3) > intervals[interval] - RESTART_SLACK) held = false;
       at = intervals[interval];
       buffer = bits = 0;
       predictors.fill(0);
@@ -418,10 +516,10 @@ function decodeScan(
     for (let j = i; j < i + 2 * blocksPerUnit; j += 2) {
       const p = order[j];
       const { dc, ac } = tables[p];
-      const { to, sign, coefficients, last } = turned[p];
+      const { to, sign } = turned[p];
       const target = turned[p].target[order[j + 1]];
-      const out = target < 0 ? spare : coefficients;
-      const base = target < 0 ? 0 : target * 64;
+      const start = n;
+      if (start + 64 > places.length) throw new RangeError('more coefficients than the scan has bits for');
       // A refill tops the reader up to 16 bits or more: a whole code, or a whole value. The buffer stays an int32
       // (>> and a mask, never >>> 0), which Firefox keeps out of doubles: its decode went from 26–38 to 24–27 ms.
       if (bits < 16) {
@@ -442,7 +540,6 @@ function decodeScan(
         predictors[p] += extend((buffer >> (bits - size)) & ((1 << size) - 1), size);
         bits -= size;
       }
-      out[base] = predictors[p];
       let end = 0;
       for (let k = 1; k < 64; k++) {
         if (bits < 16) {
@@ -479,12 +576,22 @@ function decodeScan(
         }
         if (k > 63) throw new RangeError('bad AC code');
         const place = to[k];
-        out[base + place] = value * sign[k];
+        places[n] = place;
+        values[n++] = value * sign[k];
         if (place > end) end = place;
       }
-      if (target >= 0) last[target] = end;
+      // A trimmed block is read and dropped.
+      if (target < 0) n = start;
+      else {
+        const into = turned[p];
+        into.dc[target] = predictors[p];
+        into.first[target] = start;
+        into.count[target] = n - start;
+        into.last[target] = end;
+      }
     }
   }
+  return held && at - (bits >> 3) <= length;
 }
 
 /** The blocks in coding order, as (component, block index) pairs: one at a time for one component, else MCU by MCU. */
@@ -547,7 +654,7 @@ function turnPlan(c: Component, turn: Turn, blocksX: number, blocksY: number, ke
       const oy = turn.transpose ? x : y;
       if (ox >= 0 && oy >= 0 && ox < blocksX && oy < blocksY) target[iy * c.blocksX + ix] = oy * blocksX + ox;
     }
-  return { target, coefficients: new Int16Array(blocksX * blocksY * 64), last: new Uint8Array(blocksX * blocksY), to, sign };
+  return { ...blocks(blocksX * blocksY), target, to, sign };
 }
 
 /** JPEG's size category of a value under 2048 in magnitude: the bits its magnitude needs. */
@@ -559,6 +666,7 @@ const CATEGORY = Uint8Array.from({ length: 2048 }, (_, value) => 32 - Math.clz32
  */
 function encodeScan(
   components: (Component & Blocks)[],
+  { places, values }: Coefficients,
   tables: { dc: HuffmanEncoder; ac: HuffmanEncoder; ids: number }[],
   order: Int32Array,
   capacity: number,
@@ -571,6 +679,8 @@ function encodeScan(
   let buffer = 0;
   let count = 0;
   const predictors = new Int32Array(components.length);
+  // The block being written, its coefficients put back in place (and zeroed again as they are written).
+  const block = new Int16Array(64);
   for (let i = 0; i < order.length; i += 2) {
     if (at + BLOCK_MOST > out.length) {
       const grown = new Uint8Array(2 * out.length);
@@ -578,12 +688,13 @@ function encodeScan(
       out = grown;
     }
     const p = order[i];
-    const { coefficients, last } = components[p];
+    const stored = components[p];
     const { dc, ac } = tables[p];
-    const base = order[i + 1] * 64;
-    const end = last[order[i + 1]];
-    const diff = coefficients[base] - predictors[p];
-    predictors[p] = coefficients[base];
+    const index = order[i + 1];
+    const end = stored.last[index];
+    for (let from = stored.first[index], until = from + stored.count[index]; from < until; from++) block[places[from]] = values[from];
+    const diff = stored.dc[index] - predictors[p];
+    predictors[p] = stored.dc[index];
     // Each code and each value's bits go straight into the buffer (under 8 bits wait there between writes, so a
     // 16-bit code or an 11-bit value keeps it under 24 bits: an int32 throughout).
     let size = CATEGORY[diff < 0 ? -diff : diff];
@@ -603,11 +714,12 @@ function encodeScan(
     }
     let run = 0;
     for (let k = 1; k <= end; k++) {
-      const value = coefficients[base + k];
+      const value = block[k];
       if (!value) {
         run++;
         continue;
       }
+      block[k] = 0;
       // Runs of 16 zeros first (ZRL), then the run and size's code, then the value's bits.
       for (; run > 15; run -= 16) {
         buffer = (buffer << ac.length[0xf0]) | ac.code[0xf0];

@@ -25,7 +25,7 @@ import {
   stripJpegMetadata,
   stripPngMetadata,
 } from './image-rules.ts';
-import { orientJpeg } from './jpeg-orient.ts';
+import { jpegScanHolds, orientJpeg } from './jpeg-orient.ts';
 import { MIME_TYPES, SNIFF_BYTES, type ImageSniff, isSendableFormat, orientedSize, sniffImage } from './sniff.ts';
 
 export interface PrepareOptions {
@@ -50,7 +50,7 @@ export interface PreparedImage {
   /** Number of full-size encodes made. */
   encodes: number;
   /** Where the time went, in ms: for the benchmark. */
-  timings: { read: number; decode: number; estimate: number; encodes: number[]; turn?: number };
+  timings: { read: number; decode: number; estimate: number; encodes: number[]; turn?: number; scan?: number };
 }
 
 const MAX_ATTEMPTS = 8;
@@ -227,6 +227,26 @@ function turnLosslessly(
   };
 }
 
+/** An upright JPEG or PNG that already fits, sent with its metadata dropped and its pixels untouched. */
+function sendAsItIs(bytes: Uint8Array, format: 'jpeg' | 'png', size: Size, timings: PreparedImage['timings']): PreparedImage {
+  assertAcceptableSize(size.width, size.height);
+  const stripped = format === 'jpeg' ? stripJpegMetadata(bytes) : stripPngMetadata(bytes);
+  const type = MIME_TYPES[format];
+  const blob = new Blob([stripped as Uint8Array<ArrayBuffer>], { type });
+  return {
+    blob,
+    width: size.width,
+    height: size.height,
+    type,
+    bytes: blob.size,
+    method: 'lossless',
+    sourceWidth: size.width,
+    sourceHeight: size.height,
+    encodes: 0,
+    timings,
+  };
+}
+
 /**
  * Turns any accepted image into one that is at most `maxBytes`, upright and free of metadata,
  * keeping as much resolution as the budget allows. Throws a LivenessError.
@@ -258,7 +278,19 @@ export async function prepareImage(file: Blob, options: PrepareOptions = {}): Pr
     const turned = turnLosslessly(whole ?? (await readBytes(file)), sniff, maxBytes, timings);
     if (turned) return turned;
   }
-  const lossless = canSendLosslessly(sniff, file.size, maxBytes);
+  let lossless = canSendLosslessly(sniff, file.size, maxBytes);
+  if (lossless && sniff.format === 'jpeg') {
+    const bytes = whole ?? (await readBytes(file));
+    const holds = jpegScanHolds(bytes);
+    const size = orientedSize(sniff);
+    // Every block read as a valid code is proof enough that the file decodes: no decode needed to send it as it is.
+    if (holds && size) {
+      timings.scan = lap();
+      return sendAsItIs(bytes, 'jpeg', size, timings);
+    }
+    // A damaged scan decodes only in part (a lenient decoder greys the rest): what did decode is encoded again.
+    if (holds === false) lossless = false;
+  }
   const target = lossless ? undefined : decodeTarget(sniff, file.size, Math.min(maxBytes, file.size));
   const bitmap = await decode(file, sniff, target);
   timings.decode = lap();
@@ -273,23 +305,7 @@ export async function prepareImage(file: Blob, options: PrepareOptions = {}): Pr
 
     if (lossless) {
       const bytes = whole ?? (await readBytes(file));
-      if (sniff.format === 'jpeg' || !pngHasExif(bytes)) {
-        const stripped = sniff.format === 'jpeg' ? stripJpegMetadata(bytes) : stripPngMetadata(bytes);
-        const type = MIME_TYPES[sniff.format === 'jpeg' ? 'jpeg' : 'png'];
-        const blob = new Blob([stripped as Uint8Array<ArrayBuffer>], { type });
-        return {
-          blob,
-          width: sourceWidth,
-          height: sourceHeight,
-          type,
-          bytes: blob.size,
-          method: 'lossless',
-          sourceWidth,
-          sourceHeight,
-          encodes: 0,
-          timings,
-        };
-      }
+      if (sniff.format === 'jpeg' || !pngHasExif(bytes)) return sendAsItIs(bytes, sniff.format === 'jpeg' ? 'jpeg' : 'png', full, timings);
     }
 
     // Never send a file bigger than the one given.

@@ -97,6 +97,33 @@ describe('image pipeline, end to end through the element', () => {
     expect(result.image.bytes).to.be.lessThan(tagged.size);
   });
 
+  it('never sends an upright JPEG with a damaged scan as it is: what the browser decodes of it is encoded again', async () => {
+    const original = new Uint8Array(await (await photoJpeg(1024, 768, { quality: 0.85 })).arrayBuffer());
+    const scan = jpegSegments(original).find((s) => s.marker === 0xda)!;
+    // A run of bytes that are no Huffman code, as a bad sector or a broken transfer leaves: decoders grey it out.
+    const damaged = original.slice();
+    damaged.fill(0xfe, scan.end + 2000, scan.end + 6000);
+    const { el, id } = await makeElement();
+    const outcome = await el.check(new File([damaged], 'damaged.jpg', { type: 'image/jpeg' })).then(
+      (result) => ({ result }),
+      (error: { code: string }) => ({ error }),
+    );
+    if ('error' in outcome) {
+      // An engine whose decoder refuses it: the user is told, and nothing is sent.
+      expect(outcome.error.code).to.equal('invalid-file');
+      expect(await requestsFor(id)).to.have.length(0);
+      return;
+    }
+    // The canvas wrote no metadata to drop: sent as it is, these would be the damaged bytes.
+    const { bytes } = await sentImage(id);
+    expect(bytes).to.not.deep.equal(damaged);
+    expect((await prepareImage(new Blob([damaged]))).method).to.equal('encoded');
+    // The whole photo, in the budget the damaged file set (never larger than the file given).
+    const sent = sniffImage(bytes);
+    expect(sent.format).to.equal('jpeg');
+    expect(sent.width! / sent.height!).to.be.closeTo(1024 / 768, 0.01);
+  });
+
   it('fits a 4032×3024 photo-like JPEG under 1,000,000 bytes, reporting the resolution sent', async function () {
     this.timeout(300_000); // WebKitGTK's canvas is several times slower than Chromium's (see npm run bench)
     const photo = await photoJpeg(4032, 3024, { quality: 0.95, noise: 24 });

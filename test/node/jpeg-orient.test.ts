@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { STANDARD_TABLES, orientJpeg } from '../../src/image/jpeg-orient.ts';
+import { STANDARD_TABLES, jpegScanHolds, orientJpeg } from '../../src/image/jpeg-orient.ts';
 import { jpegSegments } from '../../src/image/sniff.ts';
 import { unpackDebianPackages } from '../support/debian.mjs';
 import { loadSurfaces } from '../support/surfaces.mjs';
@@ -172,4 +172,39 @@ test("a camera's JPEG (JPEG's example tables) keeps its tables and its size with
   // sharp fits its tables by default: those lack symbols a turned block can need, so the example tables are used.
   const fitted = await cameraJpeg(1200, 800, '4:2:0', 6);
   assert.deepEqual(huffmanTables(orientJpeg(new Uint8Array(fitted), 6)!.bytes), tables);
+});
+
+test('an upright JPEG whose scan holds every block is known to decode without decoding it; a damaged or short scan is not', async () => {
+  for (const layout of ['4:2:0', '4:4:4', 'grey'] as const) {
+    const input = await cameraJpeg(1203, 805, layout, 1);
+    assert.equal(jpegScanHolds(new Uint8Array(input)), true, layout);
+    for (const interval of ['1', '7'])
+      assert.equal(
+        jpegScanHolds(new Uint8Array(jpegtran(input, ['-restart', interval, '-copy', 'all']))),
+        true,
+        `${layout}, restart every ${interval}`,
+      );
+  }
+  const progressive = await sharp(photo.data, { raw: photo.info }).jpeg({ progressive: true }).toBuffer();
+  assert.equal(jpegScanHolds(new Uint8Array(progressive)), undefined, 'progressive: not read here, so decoded');
+
+  const input = new Uint8Array(await cameraJpeg(1200, 800, '4:2:0', 1));
+  const scan = jpegSegments(input).find((s) => s.marker === 0xda)!;
+  const damaged = input.slice();
+  damaged.fill(0xfe, scan.end + 200, scan.end + 4000);
+  assert.equal(jpegScanHolds(damaged), false, 'a run of bad codes');
+  // Cut in the middle with its end marker put back: the tail check passes, but the blocks run out.
+  const short = new Uint8Array([...input.subarray(0, scan.end + (input.length - scan.end) / 2), 0xff, 0xd9]);
+  assert.equal(jpegScanHolds(short), false, 'a scan cut short');
+  // The same cut inside the first of several restart intervals: the later intervals are whole.
+  const restarted = new Uint8Array(jpegtran(Buffer.from(input), ['-restart', '40', '-copy', 'all']));
+  const restartScan = jpegSegments(restarted).find((s) => s.marker === 0xda)!;
+  const firstRestart = restarted.findIndex((byte, i) => i > restartScan.end && byte === 0xff && restarted[i + 1] === 0xd0);
+  const cutInterval = new Uint8Array([...restarted.subarray(0, restartScan.end + 100), ...restarted.subarray(firstRestart)]);
+  assert.equal(jpegScanHolds(cutInterval), false, 'a restart interval cut short');
+  // A Huffman table with more codes of a length than the length allows: libjpeg refuses it.
+  const bogus = input.slice();
+  const table = jpegSegments(bogus).find((s) => s.marker === 0xc4)!;
+  bogus[table.start + 5] = 3; // three codes of length 1
+  assert.equal(jpegScanHolds(bogus), undefined, 'a bogus table: left to the decoder');
 });
