@@ -21,7 +21,7 @@ export interface LearnedDetection {
 }
 
 /** Below this confidence nothing counts as found (chosen on the tune split: `npm run bench:corners` prints the sweep). */
-export const MIN_LEARNED_CONFIDENCE = 0.7;
+export const MIN_LEARNED_CONFIDENCE = 0.8;
 
 /** A first look's quad at this confidence or more gets a closer look (lookCloser), which then has the last word (tune split). */
 export const MIN_FIRST_LOOK = 0.4;
