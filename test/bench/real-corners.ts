@@ -172,7 +172,7 @@ if (model) {
   );
   const sweepRow = (s: RealSummary) => ({ found: pct(s.found), 'false detections': pct(s.falses), 'p95 corner error': pct(s.p95Error, 2) });
   console.table([
-    ...[0.5, 0.6, 0.7, 0.75, 0.8].map((threshold) => ({
+    ...[0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9].map((threshold) => ({
       threshold,
       'first look': MIN_FIRST_LOOK,
       ...sweepRow(summarize(runReal(tune, (scene) => looked(scene, threshold)))),
@@ -201,7 +201,7 @@ if (model) {
   );
   const sweep: Record<string, string>[] = [];
   for (const agreement of [0.3, 0.4, 0.5, 0.6, 0.7])
-    for (const confidence of [0.5, 0.6, 0.7, 0.8]) {
+    for (const confidence of [0.5, 0.6, 0.7, 0.8, 0.85, 0.9]) {
       const s = summarize(
         runReal(tune, (scene) => {
           const hit = both.get(scene)!;
