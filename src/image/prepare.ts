@@ -279,8 +279,10 @@ export async function prepareImage(file: Blob, options: PrepareOptions = {}): Pr
     if (turned) return turned;
   }
   let lossless = canSendLosslessly(sniff, file.size, maxBytes);
+  // A file sent as it is is read whole, once.
+  let bytes = whole;
   if (lossless && sniff.format === 'jpeg') {
-    const bytes = whole ?? (await readBytes(file));
+    bytes ??= await readBytes(file);
     const holds = jpegScanHolds(bytes);
     const size = orientedSize(sniff);
     // Every block read as a valid code is proof enough that the file decodes: no decode needed to send it as it is.
@@ -304,7 +306,7 @@ export async function prepareImage(file: Blob, options: PrepareOptions = {}): Pr
     const decodedHeight = bitmap.height;
 
     if (lossless) {
-      const bytes = whole ?? (await readBytes(file));
+      bytes ??= await readBytes(file);
       if (sniff.format === 'jpeg' || !pngHasExif(bytes)) return sendAsItIs(bytes, sniff.format === 'jpeg' ? 'jpeg' : 'png', full, timings);
     }
 
