@@ -26,7 +26,8 @@ export const MIN_LEARNED_CONFIDENCE = 0.8;
 /** A first look's quad at this confidence or more gets a closer look (lookCloser), which then has the last word (tune split). */
 export const MIN_FIRST_LOOK = 0.4;
 
-interface Layer {
+/** One decoded layer. */
+export interface CornerLayer {
   name: string;
   /** Goes up ×2 first and takes this earlier layer's output after its own planes (a U-Net's skip). */
   join?: string;
@@ -40,6 +41,13 @@ interface Layer {
   relu: boolean;
   w: Float32Array;
   b: Float32Array;
+  /** The weights cut to the taps inside the frame, by box and input size (tapBox). */
+  boxes: Map<number, TapBox>;
+}
+
+interface TapBox {
+  weights: Float32Array;
+  offsets: Int32Array;
 }
 
 /** The model as scripts/corner-model/train.py writes it (corner-model.ts): layer shapes and int8 weights in base64. */
@@ -59,7 +67,7 @@ export interface CornerModelSource {
 }
 
 /** A decoded model, ready to run. */
-export type CornerModel = Layer[];
+export type CornerModel = CornerLayer[];
 
 function halfToFloat(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
@@ -106,11 +114,13 @@ export function loadCornerModel(source: CornerModelSource): CornerModel {
       relu: l.relu,
       w,
       b: halves(l.out),
+      boxes: new Map(),
     };
   });
 }
 
-interface Planes {
+/** Feature planes, one after the other, each h × w. */
+export interface Planes {
   data: Float32Array;
   c: number;
   h: number;
@@ -118,90 +128,169 @@ interface Planes {
 }
 
 /** A convolution as PyTorch pads it (padding = dilation × half the kernel), planes first, grouped as PyTorch groups, with ReLU. */
-function conv(input: Planes, layer: Layer): Planes {
-  return layer.groups === 1 ? convByPatches(input, layer) : convByPlanes(input, layer);
+export function conv(input: Planes, layer: CornerLayer): Planes {
+  return layer.groups === 1 ? convByTaps(input, layer) : convByPlanes(input, layer);
 }
 
 /**
- * An ungrouped convolution as one dot product per output value: each output cell's input patch is copied out once
- * (zeros where it overhangs the frame), in the weights' own order, so both sides of the dot are read in a line.
- * Two cells side by side and four output planes share one pass: each weight read serves two cells, each patch
- * value four planes: about 2.2× faster than walking plane by plane, and 1.3× than a cell at a time (the same sums, in
- * the same order).
+ * An ungrouped convolution as one dot product per output value, read straight from the input planes. Only the taps
+ * that land inside the input are summed: PyTorch's padding zeros add nothing, and with a dilation of 8 on a 20 × 15
+ * map they are half the taps. A cell's taps form a box (a run of kernel rows by a run of columns); tapBox gives the
+ * layer's weights cut to that box and where each tap reads, so the dot is one flat loop. Cells side by side with the
+ * same box share a pass: two cells and four output planes (each weight read serves two cells, each input value four
+ * planes), or four cells and a layer's last one or two planes (the head's). The sums are those of every tap in the
+ * weights' order, zeros included: the same maps, bit for bit, 1.4× faster than copying each cell's patch out.
  */
-function convByPatches(input: Planes, layer: Layer): Planes {
-  const { cin, cout, k, stride: s, dil: d, w: weights, b: bias, relu } = layer;
+function convByTaps(input: Planes, layer: CornerLayer): Planes {
+  const { cout, k, stride: s, dil: d, b: bias, relu } = layer;
   const { h, w } = input;
   const pad = d * (k >> 1);
   const oh = Math.floor((h + 2 * pad - d * (k - 1) - 1) / s) + 1;
   const ow = Math.floor((w + 2 * pad - d * (k - 1) - 1) / s) + 1;
-  const size = cin * k * k;
-  const patches = new Float32Array(2 * size);
   const plane = oh * ow;
   const out = new Float32Array(cout * plane);
   const src = input.data;
-  for (let oy = 0; oy < oh; oy++)
-    for (let ox = 0; ox < ow; ox += 2) {
-      // The second cell's patch is zeros past the row's end (its sums are then not written).
-      const pair = ox + 1 < ow;
-      for (let cell = 0, j = 0; cell < 2; cell++) {
-        const x0 = (ox + cell) * s - pad;
-        for (let c = 0; c < cin; c++)
-          for (let ky = 0; ky < k; ky++) {
-            const iy = oy * s + ky * d - pad;
-            const row = (c * h + iy) * w;
-            for (let kx = 0; kx < k; kx++, j++) {
-              const ix = x0 + kx * d;
-              patches[j] = iy < 0 || iy >= h || ix < 0 || ix >= w || (cell && !pair) ? 0 : src[row + ix];
-            }
-          }
-      }
+  // The first and past-last kernel index whose tap lands inside [0, n) for output `o`.
+  const firstTap = (o: number) => Math.max(0, Math.ceil((pad - o * s) / d));
+  const endTap = (o: number, n: number) => Math.min(k, Math.floor((n - 1 + pad - o * s) / d) + 1);
+  const kx0s = new Int32Array(ow);
+  const kx1s = new Int32Array(ow);
+  for (let ox = 0; ox < ow; ox++) {
+    kx0s[ox] = firstTap(ox);
+    kx1s[ox] = endTap(ox, w);
+  }
+  for (let oy = 0; oy < oh; oy++) {
+    const ky0 = firstTap(oy);
+    const ky1 = endTap(oy, h);
+    const y0 = oy * s - pad;
+    for (let ox = 0; ox < ow;) {
+      const kx0 = kx0s[ox];
+      const kx1 = kx1s[ox];
+      let n = 1;
+      while (n < 4 && ox + n < ow && kx0s[ox + n] === kx0 && kx1s[ox + n] === kx1) n++;
+      const { weights, offsets } = tapBox(layer, w, h, ky0, ky1, kx0, kx1);
+      const size = offsets.length;
+      // Where each of up to four cells reads from; cells past the n-th read the first's (their sums are not written).
+      const b0 = y0 * w + ox * s - pad;
+      const b1 = n > 1 ? b0 + s : b0;
+      const b2 = n > 2 ? b0 + 2 * s : b0;
+      const b3 = n > 3 ? b0 + 3 * s : b0;
       const at = oy * ow + ox;
       for (let o = 0; o < cout; o += 4) {
+        const outs = Math.min(4, cout - o);
+        // Planes past the layer's last read its last plane's weights again (their sums are not written).
         const a0 = o * size;
-        const a1 = a0 + (o + 1 < cout ? size : 0);
-        const a2 = a0 + (o + 2 < cout ? 2 * size : 0);
-        const a3 = a0 + (o + 3 < cout ? 3 * size : 0);
+        const a1 = a0 + Math.min(1, outs - 1) * size;
+        const a2 = a0 + Math.min(2, outs - 1) * size;
+        const a3 = a0 + Math.min(3, outs - 1) * size;
         let s0 = 0;
         let s1 = 0;
         let s2 = 0;
         let s3 = 0;
-        let t0 = 0;
-        let t1 = 0;
-        let t2 = 0;
-        let t3 = 0;
-        for (let i = 0; i < size; i++) {
-          const u = patches[i];
-          const v = patches[size + i];
-          const w0 = weights[a0 + i];
-          const w1 = weights[a1 + i];
-          const w2 = weights[a2 + i];
-          const w3 = weights[a3 + i];
-          s0 += w0 * u;
-          t0 += w0 * v;
-          s1 += w1 * u;
-          t1 += w1 * v;
-          s2 += w2 * u;
-          t2 += w2 * v;
-          s3 += w3 * u;
-          t3 += w3 * v;
-        }
-        const sums = [s0, s1, s2, s3, t0, t1, t2, t3];
-        for (let q = 0; q < 4 && o + q < cout; q++) {
-          put(out, (o + q) * plane + at, sums[q] + bias[o + q], relu);
-          if (pair) put(out, (o + q) * plane + at + 1, sums[4 + q] + bias[o + q], relu);
-        }
+        let s4 = 0;
+        let s5 = 0;
+        let s6 = 0;
+        let s7 = 0;
+        if (outs <= 2) {
+          // Four cells, two planes: s0–s3 the first plane's, s4–s7 the second's.
+          for (let i = 0; i < size; i++) {
+            const w0 = weights[a0 + i];
+            const w1 = weights[a1 + i];
+            const tap = offsets[i];
+            const u0 = src[b0 + tap];
+            const u1 = src[b1 + tap];
+            const u2 = src[b2 + tap];
+            const u3 = src[b3 + tap];
+            s0 += w0 * u0;
+            s1 += w0 * u1;
+            s2 += w0 * u2;
+            s3 += w0 * u3;
+            s4 += w1 * u0;
+            s5 += w1 * u1;
+            s6 += w1 * u2;
+            s7 += w1 * u3;
+          }
+          const first = o * plane + at;
+          put4(out, first, n, s0 + bias[o], s1 + bias[o], s2 + bias[o], s3 + bias[o], relu);
+          if (outs > 1) put4(out, first + plane, n, s4 + bias[o + 1], s5 + bias[o + 1], s6 + bias[o + 1], s7 + bias[o + 1], relu);
+        } else
+          // Two cells at a time, four planes: s0–s3 the first cell's, s4–s7 the second's.
+          for (let pair = 0; pair < n; pair += 2) {
+            const p0 = b0 + pair * s;
+            const p1 = pair + 1 < n ? p0 + s : p0;
+            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0;
+            for (let i = 0; i < size; i++) {
+              const tap = offsets[i];
+              const u = src[p0 + tap];
+              const v = src[p1 + tap];
+              const w0 = weights[a0 + i];
+              const w1 = weights[a1 + i];
+              const w2 = weights[a2 + i];
+              const w3 = weights[a3 + i];
+              s0 += w0 * u;
+              s4 += w0 * v;
+              s1 += w1 * u;
+              s5 += w1 * v;
+              s2 += w2 * u;
+              s6 += w2 * v;
+              s3 += w3 * u;
+              s7 += w3 * v;
+            }
+            const first = o * plane + at + pair;
+            const both = pair + 1 < n ? 2 : 1;
+            put2(out, first, both, s0 + bias[o], s4 + bias[o], relu);
+            put2(out, first + plane, both, s1 + bias[o + 1], s5 + bias[o + 1], relu);
+            put2(out, first + 2 * plane, both, s2 + bias[o + 2], s6 + bias[o + 2], relu);
+            if (outs > 3) put2(out, first + 3 * plane, both, s3 + bias[o + 3], s7 + bias[o + 3], relu);
+          }
       }
+      ox += n;
     }
+  }
   return { data: out, c: cout, h: oh, w: ow };
+}
+
+/**
+ * The taps in a box (kernel rows ky0–ky1, columns kx0–kx1, ends excluded) on a w × h input: the layer's weights for
+ * them, and where each reads from the cell's top-left tap. Made once per box and input size.
+ */
+function tapBox(layer: CornerLayer, w: number, h: number, ky0: number, ky1: number, kx0: number, kx1: number): TapBox {
+  const { cin, cout, k, dil: d } = layer;
+  const key = (((h * 4096 + w) * (k + 1) + ky0) * (k + 1) + ky1) * (k + 1) * (k + 1) + kx0 * (k + 1) + kx1;
+  let box = layer.boxes.get(key);
+  if (!box) {
+    const size = cin * (ky1 - ky0) * (kx1 - kx0);
+    const offsets = new Int32Array(size);
+    const weights = new Float32Array(cout * size);
+    for (let c = 0, i = 0; c < cin; c++)
+      for (let ky = ky0; ky < ky1; ky++) for (let kx = kx0; kx < kx1; kx++, i++) offsets[i] = c * w * h + ky * d * w + kx * d;
+    for (let o = 0, j = 0; o < cout; o++)
+      for (let c = 0; c < cin; c++)
+        for (let ky = ky0; ky < ky1; ky++) for (let kx = kx0; kx < kx1; kx++) weights[j++] = layer.w[((o * cin + c) * k + ky) * k + kx];
+    box = { weights, offsets };
+    layer.boxes.set(key, box);
+  }
+  return box;
 }
 
 function put(out: Float32Array, at: number, value: number, relu: boolean) {
   out[at] = relu && value < 0 ? 0 : value;
 }
 
+/** The first `n` of two side-by-side values. */
+function put2(out: Float32Array, at: number, n: number, a: number, b: number, relu: boolean) {
+  put(out, at, a, relu);
+  if (n > 1) put(out, at + 1, b, relu);
+}
+
+/** The first `n` of four side-by-side values. */
+function put4(out: Float32Array, at: number, n: number, a: number, b: number, c: number, d: number, relu: boolean) {
+  put2(out, at, n, a, b, relu);
+  if (n > 2) put2(out, at + 2, n - 2, c, d, relu);
+}
+
 /** A grouped (depthwise) convolution, plane by plane. */
-function convByPlanes(input: Planes, layer: Layer): Planes {
+function convByPlanes(input: Planes, layer: CornerLayer): Planes {
   const { cin, cout, k, stride: s, dil: d, groups } = layer;
   const perGroup = cin / groups;
   const { h, w } = input;
