@@ -1,8 +1,8 @@
 /**
- * Both corner detectors together, as the realistic set measures best: the classical detector's quad
- * when the learned mask agrees that it outlines a card (its corners are the most precise; the mask
- * refuses the books, frames and boxes whose outline fooled it), else the learned mask's own quad, looked at
- * again closer (which finds the upright, small, thumbed and light-on-light cards the classical detector misses).
+ * Both corner detectors together, as the realistic set measures best: the learned mask's first look when it is sure;
+ * else the classical detector's quad when the learned mask agrees that it outlines a card (its corners are the most
+ * precise; the mask refuses the books, frames and boxes whose outline fooled it); else the learned mask's own quad,
+ * looked at again closer (which finds the upright, small, thumbed and light-on-light cards the classical one misses).
  */
 import { MIN_QUAD_CONFIDENCE, detectQuad } from './detect.ts';
 import type { GrayImage, Quad } from './geometry.ts';
@@ -30,6 +30,13 @@ export interface CardDetection {
 
 /** The mask's score (maskScore) a classical quad needs to count as a card (tune split). */
 export const MIN_MASK_AGREEMENT = 0.5;
+
+/**
+ * A first look at least this sure is the card: its quad, snapped to the frame's edges, without the classical search or
+ * a closer look. Tune split: the lowest value that changes no figure (found, false, p95 error); a quarter of the scenes
+ * then skip the classical search (0.57 a scene, from 0.83) and 0.07 a network run. At 0.93, p95 error grew.
+ */
+export const MIN_SURE_FIRST_LOOK = 0.95;
 
 /**
  * Where the last frame had the card (trackCard), a quad counts at this confidence, below the whole search's: the last
@@ -61,12 +68,14 @@ export function detectCard(
   if (tracked) return tracked;
   const maps = runCornerModel(model, image);
   if (!maskSeesCard(maps)) return undefined;
+  const first = quadFromMask(maps, image.width, image.height);
+  if (first && first.confidence >= MIN_SURE_FIRST_LOOK) return snapped(image, first, MIN_SURE_FIRST_LOOK);
   const classical = detectQuad(image, { aspect });
   if (classical && classical.confidence >= MIN_QUAD_CONFIDENCE) {
     const agreement = maskScore(maps, classical.corners, image.width, image.height);
     if (agreement >= minAgreement) return { corners: classical.corners, confidence: agreement, by: 'classical' };
   }
-  const learned = closerLook(model, image, quadFromMask(maps, image.width, image.height), minLearnedConfidence);
+  const learned = closerLook(model, image, first, minLearnedConfidence);
   return snapped(image, learned, minLearnedConfidence);
 }
 
