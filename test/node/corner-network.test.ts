@@ -44,7 +44,8 @@ function layerAndInput({ cin, cout, k, stride, dil, groups = 1, h, w, relu = tru
     relu,
     w: random((cout * cin * k * k) / groups),
     b: random(cout),
-    boxes: new Map(),
+    cut: new Map(),
+    taps: new Map(),
   };
   const input: Planes = { data: random(cin * h * w), c: cin, h, w };
   return { layer, input };
@@ -102,12 +103,12 @@ test('the convolution gives the plain convolution’s values, bit for bit, at ev
     assert.deepEqual([got.c, got.h, got.w], [want.c, want.h, want.w], `shape of ${JSON.stringify(shape)}`);
     const first = want.data.findIndex((v, at) => !Object.is(v, got.data[at]) && !(v === 0 && got.data[at] === 0));
     assert.equal(first, -1, `${JSON.stringify(shape)}: value ${first} is ${got.data[first]}, not ${want.data[first]}`);
-    // Run again on the same layer: its cut weights are kept, and must be those of this input's size.
+    // Run again on the same layer: its cut weights and tap offsets are kept.
     assert.deepEqual(conv(input, layer).data, got.data);
   });
 });
 
-test('a layer run on inputs of two sizes keeps each size’s cut weights apart', () => {
+test('a layer run on inputs of two sizes keeps each size’s taps apart', () => {
   const { layer, input } = layerAndInput({ cin: 4, cout: 4, k: 3, stride: 1, dil: 4, h: 15, w: 20 }, 99);
   const small: Planes = { data: input.data.subarray(0, 4 * 9 * 12), c: 4, h: 9, w: 12 };
   conv(input, layer);
@@ -120,4 +121,16 @@ test('a depthwise layer matches the plain convolution too', () => {
   const got = conv(input, layer);
   const want = reference(input, layer);
   want.data.forEach((v, at) => assert.ok(Math.abs(v - got.data[at]) <= 1e-5, `value ${at}: ${got.data[at]} against ${v}`));
+});
+
+test('a camera’s crops in many sizes keep a bounded number of tap offsets, and the right ones', () => {
+  const { layer, input } = layerAndInput({ cin: 2, cout: 4, k: 3, stride: 1, dil: 2, h: 40, w: 40 }, 5);
+  for (let h = 3; h <= 40; h++)
+    for (const w of [5, 9, 16, 23, 31, 40]) {
+      const crop: Planes = { data: input.data.subarray(0, 2 * h * w), c: 2, h, w };
+      const got = conv(crop, layer);
+      if (h % 9 === 0) assert.deepEqual(got.data, reference(crop, layer).data, `${w} × ${h}`);
+    }
+  assert.ok(layer.taps.size <= 256, `${layer.taps.size} offsets kept`);
+  assert.ok(layer.cut.size <= 16, `${layer.cut.size} cut weights kept`);
 });

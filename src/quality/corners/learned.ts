@@ -41,8 +41,10 @@ export interface CornerLayer {
   relu: boolean;
   w: Float32Array;
   b: Float32Array;
-  /** The weights cut to the taps inside the frame, by box and input size (tapBox). */
-  boxes: Map<number, TapBox>;
+  /** The weights cut to a box of taps that stay inside the input, by box (tapBox). */
+  cut: Map<number, Float32Array>;
+  /** Where a box's taps read, by box and input size (tapBox). */
+  taps: Map<number, Int32Array>;
 }
 
 interface TapBox {
@@ -114,7 +116,8 @@ export function loadCornerModel(source: CornerModelSource): CornerModel {
       relu: l.relu,
       w,
       b: halves(l.out),
-      boxes: new Map(),
+      cut: new Map(),
+      taps: new Map(),
     };
   });
 }
@@ -153,6 +156,8 @@ function convByTaps(input: Planes, layer: CornerLayer): Planes {
   // The first and past-last kernel index whose tap lands inside [0, n) for output `o`.
   const firstTap = (o: number) => Math.max(0, Math.ceil((pad - o * s) / d));
   const endTap = (o: number, n: number) => Math.min(k, Math.floor((n - 1 + pad - o * s) / d) + 1);
+  // This input's boxes, by box: tapBox once per box a call.
+  const boxes: TapBox[] = [];
   const kx0s = new Int32Array(ow);
   const kx1s = new Int32Array(ow);
   for (let ox = 0; ox < ow; ox++) {
@@ -168,7 +173,8 @@ function convByTaps(input: Planes, layer: CornerLayer): Planes {
       const kx1 = kx1s[ox];
       let n = 1;
       while (n < 4 && ox + n < ow && kx0s[ox + n] === kx0 && kx1s[ox + n] === kx1) n++;
-      const { weights, offsets } = tapBox(layer, w, h, ky0, ky1, kx0, kx1);
+      const box = ((ky0 * (k + 1) + ky1) * (k + 1) + kx0) * (k + 1) + kx1;
+      const { weights, offsets } = (boxes[box] ??= tapBox(layer, w, h, ky0, ky1, kx0, kx1));
       const size = offsets.length;
       // Where each of up to four cells reads from; cells past the n-th read the first's (their sums are not written).
       const b0 = y0 * w + ox * s - pad;
@@ -252,26 +258,34 @@ function convByTaps(input: Planes, layer: CornerLayer): Planes {
 
 /**
  * The taps in a box (kernel rows ky0–ky1, columns kx0–kx1, ends excluded) on a w × h input: the layer's weights for
- * them, and where each reads from the cell's top-left tap. Made once per box and input size.
+ * them (kept per box: at most a few per layer) and where each reads from the cell's top-left tap (kept per box and
+ * input size; a camera's crops come in many sizes, so that cache starts again past MAX_KEPT_TAPS).
  */
 function tapBox(layer: CornerLayer, w: number, h: number, ky0: number, ky1: number, kx0: number, kx1: number): TapBox {
   const { cin, cout, k, dil: d } = layer;
-  const key = (((h * 4096 + w) * (k + 1) + ky0) * (k + 1) + ky1) * (k + 1) * (k + 1) + kx0 * (k + 1) + kx1;
-  let box = layer.boxes.get(key);
-  if (!box) {
-    const size = cin * (ky1 - ky0) * (kx1 - kx0);
-    const offsets = new Int32Array(size);
-    const weights = new Float32Array(cout * size);
+  const box = ((ky0 * (k + 1) + ky1) * (k + 1) + kx0) * (k + 1) + kx1;
+  const key = (h * 4096 + w) * (k + 1) ** 4 + box;
+  let offsets = layer.taps.get(key);
+  if (!offsets) {
+    if (layer.taps.size >= MAX_KEPT_TAPS) layer.taps.clear();
+    offsets = new Int32Array(cin * (ky1 - ky0) * (kx1 - kx0));
     for (let c = 0, i = 0; c < cin; c++)
       for (let ky = ky0; ky < ky1; ky++) for (let kx = kx0; kx < kx1; kx++, i++) offsets[i] = c * w * h + ky * d * w + kx * d;
+    layer.taps.set(key, offsets);
+  }
+  let weights = ky0 === 0 && kx0 === 0 && ky1 === k && kx1 === k ? layer.w : layer.cut.get(box);
+  if (!weights) {
+    weights = new Float32Array(cout * offsets.length);
     for (let o = 0, j = 0; o < cout; o++)
       for (let c = 0; c < cin; c++)
         for (let ky = ky0; ky < ky1; ky++) for (let kx = kx0; kx < kx1; kx++) weights[j++] = layer.w[((o * cin + c) * k + ky) * k + kx];
-    box = { weights, offsets };
-    layer.boxes.set(key, box);
+    layer.cut.set(box, weights);
   }
-  return box;
+  return { weights, offsets };
 }
+
+// Input sizes × boxes whose tap offsets a layer keeps (each at most a few KB).
+const MAX_KEPT_TAPS = 256;
 
 function put(out: Float32Array, at: number, value: number, relu: boolean) {
   out[at] = relu && value < 0 ? 0 : value;
