@@ -18,7 +18,7 @@ cell: learned.ts takes the quad from it. The corner map is a helper the loss lea
 mask's loss weighs the hardest cases up to 3 times (emphasis) and adds a soft overlap term (mask_loss).
 Batch norm is folded into the convolutions on export; the weights go out as int8 (a float16 scale
 per output plane) in src/quality/corners/corner-model.ts. `train.py --export` writes that file
-again from the last training's checkpoint.
+again from the last training's checkpoint (CHECKPOINT=path: another place for it, to train a candidate beside it).
 """
 import base64
 import json
@@ -208,7 +208,7 @@ def export(model, path):
 
 def main():
     started = time.time()
-    checkpoint = os.path.join(ROOT, 'test', 'fixtures', 'generated', 'corner-model.pt')
+    checkpoint = os.environ.get('CHECKPOINT', os.path.join(ROOT, 'test', 'fixtures', 'generated', 'corner-model.pt'))
     if '--export' in sys.argv:
         # Writes corner-model.ts again from the last training's checkpoint (a change of format, not of weights).
         model = CornerNet()
