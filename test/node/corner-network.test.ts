@@ -1,7 +1,7 @@
 /**
  * The learned corner model's convolution against the plain one PyTorch defines (every tap, zeros past the edge): the
  * fast one skips the padding's taps and shares passes between cells and planes, so a mistake at a border, at a
- * dilation wider than the map, or in a layer whose planes are not a multiple of four would change the card's mask.
+ * dilation wider than the map, or in a layer with an odd number of planes would change the card's mask.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -81,7 +81,8 @@ function reference(input: Planes, layer: CornerLayer): Planes {
 }
 
 // The model's own layers (train.py's LAYERS on a 160 × 120 input), and shapes that reach every other path: a map
-// narrower than the dilation, odd sizes with a stride, plane counts that leave one to three over a multiple of four.
+// narrower than the dilation, odd sizes with a stride, odd plane counts, and widths that are not a multiple of the
+// four cells a pass takes.
 const SHAPES: Shape[] = [
   { cin: 2, cout: 8, k: 3, stride: 2, dil: 1, h: 120, w: 160 },
   { cin: 12, cout: 24, k: 3, stride: 2, dil: 1, h: 30, w: 40 },

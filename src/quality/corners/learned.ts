@@ -139,10 +139,11 @@ export function conv(input: Planes, layer: CornerLayer): Planes {
  * An ungrouped convolution as one dot product per output value, read straight from the input planes. Only the taps
  * that land inside the input are summed: PyTorch's padding zeros add nothing, and with a dilation of 8 on a 20 × 15
  * map they are half the taps. A cell's taps form a box (a run of kernel rows by a run of columns); tapBox gives the
- * layer's weights cut to that box and where each tap reads, so the dot is one flat loop. Cells side by side with the
- * same box share a pass: two cells and four output planes (each weight read serves two cells, each input value four
- * planes), or four cells and a layer's last one or two planes (the head's). The sums are those of every tap in the
- * weights' order, zeros included: the same maps, bit for bit, 1.4× faster than copying each cell's patch out.
+ * layer's weights cut to that box and where each tap reads, so the dot is one flat loop. Up to four cells side by
+ * side with the same box share a pass, two output planes at a time (each weight read serves four cells, each input
+ * value two planes; two cells by four planes ran as fast, four by four slower: its 16 sums spill). The sums are those
+ * of every tap in the weights' order, zeros included: the same maps, bit for bit, 1.4× faster than copying each
+ * cell's patch out.
  */
 function convByTaps(input: Planes, layer: CornerLayer): Planes {
   const { cout, k, stride: s, dil: d, b: bias, relu } = layer;
@@ -182,13 +183,11 @@ function convByTaps(input: Planes, layer: CornerLayer): Planes {
       const b2 = n > 2 ? b0 + 2 * s : b0;
       const b3 = n > 3 ? b0 + 3 * s : b0;
       const at = oy * ow + ox;
-      for (let o = 0; o < cout; o += 4) {
-        const outs = Math.min(4, cout - o);
-        // Planes past the layer's last read its last plane's weights again (their sums are not written).
+      for (let o = 0; o < cout; o += 2) {
+        // Four cells, two planes: s0–s3 the first plane's, s4–s7 the second's. A layer's odd last plane reads its own
+        // weights twice (the second sums are not written).
         const a0 = o * size;
-        const a1 = a0 + Math.min(1, outs - 1) * size;
-        const a2 = a0 + Math.min(2, outs - 1) * size;
-        const a3 = a0 + Math.min(3, outs - 1) * size;
+        const a1 = o + 1 < cout ? a0 + size : a0;
         let s0 = 0;
         let s1 = 0;
         let s2 = 0;
@@ -197,58 +196,26 @@ function convByTaps(input: Planes, layer: CornerLayer): Planes {
         let s5 = 0;
         let s6 = 0;
         let s7 = 0;
-        if (outs <= 2) {
-          // Four cells, two planes: s0–s3 the first plane's, s4–s7 the second's.
-          for (let i = 0; i < size; i++) {
-            const w0 = weights[a0 + i];
-            const w1 = weights[a1 + i];
-            const tap = offsets[i];
-            const u0 = src[b0 + tap];
-            const u1 = src[b1 + tap];
-            const u2 = src[b2 + tap];
-            const u3 = src[b3 + tap];
-            s0 += w0 * u0;
-            s1 += w0 * u1;
-            s2 += w0 * u2;
-            s3 += w0 * u3;
-            s4 += w1 * u0;
-            s5 += w1 * u1;
-            s6 += w1 * u2;
-            s7 += w1 * u3;
-          }
-          const first = o * plane + at;
-          put4(out, first, n, s0 + bias[o], s1 + bias[o], s2 + bias[o], s3 + bias[o], relu);
-          if (outs > 1) put4(out, first + plane, n, s4 + bias[o + 1], s5 + bias[o + 1], s6 + bias[o + 1], s7 + bias[o + 1], relu);
-        } else
-          // Two cells at a time, four planes: s0–s3 the first cell's, s4–s7 the second's.
-          for (let pair = 0; pair < n; pair += 2) {
-            const p0 = b0 + pair * s;
-            const p1 = pair + 1 < n ? p0 + s : p0;
-            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0;
-            for (let i = 0; i < size; i++) {
-              const tap = offsets[i];
-              const u = src[p0 + tap];
-              const v = src[p1 + tap];
-              const w0 = weights[a0 + i];
-              const w1 = weights[a1 + i];
-              const w2 = weights[a2 + i];
-              const w3 = weights[a3 + i];
-              s0 += w0 * u;
-              s4 += w0 * v;
-              s1 += w1 * u;
-              s5 += w1 * v;
-              s2 += w2 * u;
-              s6 += w2 * v;
-              s3 += w3 * u;
-              s7 += w3 * v;
-            }
-            const first = o * plane + at + pair;
-            const both = pair + 1 < n ? 2 : 1;
-            put2(out, first, both, s0 + bias[o], s4 + bias[o], relu);
-            put2(out, first + plane, both, s1 + bias[o + 1], s5 + bias[o + 1], relu);
-            put2(out, first + 2 * plane, both, s2 + bias[o + 2], s6 + bias[o + 2], relu);
-            if (outs > 3) put2(out, first + 3 * plane, both, s3 + bias[o + 3], s7 + bias[o + 3], relu);
-          }
+        for (let i = 0; i < size; i++) {
+          const w0 = weights[a0 + i];
+          const w1 = weights[a1 + i];
+          const tap = offsets[i];
+          const u0 = src[b0 + tap];
+          const u1 = src[b1 + tap];
+          const u2 = src[b2 + tap];
+          const u3 = src[b3 + tap];
+          s0 += w0 * u0;
+          s1 += w0 * u1;
+          s2 += w0 * u2;
+          s3 += w0 * u3;
+          s4 += w1 * u0;
+          s5 += w1 * u1;
+          s6 += w1 * u2;
+          s7 += w1 * u3;
+        }
+        const first = o * plane + at;
+        put4(out, first, n, s0 + bias[o], s1 + bias[o], s2 + bias[o], s3 + bias[o], relu);
+        if (o + 1 < cout) put4(out, first + plane, n, s4 + bias[o + 1], s5 + bias[o + 1], s6 + bias[o + 1], s7 + bias[o + 1], relu);
       }
       ox += n;
     }
