@@ -175,7 +175,7 @@ function convByTaps(input: Planes, layer: CornerLayer): Planes {
       let n = 1;
       while (n < 4 && ox + n < ow && kx0s[ox + n] === kx0 && kx1s[ox + n] === kx1) n++;
       const box = ((ky0 * (k + 1) + ky1) * (k + 1) + kx0) * (k + 1) + kx1;
-      const { weights, offsets } = (boxes[box] ??= tapBox(layer, w, h, ky0, ky1, kx0, kx1));
+      const { weights, offsets } = (boxes[box] ??= tapBox(layer, w, h, box, ky0, ky1, kx0, kx1));
       const size = offsets.length;
       // Where each of up to four cells reads from; cells past the n-th read the first's (their sums are not written).
       const b0 = y0 * w + ox * s - pad;
@@ -224,13 +224,13 @@ function convByTaps(input: Planes, layer: CornerLayer): Planes {
 }
 
 /**
- * The taps in a box (kernel rows ky0–ky1, columns kx0–kx1, ends excluded) on a w × h input: the layer's weights for
- * them (kept per box: at most a few per layer) and where each reads from the cell's top-left tap (kept per box and
- * input size; a camera's crops come in many sizes, so that cache starts again past MAX_KEPT_TAPS).
+ * The taps in a box (kernel rows ky0–ky1, columns kx0–kx1, ends excluded; `box` is convByTaps' key for them) on a
+ * w × h input: the layer's weights for them (kept per box: at most a few per layer) and where each reads from the
+ * cell's top-left tap (kept per box and input size; a camera's crops come in many sizes, so that cache starts again
+ * past MAX_KEPT_TAPS).
  */
-function tapBox(layer: CornerLayer, w: number, h: number, ky0: number, ky1: number, kx0: number, kx1: number): TapBox {
+function tapBox(layer: CornerLayer, w: number, h: number, box: number, ky0: number, ky1: number, kx0: number, kx1: number): TapBox {
   const { cin, cout, k, dil: d } = layer;
-  const box = ((ky0 * (k + 1) + ky1) * (k + 1) + kx0) * (k + 1) + kx1;
   const key = (h * 4096 + w) * (k + 1) ** 4 + box;
   let offsets = layer.taps.get(key);
   if (!offsets) {
