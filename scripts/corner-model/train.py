@@ -3,9 +3,12 @@
 
     node --import tsx test/support/real-corner-set.ts train   # the realistic train split (once, about 10 min)
     node --import tsx test/support/synthetic-train-set.ts      # the synthetic renderer's (once, about 4 min)
-    nice -n 10 /usr/bin/python3 scripts/corner-model/train.py  # then this (Debian's python3-torch), 35–45 min
+    node --import tsx test/support/closer-train-set.ts         # the closer look's crops (once, about 6 min)
+    nice -n 10 /usr/bin/python3 scripts/corner-model/train.py  # then this (Debian's python3-torch), 45–55 min
 
-`npm run train:corners` does all three. Fixed seeds and a fixed number of epochs: the same scenes give
+`npm run train:corners` does all four. Two stages: 60 epochs on whole frames, then 10 more on whole frames and the
+closer look's crops together at a third of the rate (`--closer-only` runs the second stage alone, from the first's
+checkpoint, FRAMES_CHECKPOINT). Fixed seeds and a fixed number of epochs: the same scenes give
 the same weights (up to the floating point of the machine's BLAS). Two threads, as on this
 project's 2-core machines.
 
@@ -36,6 +39,7 @@ import torch.nn.functional as F
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..'))
 COUNT = int(os.environ.get('TRAIN_SCENES', 9000))
 EPOCHS = int(os.environ.get('EPOCHS', 60))
+CLOSER_EPOCHS = int(os.environ.get('CLOSER_EPOCHS', 10))
 MAX_MINUTES = float(os.environ.get('MAX_MINUTES', 55))
 SEED = 24
 OUT_STRIDE = 8  # frame pixels per output cell (640 px frame, 160 px input, stride 2)
@@ -97,8 +101,9 @@ def source_constant(path, pattern):
     return re.search(pattern, open(os.path.join(ROOT, 'test', 'support', path)).read())
 
 
-def load():
-    # Two renderers' scenes: the realistic set's train split and the synthetic renderer's (synthetic-train-set.ts).
+def load(crops=False):
+    # Two renderers' scenes: the realistic set's train split and the synthetic renderer's (synthetic-train-set.ts);
+    # with crops, the closer look's crops of other train scenes too (closer-train-set.ts).
     generated = os.path.join(ROOT, 'test', 'fixtures', 'generated')
     version = source_constant('real-corner-set.ts', r'export const VERSION = (\d+);').group(1)
     synthetic = source_constant('synthetic-train-set.ts', r'seed: (\d+), cards: (\d+), empty: (\d+)')
@@ -107,6 +112,9 @@ def load():
         os.path.join(generated, f'real-corners-{version}-train-0-{COUNT}'),
         os.path.join(generated, f'synthetic-corners-{synthetic_version}-train-0-{int(synthetic.group(2)) + int(synthetic.group(3))}'),
     ]
+    if crops:
+        closer = source_constant('closer-train-set.ts', r'CLOSER_TRAIN = \{ from: (\d+), count: (\d+) \}')
+        bases.append(os.path.join(generated, f'closer-corners-{version}-train-{closer.group(1)}-{closer.group(2)}'))
     meta, raws = [], []
     for base in bases:
         part = json.load(open(base + '.json'))
@@ -206,32 +214,20 @@ def export(model, path):
     return len(data)
 
 
-def main():
-    started = time.time()
-    checkpoint = os.environ.get('CHECKPOINT', os.path.join(ROOT, 'test', 'fixtures', 'generated', 'corner-model.pt'))
-    if '--export' in sys.argv:
-        # Writes corner-model.ts again from the last training's checkpoint (a change of format, not of weights).
-        model = CornerNet()
-        model.load_state_dict(torch.load(checkpoint))
-        model.eval()
-        print(f'{export(model, os.path.join(ROOT, "src", "quality", "corners", "corner-model.ts"))} bytes of weights')
-        return 0
-    x, heat, mask, meta, weight = load()
+def train(model, data, epochs, max_lr, started, label):
+    """Trains `model` in place for `epochs` on the loaded scenes (load()), nine in ten of them; the tenth validates."""
+    x, heat, mask, meta, weight = data
     n = len(meta)
     val = n // 10
     order = torch.randperm(n, generator=torch.Generator().manual_seed(SEED))
     val_idx, train_idx = order[:val], order[val:]
-    print(f'{n} scenes ({int(sum(1 for m in meta if m.get("corners")))} with a card), input {tuple(x.shape[1:])}, loaded in {time.time() - started:.0f} s')
-    # Channels-last runs the convolutions through oneDNN here: several times faster than the default layout on this build.
-    model = CornerNet().to(memory_format=torch.channels_last)
-    params = sum(p.numel() for p in model.parameters())
-    print(f'{params} parameters')
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
+    print(f'{label}: {n} scenes ({int(sum(1 for m in meta if m.get("corners")))} with a card), input {tuple(x.shape[1:])}, loaded in {time.time() - started:.0f} s')
+    opt = torch.optim.AdamW(model.parameters(), lr=max_lr, weight_decay=1e-4)
     batch = 32
-    steps = EPOCHS * math.ceil(len(train_idx) / batch)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps, pct_start=0.15)
+    steps = epochs * math.ceil(len(train_idx) / batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=max_lr, total_steps=steps, pct_start=0.15)
     gen = torch.Generator().manual_seed(SEED + 1)
-    for epoch in range(EPOCHS):
+    for epoch in range(epochs):
         model.train()
         perm = train_idx[torch.randperm(len(train_idx), generator=gen)]
         total = 0.0
@@ -261,12 +257,41 @@ def main():
             out = model(x[val_idx].contiguous(memory_format=torch.channels_last))
             vloss = (focal(out[:, 0], heat[val_idx]) + F.binary_cross_entropy_with_logits(out[:, 1], mask[val_idx]) * 2).item()
         minutes = (time.time() - started) / 60
-        print(f'epoch {epoch + 1}/{EPOCHS}: train {total / len(train_idx):.3f}, validation {vloss:.3f}, {minutes:.1f} min', flush=True)
+        print(f'{label}, epoch {epoch + 1}/{epochs}: train {total / len(train_idx):.3f}, validation {vloss:.3f}, {minutes:.1f} min', flush=True)
         if minutes > MAX_MINUTES:
             print(f'stopping: past {MAX_MINUTES} minutes', flush=True)
             break
     model.eval()
-    size = export(model, os.path.join(ROOT, 'src', 'quality', 'corners', 'corner-model.ts'))
+
+
+def main():
+    started = time.time()
+    generated = os.path.join(ROOT, 'test', 'fixtures', 'generated')
+    checkpoint = os.environ.get('CHECKPOINT', os.path.join(generated, 'corner-model.pt'))
+    # The first stage's weights: whole frames only (the model as it shipped before the closer look's crops).
+    frames_checkpoint = os.environ.get('FRAMES_CHECKPOINT', os.path.join(generated, 'corner-model-frames.pt'))
+    target = os.path.join(ROOT, 'src', 'quality', 'corners', 'corner-model.ts')
+    if '--export' in sys.argv:
+        # Writes corner-model.ts again from the last training's checkpoint (a change of format, not of weights).
+        model = CornerNet()
+        model.load_state_dict(torch.load(checkpoint))
+        model.eval()
+        print(f'{export(model, target)} bytes of weights')
+        return 0
+    # Channels-last runs the convolutions through oneDNN here: several times faster than the default layout on this build.
+    model = CornerNet().to(memory_format=torch.channels_last)
+    params = sum(p.numel() for p in model.parameters())
+    print(f'{params} parameters')
+    if '--closer-only' in sys.argv:
+        # The second stage alone, from the first stage's checkpoint.
+        model.load_state_dict(torch.load(frames_checkpoint))
+    else:
+        train(model, load(), EPOCHS, 3e-3, started, 'whole frames')
+        torch.save(model.state_dict(), frames_checkpoint)
+    # Second stage: whole frames and the closer look's crops together, a few epochs at a third of the rate, so the
+    # network learns the crops without forgetting the frames.
+    train(model, load(crops=True), CLOSER_EPOCHS, 1e-3, started, 'with closer crops')
+    size = export(model, target)
     torch.save(model.state_dict(), checkpoint)
     print(f'{params} parameters, {size} bytes of weights, in {(time.time() - started) / 60:.1f} min')
 

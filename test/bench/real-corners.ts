@@ -204,7 +204,7 @@ if (model) {
     }),
   );
   console.log(
-    `\nTune split: both detectors (detectCard), the classical quad's mask agreement × the learned quad's confidence (in use: ${MIN_MASK_AGREEMENT} × ${MIN_LEARNED_CONFIDENCE}).`,
+    `\nTune split: both detectors (detectCard, a first look from ${MIN_SURE_FIRST_LOOK} taken as it is), the classical quad's mask agreement × the learned quad's confidence (in use: ${MIN_MASK_AGREEMENT} × ${MIN_LEARNED_CONFIDENCE}).`,
   );
   const sweep: Record<string, string>[] = [];
   for (const agreement of [0.3, 0.4, 0.5, 0.6, 0.7])
@@ -212,6 +212,9 @@ if (model) {
       const s = summarize(
         runReal(tune, (scene) => {
           const hit = both.get(scene)!;
+          const first = firsts.get(scene);
+          if (!hit.seesCard) return undefined;
+          if (first && first.confidence >= MIN_SURE_FIRST_LOOK) return snapToEdges(scene.image, first.corners);
           if (hit.classical && hit.agreement >= agreement) return hit.classical.corners;
           return looked(scene, confidence);
         }),

@@ -46,7 +46,7 @@ test('the classical detector holds its figures on realistic scenes', () => {
 // 1 of 37 and 3.9 % before a sure first look was taken as it is; 89.4 % found with the model before the mask's loss
 // weighed the hard cases, 74.3 % before the quad was fitted to the mask).
 // Short of the goal; it catches a regression of the model, its weights or the quad it draws from the mask.
-const BOTH_FLOOR = { found: 0.9, falses: 3 / 37, p95Error: 0.045 };
+const BOTH_FLOOR = { found: 0.93, falses: 2 / 37, p95Error: 0.045 };
 
 test('both detectors together (the learned mask with the classical corners) hold their figures on realistic scenes', () => {
   const model = loadCornerModel({ layers: CORNER_MODEL_LAYERS, weights: CORNER_MODEL_WEIGHTS });

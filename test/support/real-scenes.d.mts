@@ -9,7 +9,7 @@ export function sceneSpec(split: 'tune' | 'test' | 'train', index: number, surfa
 export function renderRealScene(
   spec: unknown,
   surfaces: unknown,
-): { width: number; height: number; rgb: Uint8Array; corners?: [P, P, P, P]; share: number };
+): { width: number; height: number; rgb: Uint8Array; corners?: [P, P, P, P]; outline?: [P, P, P, P]; share: number };
 export function greyPlanes(image: { width: number; height: number; rgb: ArrayLike<number> }): {
   width: number;
   height: number;

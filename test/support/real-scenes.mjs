@@ -727,7 +727,8 @@ function cachedFace(key, make) {
 /**
  * Paints a scene as RGB floats (before noise quantisation and JPEG, which the caller does) and
  * returns its card's corners (top-left, top-right, bottom-right, bottom-left of the card itself,
- * where its straight sides meet) when it has one, with the share of the frame's width it spans.
+ * where its straight sides meet) when it has one, with the share of the frame's width it spans, and the outline of
+ * whatever object it holds (a card's or a look-alike's: where the closer look's training crops are cut).
  */
 export function renderRealScene(spec, surfaces) {
   const t = tools(spec.seed ^ 0x5bd1e995);
@@ -736,6 +737,7 @@ export function renderRealScene(spec, surfaces) {
   paintSurface(t, frame, surface, spec.handheld ? t.uniform(2.5, 6) : 0);
   const light = 1;
   let corners;
+  let outline;
   let measuredShare = 0;
   let object;
   if (spec.kind === 'card') {
@@ -773,6 +775,7 @@ export function renderRealScene(spec, surfaces) {
     const placed = place(t, object.w, object.h, pose);
     if (placed) {
       const { H, corners: c } = placed;
+      outline = c;
       const scale = Math.sqrt(polygonArea(c) / (object.w * object.h));
       // A card is 0.76 mm thick: its edge shows as a pixel or two on the side away from the camera.
       if (spec.kind === 'card') object.thick = clamp(0.76 * scale * Math.sin((spec.tilt * Math.PI) / 180) + t.uniform(0.3, 1.2), 0.4, 3);
@@ -917,7 +920,7 @@ export function renderRealScene(spec, surfaces) {
     rgb[i + 1] = clamp(src[i + 1] + shared + draw() * n * 0.5 + 0.5, 0, 255);
     rgb[i + 2] = clamp(src[i + 2] + shared + draw() * n * 0.5 + 0.5, 0, 255);
   }
-  return { width: WIDTH, height: HEIGHT, rgb, corners, share: measuredShare };
+  return { width: WIDTH, height: HEIGHT, rgb, corners, outline, share: measuredShare };
 }
 
 /** BT.601 grey and the blue-minus-red chroma plane, as the widget's worker makes them. */

@@ -6,11 +6,10 @@
  * Written at the model's input size beside the realistic train split, for scripts/corner-model/train.py.
  * `node --import tsx test/support/synthetic-train-set.ts` renders it (in two processes).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sceneSet } from './card-scene.mjs';
 import { type Scene, renderGray } from './corner-scenes.ts';
-import { modelInputBytes, renderInParts } from './real-corner-set.ts';
+import { modelInputBytes, renderTrainInHalves, writeTrainPart } from './real-corner-set.ts';
 
 /** Scenes with a document and without; train.py reads the count from the file name. */
 export const SYNTHETIC_TRAIN = { seed: 1001, cards: 2400, empty: 600 };
@@ -38,23 +37,13 @@ async function renderRange(from: number, count: number): Promise<void> {
       height: input.height,
     });
   }
-  mkdirSync(FOLDER, { recursive: true });
-  writeFileSync(`${base(from, count)}.bin`, Buffer.concat(chunks));
-  writeFileSync(`${base(from, count)}.json`, JSON.stringify(meta));
+  writeTrainPart(base(from, count), chunks, meta);
 }
 
 /** Renders the whole set in two processes, then joins the halves; skipped when it is already there. */
 export async function renderSyntheticTrain(): Promise<void> {
   const total = SYNTHETIC_TRAIN.cards + SYNTHETIC_TRAIN.empty;
-  if (existsSync(`${base(0, total)}.json`)) return;
-  const half = Math.ceil(total / 2);
-  const ranges = [
-    [0, half],
-    [half, total - half],
-  ] as const;
-  const started = performance.now();
-  await renderInParts(fileURLToPath(import.meta.url), [], ranges, base);
-  console.log(`synthetic train scenes: ${total} in ${((performance.now() - started) / 1000).toFixed(0)} s → ${base(0, total)}.bin`);
+  await renderTrainInHalves(fileURLToPath(import.meta.url), 'synthetic train scenes', 0, total, base);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -373,33 +373,50 @@ export function closerLook(
 // The closer look's margin around the first quad's box, as a share of the box's larger side (tune split: 0.15–0.35 alike).
 const CLOSER_MARGIN = 0.25;
 
+/** A part of a frame, in its pixels. */
+export interface CropBox {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
 /**
- * The model again on a 4:3 crop around a first quad, with a margin: the card then fills most of the model's input,
- * so its mask has up to 4× the cells across it (a small card's corners are a cell or two from true, not five) and
- * a look-alike seen up close is judged again. Undefined when it sees no card there; 'whole frame' when the crop
- * would be nearly the whole frame, which the first look already saw at this size.
+ * The 4:3 crop the closer look takes around a first quad: its box with a margin, widened or heightened to the frame's
+ * own 4:3 (the shape the model was trained on), and moved inside the frame rather than cut by it (a cut crop is
+ * another shape, and its card would touch the edge). Undefined when it would be nearly the whole frame, which the
+ * first look already saw at this size. The training's crops (closer-train-set.ts) are taken by it too.
  */
-export function lookCloser(model: CornerModel, image: GrayImage, quad: Quad): LearnedDetection | undefined | 'whole frame' {
+export function closerCrop(quad: readonly Point[], frameWidth: number, frameHeight: number): CropBox | undefined {
   const xs = quad.map((p) => p.x);
   const ys = quad.map((p) => p.y);
   const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   const margin = Math.max(maxX - minX, maxY - minY) * CLOSER_MARGIN;
   let width = maxX - minX + 2 * margin;
   let height = maxY - minY + 2 * margin;
-  // The frame's own 4:3, so the model sees the card at the shape it was trained on.
   if (width < (height * 4) / 3) width = (height * 4) / 3;
   else height = (width * 3) / 4;
-  const cx = (maxX + minX) / 2;
-  const cy = (maxY + minY) / 2;
-  const left = Math.max(0, Math.floor(cx - width / 2));
-  const top = Math.max(0, Math.floor(cy - height / 2));
-  const right = Math.min(image.width, Math.ceil(cx + width / 2));
-  const bottom = Math.min(image.height, Math.ceil(cy + height / 2));
-  if (right - left >= image.width * 0.9 && bottom - top >= image.height * 0.9) return 'whole frame';
-  const crop = cropGray(image, left, top, right - left, bottom - top);
+  width = Math.min(frameWidth, Math.ceil(width));
+  height = Math.min(frameHeight, Math.ceil(height));
+  if (width >= frameWidth * 0.9 && height >= frameHeight * 0.9) return undefined;
+  const left = Math.max(0, Math.min(frameWidth - width, Math.floor((maxX + minX - width) / 2)));
+  const top = Math.max(0, Math.min(frameHeight - height, Math.floor((maxY + minY - height) / 2)));
+  return { left, top, width, height };
+}
+
+/**
+ * The model again on the closer crop around a first quad (closerCrop): the card then fills most of the model's input,
+ * so its mask has up to 4× the cells across it (a small card's corners are a cell or two from true, not five) and
+ * a look-alike seen up close is judged again. Undefined when it sees no card there; 'whole frame' when there is no
+ * closer crop.
+ */
+export function lookCloser(model: CornerModel, image: GrayImage, quad: Quad): LearnedDetection | undefined | 'whole frame' {
+  const box = closerCrop(quad, image.width, image.height);
+  if (!box) return 'whole frame';
+  const crop = cropGray(image, box.left, box.top, box.width, box.height);
   const found = quadFromMask(runCornerModel(model, crop), crop.width, crop.height);
   if (!found) return undefined;
-  return { corners: found.corners.map((p) => ({ x: p.x + left, y: p.y + top })) as Quad, confidence: found.confidence };
+  return { corners: found.corners.map((p) => ({ x: p.x + box.left, y: p.y + box.top })) as Quad, confidence: found.confidence };
 }
 
 /** The network's two maps, at a fraction of the frame's size. */
