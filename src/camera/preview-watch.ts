@@ -6,6 +6,7 @@ import { type AnyContext2D, context2d, makeCanvas } from '../image/canvas.ts';
 import type { QualityReport, QualityThresholds } from '../quality/quality-rules.ts';
 import { sleep } from '../check/retry.ts';
 import type { ImageWorkerClient } from '../image/worker/worker-client.ts';
+import { LivenessError } from '../check/errors.ts';
 
 /** The pause between preview analyses. */
 export const ANALYSIS_INTERVAL_MS = 150;
@@ -58,13 +59,19 @@ export async function watchPreview(watch: PreviewWatch): Promise<void> {
           : 0;
         watch.onReport(report, size, { motion, fill });
         if (watch.onSteady && streak >= AUTO_CAPTURE_STREAK) return watch.onSteady();
-      } catch {
-        return; // the camera stopped or the worker was cancelled
+      } catch (error) {
+        // The camera stopped or the check was cancelled: the loop ends. Any other failure (a frame the browser could not
+        // copy, an analysis the worker lost) costs that frame only: the guidance and auto-capture go on with the next.
+        if (!watch.active() || watch.camera.state !== 'live' || isCancelled(error)) return;
+        streak = 0;
+        await sleep(ANALYSIS_INTERVAL_MS * 4);
       }
     }
     await sleep(ANALYSIS_INTERVAL_MS);
   }
 }
+
+const isCancelled = (error: unknown) => error instanceof LivenessError && error.code === 'aborted';
 
 const THUMB = { width: 32, height: 18 };
 let thumbContext: AnyContext2D | undefined;

@@ -79,6 +79,43 @@ describe('camera capture with the fake camera', () => {
     }
   });
 
+  it('goes on judging the preview after a frame the browser could not copy', async function () {
+    skipIn(
+      this,
+      ['webkit'],
+      "WebKitGTK's mock camera: the preview loop copies one frame and no second, with no frame refused (found with this test, not yet understood)",
+    );
+    // A fault no camera gives on demand: one preview frame refused (as while a camera restarts or the tab wakes up).
+    // Before, the preview loop ended there, and the camera stayed open with no guidance and no auto-capture.
+    const original = window.createImageBitmap;
+    let refused = 0;
+    let copied = 0;
+    window.createImageBitmap = ((source: ImageBitmapSource, ...rest: unknown[]) => {
+      if (source instanceof HTMLVideoElement) {
+        if (!refused) {
+          refused++;
+          return Promise.reject(new DOMException('the frame could not be copied (test)', 'InvalidStateError'));
+        }
+        copied++;
+      }
+      return (original as (...args: unknown[]) => Promise<ImageBitmap>)(source, ...rest);
+    }) as typeof createImageBitmap;
+    try {
+      const { el } = await makeElement({}, { qualityCheck: 'warn', autoCapture: false });
+      button(el, 'Use camera').click();
+      await untilPhase(el, 'camera');
+      // Three frames copied after the refused one: the loop awaits each analysis, so two were judged.
+      await until('preview frames judged after the refused one', () => copied >= 3, {
+        seen: () => `${copied} frames copied after ${refused} refused`,
+      });
+      expect(refused).to.equal(1);
+      expect(el.phase).to.equal('camera');
+      el.reset();
+    } finally {
+      window.createImageBitmap = original;
+    }
+  });
+
   it('plays the preview inline, muted and by itself, as iOS requires', async () => {
     // No auto-capture: Chromium's camera films a framed card, which would end the preview mid-test.
     const { el } = await makeElement({}, { autoCapture: false });
