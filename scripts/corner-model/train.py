@@ -3,7 +3,7 @@
 
     node --import tsx test/support/real-corner-set.ts train   # the realistic train split (once, about 10 min)
     node --import tsx test/support/synthetic-train-set.ts      # the synthetic renderer's (once, about 4 min)
-    node --import tsx test/support/closer-train-set.ts         # the closer look's crops (once, about 6 min)
+    node --import tsx test/support/closer-train-set.ts         # the closer look's crops (once, about 11 min)
     nice -n 10 /usr/bin/python3 scripts/corner-model/train.py  # then this (Debian's python3-torch), 45–55 min
 
 `npm run train:corners` does all four. Two stages: 60 epochs on whole frames, then 10 more on whole frames and the
