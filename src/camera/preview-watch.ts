@@ -33,9 +33,16 @@ export async function watchPreview(watch: PreviewWatch): Promise<void> {
   let previous: Uint8Array | undefined;
   // Where the last frame had the card: the finder looks there first (one run of its network, not two).
   let near: QualityReport['corners'];
-  while (watch.active() && watch.camera.state === 'live') {
+  // A camera that restarts (the page came back, another lens, the stall ladder) is waited for: only a closed camera or
+  // view ends the loop, else guidance and auto-capture would stop for good after a restart.
+  const ended = () => !watch.active() || watch.camera.state === 'off';
+  while (!ended()) {
     const video = watch.video();
-    if (video && video.readyState >= 2 && video.videoWidth) {
+    const stream = watch.camera.stream;
+    if (watch.camera.state !== 'live') {
+      streak = 0;
+      previous = near = undefined;
+    } else if (video && video.readyState >= 2 && video.videoWidth) {
       try {
         const frame = await createImageBitmap(video);
         const size = { width: frame.width, height: frame.height };
@@ -48,7 +55,13 @@ export async function watchPreview(watch: PreviewWatch): Promise<void> {
           documentType: watch.documentType(),
           near,
         });
-        if (!watch.active() || watch.camera.state !== 'live') return;
+        if (ended()) return;
+        // The camera restarted during the analysis: that frame came from the stream before.
+        if (watch.camera.stream !== stream || watch.camera.state !== 'live') {
+          streak = 0;
+          previous = near = undefined;
+          continue;
+        }
         near = report.corners;
         streak = nextStreak(streak, report);
         const fill = report.corners
@@ -60,9 +73,9 @@ export async function watchPreview(watch: PreviewWatch): Promise<void> {
         watch.onReport(report, size, { motion, fill });
         if (watch.onSteady && streak >= AUTO_CAPTURE_STREAK) return watch.onSteady();
       } catch (error) {
-        // The camera stopped or the check was cancelled: the loop ends. Any other failure (a frame the browser could not
+        // The camera closed or the check was cancelled: the loop ends. Any other failure (a frame the browser could not
         // copy, an analysis the worker lost) costs that frame only: the guidance and auto-capture go on with the next.
-        if (!watch.active() || watch.camera.state !== 'live' || isCancelled(error)) return;
+        if (ended() || isCancelled(error)) return;
         streak = 0;
         await sleep(ANALYSIS_INTERVAL_MS * 4);
       }

@@ -416,6 +416,8 @@ export class AccuraIdLiveness extends LitElement {
   private async watchPreview(): Promise<void> {
     if (this.qualityCheck === 'off') return;
     const { chunk, worker, camera } = await this.load();
+    // One loop at a time: a camera closed and opened again within a pause must not leave the old one running.
+    const run = ++this.previewRun;
     await chunk.watchPreview({
       camera,
       worker,
@@ -423,7 +425,7 @@ export class AccuraIdLiveness extends LitElement {
       thresholds: () => this.thresholds,
       documentType: () => this.documentType,
       view: () => this.cameraLayout(),
-      active: () => this.phase === 'camera',
+      active: () => this.phase === 'camera' && run === this.previewRun,
       onReport: (report, frame, context) => {
         const hint = this.t.cameraHints[chunk.cameraHint(report, context)];
         this.previewOutline = report.corners ? { corners: report.corners, ...frame } : undefined;
@@ -474,6 +476,7 @@ export class AccuraIdLiveness extends LitElement {
     return this.stillInFlight;
   }
   private stillInFlight?: Promise<void>;
+  private previewRun = 0;
 
   private async takeStill(): Promise<void> {
     const video = this.renderRoot.querySelector('video');

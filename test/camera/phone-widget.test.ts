@@ -17,7 +17,7 @@ import {
   installPhone,
   profile,
 } from '../support/phone-camera.ts';
-import { button, chooseFile, makeElement, oneEvent, untilLive, untilPhase, untilText } from '../support/harness.ts';
+import { button, chooseFile, countPreviewAnalyses, makeElement, oneEvent, untilLive, untilPhase, untilText } from '../support/harness.ts';
 import { photoJpeg } from '../support/fixtures.ts';
 import { until } from '../support/wait.mjs';
 
@@ -154,6 +154,35 @@ describe('the widget when a phone camera misbehaves', () => {
     const still = await capture(el);
     expect(Math.max(still.width, still.height)).to.be.at.least(MIN_LONG_SIDE);
   });
+
+  // Before, a restart ended the preview loop: the camera came back with no guidance and no auto-capture.
+  for (const restart of ['the page goes away and comes back', 'the user switches to the other camera'] as const) {
+    it(`${restart}: the camera restarts, and its preview frames are judged again`, async () => {
+      const analyses = countPreviewAnalyses();
+      try {
+        const el = await phoneWidget('iphone-15-pro', {}, { qualityCheck: 'warn' });
+        button(el, 'Use camera').click();
+        await untilLive(el);
+        await until('a first preview frame judged', () => analyses.reported() >= 1);
+        const opened = sim!.opened.length;
+        if (restart === 'the page goes away and comes back') {
+          sim!.background();
+          sim!.foreground();
+        } else {
+          [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent?.startsWith('Switch to'))!.click();
+        }
+        await until('the camera to open again', () => sim!.opened.length > opened);
+        await untilLive(el);
+        const before = analyses.reported();
+        await until('two preview frames judged after the restart', () => analyses.reported() >= before + 2, {
+          seen: () => `${analyses.reported() - before} judged after it`,
+        });
+        expect(el.phase).to.equal('camera');
+      } finally {
+        analyses.restore();
+      }
+    });
+  }
 
   it('a preview that stays black: the hint says so, then camera-stalled with the ways out', async () => {
     const el = await phoneWidget('iphone-15-pro', { blackAfterResume: 'always' });
