@@ -3,12 +3,14 @@
 
     node --import tsx test/support/real-corner-set.ts train   # the realistic train split (once, about 10 min)
     node --import tsx test/support/synthetic-train-set.ts      # the synthetic renderer's (once, about 4 min)
-    node --import tsx test/support/closer-train-set.ts         # the closer look's crops (once, about 11 min)
-    nice -n 10 /usr/bin/python3 scripts/corner-model/train.py  # then this (Debian's python3-torch), 45–55 min
+    node --import tsx test/support/closer-train-set.ts         # the closer look's crops (once, about 32 min)
+    nice -n 10 /usr/bin/python3 scripts/corner-model/train.py  # then this (Debian's python3-torch), 68–78 min
 
-`npm run train:corners` does all four. Two stages: 60 epochs on whole frames, then 10 more on whole frames and the
-closer look's crops together at a third of the rate (`--closer-only` runs the second stage alone, from the first's
-checkpoint, FRAMES_CHECKPOINT). Fixed seeds and a fixed number of epochs: the same scenes give
+`npm run train:corners` does all four. Three stages: 60 epochs on whole frames; 10 more on whole frames and the
+crops of the first 18,000 train scenes together at a third of the rate (`--closer-only` runs the second stage alone,
+from the first's checkpoint, FRAMES_CHECKPOINT); then 20 more on whole frames and all the crops at half that rate,
+from the second stage's weights as they ship (`--more-crops` runs the third stage alone, from corner-model.ts;
+`--check-read` checks that corner-model.ts reads back exactly). Fixed seeds and a fixed number of epochs: the same scenes give
 the same weights (up to the floating point of the machine's BLAS). Two threads, as on this
 project's 2-core machines.
 
@@ -40,6 +42,11 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..'))
 COUNT = int(os.environ.get('TRAIN_SCENES', 9000))
 EPOCHS = int(os.environ.get('EPOCHS', 60))
 CLOSER_EPOCHS = int(os.environ.get('CLOSER_EPOCHS', 10))
+# The second stage's crops come from train scenes 0–17,999, the third's from 0–35,999 (CLOSER_TRAIN renders them all).
+CROPS_BELOW = 18000
+MORE_CROPS_BELOW = 36000
+MORE_EPOCHS = int(os.environ.get('MORE_EPOCHS', 20))
+MORE_LR = float(os.environ.get('MORE_LR', 5e-4))
 MAX_MINUTES = float(os.environ.get('MAX_MINUTES', 55))
 SEED = 24
 OUT_STRIDE = 8  # frame pixels per output cell (640 px frame, 160 px input, stride 2)
@@ -101,9 +108,9 @@ def source_constant(path, pattern):
     return re.search(pattern, open(os.path.join(ROOT, 'test', 'support', path)).read())
 
 
-def load(crops=False):
+def load(crops_below=0):
     # Two renderers' scenes: the realistic set's train split and the synthetic renderer's (synthetic-train-set.ts);
-    # with crops, the closer look's crops of other train scenes too (closer-train-set.ts).
+    # with crops_below, the closer look's crops of the train scenes numbered below it too (closer-train-set.ts).
     generated = os.path.join(ROOT, 'test', 'fixtures', 'generated')
     version = source_constant('real-corner-set.ts', r'export const VERSION = (\d+);').group(1)
     synthetic = source_constant('synthetic-train-set.ts', r'seed: (\d+), cards: (\d+), empty: (\d+)')
@@ -112,14 +119,18 @@ def load(crops=False):
         os.path.join(generated, f'real-corners-{version}-train-0-{COUNT}'),
         os.path.join(generated, f'synthetic-corners-{synthetic_version}-train-0-{int(synthetic.group(2)) + int(synthetic.group(3))}'),
     ]
-    if crops:
+    if crops_below:
         closer = source_constant('closer-train-set.ts', r'CLOSER_TRAIN = \{ from: (\d+), count: (\d+) \}')
         bases.append(os.path.join(generated, f'closer-corners-{version}-train-{closer.group(1)}-{closer.group(2)}'))
     meta, raws = [], []
     for base in bases:
         part = json.load(open(base + '.json'))
         w, h = part[0]['width'], part[0]['height']
-        raws.append(np.fromfile(base + '.bin', dtype=np.uint8).reshape(len(part), 2, h, w))
+        raw = np.fromfile(base + '.bin', dtype=np.uint8).reshape(len(part), 2, h, w)
+        if 'closer-corners' in base:
+            keep = [i for i, m in enumerate(part) if m['index'] < crops_below]
+            raw, part = raw[keep], [part[i] for i in keep]
+        raws.append(raw)
         meta += part
     raw = np.concatenate(raws)
     x = (raw.astype(np.float32) - 128) / 64
@@ -214,8 +225,36 @@ def export(model, path):
     return len(data)
 
 
-def train(model, data, epochs, max_lr, started, label):
-    """Trains `model` in place for `epochs` on the loaded scenes (load()), nine in ten of them; the tenth validates."""
+def read_shipped(model, path):
+    """Loads the weights of corner-model.ts into `model`: each convolution's int8 weights times its plane's scale, and
+    its folded bias into a batch norm that passes its input through (mean 0, variance 1 - eps, gain 1)."""
+    text = open(path).read()
+    data = base64.b64decode(re.search(r"CORNER_MODEL_WEIGHTS: string = '([^']+)'", text).group(1))
+    at = 0
+    with torch.no_grad():
+        for name, cin, cout, k, s, d, g in LAYERS:
+            block = model.blocks[name]
+            scales = np.frombuffer(data, '<f2', cout, at).astype(np.float32)
+            at += 2 * cout
+            count = cout * (cin // g) * k * k
+            q = np.frombuffer(data, 'i1', count, at).astype(np.float32).reshape(cout, -1)
+            at += count
+            bias = np.frombuffer(data, '<f2', cout, at).astype(np.float32)
+            at += 2 * cout
+            block.conv.weight.copy_(torch.from_numpy(q * scales[:, None]).reshape(block.conv.weight.shape))
+            if block.bn is None:
+                block.conv.bias.copy_(torch.from_numpy(bias))
+                continue
+            block.bn.running_mean.zero_()
+            block.bn.running_var.fill_(1 - block.bn.eps)
+            block.bn.weight.fill_(1)
+            block.bn.bias.copy_(torch.from_numpy(bias))
+    assert at == len(data), f'{len(data) - at} bytes of weights left over'
+
+
+def train(model, data, epochs, max_lr, started, label, frozen_norms=False):
+    """Trains `model` in place for `epochs` on the loaded scenes (load()), nine in ten of them; the tenth validates.
+    With `frozen_norms`, batch norms keep their statistics (weights read back folded, from read_shipped)."""
     x, heat, mask, meta, weight = data
     n = len(meta)
     val = n // 10
@@ -229,6 +268,10 @@ def train(model, data, epochs, max_lr, started, label):
     gen = torch.Generator().manual_seed(SEED + 1)
     for epoch in range(epochs):
         model.train()
+        if frozen_norms:
+            for module in model.modules():
+                if isinstance(module, nn.BatchNorm2d):
+                    module.eval()
         perm = train_idx[torch.randperm(len(train_idx), generator=gen)]
         total = 0.0
         for s in range(0, len(perm), batch):
@@ -282,15 +325,30 @@ def main():
     model = CornerNet().to(memory_format=torch.channels_last)
     params = sum(p.numel() for p in model.parameters())
     print(f'{params} parameters')
-    if '--closer-only' in sys.argv:
-        # The second stage alone, from the first stage's checkpoint.
-        model.load_state_dict(torch.load(frames_checkpoint))
-    else:
-        train(model, load(), EPOCHS, 3e-3, started, 'whole frames')
-        torch.save(model.state_dict(), frames_checkpoint)
-    # Second stage: whole frames and the closer look's crops together, a few epochs at a third of the rate, so the
-    # network learns the crops without forgetting the frames.
-    train(model, load(crops=True), CLOSER_EPOCHS, 1e-3, started, 'with closer crops')
+    if '--check-read' in sys.argv:
+        # read_shipped's own check: corner-model.ts read back and written again must be the same file.
+        read_shipped(model, target)
+        model.eval()
+        copy = checkpoint + '.ts'
+        export(model, copy)
+        same = open(copy).read() == open(target).read()
+        print('read back and written again:', 'the same file' if same else 'DIFFERENT')
+        return 0 if same else 1
+    if '--more-crops' not in sys.argv:
+        if '--closer-only' in sys.argv:
+            # The second stage alone, from the first stage's checkpoint.
+            model.load_state_dict(torch.load(frames_checkpoint))
+        else:
+            train(model, load(), EPOCHS, 3e-3, started, 'whole frames')
+            torch.save(model.state_dict(), frames_checkpoint)
+        # Second stage: whole frames and the closer look's crops together, a few epochs at a third of the rate, so the
+        # network learns the crops without forgetting the frames.
+        train(model, load(crops_below=CROPS_BELOW), CLOSER_EPOCHS, 1e-3, started, 'with closer crops')
+        export(model, target)
+    # Third stage, from the second's weights as they ship (int8, batch norm folded and then frozen): twice the crops.
+    # `--more-crops` runs it alone, from corner-model.ts.
+    read_shipped(model, target)
+    train(model, load(crops_below=MORE_CROPS_BELOW), MORE_EPOCHS, MORE_LR, started, 'more crops', frozen_norms=True)
     size = export(model, target)
     torch.save(model.state_dict(), checkpoint)
     print(f'{params} parameters, {size} bytes of weights, in {(time.time() - started) / 60:.1f} min')

@@ -1,7 +1,8 @@
 /**
  * The learned finder's third source of training scenes: crops as its closer look takes them (closerCrop in
- * learned.ts), one a scene, cut from full frames of the realistic train split: the 9,000 scenes the whole-frame
- * training reads and 9,000 more. The closer look decides most cards, and up close the network saw what it never trained on:
+ * learned.ts), one a scene, cut from full frames of the realistic train split's first 36,000 scenes (the 9,000 the
+ * whole-frame training reads and 27,000 more; train.py's second stage reads the crops of the first 18,000, its third
+ * all of them). The closer look decides most cards, and up close the network saw what it never trained on:
  * a few hundred of the frame's pixels shrunk less, so the card's plain face, its texture and the JPEG's blocks look
  * other than in a whole frame, and it called half a plain card "not card" (tune split: 7 cards found by the first
  * look were lost by the closer one). Each crop is cut around the object's outline moved as a first look misses it
@@ -20,7 +21,7 @@ import { type RealSpec, VERSION, modelInputBytes, renderOne, renderTrainInHalves
 import { loadSurfaces } from './surfaces.mjs';
 
 /** The train split's scenes cut into crops; train.py reads the range from the file name. */
-export const CLOSER_TRAIN = { from: 0, count: 18000 };
+export const CLOSER_TRAIN = { from: 0, count: 36000 };
 const FOLDER = fileURLToPath(new URL('../fixtures/generated/', import.meta.url));
 
 const base = (from: number, count: number) => `${FOLDER}closer-corners-${VERSION}-train-${from}-${count}`;
