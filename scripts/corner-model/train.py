@@ -256,6 +256,7 @@ def train(model, data, epochs, max_lr, started, label, frozen_norms=False):
     """Trains `model` in place for `epochs` on the loaded scenes (load()), nine in ten of them; the tenth validates.
     With `frozen_norms`, batch norms keep their statistics (weights read back folded, from read_shipped)."""
     x, heat, mask, meta, weight = data
+    stage_started = time.time()
     n = len(meta)
     val = n // 10
     order = torch.randperm(n, generator=torch.Generator().manual_seed(SEED))
@@ -301,8 +302,9 @@ def train(model, data, epochs, max_lr, started, label, frozen_norms=False):
             vloss = (focal(out[:, 0], heat[val_idx]) + F.binary_cross_entropy_with_logits(out[:, 1], mask[val_idx]) * 2).item()
         minutes = (time.time() - started) / 60
         print(f'{label}, epoch {epoch + 1}/{epochs}: train {total / len(train_idx):.3f}, validation {vloss:.3f}, {minutes:.1f} min', flush=True)
-        if minutes > MAX_MINUTES:
-            print(f'stopping: past {MAX_MINUTES} minutes', flush=True)
+        # Each stage's own budget: counted from the script's start, it cut the later stages of a whole run short.
+        if (time.time() - stage_started) / 60 > MAX_MINUTES:
+            print(f'stopping: this stage is past {MAX_MINUTES} minutes', flush=True)
             break
     model.eval()
 
