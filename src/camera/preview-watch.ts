@@ -36,12 +36,16 @@ export async function watchPreview(watch: PreviewWatch): Promise<void> {
   // A camera that restarts (the page came back, another lens, the stall ladder) is waited for: only a closed camera or
   // view ends the loop, else guidance and auto-capture would stop for good after a restart.
   const ended = () => !watch.active() || watch.camera.state === 'off';
+  // A new stream: no run of good frames, no motion reference, no last corners.
+  const startOver = () => {
+    streak = 0;
+    previous = near = undefined;
+  };
   while (!ended()) {
     const video = watch.video();
     const stream = watch.camera.stream;
     if (watch.camera.state !== 'live') {
-      streak = 0;
-      previous = near = undefined;
+      startOver();
     } else if (video && video.readyState >= 2 && video.videoWidth) {
       try {
         const frame = await createImageBitmap(video);
@@ -58,8 +62,7 @@ export async function watchPreview(watch: PreviewWatch): Promise<void> {
         if (ended()) return;
         // The camera restarted during the analysis: that frame came from the stream before.
         if (watch.camera.stream !== stream || watch.camera.state !== 'live') {
-          streak = 0;
-          previous = near = undefined;
+          startOver();
           continue;
         }
         near = report.corners;
