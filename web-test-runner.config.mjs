@@ -103,9 +103,10 @@ export default {
   rootDir: '.',
   concurrency: 1,
   testsFinishTimeout: 300_000,
-  // A hang detector, not a speed target: generous enough for a loaded machine (npm run test:stress),
-  // and longer than test/support/wait.mjs's deadline (2 min), so a stuck wait says what it waited for.
-  testFramework: { config: { timeout: 300_000 } },
+  // A hang detector, not a speed target: generous enough for a loaded machine (npm run test:stress), longer than
+  // test/support/wait.mjs's deadline (2 min), so a stuck wait says what it waited for, and shorter than
+  // testsFinishTimeout, so a stuck promise fails its own test by name instead of the whole file.
+  testFramework: { config: { timeout: 240_000 } },
   // Hang detectors too: four Chromiums start side by side, and under load one took over 30 s (the default).
   browserStartTimeout: 180_000,
   testsStartTimeout: 300_000,

@@ -51,15 +51,20 @@ export function sendLivenessRequest(request: UploadRequest): Promise<UploadRespo
     xhr.setRequestHeader('Accept', 'application/json');
 
     xhr.upload.onprogress = (event) => request.onProgress?.(event.loaded, event.lengthComputable ? event.total : request.image.size);
+    const tooLarge = () =>
+      new LivenessError('invalid-response', 'The liveness service sent an answer far larger than expected.', { status: xhr.status });
+    // A size the headers announce is refused before the body comes.
+    xhr.onreadystatechange = () => {
+      if (xhr.readyState === xhr.HEADERS_RECEIVED && Number(xhr.getResponseHeader('Content-Length')) > MAX_RESPONSE_BYTES) fail(tooLarge());
+    };
     xhr.onprogress = (event) => {
-      if (event.loaded > MAX_RESPONSE_BYTES) {
-        fail(
-          new LivenessError('invalid-response', 'The liveness service sent an answer far larger than expected.', { status: xhr.status }),
-        );
-      }
+      // Not once the body is whole: abort() on a finished request fires no event, and the check would wait for ever
+      // (Chromium's last progress event, after a fast body, comes then). onload refuses that one.
+      if (event.loaded > MAX_RESPONSE_BYTES && xhr.readyState !== xhr.DONE) fail(tooLarge());
     };
     xhr.onload = () => {
       done();
+      if (xhr.responseText.length > MAX_RESPONSE_BYTES) return reject(tooLarge());
       if (!sameOrigin(xhr.responseURL, request.endpoint)) {
         return reject(new LivenessError('network', 'The liveness service redirected to another site; the request was stopped.'));
       }

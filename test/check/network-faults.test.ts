@@ -33,10 +33,23 @@ describe('network faults from a misbehaving local server', () => {
     expect((await el.check(photo)).verdict).to.equal('live');
   });
 
-  it('a 20 MB JSON answer is cut off: invalid-response', async () => {
-    const { error } = await failed({ big: 20_000_000 });
+  it('a 20 MB JSON answer is refused at its headers: invalid-response, and a retry that works', async () => {
+    const { el, error } = await failed({ big: 20_000_000 });
     expect(error.code).to.equal('invalid-response');
+    el.endpoint = testEndpoint().url;
+    expect((await el.check(photo)).verdict).to.equal('live');
   });
+
+  // Unsized, the cap is met while the body streams, or (a fast body) only once it is whole: Chromium's last
+  // progress event came after the end, where an abort fires nothing and the check once waited for ever.
+  for (const bytes of [20_000_000, 1_100_000]) {
+    it(`a ${bytes / 1e6} MB JSON answer without a Content-Length is cut off: invalid-response`, async () => {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const { error } = await failed({ big: bytes, unsized: 1 });
+        expect(error.code, `attempt ${attempt + 1}`).to.equal('invalid-response');
+      }
+    });
+  }
 
   it('JSON with unknown fields is accepted', async () => {
     const { el } = await makeElement({

@@ -2,11 +2,12 @@
 // as the query string asks, so tests see exactly what a server would receive.
 //   POST /test-api/liveness?id=ID&score=80&statuses=503,200&retryAfter=1&body=RAW&type=MIME
 //        &drop=N|always (destroy the socket on the first N attempts, or on all) &hang=1 (send headers, never finish)
-//        &delay=MS &big=BYTES (a JSON answer that large)
+//        &delay=MS &big=BYTES (a JSON answer that large) &unsized=1 (and streamed without its Content-Length)
 //   GET  /test-api/requests?id=ID   -> what was received, in order
 //   GET  /test-api/no-worker/FILE   -> dist/script/FILE, except the worker, which is a real 404 (a host that did not copy it)
 //   GET  /test-api/copy/FILE        -> dist/script/FILE: a second copy of the script folder at another URL
 import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 
 const received = new Map();
 // The classic script's folder, as a host copies it.
@@ -111,8 +112,9 @@ export async function testEndpoint(ctx, next) {
   if (query.get('retryAfter') && status !== 200) ctx.set('retry-after', query.get('retryAfter'));
   const score = query.get('score') ?? '80';
   if (query.get('big')) {
-    // A JSON answer of the given size: the widget must stop reading it.
-    ctx.body = `{"status":true,"data":{"score":80},"pad":"${'x'.repeat(Number(query.get('big')))}"}`;
+    // A JSON answer of the given size: the widget must stop reading it. Unsized: streamed, with no Content-Length.
+    const body = `{"status":true,"data":{"score":80},"pad":"${'x'.repeat(Number(query.get('big')))}"}`;
+    ctx.body = query.get('unsized') ? Readable.from([body]) : body;
     return;
   }
   ctx.body =
