@@ -11,7 +11,7 @@
 import type { GrayImage, Line, Point, Quad } from './geometry.ts';
 import { cropGray } from './gray-image.ts';
 import { modelInput } from './model-input.ts';
-import { fitLine, sample } from './refine.ts';
+import { consensusLine, fitLine, sample } from './refine.ts';
 import { cross, intersect, quadSide } from './shape.ts';
 
 export interface LearnedDetection {
@@ -759,11 +759,14 @@ function orderFromTop(q: Quad): Quad {
   return [q[best], q[(best + 1) % 4], q[(best + 2) % 4], q[(best + 3) % 4]];
 }
 
+/** A step across a side counts as the edge from this share of the steepest one on its line up (snapToEdges). */
+const NEAR_STEP_SHARE = 0.5;
+
 /**
- * Moves each side onto the strongest edge within reach of it in the full-size frame: samples along
- * the side's middle (a rounded corner's arc is left out), the steepest step across it of the
- * side's majority polarity, a line fitted and fitted again without the points far off it (a thumb,
- * a glint); the corners are where the fitted sides meet, unless one moved further than the reach.
+ * Moves each side onto the edge within reach of it in the full-size frame: samples along the side's
+ * middle (a rounded corner's arc is left out), the strong step across it nearest the side, of the
+ * side's majority polarity, then the line most of those points agree on (a thumb or a glint off it
+ * can't tilt it); the corners are where the fitted sides meet, unless one moved further than the reach.
  */
 export function snapToEdges(image: GrayImage, q: Quad): Quad {
   const lines: (Line | undefined)[] = [];
@@ -796,6 +799,16 @@ export function snapToEdges(image: GrayImage, q: Quad): Quad {
         here = next;
       }
       if (Math.abs(best) < 4) continue;
+      // The strong step nearest the side, not the strongest: a band printed along the card's edge, or a stripe of the
+      // surface beside it, can outdo the edge itself.
+      let nearest = at;
+      for (let k = 1; k + 1 < steps.length; k++) {
+        const m = Math.abs(steps[k]);
+        const strong = m >= Math.abs(best) * NEAR_STEP_SHARE && m >= Math.abs(steps[k - 1]) && m >= Math.abs(steps[k + 1]);
+        if (strong && Math.abs(k - reach) < Math.abs(nearest)) nearest = k - reach;
+      }
+      at = nearest;
+      best = steps[Math.round(at + reach)];
       const k = Math.round(at + reach);
       const a = Math.abs(steps[k - 1] ?? 0);
       const b = Math.abs(best);
@@ -806,11 +819,10 @@ export function snapToEdges(image: GrayImage, q: Quad): Quad {
     // The side's polarity is the majority's; steps of the other sense are texture or a thumb.
     const brighter = found.filter((f) => f.step > 0).length;
     const kept = found.filter((f) => (brighter * 2 >= found.length ? f.step > 0 : f.step < 0));
-    let line = kept.length >= 6 ? fitLine(kept) : undefined;
-    for (const tolerance of [3, 1.5]) {
-      if (!line) break;
+    let line = kept.length >= 6 ? consensusLine(kept, 2) : undefined;
+    if (line) {
       const l: Line = line;
-      const near = kept.filter((pt) => Math.abs(l.nx * pt.x + l.ny * pt.y - l.rho) < tolerance);
+      const near = kept.filter((pt) => Math.abs(l.nx * pt.x + l.ny * pt.y - l.rho) < 1.5);
       line = near.length >= Math.max(6, kept.length * 0.4) ? fitLine(near) : undefined;
     }
     lines.push(line);

@@ -84,6 +84,40 @@ function lineThrough(p: Point, q: Point): Line {
   return { nx, ny, rho: nx * p.x + ny * p.y, votes: 0 };
 }
 
+/**
+ * The line most of the points agree on, fitted to them: lines through pairs of points half and a third of the way
+ * apart are tried, and the one with the most points within `tolerance` wins (the smaller sum of distances on a tie).
+ * Unlike a least-squares fit first, a run of points off the side (a thumb, a shadow's edge) can't tilt it.
+ */
+export function consensusLine(points: Point[], tolerance: number): Line | undefined {
+  const n = points.length;
+  let best: Point[] = [];
+  let bestSpread = Infinity;
+  for (const gap of [Math.floor(n / 2), Math.floor(n / 3)]) {
+    if (gap < 1) continue;
+    for (let i = 0; i + gap < n; i++) {
+      const p = points[i];
+      const q = points[i + gap];
+      if (p.x === q.x && p.y === q.y) continue;
+      const line = lineThrough(p, q);
+      const near: Point[] = [];
+      let spread = 0;
+      for (const point of points) {
+        const off = Math.abs(line.nx * point.x + line.ny * point.y - line.rho);
+        if (off < tolerance) {
+          near.push(point);
+          spread += off;
+        }
+      }
+      if (near.length > best.length || (near.length === best.length && spread < bestSpread)) {
+        best = near;
+        bestSpread = spread;
+      }
+    }
+  }
+  return fitLine(best);
+}
+
 /** Total least squares line through points (the principal axis of their scatter). */
 export function fitLine(points: Point[]): Line | undefined {
   if (points.length < 2) return undefined;
