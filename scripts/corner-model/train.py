@@ -4,12 +4,12 @@
     node --import tsx test/support/real-corner-set.ts train   # the realistic train split (once, about 10 min)
     node --import tsx test/support/synthetic-train-set.ts      # the synthetic renderer's (once, about 4 min)
     node --import tsx test/support/closer-train-set.ts         # the closer look's crops (once, about 32 min)
-    nice -n 10 /usr/bin/python3 scripts/corner-model/train.py  # then this (Debian's python3-torch), 68–78 min
+    nice -n 10 /usr/bin/python3 scripts/corner-model/train.py  # then this (Debian's python3-torch), about 86 min
 
 `npm run train:corners` does all four. Three stages: 60 epochs on whole frames; 10 more on whole frames and the
 crops of the first 18,000 train scenes together at a third of the rate (`--closer-only` runs the second stage alone,
-from the first's checkpoint, FRAMES_CHECKPOINT); then 20 more on whole frames and all the crops at half that rate,
-from the second stage's weights as they ship (`--more-crops` runs the third stage alone, from corner-model.ts;
+from the first's checkpoint, FRAMES_CHECKPOINT); then two rounds of 20 more on whole frames and all the crops at half
+that rate, each from the weights before it as they ship (`--more-crops` runs one round alone, from corner-model.ts;
 `--check-read` checks that corner-model.ts reads back exactly). Fixed seeds and a fixed number of epochs: the same scenes give
 the same weights (up to the floating point of the machine's BLAS). Two threads, as on this
 project's 2-core machines.
@@ -46,6 +46,7 @@ CLOSER_EPOCHS = int(os.environ.get('CLOSER_EPOCHS', 10))
 CROPS_BELOW = 18000
 MORE_CROPS_BELOW = 36000
 MORE_EPOCHS = int(os.environ.get('MORE_EPOCHS', 20))
+MORE_ROUNDS = int(os.environ.get('MORE_ROUNDS', 2))
 MORE_LR = float(os.environ.get('MORE_LR', 5e-4))
 MAX_MINUTES = float(os.environ.get('MAX_MINUTES', 55))
 SEED = 24
@@ -344,14 +345,18 @@ def main():
             train(model, load(), EPOCHS, 3e-3, started, 'whole frames')
             torch.save(model.state_dict(), frames_checkpoint)
         # Second stage: whole frames and the closer look's crops together, a few epochs at a third of the rate, so the
-        # network learns the crops without forgetting the frames.
-        train(model, load(crops_below=CROPS_BELOW), CLOSER_EPOCHS, 1e-3, started, 'with closer crops')
+        # network learns the crops without forgetting the frames (CLOSER_EPOCHS=0 leaves it out).
+        if CLOSER_EPOCHS:
+            train(model, load(crops_below=CROPS_BELOW), CLOSER_EPOCHS, 1e-3, started, 'with closer crops')
         export(model, target)
-    # Third stage, from the second's weights as they ship (int8, batch norm folded and then frozen): twice the crops.
-    # `--more-crops` runs it alone, from corner-model.ts.
-    read_shipped(model, target)
-    train(model, load(crops_below=MORE_CROPS_BELOW), MORE_EPOCHS, MORE_LR, started, 'more crops', frozen_norms=True)
-    size = export(model, target)
+    # Third stage, from the second's weights as they ship (int8, batch norm folded and then frozen): twice the crops,
+    # in rounds, each a learning-rate cycle of its own from the round before's weights as they ship.
+    # `--more-crops` runs one round alone, from corner-model.ts.
+    data = load(crops_below=MORE_CROPS_BELOW)
+    for turn in range(1 if '--more-crops' in sys.argv else MORE_ROUNDS):
+        read_shipped(model, target)
+        train(model, data, MORE_EPOCHS, MORE_LR, started, f'more crops, round {turn + 1}', frozen_norms=True)
+        size = export(model, target)
     torch.save(model.state_dict(), checkpoint)
     print(f'{params} parameters, {size} bytes of weights, in {(time.time() - started) / 60:.1f} min')
 

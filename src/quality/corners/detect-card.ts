@@ -33,10 +33,10 @@ export const MIN_MASK_AGREEMENT = 0.5;
 
 /**
  * A first look at least this sure is the card: its quad, snapped to the frame's edges, without the classical search or
- * a closer look. Tune split: the lowest value that changes no figure (found, false, p95 error); the classical search
- * then runs 0.74 times a scene, from 0.83. At 0.95 (0.57 a scene), one more of 323 scenes without a card was taken.
+ * a closer look. Tune split: the lowest value at which no figure (found, false, p95 error) is worse than never taking
+ * it; the classical search then runs 0.52 times a scene, from 0.82. At 0.93, 3 more of 323 scenes without a card were taken.
  */
-export const MIN_SURE_FIRST_LOOK = 0.97;
+export const MIN_SURE_FIRST_LOOK = 0.95;
 
 /**
  * Where the last frame had the card (trackCard), a quad counts at this confidence, below the whole search's: the last
