@@ -142,10 +142,24 @@ function stopProcess(child: ChildProcess | undefined): Promise<void> {
       // Already gone.
     }
   };
-  return new Promise((resolve) => {
+  const groupAlive = () => {
+    try {
+      process.kill(-child.pid!, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return new Promise<void>((resolve) => {
     const force = setTimeout(() => signal('SIGKILL'), 10_000);
     child.once('exit', () => (clearTimeout(force), resolve()));
     signal('SIGTERM');
+  }).then(async () => {
+    // The leader can exit before its workers (php -S's PHP_CLI_SERVER_WORKERS), which still hold the port a restart
+    // binds again: wait for the whole group, and end it if it lingers.
+    const deadline = performance.now() + 10_000;
+    while (groupAlive() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    if (groupAlive()) signal('SIGKILL');
   });
 }
 
@@ -537,7 +551,16 @@ export async function startWordPress(options: WordPressOptions): Promise<WordPre
             (response) => response.ok,
             () => false,
           ),
-        { timeout: 60_000, interval: 50 },
+        {
+          timeout: 60_000,
+          interval: 50,
+          // What the servers said, so a server that could not start shows why.
+          seen: () =>
+            readdirSync(join(dir, 'logs'))
+              .filter((file) => file.endsWith('.out'))
+              .map((file) => `${file}: ${read(`logs/${file}`).slice(-400)}`)
+              .join(' | ') || 'no server output',
+        },
       );
     };
 
