@@ -808,8 +808,8 @@ export function snapToEdges(image: GrayImage, q: Quad): Quad {
         if (strong && Math.abs(k - reach) < Math.abs(nearest)) nearest = k - reach;
       }
       at = nearest;
-      best = steps[Math.round(at + reach)];
       const k = Math.round(at + reach);
+      best = steps[k];
       const a = Math.abs(steps[k - 1] ?? 0);
       const b = Math.abs(best);
       const c = Math.abs(steps[k + 1] ?? 0);
