@@ -62,18 +62,21 @@ const steps = [
   ],
 ];
 
-/**
- * Runs one command with the terminal as its output. With `watch`, its output is also kept (stdout
- * and stderr then reach the terminal through pipes) so it can be searched afterwards.
- */
-function runStep(command, args, env, watch) {
+/** A failed step's own account of why: node:test's "failing tests" section, else the output's last lines. */
+function failureExcerpt(output) {
+  const section = output.lastIndexOf('✖ failing tests:');
+  const text = section >= 0 ? output.slice(section) : output.split('\n').slice(-60).join('\n');
+  const MAX = 12_000;
+  return text.length > MAX ? `${text.slice(0, MAX)}\n… (${text.length - MAX} more characters above, in the step's output)` : text;
+}
+
+/** Runs one command; its output reaches the terminal through pipes and is also kept, to be searched afterwards. */
+function runStep(command, args, env) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: watch ? ['inherit', 'pipe', 'pipe'] : 'inherit', env: { ...process.env, ...env } });
+    const child = spawn(command, args, { stdio: ['inherit', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let output = '';
-    if (watch) {
-      child.stdout.on('data', (chunk) => (process.stdout.write(chunk), (output += chunk)));
-      child.stderr.on('data', (chunk) => (process.stderr.write(chunk), (output += chunk)));
-    }
+    child.stdout.on('data', (chunk) => (process.stdout.write(chunk), (output += chunk)));
+    child.stderr.on('data', (chunk) => (process.stderr.write(chunk), (output += chunk)));
     child.once('error', (error) => resolve({ status: 127, output: String(error) }));
     child.once('close', (code, signal) => resolve({ status: code ?? (signal ? `signal ${signal}` : 1), output }));
   });
@@ -92,7 +95,8 @@ for (const [name, command, args, env = {}, { retryOn, crash } = {}] of steps) {
     .join('');
   console.log(`\n▶ ${name}: ${shownEnv}${command} ${args.join(' ')}`);
   const started = Date.now();
-  let { status, output } = await runStep(command, args, env, Boolean(retryOn));
+  // Every step's output is kept, so a failure's own lines can be shown again at the end.
+  let { status, output } = await runStep(command, args, env);
   const crashes = [];
   // One more run, only for the known crash: a plain test failure is never retried.
   while (status !== 0 && retryOn?.test(output) && crashes.length < 1) {
@@ -101,10 +105,10 @@ for (const [name, command, args, env = {}, { retryOn, crash } = {}] of steps) {
     console.log(
       `\n↻ ${name}: ${crash} (exit ${status}); the crash, as reported:\n${lines.map((line) => `  ${line.trim()}`).join('\n')}\n  Running the step once more.`,
     );
-    ({ status, output } = await runStep(command, args, env, true));
+    ({ status, output } = await runStep(command, args, env));
   }
   const passed = status === 0;
-  results.push({ name, passed, status, seconds: (Date.now() - started) / 1000, crashes });
+  results.push({ name, passed, status, seconds: (Date.now() - started) / 1000, crashes, excerpt: passed ? '' : failureExcerpt(output) });
   console.log(passed ? `\n✔ ${name}` : `\n✖ ${name} failed (exit ${status}); going on with the other steps.`);
 }
 
@@ -135,6 +139,8 @@ if (installs.length) {
 for (const { name, crashes } of crashed)
   console.log(`\n↻ ${name}: ${crashes.length} WebKitGTK crash${crashes.length > 1 ? 'es' : ''}, each retried once:\n${crashes.join('\n')}`);
 if (failed.length) {
+  // Again at the end, where a log's tail is read: each failed step's failures as it reported them.
+  for (const { name, excerpt } of failed) console.error(`\n✖ ${name}, as it reported its failures:\n${excerpt}`);
   console.error(`\n✖ ${failed.length} of ${results.length} steps failed:`);
   for (const { name, status } of failed) console.error(`  - ${name} (exit ${status})`);
   process.exit(1);

@@ -492,6 +492,8 @@ export async function startWordPress(options: WordPressOptions): Promise<WordPre
             `Mutex file:${dir}/logs default`,
             `ErrorLog ${dir}/logs/apache-error.log`,
             'LogLevel warn',
+            // Each request with its status and time (µs): a failing test's message shows which one hung.
+            `CustomLog ${dir}/logs/access.log "%t \\"%r\\" %>s %Dus"`,
             'TypesConfig /etc/mime.types',
             // Apache won't serve as root: its workers are www-data, as on a Debian server.
             ...(asRoot ? ['User www-data', 'Group www-data'] : []),
@@ -523,7 +525,9 @@ export async function startWordPress(options: WordPressOptions): Promise<WordPre
             'events { worker_connections 256; }',
             'http {',
             '  include /etc/nginx/mime.types;',
-            '  access_log off;',
+            // Each request with its status and time: a failing test's message shows which one hung.
+            '  log_format timed \'$time_local "$request" $status ${request_time}s\';',
+            `  access_log ${dir}/logs/access.log timed;`,
             ...['client_body', 'fastcgi', 'proxy', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${dir}/nginx/${kind};`),
             // What a WordPress host sets for media uploads (nginx's default is 1m), matching PHP's post_max_size.
             '  client_max_body_size 8m;',

@@ -104,6 +104,25 @@ test('every PHP file of the plugin passes php -l', async () => {
 
 for (const { version, stack } of MATRIX) describe(`WordPress ${version} on ${stack}`, () => siteSuite(version, stack));
 
+/** The last lines of every server log, WordPress's debug.log (less core's own deprecations) and MariaDB's log. */
+function serverLogsTail(wp: WordPress): string {
+  const tail = (text: string) => text.trimEnd().split('\n').slice(-15).join('\n') || '(empty)';
+  const files = [
+    ...readdirSync(join(wp.dir, 'logs'))
+      .filter((file) => !file.endsWith('.pid'))
+      .map((file) => `logs/${file}`),
+    'debug.log',
+  ];
+  return [
+    ...files.map((file) => {
+      const text = existsSync(join(wp.dir, file)) ? readFileSync(join(wp.dir, file), 'utf8') : '';
+      const lines = text.split('\n').filter((line) => !/PHP Deprecated: .* in \S*\/wp-includes\//.test(line));
+      return `--- ${file}: ${tail(lines.join('\n'))}`;
+    }),
+    `--- mariadb.log: ${tail(database.logs())}`,
+  ].join('\n');
+}
+
 function siteSuite(version: WordPressVersion, stack: Stack): void {
   let wp: WordPress;
   let blockUrl: string;
@@ -140,6 +159,19 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
     await wp?.stop();
   });
 
+  /** A test whose failure also shows the end of each server log, which is gone once the site stops. */
+  function siteTest(name: string, run: () => void | Promise<void>): void {
+    test(name, async () => {
+      try {
+        await run();
+      } catch (error) {
+        // The reporter prints the stack, which holds the message as it was made.
+        if (error instanceof Error && wp) error.stack = `${error.stack}\n${serverLogsTail(wp)}`;
+        throw error;
+      }
+    });
+  }
+
   async function newPage(context?: BrowserContext): Promise<Page> {
     const page = await (context ?? browser).newPage();
     // wp-admin's block editor loads megabytes of scripts through PHP: on a loaded 2-core machine that takes a while.
@@ -153,8 +185,15 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
     const context = await browser.newContext();
     const page = await newPage(context);
     await page.goto(`${wp.url}/wp-login.php`);
-    await page.fill('#user_login', wp.admin.user);
-    await page.fill('#user_pass', wp.admin.password);
+    // wp-login.php focuses and selects the user field 200 ms after it loads (wp_attempt_focus): a fill under way then
+    // types the password over the user name, and the form goes with an empty password. A person sees the focus move and
+    // types again; so does this, until both fields hold what was typed (the focus moves once).
+    for (let tries = 1; ; tries++) {
+      await page.fill('#user_login', wp.admin.user);
+      await page.fill('#user_pass', wp.admin.password);
+      if ((await page.inputValue('#user_login')) === wp.admin.user && (await page.inputValue('#user_pass')) === wp.admin.password) break;
+      assert.ok(tries < 3, 'the login form kept what was typed');
+    }
     await Promise.all([page.waitForURL(/wp-admin/), page.click('#wp-submit')]);
     return { context, page };
   }
@@ -175,6 +214,9 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
       global $wpdb;
       $wpdb->query("DELETE FROM {$wpdb->options} WHERE option_name LIKE '%accura_idl_rl_%' OR option_name LIKE 'accura_idl_checks_%'");`);
   }
+
+  /** What the settings form saves (its own test), set directly, so the tests after it don't depend on that one. */
+  const withKey = () => ({ api_key: KEY, upstream_url: `${upstream.url}/v2/api/id-liveness` });
 
   /** POSTs a liveness form to the PHP route the way the widget does, with whatever is overridden. */
   async function check(
@@ -232,7 +274,7 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
     return { detail, note, requests };
   }
 
-  test('with no key set, the route answers as the sandbox does, and says so', async () => {
+  siteTest('with no key set, the route answers as the sandbox does, and says so', async () => {
     const image = jpeg(4096, 7);
     const before = upstreamCalls;
     const reply = await check({ fields: livenessFields(image) });
@@ -247,7 +289,7 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
     assert.equal(upstreamCalls, before, 'nothing went upstream');
   });
 
-  test('the token route answers a fresh token that no cache may keep', async () => {
+  siteTest('the token route answers a fresh token that no cache may keep', async () => {
     const reply = await send(`${wp.url}${TOKEN_ROUTE}`, { method: 'GET' });
     assert.equal(reply.status, 200, reply.text);
     assert.match(reply.headers['cache-control'] ?? '', /no-store/);
@@ -257,7 +299,7 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
     assert.notEqual(await freshToken(), '', 'a token per request');
   });
 
-  test('an administrator saves the settings through the real form; the key is never printed back', async () => {
+  siteTest('an administrator saves the settings through the real form; the key is never printed back', async () => {
     const { context, page } = await loginAsAdmin();
 
     await page.goto(`${wp.url}${SETTINGS}`);
@@ -329,47 +371,51 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
     await context.close();
   });
 
-  test('a post with the block, one with the shortcode and one with its old name each render the widget, with no token in the page; other pages load no script', async () => {
-    const hashes = readFileSync(join(root, `dist/wordpress/${SLUG}/assets/integrity.php`), 'utf8');
-    const integrity = (file: string) => new RegExp(`'${file.replace('.', '\\.')}'\\s*=> '([^']+)'`).exec(hashes)![1];
-    const page = await newPage();
-    for (const [url, expected] of [
-      [blockUrl, { country: 'IND', card: 'MRZ', threshold: '55', mode: 'upload', document: 'id-card' }],
-      [shortcodeUrl, { country: 'USA', card: 'MRZ', threshold: '60', mode: 'upload', document: 'passport' }],
-      [aliasUrl, { country: 'GBR', card: 'DL', threshold: '70', mode: 'upload', document: 'id-card' }],
-    ] as const) {
-      await page.goto(url);
-      const widget = page.locator('accura-id-liveness');
-      await widget.locator('input[type=file]').waitFor({ state: 'attached' });
-      assert.equal(await page.evaluate(() => customElements.get('accura-id-liveness') !== undefined), true);
-      assert.deepEqual(
-        {
-          endpoint: await widget.getAttribute('endpoint'),
-          tokenUrl: await widget.getAttribute('data-token-url'),
-          country: await widget.getAttribute('country-code'),
-          card: await widget.getAttribute('card-code'),
-          threshold: await widget.getAttribute('threshold'),
-          mode: await widget.getAttribute('mode'),
-          document: await widget.getAttribute('document-type'),
-        },
-        { endpoint: `${wp.url}${ROUTE}`, tokenUrl: `${wp.url}${TOKEN_ROUTE}`, ...expected },
-      );
-      assert.equal(await widget.getAttribute('token'), null, 'the page carries no token');
-      assert.equal(await widget.evaluate((element) => typeof (element as unknown as { getToken?: unknown }).getToken), 'function');
-      for (const file of ['accura-id-liveness.min.js', 'token.js']) {
-        const script = page.locator(`script[src*="/assets/${file}"]`);
-        assert.equal(await script.count(), 1, file);
-        assert.equal(await script.getAttribute('integrity'), integrity(file));
-        assert.equal(await script.getAttribute('crossorigin'), 'anonymous');
+  siteTest(
+    'a post with the block, one with the shortcode and one with its old name each render the widget, with no token in the page; other pages load no script',
+    async () => {
+      const hashes = readFileSync(join(root, `dist/wordpress/${SLUG}/assets/integrity.php`), 'utf8');
+      const integrity = (file: string) => new RegExp(`'${file.replace('.', '\\.')}'\\s*=> '([^']+)'`).exec(hashes)![1];
+      const page = await newPage();
+      for (const [url, expected] of [
+        [blockUrl, { country: 'IND', card: 'MRZ', threshold: '55', mode: 'upload', document: 'id-card' }],
+        [shortcodeUrl, { country: 'USA', card: 'MRZ', threshold: '60', mode: 'upload', document: 'passport' }],
+        [aliasUrl, { country: 'GBR', card: 'DL', threshold: '70', mode: 'upload', document: 'id-card' }],
+      ] as const) {
+        await page.goto(url);
+        const widget = page.locator('accura-id-liveness');
+        await widget.locator('input[type=file]').waitFor({ state: 'attached' });
+        assert.equal(await page.evaluate(() => customElements.get('accura-id-liveness') !== undefined), true);
+        assert.deepEqual(
+          {
+            endpoint: await widget.getAttribute('endpoint'),
+            tokenUrl: await widget.getAttribute('data-token-url'),
+            country: await widget.getAttribute('country-code'),
+            card: await widget.getAttribute('card-code'),
+            threshold: await widget.getAttribute('threshold'),
+            mode: await widget.getAttribute('mode'),
+            document: await widget.getAttribute('document-type'),
+          },
+          { endpoint: `${wp.url}${ROUTE}`, tokenUrl: `${wp.url}${TOKEN_ROUTE}`, ...expected },
+        );
+        assert.equal(await widget.getAttribute('token'), null, 'the page carries no token');
+        assert.equal(await widget.evaluate((element) => typeof (element as unknown as { getToken?: unknown }).getToken), 'function');
+        for (const file of ['accura-id-liveness.min.js', 'token.js']) {
+          const script = page.locator(`script[src*="/assets/${file}"]`);
+          assert.equal(await script.count(), 1, file);
+          assert.equal(await script.getAttribute('integrity'), integrity(file));
+          assert.equal(await script.getAttribute('crossorigin'), 'anonymous');
+        }
       }
-    }
-    const plain = await (await fetch(plainUrl)).text();
-    assert.match(plain, /Nothing to check here/);
-    assert.doesNotMatch(plain, /accura-id-liveness\.min\.js|token\.js/);
-    await page.close();
-  });
+      const plain = await (await fetch(plainUrl)).text();
+      assert.match(plain, /Nothing to check here/);
+      assert.doesNotMatch(plain, /accura-id-liveness\.min\.js|token\.js/);
+      await page.close();
+    },
+  );
 
-  test("a visitor completes a check through the PHP proxy to the package's sandbox, and sees the sandbox note", async () => {
+  siteTest("a visitor completes a check through the PHP proxy to the package's sandbox, and sees the sandbox note", async () => {
+    setSettings(withKey());
     const before = upstreamCalls;
     const { detail, note, requests } = await visitorCheck();
     assert.ok(['live', 'spoof'].includes(detail.verdict));
@@ -382,7 +428,7 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
     assert.deepEqual(new Set(requests.map((url) => new URL(url).origin)), new Set([wp.url]), 'no third-party request');
   });
 
-  test('sandbox mode answers locally and the settings page says no real check is made', async () => {
+  siteTest('sandbox mode answers locally and the settings page says no real check is made', async () => {
     setSettings({ sandbox: true });
     const before = upstreamCalls;
     const reply = await check();
@@ -400,50 +446,56 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
     setSettings({ sandbox: false });
   });
 
-  test('the route refuses a missing, forged or expired token, another origin, a 2 MB body, an SVG named .jpg and a fourth field', async () => {
-    assertError(await check({ token: null }), 401, 'unauthorized');
-    await assertSiteWorks();
-    assertError(await check({ token: '0123456789' }), 401, 'unauthorized');
-    const [expires, signature] = (await freshToken()).split('.');
-    assertError(await check({ token: `${Number(expires) - 3600}.${signature}` }), 401, 'unauthorized');
-    await assertSiteWorks();
-    assertError(await check({ origin: 'https://evil.example' }), 403, 'forbidden-origin');
-    await assertSiteWorks();
-    assertError(await check({ fields: livenessFields(jpeg(2_000_000)) }), 413, 'payload-too-large');
-    await assertSiteWorks();
-    const svg = new File(['<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'], 'card.jpg', { type: 'image/jpeg' });
-    assertError(await check({ fields: { ...livenessFields(), liveness_image: svg } }), 415, 'unsupported-media-type');
-    await assertSiteWorks();
-    assertError(await check({ fields: { ...livenessFields(), note: 'hello' } }), 400, 'unexpected-field');
-    await assertSiteWorks();
-    assertError(await check({ fields: { ...livenessFields(), country_code: 'India' } }), 400, 'invalid-field');
-    assertError(await check({ method: 'GET' }), 405, 'method-not-allowed');
-    const preflight = await send(`${wp.url}${ROUTE}`, {
-      method: 'OPTIONS',
-      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
-    });
-    assertError(preflight, 403, 'forbidden-origin');
-    assert.equal(preflight.headers['access-control-allow-origin'], undefined, "WordPress's echo-any-origin CORS is off for this route");
-    await assertSiteWorks();
-  });
+  siteTest(
+    'the route refuses a missing, forged or expired token, another origin, a 2 MB body, an SVG named .jpg and a fourth field',
+    async () => {
+      assertError(await check({ token: null }), 401, 'unauthorized');
+      await assertSiteWorks();
+      assertError(await check({ token: '0123456789' }), 401, 'unauthorized');
+      const [expires, signature] = (await freshToken()).split('.');
+      assertError(await check({ token: `${Number(expires) - 3600}.${signature}` }), 401, 'unauthorized');
+      await assertSiteWorks();
+      assertError(await check({ origin: 'https://evil.example' }), 403, 'forbidden-origin');
+      await assertSiteWorks();
+      assertError(await check({ fields: livenessFields(jpeg(2_000_000)) }), 413, 'payload-too-large');
+      await assertSiteWorks();
+      const svg = new File(['<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'], 'card.jpg', { type: 'image/jpeg' });
+      assertError(await check({ fields: { ...livenessFields(), liveness_image: svg } }), 415, 'unsupported-media-type');
+      await assertSiteWorks();
+      assertError(await check({ fields: { ...livenessFields(), note: 'hello' } }), 400, 'unexpected-field');
+      await assertSiteWorks();
+      assertError(await check({ fields: { ...livenessFields(), country_code: 'India' } }), 400, 'invalid-field');
+      assertError(await check({ method: 'GET' }), 405, 'method-not-allowed');
+      const preflight = await send(`${wp.url}${ROUTE}`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+      });
+      assertError(preflight, 403, 'forbidden-origin');
+      assert.equal(preflight.headers['access-control-allow-origin'], undefined, "WordPress's echo-any-origin CORS is off for this route");
+      await assertSiteWorks();
+    },
+  );
 
   if (stack === 'Apache PHP-FPM') {
-    test("Apache hides Authorization from PHP-FPM: WordPress's .htaccess rule brings it back as REDIRECT_HTTP_AUTHORIZATION", async () => {
-      const htaccess = join(wp.dir, 'wordpress/.htaccess');
-      const rules = readFileSync(htaccess, 'utf8');
-      const rule = 'RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]';
-      assert.ok(rules.includes(rule), rules);
-      writeFileSync(htaccess, rules.replace(rule, ''));
-      try {
-        assertError(await check(), 401, 'unauthorized');
-      } finally {
-        writeFileSync(htaccess, rules);
-      }
-      await assertSiteWorks();
-    });
+    siteTest(
+      "Apache hides Authorization from PHP-FPM: WordPress's .htaccess rule brings it back as REDIRECT_HTTP_AUTHORIZATION",
+      async () => {
+        const htaccess = join(wp.dir, 'wordpress/.htaccess');
+        const rules = readFileSync(htaccess, 'utf8');
+        const rule = 'RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]';
+        assert.ok(rules.includes(rule), rules);
+        writeFileSync(htaccess, rules.replace(rule, ''));
+        try {
+          assertError(await check(), 401, 'unauthorized');
+        } finally {
+          writeFileSync(htaccess, rules);
+        }
+        await assertSiteWorks();
+      },
+    );
   }
 
-  test('too many checks from one visitor get 429 with Retry-After', async () => {
+  siteTest('too many checks from one visitor get 429 with Retry-After', async () => {
     setSettings({ rate_limit: 3 });
     for (let i = 0; i < 3; i++) assert.equal((await check()).status, 200);
     const reply = await check();
@@ -455,8 +507,8 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
     await assertSiteWorks();
   });
 
-  test("past the site's daily cap the route answers 429 quota-exceeded, and the settings page shows today's count", async () => {
-    setSettings({ daily_cap: 2, rate_limit: 0 });
+  siteTest("past the site's daily cap the route answers 429 quota-exceeded, and the settings page shows today's count", async () => {
+    setSettings({ ...withKey(), daily_cap: 2, rate_limit: 0 });
     const before = upstreamCalls;
     for (let i = 0; i < 2; i++) assert.equal((await check()).status, 200);
     const reply = await check();
@@ -477,8 +529,8 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
     await assertSiteWorks();
   });
 
-  test('an upstream that is down gets 502, one that hangs 504, and the site keeps working', async () => {
-    const good = `${upstream.url}/v2/api/id-liveness`;
+  siteTest('an upstream that is down gets 502, one that hangs 504, and the site keeps working', async () => {
+    setSettings(withKey());
     setSettings({ upstream_url: `http://127.0.0.1:${await closedPort()}/v2/api/id-liveness` });
     assertError(await check(), 502, 'upstream-unreachable');
     const hanging = await listenRaw(() => {});
@@ -491,11 +543,11 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
     } finally {
       await hanging.close();
     }
-    setSettings({ upstream_url: good });
+    setSettings(withKey());
     await assertSiteWorks();
   });
 
-  test('a page captured by a cache and served again two days later, with the clock moved, still completes a check', async () => {
+  siteTest('a page captured by a cache and served again two days later, with the clock moved, still completes a check', async () => {
     const html = await (await fetch(blockUrl)).text();
     assert.match(html, /<accura-id-liveness /);
     assert.doesNotMatch(html, /\btoken="/, 'nothing in the page expires');
@@ -511,7 +563,7 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
     }
   });
 
-  test('nothing is stored: no media item, no upload left behind', () => {
+  siteTest('nothing is stored: no media item, no upload left behind', () => {
     assert.equal(wp.php('echo count(get_posts(array("post_type" => "attachment", "post_status" => "any")));'), '0');
     const uploads = join(wp.dir, 'wordpress/wp-content/uploads');
     const files = existsSync(uploads)
@@ -521,13 +573,13 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
     assert.deepEqual(readdirSync(join(wp.dir, 'php-uploads')), [], "PHP's upload temp files are gone");
   });
 
-  test('the key is absent from every page, answer and log the test can read', () => {
+  siteTest('the key is absent from every page, answer and log the test can read', () => {
     const texts = [...seen, ...replies.map((reply) => `${JSON.stringify(reply.headers)}\n${reply.text}`), wp.logs()];
     assert.ok(seen.length > 10 && replies.length > 20, `${seen.length} pages, ${replies.length} answers`);
     for (const text of texts) assert.ok(!text.includes(KEY), `the key leaked in: ${text.slice(0, 200)}`);
   });
 
-  test('the plugin raised no PHP error, warning, notice or deprecation', () => {
+  siteTest('the plugin raised no PHP error, warning, notice or deprecation', () => {
     const own = wp
       .logs()
       .split('\n')
@@ -535,7 +587,7 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
     assert.deepEqual(own, []);
   });
 
-  test('uninstalling removes the settings and the counters', () => {
+  siteTest('uninstalling removes the settings and the counters', () => {
     assert.equal(
       wp.php(`deactivate_plugins('${PLUGIN_FILE}'); uninstall_plugin('${PLUGIN_FILE}');
         global $wpdb; echo $wpdb->get_var("SELECT COUNT(*) FROM {$wpdb->options} WHERE option_name LIKE '%accura_idl%'");`),
