@@ -12,7 +12,7 @@ import type { GrayImage, Line, Point, Quad } from './geometry.ts';
 import { cropGray } from './gray-image.ts';
 import { modelInput } from './model-input.ts';
 import { consensusLine, fitLine, sample } from './refine.ts';
-import { cross, intersect, quadSide } from './shape.ts';
+import { cross, intersect, projectOnto, quadSide } from './shape.ts';
 
 export interface LearnedDetection {
   corners: Quad;
@@ -716,12 +716,17 @@ function refitSides(q: Quad, edge: Point[], cell: number): Quad {
   return meetSides(q, lines, cell * 2);
 }
 
-/** The corners where the fitted sides meet; a corner keeps its place when a side is missing or the meeting point is `limit` or more away. */
+/**
+ * The corners where the fitted sides meet. A corner with one side fitted moves onto that side (tune split: one card
+ * more found, one book fewer taken for a card, where a mask's corner side had too few points); a corner keeps its
+ * place when neither side is fitted or the new point is `limit` or more away.
+ */
 function meetSides(q: Quad, lines: (Line | undefined)[], limit: number): Quad {
   return q.map((corner, i) => {
     const before = lines[(i + 3) % 4];
     const after = lines[i];
-    const met = before && after ? intersect(before, after) : undefined;
+    const fitted = before ?? after;
+    const met = before && after ? intersect(before, after) : fitted && projectOnto(fitted, corner);
     return met && Math.hypot(met.x - corner.x, met.y - corner.y) < limit ? met : corner;
   }) as Quad;
 }

@@ -15,6 +15,12 @@ export function intersect(a: Line, b: Line): Point | undefined {
   return { x: (a.rho * b.ny - a.ny * b.rho) / det, y: (a.nx * b.rho - a.rho * b.nx) / det };
 }
 
+/** The point of `line` nearest `p` (a line's normal is a unit vector). */
+export function projectOnto(line: Line, p: Point): Point {
+  const off = line.nx * p.x + line.ny * p.y - line.rho;
+  return { x: p.x - line.nx * off, y: p.y - line.ny * off };
+}
+
 /** Signed offset of a horizontal-ish line at the frame's middle column (its y there). */
 export function yAt(line: Line, x: number): number {
   return (line.rho - line.nx * x) / line.ny;
