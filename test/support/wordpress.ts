@@ -227,6 +227,8 @@ export interface WordPress {
   moveClock(offset: string): Promise<void>;
   /** The text of every log the servers wrote, and WordPress's debug.log. */
   logs(): string;
+  /** The last `lines` lines of each of those logs, under its name (less core's own deprecations). */
+  logTails(lines: number): string;
   /** What starting took, in ms per step. */
   timings: Record<string, number>;
   stop(): Promise<void>;
@@ -267,6 +269,7 @@ export async function startWordPress(options: WordPressOptions): Promise<WordPre
     rmSync(dir, { recursive: true, force: true });
   };
   const read = (file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8') : '');
+  const logFiles = () => [...readdirSync(join(dir, 'logs')).map((file) => `logs/${file}`), 'debug.log'];
 
   try {
     const tree = await time('fetch', () => wordpressTree(version));
@@ -581,7 +584,19 @@ export async function startWordPress(options: WordPressOptions): Promise<WordPre
         await stopServers();
         await serve(offset);
       },
-      logs: () => [...readdirSync(join(dir, 'logs')).map((file) => `logs/${file}`), 'debug.log'].map(read).join('\n'),
+      logs: () => logFiles().map(read).join('\n'),
+      logTails: (lines) =>
+        logFiles()
+          .filter((file) => !file.endsWith('.pid'))
+          .map((file) => {
+            // Core's own deprecations under PHP 8 fill debug.log and say nothing about a failure.
+            const kept = read(file)
+              .trimEnd()
+              .split('\n')
+              .filter((line) => !/PHP Deprecated: .* in \S*\/wp-includes\//.test(line));
+            return `--- ${file}: ${kept.slice(-lines).join('\n') || '(empty)'}`;
+          })
+          .join('\n'),
       timings,
       stop,
     };

@@ -104,25 +104,6 @@ test('every PHP file of the plugin passes php -l', async () => {
 
 for (const { version, stack } of MATRIX) describe(`WordPress ${version} on ${stack}`, () => siteSuite(version, stack));
 
-/** The last lines of every server log, WordPress's debug.log (less core's own deprecations) and MariaDB's log. */
-function serverLogsTail(wp: WordPress): string {
-  const tail = (text: string) => text.trimEnd().split('\n').slice(-15).join('\n') || '(empty)';
-  const files = [
-    ...readdirSync(join(wp.dir, 'logs'))
-      .filter((file) => !file.endsWith('.pid'))
-      .map((file) => `logs/${file}`),
-    'debug.log',
-  ];
-  return [
-    ...files.map((file) => {
-      const text = existsSync(join(wp.dir, file)) ? readFileSync(join(wp.dir, file), 'utf8') : '';
-      const lines = text.split('\n').filter((line) => !/PHP Deprecated: .* in \S*\/wp-includes\//.test(line));
-      return `--- ${file}: ${tail(lines.join('\n'))}`;
-    }),
-    `--- mariadb.log: ${tail(database.logs())}`,
-  ].join('\n');
-}
-
 function siteSuite(version: WordPressVersion, stack: Stack): void {
   let wp: WordPress;
   let blockUrl: string;
@@ -166,7 +147,8 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
         await run();
       } catch (error) {
         // The reporter prints the stack, which holds the message as it was made.
-        if (error instanceof Error && wp) error.stack = `${error.stack}\n${serverLogsTail(wp)}`;
+        if (error instanceof Error && wp)
+          error.stack = `${error.stack}\n${wp.logTails(15)}\n--- mariadb.log: ${database.logs().trimEnd().split('\n').slice(-15).join('\n')}`;
         throw error;
       }
     });
