@@ -3,25 +3,33 @@ import type { LivenessCaptureEvent, LivenessErrorEvent, LivenessResultEvent } fr
 import { captureRect } from '../../src/camera/camera-rules.ts';
 import { base64ToBlob, photoJpeg } from '../support/fixtures.ts';
 import { PATTERN_CAMERA, skipIn } from '../support/engine.ts';
-import { type RecordedField, button, chooseFile, makeElement, oneEvent, requestsFor, untilLive, untilPhase } from '../support/harness.ts';
+import {
+  type RecordedField,
+  button,
+  chooseFile,
+  makeElement,
+  oneEvent,
+  requestsFor,
+  stubMediaDevices,
+  untilLive,
+  untilPhase,
+} from '../support/harness.ts';
 import { until } from '../support/wait.mjs';
 
 /** Records every stream getUserMedia hands out (real streams from the fake camera), so tests can check their tracks. */
 function recordStreams(): { streams: MediaStream[]; restore: () => void } {
   const streams: MediaStream[] = [];
-  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-  navigator.mediaDevices.getUserMedia = async (constraints) => {
-    const stream = await original(constraints);
+  const original = MediaDevices.prototype.getUserMedia;
+  const restore = stubMediaDevices('getUserMedia', async function (constraints) {
+    const stream = await original.call(this, constraints);
     streams.push(stream);
     return stream;
-  };
-  return { streams, restore: () => (navigator.mediaDevices.getUserMedia = original) };
+  });
+  return { streams, restore };
 }
 
 function failGetUserMedia(name: string): () => void {
-  const original = navigator.mediaDevices.getUserMedia;
-  navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('refused by test', name));
-  return () => (navigator.mediaDevices.getUserMedia = original);
+  return stubMediaDevices('getUserMedia', () => Promise.reject(new DOMException('refused by test', name)));
 }
 
 async function pixel(blob: Blob, fx: number, fy: number): Promise<[number, number, number]> {

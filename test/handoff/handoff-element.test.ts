@@ -1,15 +1,8 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import type { AccuraIdLiveness, LivenessErrorEvent } from '../../src/index.ts';
-import { button, makeElement, startupDecided, untilPhase } from '../support/harness.ts';
+import { button, makeElement, startupDecided, stubMediaDevices, untilPhase } from '../support/harness.ts';
 
 const labels = (el: AccuraIdLiveness) => [...el.shadowRoot!.querySelectorAll('button')].map((b) => b.textContent?.trim());
-
-/** Replaces a media-devices method for one test (a desktop with no camera, or one that refuses). */
-function stubMediaDevices<K extends 'getUserMedia' | 'enumerateDevices'>(name: K, stub: MediaDevices[K]): () => void {
-  const original = navigator.mediaDevices[name];
-  navigator.mediaDevices[name] = stub;
-  return () => (navigator.mediaDevices[name] = original);
-}
 
 describe('handoff attribute', () => {
   it('offers "Use your phone instead" on a desktop by default, and hides it with handoff="off"', async () => {

@@ -111,24 +111,37 @@ export function countPreviewAnalyses(): { reported: () => number; restore: () =>
 }
 
 /**
+ * Replaces a `navigator.mediaDevices` method until the returned function puts it back. On MediaDevices.prototype, not
+ * on the object: WebKitGTK drops `navigator.mediaDevices`'s JS wrapper, and a property set on it, at the next garbage
+ * collection (seen in a probe at the first one), after which the element reached the real camera mid-test.
+ */
+export function stubMediaDevices<K extends 'getUserMedia' | 'enumerateDevices'>(
+  name: K,
+  stub: (this: MediaDevices, ...args: Parameters<MediaDevices[K]>) => ReturnType<MediaDevices[K]>,
+): () => void {
+  const original = MediaDevices.prototype[name];
+  MediaDevices.prototype[name] = stub as MediaDevices[K];
+  return () => (MediaDevices.prototype[name] = original);
+}
+
+/**
  * Resolves once the element's start-up camera question (`enumerateDevices`, which decides an automatic
  * handoff) has been answered and acted on: call before creating the element, await after.
  */
 export function startupDecided(): Promise<void> {
-  const devices = navigator.mediaDevices;
-  if (!devices) return Promise.resolve(); // no camera API: the element decides at once
-  const original = devices.enumerateDevices;
+  if (!navigator.mediaDevices) return Promise.resolve(); // no camera API: the element decides at once
+  const original = MediaDevices.prototype.enumerateDevices;
   let answered: Promise<unknown> | undefined;
-  devices.enumerateDevices = function (this: MediaDevices) {
+  const restore = stubMediaDevices('enumerateDevices', function () {
     answered = original.call(this).finally(() => undefined);
     return answered as Promise<MediaDeviceInfo[]>;
-  };
+  });
   return (async () => {
     try {
       await until('the element to ask for the camera list (its automatic-handoff decision)', () => answered !== undefined);
       await answered!.catch(() => undefined);
     } finally {
-      devices.enumerateDevices = original;
+      restore();
     }
     // The decision, and any action on it, are promise continuations of the answer.
     await afterPendingWork();

@@ -920,9 +920,13 @@ export function installPhone(phone: PhoneProfile, options: PhoneOptions = {}): P
     Object.defineProperty(target, key, { configurable: true, ...descriptor });
   };
   if (!navigator.mediaDevices) override(navigator, 'mediaDevices', { value: new EventTarget() });
-  override(navigator.mediaDevices, 'getUserMedia', { value: getUserMedia, writable: true });
-  override(navigator.mediaDevices, 'enumerateDevices', { value: enumerateDevices, writable: true });
-  override(navigator.mediaDevices, 'getSupportedConstraints', {
+  // On MediaDevices.prototype where there is one: WebKitGTK drops navigator.mediaDevices's JS wrapper, and what is set
+  // on it, at a garbage collection (stubMediaDevices in harness.ts).
+  const devices =
+    typeof MediaDevices === 'function' && navigator.mediaDevices instanceof MediaDevices ? MediaDevices.prototype : navigator.mediaDevices;
+  override(devices, 'getUserMedia', { value: getUserMedia, writable: true });
+  override(devices, 'enumerateDevices', { value: enumerateDevices, writable: true });
+  override(devices, 'getSupportedConstraints', {
     value: () => ({
       width: true,
       height: true,
