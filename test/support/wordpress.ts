@@ -227,7 +227,7 @@ export interface WordPress {
   moveClock(offset: string): Promise<void>;
   /** The text of every log the servers wrote, and WordPress's debug.log. */
   logs(): string;
-  /** The last `lines` lines of each of those logs, under its name (less core's own deprecations). */
+  /** The last `lines` lines of each of those logs and of the site's MariaDB's, under its name (less core's own deprecations). */
   logTails(lines: number): string;
   /** What starting took, in ms per step. */
   timings: Record<string, number>;
@@ -585,18 +585,20 @@ export async function startWordPress(options: WordPressOptions): Promise<WordPre
         await serve(offset);
       },
       logs: () => logFiles().map(read).join('\n'),
-      logTails: (lines) =>
-        logFiles()
-          .filter((file) => !file.endsWith('.pid'))
-          .map((file) => {
-            // Core's own deprecations under PHP 8 fill debug.log and say nothing about a failure.
-            const kept = read(file)
+      logTails: (lines) => {
+        // Core's own deprecations under PHP 8 fill debug.log and say nothing about a failure.
+        const tail = (name: string, text: string) =>
+          `--- ${name}: ${
+            text
               .trimEnd()
               .split('\n')
-              .filter((line) => !/PHP Deprecated: .* in \S*\/wp-includes\//.test(line));
-            return `--- ${file}: ${kept.slice(-lines).join('\n') || '(empty)'}`;
-          })
-          .join('\n'),
+              .filter((line) => !/PHP Deprecated: .* in \S*\/wp-includes\//.test(line))
+              .slice(-lines)
+              .join('\n') || '(empty)'
+          }`;
+        const files = logFiles().filter((file) => !file.endsWith('.pid'));
+        return [...files.map((file) => tail(file, read(file))), tail('mariadb.log', database.logs())].join('\n');
+      },
       timings,
       stop,
     };

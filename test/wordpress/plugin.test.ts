@@ -147,8 +147,7 @@ function siteSuite(version: WordPressVersion, stack: Stack): void {
         await run();
       } catch (error) {
         // The reporter prints the stack, which holds the message as it was made.
-        if (error instanceof Error && wp)
-          error.stack = `${error.stack}\n${wp.logTails(15)}\n--- mariadb.log: ${database.logs().trimEnd().split('\n').slice(-15).join('\n')}`;
+        if (error instanceof Error && wp) error.stack = `${error.stack}\n${wp.logTails(15)}`;
         throw error;
       }
     });
