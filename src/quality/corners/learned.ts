@@ -787,39 +787,8 @@ export function snapToEdges(image: GrayImage, q: Quad): Quad {
       const t = length * (0.1 + (0.8 * s) / (count - 1));
       const x = p.x + dx * t;
       const y = p.y + dy * t;
-      let best = 0;
-      let at = 0;
-      let prev = sample(image, x - nx * (reach + 1), y - ny * (reach + 1));
-      let here = sample(image, x - nx * reach, y - ny * reach);
-      const steps: number[] = [];
-      for (let o = -reach; o <= reach; o += 1) {
-        const next = sample(image, x + nx * (o + 1), y + ny * (o + 1));
-        const step = (next - prev) / 2;
-        steps.push(step);
-        if (Math.abs(step) > Math.abs(best)) {
-          best = step;
-          at = o;
-        }
-        prev = here;
-        here = next;
-      }
-      if (Math.abs(best) < 4) continue;
-      // The strong step nearest the side, not the strongest: a band printed along the card's edge, or a stripe of the
-      // surface beside it, can outdo the edge itself.
-      let nearest = at;
-      for (let k = 1; k + 1 < steps.length; k++) {
-        const m = Math.abs(steps[k]);
-        const strong = m >= Math.abs(best) * NEAR_STEP_SHARE && m >= Math.abs(steps[k - 1]) && m >= Math.abs(steps[k + 1]);
-        if (strong && Math.abs(k - reach) < Math.abs(nearest)) nearest = k - reach;
-      }
-      at = nearest;
-      const k = Math.round(at + reach);
-      best = steps[k];
-      const a = Math.abs(steps[k - 1] ?? 0);
-      const b = Math.abs(best);
-      const c = Math.abs(steps[k + 1] ?? 0);
-      const shift = a - 2 * b + c < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / (a - 2 * b + c))) : 0;
-      found.push({ x: x + nx * (at + shift), y: y + ny * (at + shift), step: best });
+      const edge = stepAcross(image, x, y, nx, ny, reach);
+      if (edge) found.push({ x: x + nx * edge.offset, y: y + ny * edge.offset, step: edge.step });
     }
     // The side's polarity is the majority's; steps of the other sense are texture or a thumb.
     const brighter = found.filter((f) => f.step > 0).length;
@@ -833,4 +802,50 @@ export function snapToEdges(image: GrayImage, q: Quad): Quad {
     lines.push(line);
   }
   return meetSides(q, lines, reach * 1.5);
+}
+
+/**
+ * The edge across a side at one point of it (snapToEdges): along the normal (nx, ny), within `reach` either way, the
+ * strong step (half the steepest or more) nearest the side, to a sub-pixel offset; undefined where no step is strong.
+ */
+function stepAcross(
+  image: GrayImage,
+  x: number,
+  y: number,
+  nx: number,
+  ny: number,
+  reach: number,
+): { offset: number; step: number } | undefined {
+  let best = 0;
+  let at = 0;
+  let prev = sample(image, x - nx * (reach + 1), y - ny * (reach + 1));
+  let here = sample(image, x - nx * reach, y - ny * reach);
+  const steps: number[] = [];
+  for (let o = -reach; o <= reach; o += 1) {
+    const next = sample(image, x + nx * (o + 1), y + ny * (o + 1));
+    const step = (next - prev) / 2;
+    steps.push(step);
+    if (Math.abs(step) > Math.abs(best)) {
+      best = step;
+      at = o;
+    }
+    prev = here;
+    here = next;
+  }
+  if (Math.abs(best) < 4) return undefined;
+  // The strong step nearest the side, not the strongest: a band printed along the card's edge, or a stripe of the
+  // surface beside it, can outdo the edge itself.
+  let nearest = at;
+  for (let k = 1; k + 1 < steps.length; k++) {
+    const m = Math.abs(steps[k]);
+    const strong = m >= Math.abs(best) * NEAR_STEP_SHARE && m >= Math.abs(steps[k - 1]) && m >= Math.abs(steps[k + 1]);
+    if (strong && Math.abs(k - reach) < Math.abs(nearest)) nearest = k - reach;
+  }
+  const k = Math.round(nearest + reach);
+  const a = Math.abs(steps[k - 1] ?? 0);
+  const b = Math.abs(steps[k]);
+  const c = Math.abs(steps[k + 1] ?? 0);
+  // A parabola through the step and its neighbours places the edge between samples.
+  const shift = a - 2 * b + c < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / (a - 2 * b + c))) : 0;
+  return { offset: nearest + shift, step: steps[k] };
 }
