@@ -6,20 +6,26 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { DOCUMENT_ASPECT } from '../../src/camera/camera-rules.ts';
-import { MIN_QUAD_CONFIDENCE, detectQuad } from '../../src/quality/corners/detect.ts';
+import { detectQuad } from '../../src/quality/corners/detect.ts';
 import { existsSync } from 'node:fs';
-import { MIN_MASK_AGREEMENT, MIN_SURE_FIRST_LOOK, detectCard, trackCard } from '../../src/quality/corners/detect-card.ts';
+import {
+  CARD_THRESHOLDS,
+  type CardLooks,
+  type CardThresholds,
+  MIN_MASK_AGREEMENT,
+  MIN_SURE_FIRST_LOOK,
+  cardLooks,
+  decideCard,
+  detectCard,
+  trackCard,
+} from '../../src/quality/corners/detect-card.ts';
 import {
   type CornerModel,
   MIN_FIRST_LOOK,
   MIN_LEARNED_CONFIDENCE,
+  closerLook,
   detectCardLearned,
-  learnedQuad,
   loadCornerModel,
-  lookCloser,
-  maskScore,
-  maskSeesCard,
-  runCornerModel,
   snapToEdges,
 } from '../../src/quality/corners/learned.ts';
 import {
@@ -158,22 +164,17 @@ if (!process.env.TUNE_ONLY) {
 if (model) {
   const m = model;
   const tune = await realScenes('tune');
-  const firsts = new Map(tune.map((scene) => [scene, learnedQuad(m, scene.image)]));
-  // The closer look, once per scene, for any first look sure enough to get one (its result does not depend on the threshold).
-  const closer = new Map(
-    tune.map((scene) => {
-      const first = firsts.get(scene);
-      return [scene, first && first.confidence >= MIN_FIRST_LOOK ? lookCloser(m, scene.image, first.corners) : undefined];
-    }),
-  );
-  /** closerLook's rule, from the cached looks. */
+  // What detectCard looks at, worked out once per scene (each look only when a decision first asks for it): every
+  // sweep below decides by detectCard's own rule (decideCard), with other thresholds.
+  const looks = new Map(tune.map((scene) => [scene, cardLooks(m, scene.image, aspect)]));
+  /** The learned detector alone (detectCardLearned's rule): the closer look's confidence and the first look's. */
   const looked = (scene: RealScene, confidence: number, firstLook = MIN_FIRST_LOOK) => {
-    const first = firsts.get(scene);
-    if (!first || first.confidence < firstLook) return undefined;
-    const close = first.confidence >= MIN_FIRST_LOOK ? closer.get(scene) : lookCloser(m, scene.image, first.corners);
-    const found = close === 'whole frame' ? first : close;
+    const look = looks.get(scene)!;
+    const found = closerLook(look.first(), look.closer, { minConfidence: confidence, minFirstLook: firstLook });
     return found && found.confidence >= confidence ? snapToEdges(scene.image, found.corners) : undefined;
   };
+  const decided = (scene: RealScene, thresholds: Partial<CardThresholds>, look = looks.get(scene)!) =>
+    decideCard(scene.image, look, { ...CARD_THRESHOLDS, ...thresholds })?.corners;
   console.log(
     `\nTune split (${tune.length} scenes): the learned detector's confidence threshold (in use: ${MIN_LEARNED_CONFIDENCE}) and the first look's for a closer look (in use: ${MIN_FIRST_LOOK}).`,
   );
@@ -192,33 +193,13 @@ if (model) {
   ]);
 
   // Both detectors: the classical quad's mask agreement and the learned quad's confidence, swept together.
-  const both = new Map(
-    tune.map((scene) => {
-      const maps = runCornerModel(m, scene.image);
-      const classical = detectQuad(scene.image, { aspect });
-      const agreement =
-        classical && classical.confidence >= MIN_QUAD_CONFIDENCE
-          ? maskScore(maps, classical.corners, scene.image.width, scene.image.height)
-          : -1;
-      return [scene, { classical, agreement, seesCard: maskSeesCard(maps) }];
-    }),
-  );
   console.log(
     `\nTune split: both detectors (detectCard, a first look from ${MIN_SURE_FIRST_LOOK} taken as it is), the classical quad's mask agreement × the learned quad's confidence (in use: ${MIN_MASK_AGREEMENT} × ${MIN_LEARNED_CONFIDENCE}).`,
   );
   const sweep: Record<string, string>[] = [];
   for (const agreement of [0.3, 0.4, 0.5, 0.6, 0.7])
     for (const confidence of [0.5, 0.6, 0.7, 0.8, 0.85, 0.9]) {
-      const s = summarize(
-        runReal(tune, (scene) => {
-          const hit = both.get(scene)!;
-          const first = firsts.get(scene);
-          if (!hit.seesCard) return undefined;
-          if (first && first.confidence >= MIN_SURE_FIRST_LOOK) return snapToEdges(scene.image, first.corners);
-          if (hit.classical && hit.agreement >= agreement) return hit.classical.corners;
-          return looked(scene, confidence);
-        }),
-      );
+      const s = summarize(runReal(tune, (scene) => decided(scene, { agreement, confidence })));
       sweep.push({
         agreement: String(agreement),
         confidence: String(confidence),
@@ -229,8 +210,9 @@ if (model) {
     }
   console.table(sweep);
 
-  // A sure first look taken as it is: what it saves (network runs and classical searches per scene, counted, not timed:
-  // this host's CPU figures move by a third within the hour) against what it costs in found cards and corner error.
+  // A sure first look taken as it is: what it saves (network runs and classical searches per scene, counted as the
+  // decision asks for them, not timed: this host's CPU figures move by a third within the hour) against what it costs
+  // in found cards and corner error.
   console.log(
     `\nTune split: the first look taken as it is from this confidence on (in use: ${MIN_SURE_FIRST_LOOK}), with ${MIN_MASK_AGREEMENT} × ${MIN_LEARNED_CONFIDENCE} after it.`,
   );
@@ -240,15 +222,18 @@ if (model) {
       let searches = 0;
       const s = summarize(
         runReal(tune, (scene) => {
-          const first = firsts.get(scene);
-          const hit = both.get(scene)!;
+          const look = looks.get(scene)!;
           networks++;
-          if (!hit.seesCard) return undefined;
-          if (first && first.confidence >= sure) return snapToEdges(scene.image, first.corners);
-          searches++;
-          if (hit.classical && hit.agreement >= MIN_MASK_AGREEMENT) return hit.classical.corners;
-          if (first && first.confidence >= MIN_FIRST_LOOK && closer.get(scene) !== 'whole frame') networks++;
-          return looked(scene, MIN_LEARNED_CONFIDENCE);
+          const counted: CardLooks = {
+            ...look,
+            classical: () => (searches++, look.classical()),
+            closer: (quad) => {
+              const found = look.closer(quad);
+              if (found !== 'whole frame') networks++;
+              return found;
+            },
+          };
+          return decided(scene, { sure }, counted);
         }),
       );
       return {

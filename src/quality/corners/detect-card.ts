@@ -8,8 +8,10 @@ import { MIN_QUAD_CONFIDENCE, detectQuad } from './detect.ts';
 import type { GrayImage, Quad } from './geometry.ts';
 import { quadArea } from './shape.ts';
 import {
+  type CornerMaps,
   type CornerModel,
   type LearnedDetection,
+  MIN_FIRST_LOOK,
   MIN_LEARNED_CONFIDENCE,
   closerLook,
   learnedQuad,
@@ -66,17 +68,81 @@ export function detectCard(
 ): CardDetection | undefined {
   const tracked = near && trackCard(model, image, near);
   if (tracked) return tracked;
-  const maps = runCornerModel(model, image);
-  if (!maskSeesCard(maps)) return undefined;
-  const first = quadFromMask(maps, image.width, image.height);
-  if (first && first.confidence >= MIN_SURE_FIRST_LOOK) return snapped(image, first, MIN_SURE_FIRST_LOOK);
-  const classical = detectQuad(image, { aspect });
-  if (classical && classical.confidence >= MIN_QUAD_CONFIDENCE) {
-    const agreement = maskScore(maps, classical.corners, image.width, image.height);
-    if (agreement >= minAgreement) return { corners: classical.corners, confidence: agreement, by: 'classical' };
-  }
-  const learned = closerLook(model, image, first, minLearnedConfidence);
-  return snapped(image, learned, minLearnedConfidence);
+  return decideCard(image, cardLooks(model, image, aspect), {
+    ...CARD_THRESHOLDS,
+    confidence: minLearnedConfidence,
+    agreement: minAgreement,
+  });
+}
+
+/** What detectCard may look at in a frame, each worked out once and only when the decision asks for it. */
+export interface CardLooks {
+  /** The network's maps of the whole frame. */
+  maps(): CornerMaps;
+  /** The mask's own quad in the whole frame (the first look). */
+  first(): LearnedDetection | undefined;
+  /** The classical detector's quad, when it is sure enough, with the mask's agreement with it (maskScore). */
+  classical(): { corners: Quad; agreement: number } | undefined;
+  /** The closer look around the first look's quad (lookCloser). */
+  closer(quad: Quad): LearnedDetection | undefined | 'whole frame';
+}
+
+export function cardLooks(model: CornerModel, image: GrayImage, aspect: number): CardLooks {
+  const once = <T>(work: () => T) => {
+    let done: { value: T } | undefined;
+    return () => (done ??= { value: work() }).value;
+  };
+  const maps = once(() => runCornerModel(model, image));
+  const first = once(() => quadFromMask(maps(), image.width, image.height));
+  const classical = once(() => {
+    const found = detectQuad(image, { aspect });
+    if (!found || found.confidence < MIN_QUAD_CONFIDENCE) return undefined;
+    return { corners: found.corners, agreement: maskScore(maps(), found.corners, image.width, image.height) };
+  });
+  let closer: { quad: Quad; found: ReturnType<CardLooks['closer']> } | undefined;
+  return {
+    maps,
+    first,
+    classical,
+    closer: (quad) => {
+      if (closer?.quad !== quad) closer = { quad, found: lookCloser(model, image, quad) };
+      return closer.found;
+    },
+  };
+}
+
+/** The thresholds detectCard decides by; the bench sweeps them on the tune split. */
+export interface CardThresholds {
+  /** A first look this sure is taken as it is (MIN_SURE_FIRST_LOOK). */
+  sure: number;
+  /** The mask's agreement a classical quad needs (MIN_MASK_AGREEMENT). */
+  agreement: number;
+  /** The closer look's confidence a learned quad needs (MIN_LEARNED_CONFIDENCE). */
+  confidence: number;
+  /** The first look's confidence that earns a closer look (MIN_FIRST_LOOK). */
+  firstLook: number;
+}
+
+export const CARD_THRESHOLDS: CardThresholds = {
+  sure: MIN_SURE_FIRST_LOOK,
+  agreement: MIN_MASK_AGREEMENT,
+  confidence: MIN_LEARNED_CONFIDENCE,
+  firstLook: MIN_FIRST_LOOK,
+};
+
+/**
+ * detectCard's decision, in its order: no card where the mask sees none; a sure first look as it is; the classical quad
+ * where the mask agrees; else the first look's quad looked at closer.
+ */
+export function decideCard(image: GrayImage, looks: CardLooks, t: CardThresholds): CardDetection | undefined {
+  if (!maskSeesCard(looks.maps())) return undefined;
+  const first = looks.first();
+  if (first && first.confidence >= t.sure) return snapped(image, first, t.sure);
+  const classical = looks.classical();
+  if (classical && classical.agreement >= t.agreement)
+    return { corners: classical.corners, confidence: classical.agreement, by: 'classical' };
+  const learned = closerLook(first, looks.closer, { minConfidence: t.confidence, minFirstLook: t.firstLook });
+  return snapped(image, learned, t.confidence);
 }
 
 /**

@@ -348,24 +348,23 @@ export function detectCardLearned(
   { minConfidence = MIN_LEARNED_CONFIDENCE, refineEdges = true, closer = true } = {},
 ): LearnedDetection | undefined {
   const first = learnedQuad(model, image);
-  const found = closer ? closerLook(model, image, first, minConfidence) : first;
+  const found = closer ? closerLook(first, (quad) => lookCloser(model, image, quad), { minConfidence }) : first;
   if (!found || found.confidence < minConfidence) return undefined;
   return { corners: refineEdges ? snapToEdges(image, found.corners) : found.corners, confidence: found.confidence };
 }
 
 /**
- * The first look's quad judged again, closer (lookCloser), when it is at least MIN_FIRST_LOOK sure: the closer
- * look's quad and confidence replace the first's. Where no closer look is possible, the first look must be
- * `minConfidence` sure on its own.
+ * The first look's quad judged again, closer (`look`: lookCloser, or a cached one), when it is at least `minFirstLook`
+ * sure: the closer look's quad and confidence replace the first's. Where no closer look is possible, the first look
+ * must be `minConfidence` sure on its own.
  */
 export function closerLook(
-  model: CornerModel,
-  image: GrayImage,
   first: LearnedDetection | undefined,
-  minConfidence = MIN_LEARNED_CONFIDENCE,
+  look: (quad: Quad) => LearnedDetection | undefined | 'whole frame',
+  { minConfidence = MIN_LEARNED_CONFIDENCE, minFirstLook = MIN_FIRST_LOOK } = {},
 ): LearnedDetection | undefined {
-  if (!first || first.confidence < MIN_FIRST_LOOK) return undefined;
-  const closer = lookCloser(model, image, first.corners);
+  if (!first || first.confidence < minFirstLook) return undefined;
+  const closer = look(first.corners);
   if (closer !== 'whole frame') return closer;
   return first.confidence >= minConfidence ? first : undefined;
 }
