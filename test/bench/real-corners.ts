@@ -171,7 +171,7 @@ if (model) {
   const looked = (scene: RealScene, confidence: number, firstLook = MIN_FIRST_LOOK) => {
     const look = looks.get(scene)!;
     const found = closerLook(look.first(), look.closer, { minConfidence: confidence, minFirstLook: firstLook });
-    return found && found.confidence >= confidence ? snapToEdges(scene.image, found.corners) : undefined;
+    return found ? snapToEdges(scene.image, found.corners) : undefined;
   };
   const decided = (scene: RealScene, thresholds: Partial<CardThresholds>, look = looks.get(scene)!) =>
     decideCard(scene.image, look, { ...CARD_THRESHOLDS, ...thresholds })?.corners;

@@ -349,14 +349,14 @@ export function detectCardLearned(
 ): LearnedDetection | undefined {
   const first = learnedQuad(model, image);
   const found = closer ? closerLook(first, (quad) => lookCloser(model, image, quad), { minConfidence }) : first;
-  if (!found || found.confidence < minConfidence) return undefined;
+  if (!found) return undefined;
   return { corners: refineEdges ? snapToEdges(image, found.corners) : found.corners, confidence: found.confidence };
 }
 
 /**
  * The first look's quad judged again, closer (`look`: lookCloser, or a cached one), when it is at least `minFirstLook`
- * sure: the closer look's quad and confidence replace the first's. Where no closer look is possible, the first look
- * must be `minConfidence` sure on its own.
+ * sure: the closer look's quad and confidence replace the first's (the first's own where no closer look is possible).
+ * Either way, the quad it gives is `minConfidence` sure.
  */
 export function closerLook(
   first: LearnedDetection | undefined,
@@ -365,8 +365,8 @@ export function closerLook(
 ): LearnedDetection | undefined {
   if (!first || first.confidence < minFirstLook) return undefined;
   const closer = look(first.corners);
-  if (closer !== 'whole frame') return closer;
-  return first.confidence >= minConfidence ? first : undefined;
+  const found = closer === 'whole frame' ? first : closer;
+  return found && found.confidence >= minConfidence ? found : undefined;
 }
 
 // The closer look's margin around the first quad's box, as a share of the box's larger side (tune split: 0.15–0.35 alike).
