@@ -4,7 +4,7 @@
     node --import tsx test/support/real-corner-set.ts train   # the realistic train split (once, about 10 min)
     node --import tsx test/support/synthetic-train-set.ts      # the synthetic renderer's (once, about 4 min)
     node --import tsx test/support/closer-train-set.ts         # the closer look's crops (once, about 32 min)
-    nice -n 10 /usr/bin/python3 scripts/corner-model/train.py  # then this (Debian's python3-torch), about 86 min
+    nice -n 10 /usr/bin/python3 scripts/corner-model/train.py  # then this (Debian's python3-torch), about 39 min
 
 `npm run train:corners` does all four. Three stages: 60 epochs on whole frames; 10 more on whole frames and the
 crops of the first 18,000 train scenes together at a third of the rate (`--closer-only` runs the second stage alone,
