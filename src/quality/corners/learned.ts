@@ -349,7 +349,8 @@ export function detectCardLearned(
 ): LearnedDetection | undefined {
   const first = learnedQuad(model, image);
   const found = closer ? closerLook(first, (quad) => lookCloser(model, image, quad), { minConfidence }) : first;
-  if (!found) return undefined;
+  // The first look alone is held to the same confidence (closerLook already held the closer look's to it).
+  if (!found || found.confidence < minConfidence) return undefined;
   return { corners: refineEdges ? snapToEdges(image, found.corners) : found.corners, confidence: found.confidence };
 }
 
