@@ -229,7 +229,8 @@ if (model) {
             classical: () => (searches++, look.classical()),
             closer: (quad) => {
               const found = look.closer(quad);
-              if (found !== 'whole frame') networks++;
+              // The closer look reads its crop both ways up (runCornerModel's halfTurn): two runs.
+              if (found !== 'whole frame') networks += 2;
               return found;
             },
           };
