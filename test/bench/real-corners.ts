@@ -198,7 +198,7 @@ if (model) {
   );
   const sweep: Record<string, string>[] = [];
   for (const agreement of [0.3, 0.4, 0.5, 0.6, 0.7])
-    for (const confidence of [0.5, 0.6, 0.7, 0.8, 0.85, 0.9]) {
+    for (const confidence of [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9]) {
       const s = summarize(runReal(tune, (scene) => decided(scene, { agreement, confidence })));
       sweep.push({
         agreement: String(agreement),
