@@ -63,7 +63,7 @@ const corners = new URL('../src/quality/corners/', import.meta.url).pathname;
 const withWeights = existsSync(join(corners, 'corner-model.ts'));
 await build({
   stdin: {
-    contents: `export * from './learned.ts';${withWeights ? " export * from './corner-model.ts';" : ''}`,
+    contents: `export * from './learned.ts'; export * from './side-model.ts';${withWeights ? " export * from './corner-model.ts';" : ''}`,
     resolveDir: corners,
     loader: 'ts',
   },
@@ -93,8 +93,10 @@ const rows = [
   // classic script alone cost before the split (issue 27), on every page view.
   // 60 KB until the learned card finder (issue 24) went into the worker: its int8 weights and code add 35 KB, which
   // issue 24 allows (lazily, up to 150 KB) for a finder that finds 68 % of cards in realistic scenes, not 28 %.
-  { what: 'a check, module build: page load + capture chunk + worker', bytes: moduleCheck + worker, budget: 90 * KB },
-  { what: 'a check, classic script: loader + capture chunk + worker', bytes: classicCheck + worker, budget: 90 * KB },
+  // 90 KB until the side model (issue 24, stop 46): its int8 weights and code add 4.8 KB, for the corners of the
+  // cards whose printed band the mask leaves out (held out: p95 corner error 3.31 % → 2.65 %, found 94.7 % → 95.6 %).
+  { what: 'a check, module build: page load + capture chunk + worker', bytes: moduleCheck + worker, budget: 96 * KB },
+  { what: 'a check, classic script: loader + capture chunk + worker', bytes: classicCheck + worker, budget: 96 * KB },
   // 60 KB until cross-device handoff (issue 16): its lazy chunk (the handoff screen, the QR encoder lean-qr at 3.8 KB,
   // the session client) and its strings in each locale add 8.5 KB gzip, its offer on the start screen 1.2 KB.
   // 66 KB until real phones (issue 23): lens choice, the constraint ladder, the stall and black-frame watchdogs,
@@ -102,14 +104,15 @@ const rows = [
   // in five locales add 8 KB gzip, 1 KB of it at page load (still under 20 KB there).
   // 75 KB until the learned card finder: 35 KB twice, in the worker and in the main-thread fallback's chunk.
   // 150 KB until the lossless JPEG turn (issue 27): 4.3 KB twice, so a sideways photo keeps its camera pixels.
-  { what: 'everything, module build: entry + every chunk + worker', bytes: entry + lazy + worker, budget: 160 * KB },
-  { what: 'everything, classic script: loader + every chunk + worker', bytes: loader + classicLazy + worker, budget: 160 * KB },
+  // 160 KB until the side model: 4.8 KB twice, as the learned finder.
+  { what: 'everything, module build: entry + every chunk + worker', bytes: entry + lazy + worker, budget: 170 * KB },
+  { what: 'everything, classic script: loader + every chunk + worker', bytes: loader + classicLazy + worker, budget: 170 * KB },
   // For a host that can serve only one file: everything inline, on every page view, so no page-load budget.
   { what: 'classic, self-contained (dist/script/accura-id-liveness.standalone.min.js)', bytes: standalone },
-  { what: 'everything, self-contained: script + worker', bytes: standalone + worker, budget: 160 * KB },
+  { what: 'everything, self-contained: script + worker', bytes: standalone + worker, budget: 170 * KB },
   // Issue 24's ceiling for shipped weights is 150 KB gzip; the model and its code are far under it.
   {
-    what: `learned card finder, ${withWeights ? 'code + weights' : 'code only (no weights trained yet)'} (in the worker and the fallback chunk)`,
+    what: `learned card finder and side model, ${withWeights ? 'code + weights' : 'code only (no weights trained yet)'} (in the worker and the fallback chunk)`,
     bytes: learned,
     budget: 150 * KB,
   },

@@ -70,6 +70,7 @@ if (model) {
   ]);
   detectors.push(['learned, one look + edge snap', (s) => detectCardLearned(m, s.image, { closer: false })?.corners]);
   detectors.push(['learned, closer look + edge snap (detectCardLearned)', (s) => detectCardLearned(m, s.image)?.corners]);
+  detectors.push(['both, without the side model', (s) => detectCard(m, s.image, { aspect, sides: false })?.corners]);
   detectors.push(['both (detectCard)', (s) => detectCard(m, s.image, { aspect })?.corners]);
 }
 

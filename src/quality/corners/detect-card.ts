@@ -7,6 +7,7 @@
 import { MIN_QUAD_CONFIDENCE, detectQuad } from './detect.ts';
 import type { GrayImage, Quad } from './geometry.ts';
 import { quadArea } from './shape.ts';
+import { onTheEdges, shippedSideModel } from './side-model.ts';
 import {
   type CornerMaps,
   type CornerModel,
@@ -61,20 +62,25 @@ export interface CardOptions {
   minAgreement?: number;
   /** Where the card was in the camera's last analysed frame, in this image's pixels: looked at closer first (trackCard). */
   near?: Quad;
+  /** The side model that places the found quad's sides on the card's edge (placeSides); false leaves them. */
+  sides?: CornerModel | false;
 }
 
 export function detectCard(
   model: CornerModel,
   image: GrayImage,
-  { aspect, minLearnedConfidence = MIN_LEARNED_CONFIDENCE, minAgreement = MIN_MASK_AGREEMENT, near }: CardOptions,
+  {
+    aspect,
+    minLearnedConfidence = MIN_LEARNED_CONFIDENCE,
+    minAgreement = MIN_MASK_AGREEMENT,
+    near,
+    sides = shippedSideModel(),
+  }: CardOptions,
 ): CardDetection | undefined {
-  const tracked = near && trackCard(model, image, near);
+  const tracked = near && trackCard(model, image, near, MIN_TRACK_CONFIDENCE, sides);
   if (tracked) return tracked;
-  return decideCard(image, cardLooks(model, image, aspect), {
-    ...CARD_THRESHOLDS,
-    confidence: minLearnedConfidence,
-    agreement: minAgreement,
-  });
+  const thresholds = { ...CARD_THRESHOLDS, confidence: minLearnedConfidence, agreement: minAgreement };
+  return decideCard(image, cardLooks(model, image, aspect), thresholds, sides);
 }
 
 /** What detectCard may look at in a frame, each worked out once and only when the decision asks for it. */
@@ -136,15 +142,20 @@ export const CARD_THRESHOLDS: CardThresholds = {
  * detectCard's decision, in its order: no card where the mask sees none; a sure first look as it is; the classical quad
  * where the mask agrees; else the first look's quad looked at closer.
  */
-export function decideCard(image: GrayImage, looks: CardLooks, t: CardThresholds): CardDetection | undefined {
+export function decideCard(
+  image: GrayImage,
+  looks: CardLooks,
+  t: CardThresholds,
+  sides: CornerModel | false = shippedSideModel(),
+): CardDetection | undefined {
   if (!maskSeesCard(looks.maps())) return undefined;
   const first = looks.first();
-  if (first && first.confidence >= t.sure) return snapped(image, first, t.sure);
+  if (first && first.confidence >= t.sure) return snapped(image, first, t.sure, sides);
   const classical = looks.classical();
   if (classical && classical.agreement >= t.agreement)
-    return { corners: classical.corners, confidence: classical.agreement, by: 'classical' };
+    return { corners: edges(image, classical.corners, sides), confidence: classical.agreement, by: 'classical' };
   const learned = closerLook(first, looks.closer, { minConfidence: t.confidence, minFirstLook: t.firstLook });
-  return snapped(image, learned, t.confidence);
+  return snapped(image, learned, t.confidence, sides);
 }
 
 /**
@@ -158,17 +169,26 @@ export function trackCard(
   image: GrayImage,
   near: Quad,
   minConfidence = MIN_TRACK_CONFIDENCE,
+  sides: CornerModel | false = shippedSideModel(),
 ): CardDetection | undefined {
   // Without the half turn: 813 of 831 cards found again at 7.3 ms a frame, against 817 at 12.3 ms (the tune split's first
   // 1,200 scenes); the whole search, with it, takes over when the card is lost.
   const closer = lookCloser(model, image, near, { halfTurn: false });
-  const found = snapped(image, closer === 'whole frame' ? learnedQuad(model, image) : closer, minConfidence);
+  const found = snapped(image, closer === 'whole frame' ? learnedQuad(model, image) : closer, minConfidence, sides);
   const ratio = found && quadArea(found.corners) / quadArea(near);
   return ratio && ratio >= TRACK_AREA_RANGE[0] && ratio <= TRACK_AREA_RANGE[1] ? found : undefined;
 }
 
-/** A learned quad sure enough, its sides snapped to the frame's edges. */
-function snapped(image: GrayImage, found: LearnedDetection | undefined, minConfidence: number): CardDetection | undefined {
+/** A learned quad sure enough, its sides snapped to the frame's edges, then placed on the card's (edges). */
+function snapped(
+  image: GrayImage,
+  found: LearnedDetection | undefined,
+  minConfidence: number,
+  sides: CornerModel | false,
+): CardDetection | undefined {
   if (!found || found.confidence < minConfidence) return undefined;
-  return { corners: snapToEdges(image, found.corners), confidence: found.confidence, by: 'learned' };
+  return { corners: edges(image, snapToEdges(image, found.corners), sides), confidence: found.confidence, by: 'learned' };
 }
+
+/** A found quad with its sides on the card's edges, where the side model is sure they are elsewhere (onTheEdges). */
+const edges = (image: GrayImage, q: Quad, sides: CornerModel | false) => (sides ? onTheEdges(sides, image, q) : q);

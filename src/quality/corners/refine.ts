@@ -77,7 +77,8 @@ export function refine(image: GrayImage, best: Candidate, factor: number): Quad 
   return corners as Quad;
 }
 
-function lineThrough(p: Point, q: Point): Line {
+/** The line through two points. */
+export function lineThrough(p: Point, q: Point): Line {
   const length = Math.hypot(q.x - p.x, q.y - p.y);
   const nx = -(q.y - p.y) / length;
   const ny = (q.x - p.x) / length;

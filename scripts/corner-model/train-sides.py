@@ -1,0 +1,122 @@
+#!/usr/bin/python3
+"""Trains the side model (src/quality/corners/side-model.ts) on strips across found quads' sides, and writes its weights.
+
+    node --import tsx test/support/side-train-set.ts          # the strips (once, about 4 min)
+    nice -n 10 /usr/bin/python3 scripts/corner-model/train-sides.py
+
+The model reads one strip: 3 planes (mean grey, mean chroma, grey spread) by 4 segments along the side by 48 depths
+across it. Five 3 × 3 convolutions, dilated 1 to 16 so that the last sees the whole strip (a printed band, what lies
+beyond it and the card's face), then one plane out; its mean over the segments is each depth's score, and a softmax
+over the depths says where the card's edge is. Trained on a soft target (a normal of one bin around the true depth),
+fixed seeds; weights out as train.py writes the corner model's, in src/quality/corners/side-model-weights.ts.
+"""
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(__file__))
+from train import ROOT, SEED, Block, export, exposure, source_constant  # noqa: E402
+
+EPOCHS = int(os.environ.get('SIDE_EPOCHS', 30))
+PLANES, SEGMENTS, BINS = 3, 4, 48
+FROM, TO = -0.3, 0.12
+WIDTH = int(os.environ.get('SIDE_WIDTH', 12))
+LAYERS = [
+    ('s1', PLANES, WIDTH, 3, 1, 1, 1),
+    ('s2', WIDTH, WIDTH, 3, 1, 2, 1),
+    ('s3', WIDTH, WIDTH, 3, 1, 4, 1),
+    ('s4', WIDTH, WIDTH, 3, 1, 8, 1),
+    ('s5', WIDTH, WIDTH, 3, 1, 16, 1),
+    ('head', WIDTH, 1, 1, 1, 1, 1),
+]
+
+
+class SideNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleDict({name: Block(cin, cout, k, s, d, g, bn=name != 'head') for name, cin, cout, k, s, d, g in LAYERS})
+
+    def forward(self, x):
+        for name, *_ in LAYERS:
+            x = self.blocks[name](x)
+        return x[:, 0].mean(1)
+
+
+def load():
+    version = source_constant('real-corner-set.ts', r'export const VERSION = (\d+);').group(1)
+    side = source_constant('side-train-set.ts', r'SIDE_TRAIN = \{ from: (\d+), count: (\d+) \}')
+    base = os.path.join(ROOT, 'test', 'fixtures', 'generated', f'side-strips-{version}-train-{side.group(1)}-{side.group(2)}')
+    meta = json.load(open(base + '.json'))
+    raw = np.fromfile(base + '.bin', dtype=np.uint8).reshape(len(meta), PLANES, SEGMENTS, BINS)
+    x = torch.from_numpy((raw.astype(np.float32) - 128) / 64)
+    # The true depth in bins (fractional), and a soft target around it.
+    at = torch.tensor([(m['depth'] - FROM) / (TO - FROM) * BINS - 0.5 for m in meta], dtype=torch.float32)
+    bins = torch.arange(BINS, dtype=torch.float32)
+    target = torch.exp(-((bins[None] - at[:, None]) ** 2) / 2)
+    target = target / target.sum(1, keepdim=True)
+    return x, target, at, meta
+
+
+def main():
+    started = time.time()
+    x, target, at, meta = load()
+    # Validation: the last tenth of the scenes, whole (a scene's strips stay on one side).
+    indices = sorted({m['index'] for m in meta})
+    cut = indices[len(indices) * 9 // 10]
+    val = torch.tensor([m['index'] >= cut for m in meta])
+    train_idx, val_idx = torch.nonzero(~val)[:, 0], torch.nonzero(val)[:, 0]
+    print(f'{len(meta)} strips ({int((~val).sum())} to train on), loaded in {time.time() - started:.0f} s')
+    model = SideNet()
+    print(f'{sum(p.numel() for p in model.parameters())} parameters')
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
+    batch = 128
+    steps = EPOCHS * ((len(train_idx) + batch - 1) // batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps, pct_start=0.15)
+    gen = torch.Generator().manual_seed(SEED + 2)
+    for epoch in range(EPOCHS):
+        model.train()
+        perm = train_idx[torch.randperm(len(train_idx), generator=gen)]
+        total = 0.0
+        for s in range(0, len(perm), batch):
+            idx = perm[s : s + batch]
+            xb = x[idx].clone()
+            # The side read the other way along is the same side; grey gain and offset are the exposure.
+            if torch.rand(1, generator=gen).item() < 0.5:
+                xb = xb.flip(2)
+            exposure(xb, gen)
+            loss = -(F.log_softmax(model(xb), 1) * target[idx]).sum(1).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item() * len(idx)
+        model.eval()
+        with torch.no_grad():
+            pred = model(x[val_idx]).argmax(1).float()
+            close = ((pred - at[val_idx]).abs() <= 2).float()
+            found = torch.tensor([meta[i]['kind'] == 'found' for i in val_idx.tolist()])
+            off = (at[val_idx] - ((0 - FROM) / (TO - FROM) * BINS - 0.5)).abs() > 2
+        print(
+            f'epoch {epoch + 1}/{EPOCHS}: train {total / len(train_idx):.3f}; validation within 2 bins {close.mean():.3f}, '
+            f"found quads' sides off the edge {close[found & off].mean():.3f} of {int((found & off).sum())}, {(time.time() - started) / 60:.1f} min",
+            flush=True,
+        )
+    # A 3 × 3 tap dilated by the strip's segments or more always reads the padding: its weight is dead. Zeroed, the
+    # outputs are the same and the weights compress (a check downloads them).
+    with torch.no_grad():
+        for name, cin, cout, k, s, d, g in LAYERS:
+            if k == 3 and d >= SEGMENTS:
+                model.blocks[name].conv.weight[:, :, 0::2, :] = 0
+    target_path = os.environ.get('SIDE_TARGET', os.path.join(ROOT, 'src', 'quality', 'corners', 'side-model-weights.ts'))
+    size = export(model, target_path, LAYERS, {}, 'SIDE_MODEL', "the side model's weights")
+    print(f'{size} bytes of weights, in {(time.time() - started) / 60:.1f} min')
+
+
+if __name__ == '__main__':
+    sys.exit(main())
