@@ -72,7 +72,8 @@ async function renderRange(from: number, count: number): Promise<void> {
     const { corners, image } = await renderOne(spec, surfaces);
     if (!corners) continue;
     const random = seededRandom(0x51de + i);
-    const found = detectCard(model, image, { aspect: DOCUMENT_ASPECT['id-card'] })?.corners;
+    // The quad as the side model's first placement reads it: detectCard's, before any side model.
+    const found = detectCard(model, image, { aspect: DOCUMENT_ASPECT['id-card'], sides: false })?.corners;
     const quads: [string, Quad][] = [
       ...(found ? [['found', found] as [string, Quad]] : []),
       ['moved', movedTruth(corners, random)],
