@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Trains the side model (src/quality/corners/side-model.ts) on strips across found quads' sides, and writes its weights.
 
-    node --import tsx test/support/side-train-set.ts          # the strips (once, about 4 min)
+    node --import tsx test/support/side-train-set.ts          # the strips (once, about 9 min)
     nice -n 10 /usr/bin/python3 scripts/corner-model/train-sides.py
 
 The model reads one strip: 3 planes (mean grey, mean chroma, grey spread) by 4 segments along the side by 48 depths
@@ -49,11 +49,18 @@ class SideNet(nn.Module):
 
 
 def load():
+    """The strips of both sources (side-train-set.ts): the realistic train scenes', then the synthetic cards'."""
     version = source_constant('real-corner-set.ts', r'export const VERSION = (\d+);').group(1)
     side = source_constant('side-train-set.ts', r'SIDE_TRAIN = \{ from: (\d+), count: (\d+) \}')
-    base = os.path.join(ROOT, 'test', 'fixtures', 'generated', f'side-strips-{version}-train-{side.group(1)}-{side.group(2)}')
-    meta = json.load(open(base + '.json'))
-    raw = np.fromfile(base + '.bin', dtype=np.uint8).reshape(len(meta), PLANES, SEGMENTS, BINS)
+    synthetic = source_constant('side-train-set.ts', r'SIDE_SYNTHETIC = \{ seed: (\d+), cards: (\d+) \}')
+    synthetic_version = source_constant('synthetic-train-set.ts', r'export const SYNTHETIC_VERSION = (\d+);').group(1)
+    generated = os.path.join(ROOT, 'test', 'fixtures', 'generated')
+    bases = [
+        os.path.join(generated, f'side-strips-{version}-train-{side.group(1)}-{side.group(2)}'),
+        os.path.join(generated, f'side-strips-synthetic-{synthetic_version}-{synthetic.group(1)}-0-{synthetic.group(2)}'),
+    ]
+    meta = [m for base in bases for m in json.load(open(base + '.json'))]
+    raw = np.concatenate([np.fromfile(base + '.bin', dtype=np.uint8) for base in bases]).reshape(len(meta), PLANES, SEGMENTS, BINS)
     x = torch.from_numpy((raw.astype(np.float32) - 128) / 64)
     # The true depth in bins (fractional), and a soft target around it.
     at = torch.tensor([(m['depth'] - FROM) / (TO - FROM) * BINS - 0.5 for m in meta], dtype=torch.float32)
@@ -66,10 +73,8 @@ def load():
 def main():
     started = time.time()
     x, target, at, meta = load()
-    # Validation: the last tenth of the scenes, whole (a scene's strips stay on one side).
-    indices = sorted({m['index'] for m in meta})
-    cut = indices[len(indices) * 9 // 10]
-    val = torch.tensor([m['index'] >= cut for m in meta])
+    # Validation: every tenth scene of each source, whole (a scene's strips stay on one side).
+    val = torch.tensor([m['index'] % 10 == 9 for m in meta])
     train_idx, val_idx = torch.nonzero(~val)[:, 0], torch.nonzero(val)[:, 0]
     print(f'{len(meta)} strips ({int((~val).sum())} to train on), loaded in {time.time() - started:.0f} s')
     model = SideNet()

@@ -44,15 +44,16 @@ test('the classical detector holds its figures on realistic scenes', () => {
   assertFloor(score, CLASSICAL_FLOOR);
 });
 
-// Just under both detectors' figures together on the same 150 scenes (98.2 % found, 0 of 37 false, p95 error 2.8 % since
-// the side model places the found quad's sides; 93.8 %, 0 of 37 and 3.2 % since
+// Just under both detectors' figures together on the same 150 scenes (96.5 % found, 0 of 37 false, p95 error 2.5 % since
+// the side model places the found quad's sides; 98.2 % and 2.8 % with its first version, trained on the realistic
+// scenes alone; 93.8 %, 0 of 37 and 3.2 % since
 // the closer look reads its crop both ways up and a sure first look takes 0.97; 92.9 %, 1 of 37 and 3.1 % with the third
 // stage's second round, the nearest-step edge snap and a sure first look from 0.95: one card fewer of
 // 113 here, while the whole held-out split rose from 92.3 % to 94.1 %; 93.8 % with the third stage's first round;
 // 94.7 %, 1 of 37 and 4.3 % before it; 92.0 % and 2 of 37 before the closer
 // look's crops; 89.4 % found before the mask's loss weighed the hard cases, 74.3 % before the quad was fitted to the mask).
 // Short of the goal; it catches a regression of the model, its weights or the quad it draws from the mask.
-const BOTH_FLOOR = { found: 0.96, falses: 2 / 37, p95Error: 0.03 };
+const BOTH_FLOOR = { found: 0.95, falses: 2 / 37, p95Error: 0.03 };
 
 test('both detectors together (the learned mask with the classical corners) hold their figures on realistic scenes', () => {
   const model = loadCornerModel({ layers: CORNER_MODEL_LAYERS, weights: CORNER_MODEL_WEIGHTS });
@@ -90,7 +91,7 @@ test('a card held upside down gets the same mask, turned, when the closer look r
   assert.deepEqual(maskOf(upsideDown, true), maskOf(scene.image, true).reverse());
 });
 
-// Just under the shares measured on these 113 cards, each side in turn, with the side model that ships: 93.8 % of the
+// Just under the shares measured on these 113 cards, each side in turn, with the side model that ships: 94.0 % of the
 // sides drawn inside put back within 1 % of the diagonal, 98.2 % of the true quads kept there.
 const SIDES_PLACED_FLOOR = 0.9;
 const SIDES_KEPT_FLOOR = 0.95;
