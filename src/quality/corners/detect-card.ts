@@ -179,7 +179,7 @@ export function trackCard(
   return ratio && ratio >= TRACK_AREA_RANGE[0] && ratio <= TRACK_AREA_RANGE[1] ? found : undefined;
 }
 
-/** A learned quad sure enough, its sides snapped to the frame's edges, then placed on the card's (edges). */
+/** A learned quad sure enough, its sides snapped to the frame's edges, then placed on the card's by the side model. */
 function snapped(
   image: GrayImage,
   found: LearnedDetection | undefined,

@@ -96,7 +96,10 @@ export function moveSides(q: Quad, depths: readonly number[]): Quad {
 
 /** A side moves only when the side model puts the edge at least this far from it (of the quad's depth) … */
 export const MIN_SIDE_MOVE = 0.02;
-/** … and is at least this sure of it (the likeliest bin and its two neighbours). */
+/**
+ * … and is at least this sure of it (the likeliest bin and its two neighbours). Tune split, with SIDE_PASSES: the lowest
+ * p95 corner error of 0.1–0.6 (2.23 % at 0.2, 2.30 % at 0.3; 3.20 % without the side model), found within 0.3 point.
+ */
 export const MIN_SIDE_PROBABILITY = 0.2;
 
 /** `q` with each side moved to where the side model puts the card's edge, where it is sure and it is not already there. */
@@ -112,8 +115,9 @@ export function placeSides(model: CornerModel, image: GrayImage, q: Quad, minPro
 export const SIDE_PASSES = 3;
 
 /**
- * A found quad's sides on the card's edges: the side model places them (placeSides), the edge snap fits each to the
- * step there, and once more from that quad, where a side moved.
+ * A found quad's sides on the card's edges: the side model places them (placeSides) and the edge snap fits each to the
+ * step there, again from the new quad while a side moves, SIDE_PASSES times at most (the first side model, tune split
+ * at 0.2: p95 corner error 2.32 % with one placement, 2.23 % with two, 2.17 % with three).
  */
 export function onTheEdges(model: CornerModel, image: GrayImage, found: Quad, minProbability = MIN_SIDE_PROBABILITY): Quad {
   let q = found;
