@@ -22,6 +22,7 @@ import {
   initialScriptGzip,
   installApp,
   packTarball,
+  removeTarball,
   run,
   serveBuilt,
   startApi,
@@ -216,6 +217,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await api?.stop();
+  if (tarball) removeTarball(tarball.path);
   const installs = [...installed]
     .map(([app, { seconds, fresh }]) => `${app} ${seconds.toFixed(0)} s${fresh ? ' (npm ci)' : ''}`)
     .join(', ');

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { mintLivenessToken } from '../../src/server/auth/tokens.ts';
 import { createSandbox } from '../../src/server/sandbox.ts';
 import { jpeg, livenessFields, multipart } from '../server/helpers.ts';
-import { packTarball } from '../support/bundlers.ts';
+import { packTarball, removeTarball } from '../support/bundlers.ts';
 import {
   type FakeUpstream,
   type RunningApp,
@@ -67,6 +67,7 @@ before(async () => {
 after(async () => {
   await upstream?.stop();
   rmSync(scratch, { recursive: true, force: true });
+  if (tarball) removeTarball(tarball);
 });
 
 interface Answer {

@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import type { Server } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
@@ -85,6 +85,11 @@ export function packTarball(): { path: string; bytes: number; seconds: number } 
   const { output } = run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', destination], root);
   const path = join(destination, output.trim().split('\n').at(-1)!);
   return { path, bytes: statSync(path).size, seconds: (performance.now() - start) / 1000 };
+}
+
+/** Removes a packed tarball's folder (packTarball's), so no run leaves one in the temp folder. */
+export function removeTarball(path: string): void {
+  rmSync(dirname(path), { recursive: true, force: true });
 }
 
 /**
