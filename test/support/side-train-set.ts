@@ -1,10 +1,10 @@
 /**
  * The side model's training strips (side-model.ts): strips across the sides of quads found in realistic train scenes
- * that no other training reads (from 40,000 on), each with the depth at which the card's true edge crosses the
- * strip's middle. Two kinds of quad a scene: the one detectCard finds with the shipped corner model (its sides fall
- * where the finder's really do, printed bands included), and the true quad with sides moved in or out at random (so
- * that a side already on the edge, or far inside it, is seen often enough).
- * `node --import tsx test/support/side-train-set.ts` renders it (in two processes).
+ * that no other training reads (from 40,000 on) and in synthetic ID cards (SIDE_SYNTHETIC), each with the depth at
+ * which the card's true edge crosses the strip's middle. Two kinds of quad a scene: the one detectCard finds with the
+ * shipped mask model, before any side model (its sides fall where the finder's really do, printed bands included), and
+ * the true quad with sides moved in or out at random (so that a side already on the edge, or far inside it, is seen
+ * often enough). `node --import tsx test/support/side-train-set.ts` renders them (in two processes).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
