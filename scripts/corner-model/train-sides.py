@@ -43,36 +43,46 @@ class SideNet(nn.Module):
         self.blocks = nn.ModuleDict({name: Block(cin, cout, k, s, d, g, bn=name != 'head') for name, cin, cout, k, s, d, g in LAYERS})
 
     def forward(self, x):
+        """Each segment's scores over the depths (batch × segments × bins); their mean over the segments is the whole strip's."""
         for name, *_ in LAYERS:
             x = self.blocks[name](x)
-        return x[:, 0].mean(1)
+        return x[:, 0]
 
 
 def load():
     """The strips of both sources (side-train-set.ts): the realistic train scenes', then the synthetic cards'."""
     version = source_constant('real-corner-set.ts', r'export const VERSION = (\d+);').group(1)
+    strips = source_constant('side-train-set.ts', r'export const SIDE_STRIPS_VERSION = (\d+);').group(1)
     side = source_constant('side-train-set.ts', r'SIDE_TRAIN = \{ from: (\d+), count: (\d+) \}')
     synthetic = source_constant('side-train-set.ts', r'SIDE_SYNTHETIC = \{ seed: (\d+), cards: (\d+) \}')
     synthetic_version = source_constant('synthetic-train-set.ts', r'export const SYNTHETIC_VERSION = (\d+);').group(1)
     generated = os.path.join(ROOT, 'test', 'fixtures', 'generated')
     bases = [
-        os.path.join(generated, f'side-strips-{version}-train-{side.group(1)}-{side.group(2)}'),
-        os.path.join(generated, f'side-strips-synthetic-{synthetic_version}-{synthetic.group(1)}-0-{synthetic.group(2)}'),
+        os.path.join(generated, f'side-strips-{strips}-{version}-train-{side.group(1)}-{side.group(2)}'),
+        os.path.join(generated, f'side-strips-{strips}-synthetic-{synthetic_version}-{synthetic.group(1)}-0-{synthetic.group(2)}'),
     ]
     meta = [m for base in bases for m in json.load(open(base + '.json'))]
     raw = np.concatenate([np.fromfile(base + '.bin', dtype=np.uint8) for base in bases]).reshape(len(meta), PLANES, SEGMENTS, BINS)
     x = torch.from_numpy((raw.astype(np.float32) - 128) / 64)
-    # The true depth in bins (fractional), and a soft target around it.
-    at = torch.tensor([(m['depth'] - FROM) / (TO - FROM) * BINS - 0.5 for m in meta], dtype=torch.float32)
+    # The true depth in bins (fractional) at the strip's middle and at each segment's, and a soft target around each.
+    to_bins = lambda depth: (depth - FROM) / (TO - FROM) * BINS - 0.5  # noqa: E731
+    at = torch.tensor([to_bins(m['depth']) for m in meta], dtype=torch.float32)
+    segments_at = torch.tensor([[to_bins(d) for d in m['segments']] for m in meta], dtype=torch.float32)
+    return x, soft(at), at, soft(segments_at), segments_at, meta
+
+
+def soft(at):
+    """A normal of one bin around each true depth (in bins), over the bins: the target's probabilities."""
     bins = torch.arange(BINS, dtype=torch.float32)
-    target = torch.exp(-((bins[None] - at[:, None]) ** 2) / 2)
-    target = target / target.sum(1, keepdim=True)
-    return x, target, at, meta
+    target = torch.exp(-((bins - at[..., None]) ** 2) / 2)
+    return target / target.sum(-1, keepdim=True).clamp_min(1e-12)
 
 
 def main():
     started = time.time()
-    x, target, at, meta = load()
+    x, target, at, segment_target, segments_at, meta = load()
+    # A segment whose edge lies outside the strip has no target there.
+    segment_in = ((segments_at > -0.5) & (segments_at < BINS - 0.5)).float()
     # Validation: every tenth scene of each source, whole (a scene's strips stay on one side).
     val = torch.tensor([m['index'] % 10 == 9 for m in meta])
     train_idx, val_idx = torch.nonzero(~val)[:, 0], torch.nonzero(val)[:, 0]
@@ -91,11 +101,16 @@ def main():
         for s in range(0, len(perm), batch):
             idx = perm[s : s + batch]
             xb = x[idx].clone()
+            tb, inb = segment_target[idx], segment_in[idx]
             # The side read the other way along is the same side; grey gain and offset are the exposure.
             if torch.rand(1, generator=gen).item() < 0.5:
-                xb = xb.flip(2)
+                xb, tb, inb = xb.flip(2), tb.flip(1), inb.flip(1)
             exposure(xb, gen)
-            loss = -(F.log_softmax(model(xb), 1) * target[idx]).sum(1).mean()
+            scores = model(xb)
+            # The whole strip's depth, and each segment's (where the side turns), weighed alike.
+            whole = -(F.log_softmax(scores.mean(1), 1) * target[idx]).sum(1).mean()
+            each = -((F.log_softmax(scores, 2) * tb).sum(2) * inb).sum() / inb.sum().clamp_min(1)
+            loss = whole + each
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -103,12 +118,17 @@ def main():
             total += loss.item() * len(idx)
         model.eval()
         with torch.no_grad():
-            pred = model(x[val_idx]).argmax(1).float()
+            scores = model(x[val_idx])
+            pred = scores.mean(1).argmax(1).float()
             close = ((pred - at[val_idx]).abs() <= 2).float()
+            # Each segment's, where its edge is in the strip.
+            inside = segment_in[val_idx] > 0
+            segment_close = ((scores.argmax(2).float() - segments_at[val_idx]).abs() <= 2)[inside].float().mean()
             found = torch.tensor([meta[i]['kind'] == 'found' for i in val_idx.tolist()])
             off = (at[val_idx] - ((0 - FROM) / (TO - FROM) * BINS - 0.5)).abs() > 2
         print(
-            f'epoch {epoch + 1}/{EPOCHS}: train {total / len(train_idx):.3f}; validation within 2 bins {close.mean():.3f}, '
+            f'epoch {epoch + 1}/{EPOCHS}: train {total / len(train_idx):.3f}; validation within 2 bins {close.mean():.3f} '
+            f'(each segment {segment_close:.3f}), '
             f"found quads' sides off the edge {close[found & off].mean():.3f} of {int((found & off).sum())}, {(time.time() - started) / 60:.1f} min",
             flush=True,
         )

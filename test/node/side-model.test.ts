@@ -2,7 +2,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Quad } from '../../src/quality/corners/geometry.ts';
-import { binDepth, edgeDepth, moveSides, pointOnQuad, STRIP } from '../../src/quality/corners/side-model.ts';
+import {
+  MIN_SIDE_PROBABILITY,
+  SEGMENT_MIDDLES,
+  STRIP,
+  binDepth,
+  edgeDepth,
+  moveSides,
+  pointOnQuad,
+  sideTurn,
+} from '../../src/quality/corners/side-model.ts';
 
 // A card seen at a slant: no side parallel to another.
 const quad: Quad = [
@@ -43,4 +52,25 @@ test("the edge's depth is the likeliest bin's, weighed with its neighbours, with
   const { depth, probability } = edgeDepth(p);
   assert.equal(probability, 0.75);
   assert.ok(depth > binDepth(10) && depth < binDepth(11));
+});
+
+test('a side turns when its two ends move apart, and its corners stay on their neighbours', () => {
+  // The top side: its start stays, its end moves a tenth of the way in.
+  const turned = moveSides(quad, [0, 0, 0, 0], [0.1, 0, 0, 0]);
+  assert.ok(near(turned[0], quad[0]));
+  assert.ok(near(turned[1], pointOnQuad(quad, 0, 1, 0.1)));
+  assert.ok(near(turned[2], quad[2]) && near(turned[3], quad[3]));
+});
+
+test("a side's turn follows its segments' depths, leaving out a segment that disagrees and unsure ones", () => {
+  const sure = MIN_SIDE_PROBABILITY + 0.3;
+  const along = (slope: number, middle: number) => SEGMENT_MIDDLES.map((u) => ({ depth: middle + slope * (u - 0.5), probability: sure }));
+  assert.ok(Math.abs(sideTurn(along(0.1, 0.05), 0.05, MIN_SIDE_PROBABILITY) - 0.1) < 1e-6);
+  // A thumb over the last segment: its depth is far off and left out.
+  const thumbed = along(0.1, 0.05);
+  thumbed[3] = { depth: 0.11 + 0.2, probability: sure };
+  assert.ok(Math.abs(sideTurn(thumbed, 0.05, MIN_SIDE_PROBABILITY) - 0.1) < 1e-6);
+  // Two segments left: too few to turn the side.
+  const unsure = along(0.1, 0.05).map((segment, s) => (s < 2 ? { ...segment, probability: 0.05 } : segment));
+  assert.equal(sideTurn(unsure, 0.05, MIN_SIDE_PROBABILITY), 0);
 });

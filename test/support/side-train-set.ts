@@ -14,7 +14,7 @@ import { detectCard } from '../../src/quality/corners/detect-card.ts';
 import type { GrayImage, Quad } from '../../src/quality/corners/geometry.ts';
 import { type CornerModel, loadCornerModel } from '../../src/quality/corners/learned.ts';
 import { lineThrough } from '../../src/quality/corners/refine.ts';
-import { STRIP, moveSides, pointOnQuad, sideStrip } from '../../src/quality/corners/side-model.ts';
+import { SEGMENT_MIDDLES, STRIP, moveSides, pointOnQuad, sideStrip } from '../../src/quality/corners/side-model.ts';
 import { sceneSpec } from './real-scenes.mjs';
 import { seededRandom } from './random.mjs';
 import { sceneSet } from './card-scene.mjs';
@@ -30,31 +30,38 @@ export const SIDE_TRAIN = { from: 40000, count: 12000 };
  */
 export const SIDE_SYNTHETIC = { seed: 2046, cards: 3000 };
 const FOLDER = fileURLToPath(new URL('../fixtures/generated/', import.meta.url));
-const base = (from: number, count: number) => `${FOLDER}side-strips-${VERSION}-train-${from}-${count}`;
+/** The strips' own version: 2 adds each segment's true depth. */
+export const SIDE_STRIPS_VERSION = 2;
+const base = (from: number, count: number) => `${FOLDER}side-strips-${SIDE_STRIPS_VERSION}-${VERSION}-train-${from}-${count}`;
 const syntheticBase = (from: number, count: number) =>
-  `${FOLDER}side-strips-synthetic-${SYNTHETIC_VERSION}-${SIDE_SYNTHETIC.seed}-${from}-${count}`;
+  `${FOLDER}side-strips-${SIDE_STRIPS_VERSION}-synthetic-${SYNTHETIC_VERSION}-${SIDE_SYNTHETIC.seed}-${from}-${count}`;
 
 /**
- * The depth at which the true side nearest side `side` of `q` crosses the strip's middle (u = 0.5), or undefined when
- * no true side lies along it.
+ * The depths at which the true side nearest side `side` of `q` crosses the strip at `along` (u: 0.5 is its middle,
+ * SEGMENT_MIDDLES each segment's), or undefined when no true side lies along it. The true side is the one nearest at the
+ * middle, for every `along`.
  */
-export function trueDepth(q: Quad, side: number, truth: Quad): number | undefined {
-  const m0 = pointOnQuad(q, side, 0.5, 0);
-  const m1 = pointOnQuad(q, side, 0.5, 1);
+export function trueDepths(q: Quad, side: number, truth: Quad, along: readonly number[]): number[] | undefined {
   const a = q[side];
   const b = q[(side + 1) % 4];
-  let best: number | undefined;
+  const depthOn = (line: ReturnType<typeof lineThrough>, u: number) => {
+    const m0 = pointOnQuad(q, side, u, 0);
+    const m1 = pointOnQuad(q, side, u, 1);
+    const across = line.nx * (m1.x - m0.x) + line.ny * (m1.y - m0.y);
+    return Math.abs(across) < 1e-6 ? undefined : (line.rho - line.nx * m0.x - line.ny * m0.y) / across;
+  };
+  let best: { line: ReturnType<typeof lineThrough>; depth: number } | undefined;
   for (let k = 0; k < 4; k++) {
     const line = lineThrough(truth[k], truth[(k + 1) % 4]);
     // Along the side: within about 15° of it.
-    const along = Math.abs(line.nx * (b.x - a.x) + line.ny * (b.y - a.y)) / Math.hypot(b.x - a.x, b.y - a.y);
-    if (along > 0.26) continue;
-    const across = line.nx * (m1.x - m0.x) + line.ny * (m1.y - m0.y);
-    if (Math.abs(across) < 1e-6) continue;
-    const depth = (line.rho - line.nx * m0.x - line.ny * m0.y) / across;
-    if (best === undefined || Math.abs(depth) < Math.abs(best)) best = depth;
+    const parallel = Math.abs(line.nx * (b.x - a.x) + line.ny * (b.y - a.y)) / Math.hypot(b.x - a.x, b.y - a.y);
+    if (parallel > 0.26) continue;
+    const depth = depthOn(line, 0.5);
+    if (depth !== undefined && (best === undefined || Math.abs(depth) < Math.abs(best.depth))) best = { line, depth };
   }
-  return best;
+  if (!best) return undefined;
+  const depths = along.map((u) => depthOn(best.line, u));
+  return depths.every((depth) => depth !== undefined) ? (depths as number[]) : undefined;
 }
 
 /** The true quad with each side moved: mostly near its edge, often inside it by a band's depth, sometimes outside. */
@@ -68,7 +75,9 @@ function movedTruth(truth: Quad, random: () => number): Quad {
   });
   const moved = moveSides(truth, depths);
   const diagonal = Math.hypot(truth[2].x - truth[0].x, truth[2].y - truth[0].y);
-  return moved.map((p) => ({ x: p.x + (random() - 0.5) * 0.01 * diagonal, y: p.y + (random() - 0.5) * 0.01 * diagonal })) as Quad;
+  // Each corner off a little, half of the quads by up to 2 % of the diagonal: sides that must turn as well as move.
+  const off = random() < 0.5 ? 0.01 : 0.04;
+  return moved.map((p) => ({ x: p.x + (random() - 0.5) * off * diagonal, y: p.y + (random() - 0.5) * off * diagonal })) as Quad;
 }
 
 /** One scene's strips, as train-sides.py reads them (bytes), with what each holds. */
@@ -84,10 +93,11 @@ function sceneStrips(model: CornerModel, image: GrayImage, corners: Quad, random
   const meta: unknown[] = [];
   for (const [kind, q] of quads)
     for (let side = 0; side < 4; side++) {
-      const depth = trueDepth(q, side, corners);
-      if (depth === undefined || depth < STRIP.from || depth > STRIP.to) continue;
+      const depths = trueDepths(q, side, corners, [0.5, ...SEGMENT_MIDDLES]);
+      if (!depths || depths[0] < STRIP.from || depths[0] > STRIP.to) continue;
       chunks.push(Uint8Array.from(sideStrip(image, q, side), (v) => Math.max(0, Math.min(255, Math.round(v * 64 + 128)))));
-      meta.push({ ...about, kind, side, depth });
+      // The depth at the middle (the whole strip's target), and at each segment's middle (where the side turns).
+      meta.push({ ...about, kind, side, depth: depths[0], segments: depths.slice(1) });
     }
   return { chunks, meta };
 }

@@ -65,17 +65,35 @@ export function sideStrip(image: GrayImage, q: Quad, side: number): Float32Array
   return out;
 }
 
-/** The side model's answer for one strip: each bin's probability of being the edge. */
-export function runSideModel(model: CornerModel, strip: Float32Array): Float32Array {
+/** The middle of each segment along its side (u), where the side model says where the edge is on that segment. */
+export const SEGMENT_MIDDLES = Array.from({ length: STRIP.segments }, (_, s) => 0.1 + (0.8 * (s + 0.5)) / STRIP.segments);
+
+/** Each bin's probability of being the edge: a softmax of its score over the bins. */
+function softmax(scores: Float32Array): Float32Array {
+  let top = -Infinity;
+  for (const score of scores) top = Math.max(top, score);
+  let total = 0;
+  const out = new Float32Array(scores.length);
+  for (let bin = 0; bin < scores.length; bin++) total += out[bin] = Math.exp(scores[bin] - top);
+  return out.map((p) => p / total);
+}
+
+/**
+ * The side model's answer for one strip: each bin's probability of being the edge, over the whole strip (the segments'
+ * mean score) and on each segment (SEGMENT_MIDDLES).
+ */
+export function runSideModel(model: CornerModel, strip: Float32Array): { whole: Float32Array; segments: Float32Array[] } {
   let x: Planes = { data: strip, c: STRIP_PLANES, h: STRIP.segments, w: STRIP.bins };
   for (const layer of model) x = conv(x, layer);
-  // One plane out, segments × bins: the segments' mean is each bin's score, then a softmax over the bins.
-  const scores = new Float32Array(STRIP.bins);
-  for (let s = 0; s < x.h; s++) for (let bin = 0; bin < x.w; bin++) scores[bin] += x.data[s * x.w + bin] / x.h;
-  const top = Math.max(...scores);
-  let total = 0;
-  for (let bin = 0; bin < scores.length; bin++) total += scores[bin] = Math.exp(scores[bin] - top);
-  return scores.map((p) => p / total);
+  // One plane out, segments × bins.
+  const mean = new Float32Array(STRIP.bins);
+  const segments: Float32Array[] = [];
+  for (let s = 0; s < x.h; s++) {
+    const row = x.data.subarray(s * x.w, (s + 1) * x.w);
+    for (let bin = 0; bin < x.w; bin++) mean[bin] += row[bin] / x.h;
+    segments.push(softmax(row));
+  }
+  return { whole: softmax(mean), segments };
 }
 
 /** Where the side model puts the edge: the likeliest bin's depth (refined between its neighbours) and its probability. */
@@ -88,11 +106,39 @@ export function edgeDepth(probabilities: Float32Array): { depth: number; probabi
   return { depth: binDepth(bin), probability: mass };
 }
 
-/** `q` with each side moved to its depth (0 leaves it), the corners where the moved sides' lines meet. */
-export function moveSides(q: Quad, depths: readonly number[]): Quad {
-  const lines = depths.map((depth, side) => lineThrough(pointOnQuad(q, side, 0, depth), pointOnQuad(q, side, 1, depth)));
+/**
+ * `q` with each side moved to its depth at its start (u = 0) and at its end (u = 1; the start's by default), the corners
+ * where the moved sides' lines meet. A depth of 0 at both ends leaves a side where it is.
+ */
+export function moveSides(q: Quad, starts: readonly number[], ends: readonly number[] = starts): Quad {
+  const lines = starts.map((start, side) => lineThrough(pointOnQuad(q, side, 0, start), pointOnQuad(q, side, 1, ends[side])));
   return q.map((corner, i) => intersect(lines[(i + 3) % 4], lines[i]) ?? corner) as Quad;
 }
+
+/**
+ * How far a side turns: the slope of the segments' depths along it (per unit of u), fitted to the segments the side model
+ * is sure of (MIN_SIDE_PROBABILITY) and near the whole strip's depth (MIN_SEGMENT_AGREEMENT: a thumb over one segment, or
+ * a segment on the printed band, is left out). 0 when fewer than three segments are left.
+ */
+export function sideTurn(segments: readonly { depth: number; probability: number }[], depth: number, minProbability: number): number {
+  const kept = segments
+    .map((segment, s) => ({ ...segment, u: SEGMENT_MIDDLES[s] }))
+    .filter((segment) => segment.probability >= minProbability && Math.abs(segment.depth - depth) <= MIN_SEGMENT_AGREEMENT);
+  if (kept.length < 3) return 0;
+  const weight = kept.reduce((sum, segment) => sum + segment.probability, 0);
+  const u = kept.reduce((sum, segment) => sum + segment.probability * segment.u, 0) / weight;
+  const d = kept.reduce((sum, segment) => sum + segment.probability * segment.depth, 0) / weight;
+  let along = 0;
+  let spread = 0;
+  for (const segment of kept) {
+    along += segment.probability * (segment.u - u) * (segment.depth - d);
+    spread += segment.probability * (segment.u - u) ** 2;
+  }
+  return spread > 0 ? along / spread : 0;
+}
+
+/** A segment's depth counts for a side's turn within this much of the whole strip's depth (of the quad's depth). */
+export const MIN_SEGMENT_AGREEMENT = 0.06;
 
 /** A side moves only when the side model puts the edge at least this far from it (of the quad's depth) … */
 export const MIN_SIDE_MOVE = 0.02;
@@ -102,13 +148,26 @@ export const MIN_SIDE_MOVE = 0.02;
  */
 export const MIN_SIDE_PROBABILITY = 0.2;
 
-/** `q` with each side moved to where the side model puts the card's edge, where it is sure and it is not already there. */
+/**
+ * `q` with each side moved to where the side model puts the card's edge, where it is sure and it is not already there:
+ * by the whole strip's depth, turned by the segments' (sideTurn).
+ */
 export function placeSides(model: CornerModel, image: GrayImage, q: Quad, minProbability = MIN_SIDE_PROBABILITY): Quad {
-  const depths = q.map((_, side) => {
-    const { depth, probability } = edgeDepth(runSideModel(model, sideStrip(image, q, side)));
-    return probability >= minProbability && Math.abs(depth) >= MIN_SIDE_MOVE ? depth : 0;
-  });
-  return depths.some((depth) => depth !== 0) ? moveSides(q, depths) : q;
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (let side = 0; side < 4; side++) {
+    const { whole, segments } = runSideModel(model, sideStrip(image, q, side));
+    const { depth, probability } = edgeDepth(whole);
+    const sure = probability >= minProbability;
+    const turn = sure ? sideTurn(segments.map(edgeDepth), depth, minProbability) : 0;
+    // The whole strip's depth is the side's at its middle (u = 0.5).
+    const start = sure ? depth - turn / 2 : 0;
+    const end = sure ? depth + turn / 2 : 0;
+    const moves = Math.max(Math.abs(start), Math.abs(end)) >= MIN_SIDE_MOVE;
+    starts.push(moves ? start : 0);
+    ends.push(moves ? end : 0);
+  }
+  return starts.some((start, side) => start !== 0 || ends[side] !== 0) ? moveSides(q, starts, ends) : q;
 }
 
 /** Placements in a row at most (placeSides then the edge snap, again from where that left the quad). */
