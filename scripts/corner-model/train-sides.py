@@ -6,8 +6,9 @@
 
 The model reads one strip: 3 planes (mean grey, mean chroma, grey spread) by 4 segments along the side by 48 depths
 across it. Five 3 × 3 convolutions, dilated 1 to 16 so that the last sees the whole strip (a printed band, what lies
-beyond it and the card's face), then one plane out; its mean over the segments is each depth's score, and a softmax
-over the depths says where the card's edge is. Trained on a soft target (a normal of one bin around the true depth),
+beyond it and the card's face), then one plane out: a softmax over the depths of its mean over the segments says where
+the card's edge crosses the strip's middle, and a softmax of each segment's row where it crosses that segment (so the
+side can turn). Trained on soft targets (a normal of one bin around each true depth), the two losses weighed alike,
 fixed seeds; weights out as train.py writes the corner model's, in src/quality/corners/side-model-weights.ts.
 """
 import json
