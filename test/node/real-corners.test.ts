@@ -1,6 +1,6 @@
 /**
- * The classical corner detector's floor on the realistic set's held-out split (its first scenes; the full
- * split and the breakdowns are in `npm run bench:corners`). Renders them on first use: Debian's
+ * The corner detectors' floors on the realistic set's held-out split: issue 24's goal on the whole split, the rest on
+ * its first 150 scenes (the breakdowns are in `npm run bench:corners`). Renders them on first use: Debian's
  * surface packages are fetched with `apt-get download` into test/fixtures/generated/ (nothing is installed).
  */
 import assert from 'node:assert/strict';
@@ -16,11 +16,13 @@ import type { Quad } from '../../src/quality/corners/geometry.ts';
 import { cornerError } from '../support/corner-scenes.ts';
 import { movedByHand, realScenes, runReal, summarize } from '../support/real-corner-set.ts';
 
-const scenes = await realScenes('test', 150);
+// The whole held-out split for issue 24's goal; its first 150 scenes for the rest.
+const heldOut = await realScenes('test');
+const scenes = heldOut.slice(0, 150);
 // The scenes' fingerprint: equal on every machine, so a floor missed elsewhere is the code's, not the pixels'.
 const pixels = createHash('sha256');
-for (const scene of scenes) pixels.update(scene.image.data).update(scene.image.chroma!);
-console.log(`150 held-out scenes, sha256 of their pixels ${pixels.digest('hex').slice(0, 16)}`);
+for (const scene of heldOut) pixels.update(scene.image.data).update(scene.image.chroma!);
+console.log(`${heldOut.length} held-out scenes, sha256 of their pixels ${pixels.digest('hex').slice(0, 16)}`);
 
 type Floor = { found: number; falses: number; p95Error: number };
 
@@ -35,7 +37,7 @@ function assertFloor(score: Floor, floor: Floor) {
 }
 
 // Just under the classical detector's figures on these 150 scenes (113 cards, 37 without: 26.5 % found, 8 of 37
-// false, p95 error 2.7 %). Far from issue 24's goal (95 % found, 3 % false), which no detector here meets yet: they catch a regression.
+// false, p95 error 2.7 %). Far from issue 24's goal (95 % found, 3 % false), which both detectors together meet (below): they catch a regression.
 const CLASSICAL_FLOOR = { found: 0.24, falses: 0.25, p95Error: 0.04 };
 
 test('the classical detector holds its figures on realistic scenes', () => {
@@ -44,22 +46,18 @@ test('the classical detector holds its figures on realistic scenes', () => {
   assertFloor(score, CLASSICAL_FLOOR);
 });
 
-// Just under both detectors' figures together on the same 150 scenes (96.5 % found, 0 of 37 false, p95 error 2.55 % since
-// the side model turns sides as well, stop 47; 96.5 %, 0 of 37 and 2.5 % since the side model places the found quad's sides; 98.2 % and 2.8 % with its first version, trained on the realistic
-// scenes alone; 93.8 %, 0 of 37 and 3.2 % since
-// the closer look reads its crop both ways up and a sure first look takes 0.97; 92.9 %, 1 of 37 and 3.1 % with the third
-// stage's second round, the nearest-step edge snap and a sure first look from 0.95: one card fewer of
-// 113 here, while the whole held-out split rose from 92.3 % to 94.1 %; 93.8 % with the third stage's first round;
-// 94.7 %, 1 of 37 and 4.3 % before it; 92.0 % and 2 of 37 before the closer
-// look's crops; 89.4 % found before the mask's loss weighed the hard cases, 74.3 % before the quad was fitted to the mask).
-// Short of the goal; it catches a regression of the model, its weights or the quad it draws from the mask.
-const BOTH_FLOOR = { found: 0.95, falses: 2 / 37, p95Error: 0.03 };
+// Issue 24's goal, on the whole held-out split (600 scenes, 456 cards): since stop 47, both detectors find 95.4 %, take
+// 4 of the 144 scenes without a card (2.8 %) and place the found cards' corners with a p95 error of 1.73 % of the
+// diagonal. The floor is the goal, just under those figures: one card fewer found, or one more look-alike taken,
+// fails. (On the first 150 scenes, which this test read until stop 47: 96.5 %, 0 of 37 and 2.55 %; 2.5 % at stop 46,
+// 3.2 % at stop 45.) A test of the model, its weights, the quad it draws from the mask and the side model.
+const GOAL = { found: 0.95, falses: 0.03, p95Error: 0.02 };
 
-test('both detectors together (the learned mask with the classical corners) hold their figures on realistic scenes', () => {
+test("both detectors together (the learned mask with the classical corners) meet issue 24's goal on the held-out split", () => {
   const model = loadCornerModel({ layers: CORNER_MODEL_LAYERS, weights: CORNER_MODEL_WEIGHTS });
-  const score = summarize(runReal(scenes, (scene) => detectCard(model, scene.image, { aspect: DOCUMENT_ASPECT['id-card'] })?.corners));
-  console.log('both detectors on 150 held-out scenes:', JSON.stringify(score));
-  assertFloor(score, BOTH_FLOOR);
+  const score = summarize(runReal(heldOut, (scene) => detectCard(model, scene.image, { aspect: DOCUMENT_ASPECT['id-card'] })?.corners));
+  console.log(`both detectors on ${heldOut.length} held-out scenes:`, JSON.stringify(score));
+  assertFloor(score, GOAL);
 });
 
 test('the closer look finds more of the small cards than one look, and its worst corners nearer', () => {
@@ -142,6 +140,8 @@ test("the side model puts a side drawn inside the card, as on a printed band, or
 // Just under the share measured on these scenes: 103 of the 105 cards (105 of 106 with the third stage's first round) the whole finder found, moved by up to 6 % of the
 // frame, 3° and 5 %, are found again by one look around where they were (and none of the 37 empty scenes gives a card).
 const TRACKED_FLOOR = 0.95;
+/** A card kept where none is, of the 37 empty scenes: none measured, at most two. */
+const GHOSTS_FLOOR = 2;
 
 test('the camera finds a card again where the last frame had it, and not where a card has gone', () => {
   const model = loadCornerModel({ layers: CORNER_MODEL_LAYERS, weights: CORNER_MODEL_WEIGHTS });
@@ -175,5 +175,5 @@ test('the camera finds a card again where the last frame had it, and not where a
   }).length;
   console.log(`tracked: ${again} of ${found.length} cards found again; ${ghosts} of ${empty.length} scenes without a card took for one`);
   assert.ok(again / found.length >= TRACKED_FLOOR, `${again} of ${found.length} found again`);
-  assert.ok(ghosts / empty.length <= BOTH_FLOOR.falses, `${ghosts} of ${empty.length} empty scenes took for a card`);
+  assert.ok(ghosts <= GHOSTS_FLOOR, `${ghosts} of ${empty.length} empty scenes took for a card`);
 });
