@@ -5,6 +5,8 @@
 import imageCompression from 'browser-image-compression';
 import { ImageWorkerClient } from '../../src/image/worker/worker-client.ts';
 import { analyzeQuality } from '../../src/quality/analyze.ts';
+import { compileSimdConv } from '../../src/quality/corners/conv-simd.ts';
+import { useSimdConv } from '../../src/quality/corners/convolution.ts';
 import { CORNER_MODEL_LAYERS, CORNER_MODEL_WEIGHTS } from '../../src/quality/corners/corner-model.ts';
 import { loadCornerModel } from '../../src/quality/corners/learned.ts';
 import { cardPhoto, photoJpeg, screenshotPng, sidewaysJpegWithGps } from '../support/fixtures.ts';
@@ -159,7 +161,9 @@ async function runBench(runs = 5): Promise<CaseResult[]> {
  * The quality gate's per-frame analysis of a 640×480 frame: as the worker runs it (with the learned card finder),
  * and with the classical detector alone.
  */
-async function benchQuality(runs = 60): Promise<{ times: number[]; classicalTimes: number[]; frame: string }> {
+async function benchQuality(
+  runs = 60,
+): Promise<{ times: number[]; jsTimes: number[]; classicalTimes: number[]; frame: string; simd: boolean }> {
   const frame = await cardPhoto('sharp', { width: 640, height: 480 });
   const model = loadCornerModel({ layers: CORNER_MODEL_LAYERS, weights: CORNER_MODEL_WEIGHTS });
   const time = (analyze: () => unknown) => {
@@ -171,9 +175,14 @@ async function benchQuality(runs = 60): Promise<{ times: number[]; classicalTime
     }
     return times;
   };
+  // The network as the worker runs it (WebAssembly SIMD: this page has no CSP), then as the page's fallback does.
+  const simd = compileSimdConv();
+  useSimdConv(simd);
   const times = time(() => analyzeQuality(frame, undefined, undefined, 'id-card', model));
+  useSimdConv(undefined);
+  const jsTimes = time(() => analyzeQuality(frame, undefined, undefined, 'id-card', model));
   const classicalTimes = time(() => analyzeQuality(frame));
-  return { times, classicalTimes, frame: '640×480' };
+  return { times, jsTimes, classicalTimes, frame: '640×480', simd: !!simd };
 }
 
 (window as unknown as { benchQuality: typeof benchQuality }).benchQuality = benchQuality;

@@ -14,7 +14,7 @@ import { startWebKit } from '../support/webkit.mjs';
 import type { CaseResult, Measure } from './bench-page.ts';
 import type { PhoneRow } from './phones-page.ts';
 
-type Quality = { times: number[]; classicalTimes: number[]; frame: string };
+type Quality = { times: number[]; jsTimes: number[]; classicalTimes: number[]; frame: string; simd: boolean };
 type FallbackRow = { name: string; worker: Measure; mainThread: Measure };
 /** One engine's bench page: calls a function the page put on window, and closes. */
 interface BenchBrowser {
@@ -151,7 +151,9 @@ try {
         const only = process.env.BENCH_ONLY;
         const results = only && only !== 'images' ? [] : await browser.call<CaseResult[]>('runBench', runs);
         const quality =
-          only && only !== 'quality' ? { times: [0], classicalTimes: [0], frame: '' } : await browser.call<Quality>('benchQuality');
+          only && only !== 'quality'
+            ? { times: [0], jsTimes: [0], classicalTimes: [0], frame: '', simd: false }
+            : await browser.call<Quality>('benchQuality');
         const fallback = only && only !== 'fallback' ? [] : await browser.call<FallbackRow[]>('benchFallback');
         const phones = only && only !== 'phones' ? [] : await browser.call<PhoneRow[]>('benchPhones', Math.min(runs, 3));
         const costs = only && only !== 'costs' ? undefined : await browser.call<FixedCosts>('benchFixedCosts');
@@ -286,7 +288,7 @@ function printTable(): void {
     ),
   );
   console.log(
-    `\nQuality gate, one analysis of a 640×480 frame, as the worker runs it for an ID card (both card finders) and with the classical one alone:`,
+    `\nQuality gate, one analysis of a 640×480 frame, as the worker runs it for an ID card (both card finders, the network in WebAssembly SIMD), with the network in JavaScript (as the page's own fallback runs it), and with the classical finder alone:`,
   );
   console.table(
     figures.map(({ engine, quality }) => ({
@@ -294,7 +296,9 @@ function printTable(): void {
       'median ms': percentile(quality.times, 50).toFixed(2),
       'p95 ms': percentile(quality.times, 95).toFixed(2),
       'max ms': Math.max(...quality.times).toFixed(2),
+      'network in JavaScript, median ms': percentile(quality.jsTimes, 50).toFixed(2),
       'classical alone, median ms': percentile(quality.classicalTimes, 50).toFixed(2),
+      ...(quality.simd ? {} : { note: 'no WebAssembly SIMD here: both rows ran JavaScript' }),
     })),
   );
 }

@@ -4,8 +4,13 @@
  * dilation wider than the map, or in a layer with an odd number of planes would change the card's mask.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { type CornerLayer, type Planes, conv } from '../../src/quality/corners/learned.ts';
+import { compileSimdConv } from '../../src/quality/corners/conv-simd.ts';
+import { type CornerLayer, type Planes, conv, useSimdConv } from '../../src/quality/corners/convolution.ts';
+
+const simdConv = compileSimdConv();
 
 /** A seeded generator of float32 values in −1…1. */
 function values(seed: number) {
@@ -96,27 +101,47 @@ const SHAPES: Shape[] = [
   { cin: 1, cout: 6, k: 3, stride: 1, dil: 16, h: 10, w: 12 },
 ];
 
-test('the convolution gives the plain convolution’s values, bit for bit, at every border, dilation and plane count', () => {
+/** Where `got` is not `want`: bit for bit in JavaScript, within float32 rounding in WebAssembly (sums of up to 396 taps). */
+function firstMismatch(got: Planes, want: Planes, simd: boolean): number {
+  return want.data.findIndex((v, at) =>
+    simd ? !(Math.abs(v - got.data[at]) <= 2e-5 * (1 + Math.abs(v))) : !Object.is(v, got.data[at]) && !(v === 0 && got.data[at] === 0),
+  );
+}
+
+/** Each test below runs twice: in JavaScript, then in WebAssembly SIMD (which Node has, so it must compile here). */
+function onBothPaths(name: string, body: (simd: boolean) => void) {
+  for (const simd of [false, true])
+    test(`${name} (${simd ? 'WebAssembly SIMD' : 'JavaScript'})`, () => {
+      assert.ok(simdConv, 'WebAssembly SIMD compiles in Node');
+      useSimdConv(simd ? simdConv : undefined);
+      try {
+        body(simd);
+      } finally {
+        useSimdConv(undefined);
+      }
+    });
+}
+
+onBothPaths('the convolution gives the plain convolution’s values at every border, dilation and plane count', (simd) => {
   SHAPES.forEach((shape, i) => {
     const { layer, input } = layerAndInput(shape, 1 + i);
     const got = conv(input, layer);
     const want = reference(input, layer);
     assert.deepEqual([got.c, got.h, got.w], [want.c, want.h, want.w], `shape of ${JSON.stringify(shape)}`);
-    const first = want.data.findIndex((v, at) => !Object.is(v, got.data[at]) && !(v === 0 && got.data[at] === 0));
+    const first = firstMismatch(got, want, simd);
     assert.equal(first, -1, `${JSON.stringify(shape)}: value ${first} is ${got.data[first]}, not ${want.data[first]}`);
     // Run again on the same layer: its cut weights and tap offsets are kept.
     assert.deepEqual(conv(input, layer).data, got.data);
   });
 });
 
-test('a layer run on inputs of two sizes keeps each size’s taps apart', () => {
+onBothPaths('a layer run on inputs of two sizes keeps each size’s taps apart', (simd) => {
   const { layer, input } = layerAndInput({ cin: 4, cout: 4, k: 3, stride: 1, dil: 4, h: 15, w: 20 }, 99);
   const small: Planes = { data: input.data.subarray(0, 4 * 9 * 12), c: 4, h: 9, w: 12 };
   conv(input, layer);
-  assert.deepEqual(conv(small, layer).data, reference(small, layer).data);
-  assert.deepEqual(conv(input, layer).data, reference(input, layer).data);
+  assert.equal(firstMismatch(conv(small, layer), reference(small, layer), simd), -1);
+  assert.equal(firstMismatch(conv(input, layer), reference(input, layer), simd), -1);
 });
-
 test('a depthwise layer matches the plain convolution too', () => {
   const { layer, input } = layerAndInput({ cin: 6, cout: 6, k: 3, stride: 1, dil: 2, groups: 6, h: 11, w: 9 }, 7);
   const got = conv(input, layer);
@@ -124,14 +149,20 @@ test('a depthwise layer matches the plain convolution too', () => {
   want.data.forEach((v, at) => assert.ok(Math.abs(v - got.data[at]) <= 1e-5, `value ${at}: ${got.data[at]} against ${v}`));
 });
 
-test('a camera’s crops in many sizes keep a bounded number of tap offsets, and the right ones', () => {
+onBothPaths('a camera’s crops in many sizes keep a bounded number of tap offsets, and the right ones', (simd) => {
   const { layer, input } = layerAndInput({ cin: 2, cout: 4, k: 3, stride: 1, dil: 2, h: 40, w: 40 }, 5);
   for (let h = 3; h <= 40; h++)
     for (const w of [5, 9, 16, 23, 31, 40]) {
       const crop: Planes = { data: input.data.subarray(0, 2 * h * w), c: 2, h, w };
       const got = conv(crop, layer);
-      if (h % 9 === 0) assert.deepEqual(got.data, reference(crop, layer).data, `${w} × ${h}`);
+      if (h % 9 === 0) assert.equal(firstMismatch(got, reference(crop, layer), simd), -1, `${w} × ${h}`);
     }
   assert.ok(layer.taps.size <= 256, `${layer.taps.size} offsets kept`);
   assert.ok(layer.cut.size <= 16, `${layer.cut.size} cut weights kept`);
+});
+
+test('the WebAssembly the worker compiles is conv-simd.wat, assembled', () => {
+  const script = fileURLToPath(new URL('../../scripts/build-wasm.mjs', import.meta.url));
+  const check = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stderr);
 });

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { DOCUMENT_ASPECT } from '../../src/camera/camera-rules.ts';
+import { compileSimdConv } from '../../src/quality/corners/conv-simd.ts';
+import { useSimdConv } from '../../src/quality/corners/convolution.ts';
 import { detectQuad } from '../../src/quality/corners/detect.ts';
 import { detectCard, trackCard } from '../../src/quality/corners/detect-card.ts';
 import { CORNER_MODEL_LAYERS, CORNER_MODEL_WEIGHTS } from '../../src/quality/corners/corner-model.ts';
@@ -15,6 +17,11 @@ import { moveSides, onTheEdges, shippedSideModel } from '../../src/quality/corne
 import type { Quad } from '../../src/quality/corners/geometry.ts';
 import { cornerError } from '../support/corner-scenes.ts';
 import { movedByHand, realScenes, runReal, summarize } from '../support/real-corner-set.ts';
+
+// The network as the worker runs it: in WebAssembly SIMD, which Node has.
+const simd = compileSimdConv();
+assert.ok(simd, 'WebAssembly SIMD compiles in Node');
+useSimdConv(simd);
 
 // The whole held-out split for issue 24's goal; its first 150 scenes for the rest.
 const heldOut = await realScenes('test');

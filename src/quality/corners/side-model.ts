@@ -5,7 +5,8 @@
  * whole strip (the band, what lies beyond it and the card's face), the band is told apart from the surface.
  */
 import type { GrayImage, Point, Quad } from './geometry.ts';
-import { type CornerModel, type Planes, conv, loadCornerModel, snapToEdges } from './learned.ts';
+import { type Planes, conv } from './convolution.ts';
+import { type CornerModel, loadCornerModel, snapToEdges } from './learned.ts';
 import { lineThrough, sample } from './refine.ts';
 import { intersect } from './shape.ts';
 import { SIDE_MODEL_LAYERS, SIDE_MODEL_WEIGHTS } from './side-model-weights.ts';
