@@ -98,6 +98,13 @@ const groups = selectedEngines().flatMap((engine) => {
   return [{ name: 'webkit', files, browsers: [webkit({ 'enable-media-stream': true, 'enable-mock-capture-devices': true })] }];
 });
 
+// Any script asked for with ?csp=strict comes with a strict CSP header and no 'wasm-unsafe-eval', as a host's
+// site-wide policy sends it with its worker script (test/quality/corners/conv-simd.test.ts).
+async function strictCspOnRequest(context, next) {
+  await next();
+  if (context.URL.searchParams.get('csp') === 'strict') context.set('Content-Security-Policy', "default-src 'self'; script-src 'self'");
+}
+
 export default {
   nodeResolve: { exportConditions: ['production'] },
   rootDir: '.',
@@ -110,7 +117,7 @@ export default {
   // Hang detectors too: four Chromiums start side by side, and under load one took over 30 s (the default).
   browserStartTimeout: 180_000,
   testsStartTimeout: 300_000,
-  middleware: [testEndpoint],
+  middleware: [testEndpoint, strictCspOnRequest],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
   groups,
 };

@@ -58,6 +58,10 @@ test('a full check on the built demo under the strict CSP: no violation, no thir
       (window as unknown as { __violations: string[] }).__violations.push(`${event.violatedDirective} ${event.blockedURI}`),
     );
   });
+  const workerPolicies: string[] = [];
+  page.on('response', (answer) => {
+    if (answer.url().endsWith('.worker.js')) workerPolicies.push(answer.headers()['content-security-policy'] ?? '');
+  });
   const response = await page.goto(url, { waitUntil: 'networkidle' });
   assert.match(response!.headers()['content-security-policy'], /script-src 'self';/);
 
@@ -69,6 +73,10 @@ test('a full check on the built demo under the strict CSP: no violation, no thir
   await page.locator('#widget [part=verdict]').waitFor({ timeout: 20_000 });
 
   assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
+  // Only the worker's own script may compile WebAssembly (the card finder's network); the page may not.
+  assert.ok(workerPolicies.length > 0, 'the worker script was loaded');
+  for (const policy of workerPolicies) assert.match(policy, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.doesNotMatch(response!.headers()['content-security-policy'], /wasm/);
   const origin = new URL(url).origin;
   assert.deepEqual(
     requests.filter((request) => !request.startsWith(origin) && !request.startsWith('blob:') && !request.startsWith('data:')),

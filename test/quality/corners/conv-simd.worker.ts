@@ -1,7 +1,10 @@
 // Runs in a dedicated worker for conv-simd.test.ts: one layer of the corner network on seeded values, in WebAssembly
-// SIMD when the worker can compile it and in JavaScript, and says which ran.
+// SIMD when the worker can compile it and in JavaScript, and says which ran and what the worker's CSP refused.
 import { compileSimdConv } from '../../../src/quality/corners/conv-simd.ts';
 import { type CornerLayer, conv, useSimdConv } from '../../../src/quality/corners/convolution.ts';
+
+const refused: string[] = [];
+self.addEventListener('securitypolicyviolation', (event) => refused.push(event.effectiveDirective));
 
 let state = 7;
 const values = (n: number) =>
@@ -32,4 +35,5 @@ useSimdConv(undefined);
 const plain = conv(input, layer).data;
 let largest = 0;
 for (let i = 0; i < plain.length; i++) largest = Math.max(largest, Math.abs(fast[i] - plain[i]));
-postMessage({ simd: engine !== undefined, largest, nonZero: plain.filter((v) => v > 0).length });
+// A violation is reported in a task of its own.
+setTimeout(() => postMessage({ simd: engine !== undefined, largest, nonZero: plain.filter((v) => v > 0).length, refused }), 100);
