@@ -25,9 +25,9 @@ export function compileSimdConv(): SimdConv | undefined {
     return undefined;
   }
   const memory = instance.exports.memory as WebAssembly.Memory;
-  const dots = instance.exports.dots as (...args: number[]) => void;
+  const conv = instance.exports.conv as (...args: number[]) => void;
   // From address 0: each model's weights, packed by groups of four planes, and its padded biases, kept for the model's
-  // lifetime (a few hundred KB a model). A layer's input, output and tap offsets go after them, for one call.
+  // lifetime (a few hundred KB a model). A layer's own tables, input and output go after them, for one call.
   let kept = 0;
   const packed = new WeakMap<Float32Array, number>();
   const reserve = (end: number) => {
@@ -47,48 +47,50 @@ export function compileSimdConv(): SimdConv | undefined {
     return at;
   };
   return {
-    start(src, outLength, layer, boxes) {
-      const { cout } = layer;
+    conv({ layer, input, boxes, rows, cols, ranges, pad }) {
+      const { cout, stride, relu } = layer;
       const weightsAt = boxes.map((box) => keepOnce(box.weights, () => byGroups(box.weights, cout, box.offsets.length)));
       const biasAt = keepOnce(layer.b, () => {
         const padded = new Float32Array(groups(cout) * 4);
         padded.set(layer.b);
         return padded;
       });
-      let end = kept;
+      // For this call, after what is kept: the boxes' table and taps, the rows' and columns' ranges, input, output.
+      const tableAt = kept;
+      let end = tableAt + boxes.length * 12;
       const tapsAt = boxes.map((box) => ((end += box.offsets.length * 4), end - box.offsets.length * 4));
-      const srcAt = align(end);
-      const outAt = align(srcAt + src.byteLength);
-      reserve(outAt + outLength * 4);
-      const taps = new Int32Array(memory.buffer);
+      const rowsAt = end;
+      const colsAt = rowsAt + rows.length * 4;
+      const srcAt = align(colsAt + cols.length * 4);
+      const outAt = align(srcAt + input.data.byteLength);
+      const plane = rows.length * cols.length * 4;
+      reserve(outAt + cout * plane);
+      const ints = new Int32Array(memory.buffer);
       boxes.forEach((box, b) => {
-        for (let i = 0, at = tapsAt[b] >> 2; i < box.offsets.length; i++) taps[at + i] = box.offsets[i] * 4;
+        ints.set([weightsAt[b], tapsAt[b], box.offsets.length], (tableAt >> 2) + 3 * b);
+        for (let i = 0, at = tapsAt[b] >> 2; i < box.offsets.length; i++) ints[at + i] = box.offsets[i] * 4;
       });
-      new Float32Array(memory.buffer, srcAt, src.length).set(src);
-      const plane = (outLength / cout) * 4;
-      const relu = layer.relu ? 1 : 0;
-      return {
-        dots(box, b0, s, n, at) {
-          const from = srcAt + b0 * 4;
-          const step = s * 4;
-          dots(
-            weightsAt[box],
-            tapsAt[box],
-            boxes[box].offsets.length,
-            cout,
-            from,
-            n > 1 ? from + step : from,
-            n > 2 ? from + 2 * step : from,
-            n > 3 ? from + 3 * step : from,
-            n,
-            biasAt,
-            relu,
-            outAt + at * 4,
-            plane,
-          );
-        },
-        finish: () => new Float32Array(memory.buffer.slice(outAt, outAt + outLength * 4)),
-      };
+      ints.set(rows, rowsAt >> 2);
+      ints.set(cols, colsAt >> 2);
+      new Float32Array(memory.buffer, srcAt, input.data.length).set(input.data);
+      conv(
+        rowsAt,
+        rows.length,
+        colsAt,
+        cols.length,
+        ranges,
+        tableAt,
+        srcAt,
+        input.w,
+        stride,
+        pad,
+        cout,
+        biasAt,
+        relu ? 1 : 0,
+        outAt,
+        plane,
+      );
+      return new Float32Array(memory.buffer.slice(outAt, outAt + cout * plane));
     },
   };
 }

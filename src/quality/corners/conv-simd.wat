@@ -1,14 +1,62 @@
-;; The corner models' ungrouped convolutions in WebAssembly SIMD: conv-simd.ts feeds it convByTaps' runs of cells.
+;; The corner models' ungrouped convolutions in WebAssembly SIMD: conv-simd.ts hands it convByTaps' layer.
 ;; `npm run build:wasm` assembles it into conv-simd-bytes.ts. Addresses are in bytes, inside the exported memory.
 (module
   (memory (export "memory") 1)
+
+  ;; One layer, every output cell, as convByTaps walks it. Row `oy` of the output has kernel-row range rows[oy] and
+  ;; column `ox` has kernel-column range cols[ox] (`ranges` column ranges in all); a cell's box is row range × ranges +
+  ;; column range, and `boxes` holds each box's weights, taps and tap count (three i32s). Up to four side-by-side cells
+  ;; with the same box share a pass (dots). The input is `width` floats wide at `from`, read with stride `stride` and
+  ;; padding `pad`; the output planes (`plane` bytes each) start at `to`.
+  (func (export "conv")
+    (param $rows i32) (param $height i32) (param $cols i32) (param $width i32) (param $ranges i32) (param $boxes i32)
+    (param $from i32) (param $inWidth i32) (param $stride i32) (param $pad i32)
+    (param $planes i32) (param $bias i32) (param $relu i32) (param $to i32) (param $plane i32)
+    (local $oy i32) (local $ox i32) (local $n i32) (local $col i32) (local $boxRow i32) (local $box i32)
+    (local $cell i32) (local $step i32)
+    (local.set $step (i32.shl (local.get $stride) (i32.const 2)))
+    (loop $row
+      (local.set $boxRow (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $oy) (i32.const 2)))) (local.get $ranges)))
+      (local.set $ox (i32.const 0))
+      (loop $run
+        (local.set $col (i32.load (i32.add (local.get $cols) (i32.shl (local.get $ox) (i32.const 2)))))
+        ;; n: up to four cells from ox on with the same column range.
+        (local.set $n (i32.const 1))
+        (block $counted
+          (loop $more
+            (br_if $counted (i32.ge_u (local.get $n) (i32.const 4)))
+            (br_if $counted (i32.ge_u (i32.add (local.get $ox) (local.get $n)) (local.get $width)))
+            (br_if $counted (i32.ne (local.get $col)
+              (i32.load (i32.add (local.get $cols) (i32.shl (i32.add (local.get $ox) (local.get $n)) (i32.const 2))))))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (br $more)))
+        ;; The first cell's top-left tap: (oy × stride − pad) × inWidth + ox × stride − pad, in bytes from `from`.
+        (local.set $cell (i32.add (local.get $from) (i32.shl
+          (i32.sub (i32.add
+            (i32.mul (i32.sub (i32.mul (local.get $oy) (local.get $stride)) (local.get $pad)) (local.get $inWidth))
+            (i32.mul (local.get $ox) (local.get $stride))) (local.get $pad))
+          (i32.const 2))))
+        (local.set $box (i32.add (local.get $boxes) (i32.mul (i32.add (local.get $boxRow) (local.get $col)) (i32.const 12))))
+        (call $dots
+          (i32.load (local.get $box)) (i32.load offset=4 (local.get $box)) (i32.load offset=8 (local.get $box)) (local.get $planes)
+          (local.get $cell)
+          (select (i32.add (local.get $cell) (local.get $step)) (local.get $cell) (i32.gt_u (local.get $n) (i32.const 1)))
+          (select (i32.add (local.get $cell) (i32.shl (local.get $step) (i32.const 1))) (local.get $cell) (i32.gt_u (local.get $n) (i32.const 2)))
+          (select (i32.add (local.get $cell) (i32.mul (local.get $step) (i32.const 3))) (local.get $cell) (i32.gt_u (local.get $n) (i32.const 3)))
+          (local.get $n) (local.get $bias) (local.get $relu)
+          (i32.add (local.get $to) (i32.shl (i32.add (i32.mul (local.get $oy) (local.get $width)) (local.get $ox)) (i32.const 2)))
+          (local.get $plane))
+        (local.set $ox (i32.add (local.get $ox) (local.get $n)))
+        (br_if $run (i32.lt_u (local.get $ox) (local.get $width))))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br_if $row (i32.lt_u (local.get $oy) (local.get $height)))))
 
   ;; Up to four side-by-side cells of one output row, every output plane. Each cell sums the same taps (`taps`: the
   ;; byte offset of each tap from the cell's first, at `from0`–`from3`) times their weights, four planes at a time
   ;; (`weights`: per group of four planes, each tap's four weights side by side), adds the bias (padded to whole groups),
   ;; clips at zero with `relu`, and writes the first `cells` cells of the first `planes` planes (`plane` bytes apart,
   ;; the first cell at `to`).
-  (func (export "dots")
+  (func $dots
     (param $weights i32) (param $taps i32) (param $size i32) (param $planes i32)
     (param $from0 i32) (param $from1 i32) (param $from2 i32) (param $from3 i32) (param $cells i32)
     (param $bias i32) (param $relu i32) (param $to i32) (param $plane i32)

@@ -3,15 +3,23 @@
  * SIMD where it may be compiled (conv-simd.ts), in plain JavaScript otherwise.
  */
 
-/** One layer's run in WebAssembly (conv-simd.ts): `dots` for each run of cells (convByTaps'), then `finish`. */
-export interface SimdPass {
-  dots(box: number, b0: number, s: number, n: number, at: number): void;
-  finish(): Float32Array;
+/** One ungrouped layer as convByTaps lays it out, for the WebAssembly path. */
+export interface SimdLayer {
+  layer: CornerLayer;
+  input: Planes;
+  /** The boxes, by row range × the column ranges + column range. */
+  boxes: readonly TapBox[];
+  /** Each output row's range of kernel rows, and each output column's range of kernel columns (indexes). */
+  rows: Int32Array;
+  cols: Int32Array;
+  /** How many column ranges there are. */
+  ranges: number;
+  pad: number;
 }
 
-/** The WebAssembly path (conv-simd.ts's compileSimdConv). */
+/** The WebAssembly path (conv-simd.ts's compileSimdConv): the output planes of one ungrouped layer. */
 export interface SimdConv {
-  start(src: Float32Array, outLength: number, layer: CornerLayer, boxes: readonly TapBox[]): SimdPass;
+  conv(job: SimdLayer): Float32Array;
 }
 
 let simd: SimdConv | undefined;
@@ -85,8 +93,11 @@ function convByTaps(input: Planes, layer: CornerLayer): Planes {
       const box = ((ky0 * (k + 1) + ky1) * (k + 1) + kx0) * (k + 1) + kx1;
       boxes.push(tapBox(layer, w, h, box, ky0, ky1, kx0, kx1));
     }
-  const pass = simd ? simd.start(input.data, cout * oh * ow, layer, boxes) : undefined;
-  const out = pass ? undefined : new Float32Array(cout * oh * ow);
+  if (simd) {
+    const data = simd.conv({ layer, input, boxes, rows: rows.range, cols: cols.range, ranges: cols.ranges.length, pad });
+    return { data, c: cout, h: oh, w: ow };
+  }
+  const out = new Float32Array(cout * oh * ow);
   for (let oy = 0; oy < oh; oy++) {
     const boxRow = rows.range[oy] * cols.ranges.length;
     const y0 = oy * s - pad;
@@ -94,14 +105,11 @@ function convByTaps(input: Planes, layer: CornerLayer): Planes {
       const col = cols.range[ox];
       let n = 1;
       while (n < 4 && ox + n < ow && cols.range[ox + n] === col) n++;
-      const b0 = y0 * w + ox * s - pad;
-      const at = oy * ow + ox;
-      if (pass) pass.dots(boxRow + col, b0, s, n, at);
-      else dotsInJs(layer, boxes[boxRow + col], input.data, b0, s, n, out!, at, oh * ow);
+      dotsInJs(layer, boxes[boxRow + col], input.data, y0 * w + ox * s - pad, s, n, out, oy * ow + ox, oh * ow);
       ox += n;
     }
   }
-  return { data: pass ? pass.finish() : out!, c: cout, h: oh, w: ow };
+  return { data: out, c: cout, h: oh, w: ow };
 }
 
 /**
