@@ -161,6 +161,24 @@ onBothPaths('a camera’s crops in many sizes keep a bounded number of tap offse
   assert.ok(layer.cut.size <= 16, `${layer.cut.size} cut weights kept`);
 });
 
+test('when WebAssembly fails mid-run (its memory cannot grow), the layer and the ones after run in JavaScript', () => {
+  const { layer, input } = layerAndInput(SHAPES[2], 3);
+  let calls = 0;
+  useSimdConv({
+    conv: () => {
+      calls++;
+      throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
+    },
+  });
+  try {
+    assert.equal(firstMismatch(conv(input, layer), reference(input, layer), false), -1);
+    assert.equal(firstMismatch(conv(input, layer), reference(input, layer), false), -1);
+    assert.equal(calls, 1, 'the failed path is not tried again');
+  } finally {
+    useSimdConv(undefined);
+  }
+});
+
 test('the WebAssembly the worker compiles is conv-simd.wat, assembled', () => {
   const script = fileURLToPath(new URL('../../scripts/build-wasm.mjs', import.meta.url));
   const check = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });

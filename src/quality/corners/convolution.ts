@@ -94,8 +94,13 @@ function convByTaps(input: Planes, layer: CornerLayer): Planes {
       boxes.push(tapBox(layer, w, h, box, ky0, ky1, kx0, kx1));
     }
   if (simd) {
-    const data = simd.conv({ layer, input, boxes, rows: rows.range, cols: cols.range, ranges: cols.ranges.length, pad });
-    return { data, c: cout, h: oh, w: ow };
+    try {
+      const data = simd.conv({ layer, input, boxes, rows: rows.range, cols: cols.range, ranges: cols.ranges.length, pad });
+      return { data, c: cout, h: oh, w: ow };
+    } catch {
+      // Its memory could not grow (a phone short of memory): JavaScript from now on, this layer included.
+      simd = undefined;
+    }
   }
   const out = new Float32Array(cout * oh * ow);
   for (let oy = 0; oy < oh; oy++) {
