@@ -76,7 +76,8 @@ function softmax(scores: Float32Array): Float32Array {
   let total = 0;
   const out = new Float32Array(scores.length);
   for (let bin = 0; bin < scores.length; bin++) total += out[bin] = Math.exp(scores[bin] - top);
-  return out.map((p) => p / total);
+  for (let bin = 0; bin < out.length; bin++) out[bin] /= total;
+  return out;
 }
 
 /**
@@ -154,19 +155,19 @@ export const MIN_SIDE_PROBABILITY = 0.2;
  * by the whole strip's depth, turned by the segments' (sideTurn).
  */
 export function placeSides(model: CornerModel, image: GrayImage, q: Quad, minProbability = MIN_SIDE_PROBABILITY): Quad {
-  const starts: number[] = [];
-  const ends: number[] = [];
+  const starts = [0, 0, 0, 0];
+  const ends = [0, 0, 0, 0];
   for (let side = 0; side < 4; side++) {
     const { whole, segments } = runSideModel(model, sideStrip(image, q, side));
     const { depth, probability } = edgeDepth(whole);
-    const sure = probability >= minProbability;
-    const turn = sure ? sideTurn(segments.map(edgeDepth), depth, minProbability) : 0;
+    if (probability < minProbability) continue;
+    const turn = sideTurn(segments.map(edgeDepth), depth, minProbability);
     // The whole strip's depth is the side's at its middle (u = 0.5).
-    const start = sure ? depth - turn / 2 : 0;
-    const end = sure ? depth + turn / 2 : 0;
-    const moves = Math.max(Math.abs(start), Math.abs(end)) >= MIN_SIDE_MOVE;
-    starts.push(moves ? start : 0);
-    ends.push(moves ? end : 0);
+    const start = depth - turn / 2;
+    const end = depth + turn / 2;
+    if (Math.max(Math.abs(start), Math.abs(end)) < MIN_SIDE_MOVE) continue;
+    starts[side] = start;
+    ends[side] = end;
   }
   return starts.some((start, side) => start !== 0 || ends[side] !== 0) ? moveSides(q, starts, ends) : q;
 }
