@@ -38,7 +38,7 @@ const steps = [
   // Plain node, no tsx: the package name must resolve through its exports map to dist/.
   ['the built package in Node (SSR)', 'node', ['--test', '--test-reporter=spec', ...nodeTests('test/e2e', '.test.mjs')]],
   // WordPress 6.1 (Debian 12) and 6.8 (Debian 13's package, downloaded into a cache) on Apache mod_php, Apache PHP-FPM,
-  // nginx PHP-FPM and php -S; installs the Debian packages when missing; the directory's checkers (skipped
+  // nginx PHP-FPM (php -S on request: WP_MATRIX); installs the Debian packages when missing; the directory's checkers (skipped
   // without ../shared/tools/phpcs). Needs the zip from the build step.
   [
     'the WordPress plugin in real WordPress sites',
