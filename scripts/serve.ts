@@ -19,7 +19,7 @@ const built = existsSync(distDir);
 const demo = createDemoApp();
 
 const site = new Hono();
-// The pages' policy, and the worker script's: the worker compiles the card finder's 1 KB WebAssembly module, which
+// The pages' policy, and the worker script's: the worker compiles the card finder's 1.3 KB WebAssembly module, which
 // needs 'wasm-unsafe-eval' in the policy its own script comes with (a worker's CSP is its script's, not the page's).
 // The pages keep the strict one. Without it the worker runs the same network in JavaScript, about 3× slower.
 const workerPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'";

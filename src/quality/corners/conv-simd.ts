@@ -58,7 +58,11 @@ export function compileSimdConv(): SimdConv | undefined {
       // For this call, after what is kept: the boxes' table and taps, the rows' and columns' ranges, input, output.
       const tableAt = kept;
       let end = tableAt + boxes.length * 12;
-      const tapsAt = boxes.map((box) => ((end += box.offsets.length * 4), end - box.offsets.length * 4));
+      const tapsAt = boxes.map((box) => {
+        const at = end;
+        end += box.offsets.length * 4;
+        return at;
+      });
       const rowsAt = end;
       const colsAt = rowsAt + rows.length * 4;
       const srcAt = align(colsAt + cols.length * 4);

@@ -6,7 +6,7 @@
   ;; One layer, every output cell, as convByTaps walks it. Row `oy` of the output has kernel-row range rows[oy] and
   ;; column `ox` has kernel-column range cols[ox] (`ranges` column ranges in all); a cell's box is row range × ranges +
   ;; column range, and `boxes` holds each box's weights, taps and tap count (three i32s). Up to four side-by-side cells
-  ;; with the same box share a pass (dots). The input is `width` floats wide at `from`, read with stride `stride` and
+  ;; with the same box share a pass (dots). The input is `inWidth` floats wide at `from`, read with stride `stride` and
   ;; padding `pad`; the output planes (`plane` bytes each) start at `to`.
   (func (export "conv")
     (param $rows i32) (param $height i32) (param $cols i32) (param $width i32) (param $ranges i32) (param $boxes i32)
