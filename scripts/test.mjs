@@ -62,12 +62,31 @@ const steps = [
   ],
 ];
 
-/** A failed step's own account of why: node:test's "failing tests" section, else the output's last lines. */
+/**
+ * A failed step's own account of why: node:test's "failing tests" section; else each of Web Test Runner's ❌ blocks
+ * (printed as each file ends, so far above the tail) with its file, then the output's last lines.
+ */
 function failureExcerpt(output) {
   const section = output.lastIndexOf('✖ failing tests:');
-  const text = section >= 0 ? output.slice(section) : output.split('\n').slice(-60).join('\n');
+  const text = section >= 0 ? output.slice(section) : [...browserFailures(output), output.split('\n').slice(-60).join('\n')].join('\n\n');
   const MAX = 12_000;
   return text.length > MAX ? `${text.slice(0, MAX)}\n… (${text.length - MAX} more characters above, in the step's output)` : text;
+}
+
+/** Web Test Runner's failed tests: the file line above each ❌ and the indented error lines under it. */
+function browserFailures(output) {
+  // eslint-disable-next-line no-control-regex -- the progress bar's cursor moves
+  const lines = output.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split('\n');
+  const blocks = [];
+  lines.forEach((line, index) => {
+    if (!line.includes('❌')) return;
+    let file = index;
+    while (file > 0 && !/^\S.*\.(?:test\.[tj]s|html):\s*$/.test(lines[file])) file -= 1;
+    let end = index + 1;
+    while (end < lines.length && end - index < 40 && (lines[end].startsWith('  ') || lines[end].trim() === '') && !lines[end].includes('❌')) end += 1;
+    blocks.push([file < index ? lines[file] : '', ...lines.slice(index, end)].join('\n').trimEnd());
+  });
+  return blocks;
 }
 
 /** Runs one command; its output reaches the terminal through pipes and is also kept, to be searched afterwards. */
