@@ -83,7 +83,13 @@ function browserFailures(output) {
     let file = index;
     while (file > 0 && !/^\S.*\.(?:test\.[tj]s|html):\s*$/.test(lines[file])) file -= 1;
     let end = index + 1;
-    while (end < lines.length && end - index < 40 && (lines[end].startsWith('  ') || lines[end].trim() === '') && !lines[end].includes('❌')) end += 1;
+    while (
+      end < lines.length &&
+      end - index < 40 &&
+      (lines[end].startsWith('  ') || lines[end].trim() === '') &&
+      !lines[end].includes('❌')
+    )
+      end += 1;
     blocks.push([file < index ? lines[file] : '', ...lines.slice(index, end)].join('\n').trimEnd());
   });
   return blocks;
