@@ -15,7 +15,6 @@ import { type CutStill, cutPicture } from './cut.ts';
 import type { ImageWorkerClient } from '../image/worker/worker-client.ts';
 import {
   BLACK_FRAMES,
-  BLACK_LUMINANCE,
   type CameraPlatform,
   FALLBACK_LADDER,
   FIRST_FRAME_TIMEOUT_MS,
@@ -26,6 +25,7 @@ import {
   type LensName,
   androidRearCandidates,
   chooseLens,
+  frameShade,
   lensName,
   needsProbe,
   nextLens,
@@ -500,7 +500,9 @@ export class CameraController implements ReactiveController {
     const context = canvas.getContext('2d', { willReadFrequently: true });
     if (!context) return;
     context.drawImage(video, 0, 0, 16, 16);
-    const black = isBlackFrame(context.getImageData(0, 0, 16, 16).data);
+    const shade = frameShade(context.getImageData(0, 0, 16, 16).data);
+    if (shade === 'unreadable') return;
+    const black = shade === 'black';
     this.blackRun = black ? this.blackRun + 1 : 0;
     this.healthyRun = black ? 0 : this.healthyRun + 1;
     if (black !== this.black && (!black || this.blackRun >= BLACK_FRAMES)) {
@@ -517,13 +519,6 @@ export class CameraController implements ReactiveController {
 
 /** The sampler's pace; BLACK_FRAMES samples in a row make "several black frames". */
 const SAMPLE_INTERVAL_MS = 500;
-
-/** Mean luminance of RGBA pixels under BLACK_LUMINANCE. */
-function isBlackFrame(rgba: Uint8ClampedArray): boolean {
-  let sum = 0;
-  for (let i = 0; i < rgba.length; i += 4) sum += rgba[i] * 0.299 + rgba[i + 1] * 0.587 + rgba[i + 2] * 0.114;
-  return sum / (rgba.length / 4) < BLACK_LUMINANCE;
-}
 
 function capabilitiesOf(track: MediaStreamTrack | undefined): LensCapabilities | undefined {
   try {

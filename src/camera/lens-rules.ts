@@ -156,6 +156,22 @@ export function worthNextStep(error: unknown): boolean {
 
 /** A frame's mean luminance (0–255) below which it counts as black: a covered lens or a stalled iOS preview. */
 export const BLACK_LUMINANCE = 6;
+/**
+ * What a canvas read of the preview shows: `black` under BLACK_LUMINANCE (a covered lens, a stalled iOS preview),
+ * `lit`, or `unreadable` when every pixel is transparent. A camera's pixels are opaque, so a transparent read means the
+ * engine had no frame to paint (WebKitGTK with a 4K stream, most of the time): no sign of a black lens, nor of a live one.
+ */
+export function frameShade(rgba: Uint8ClampedArray): 'black' | 'lit' | 'unreadable' {
+  let sum = 0;
+  let opaque = false;
+  for (let i = 0; i < rgba.length; i += 4) {
+    sum += rgba[i] * 0.299 + rgba[i + 1] * 0.587 + rgba[i + 2] * 0.114;
+    if (rgba[i + 3]) opaque = true;
+  }
+  if (!opaque) return 'unreadable';
+  return sum / (rgba.length / 4) < BLACK_LUMINANCE ? 'black' : 'lit';
+}
+
 /** Black analyses in a row before the watchdog acts. */
 export const BLACK_FRAMES = 4;
 /** getUserMedia unanswered this long: the user is told the ways out. */

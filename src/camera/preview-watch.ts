@@ -7,6 +7,7 @@ import type { QualityReport, QualityThresholds } from '../quality/quality-rules.
 import { sleep } from '../check/retry.ts';
 import type { ImageWorkerClient } from '../image/worker/worker-client.ts';
 import { LivenessError } from '../check/errors.ts';
+import { frameShade } from './lens-rules.ts';
 
 /** The pause between preview analyses. */
 export const ANALYSIS_INTERVAL_MS = 150;
@@ -52,6 +53,12 @@ export async function watchPreview(watch: PreviewWatch): Promise<void> {
         const size = { width: frame.width, height: frame.height };
         const region = captureRect(frame.width, frame.height, watch.documentType(), watch.view?.());
         const thumb = thumbnail(frame, region);
+        if (!thumb) {
+          // The engine had no frame to paint: not a black lens, and nothing to judge. The next one may be readable.
+          frame.close();
+          await sleep(ANALYSIS_INTERVAL_MS);
+          continue;
+        }
         const motion = frameChange(previous, thumb);
         previous = thumb;
         const report = await watch.worker.analyze(frame, cameraThresholds(watch.thresholds()), {
@@ -92,11 +99,16 @@ const isCancelled = (error: unknown) => error instanceof LivenessError && error.
 const THUMB = { width: 32, height: 18 };
 let thumbContext: AnyContext2D | undefined;
 
-/** The region as a tiny gray image, drawn by the GPU: enough to see motion between frames, and cheap on the main thread. */
-function thumbnail(frame: ImageBitmap, region: { x: number; y: number; width: number; height: number }): Uint8Array {
+/**
+ * The region as a tiny gray image, drawn by the GPU: enough to see motion between frames, and cheap on the main thread.
+ * Undefined when the frame is unreadable (frameShade): every pixel transparent.
+ */
+function thumbnail(frame: ImageBitmap, region: { x: number; y: number; width: number; height: number }): Uint8Array | undefined {
   thumbContext ??= context2d(makeCanvas(THUMB.width, THUMB.height), { willReadFrequently: true });
+  thumbContext.clearRect(0, 0, THUMB.width, THUMB.height);
   thumbContext.drawImage(frame, region.x, region.y, region.width, region.height, 0, 0, THUMB.width, THUMB.height);
   const rgba = thumbContext.getImageData(0, 0, THUMB.width, THUMB.height).data;
+  if (frameShade(rgba) === 'unreadable') return undefined;
   const gray = new Uint8Array(THUMB.width * THUMB.height);
   for (let i = 0; i < gray.length; i++) gray[i] = (rgba[i * 4] * 77 + rgba[i * 4 + 1] * 150 + rgba[i * 4 + 2] * 29) >> 8;
   return gray;

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import type { LivenessCaptureEvent, LivenessErrorEvent, LivenessResultEvent } from '../../src/index.ts';
+import type { AccuraIdLiveness, LivenessCaptureEvent, LivenessErrorEvent, LivenessResultEvent } from '../../src/index.ts';
 import { captureRect } from '../../src/camera/camera-rules.ts';
 import { base64ToBlob, photoJpeg } from '../support/fixtures.ts';
 import { PATTERN_CAMERA, skipIn } from '../support/engine.ts';
@@ -10,6 +10,7 @@ import {
   makeElement,
   oneEvent,
   requestsFor,
+  shown,
   stubMediaDevices,
   untilLive,
   untilPhase,
@@ -90,32 +91,57 @@ describe('camera capture with the fake camera', () => {
   it('goes on judging the preview after a frame the browser could not copy', async () => {
     // A fault no camera gives on demand: one preview frame refused (as while a camera restarts or the tab wakes up).
     // Before, the preview loop ended there, and the camera stayed open with no guidance and no auto-capture.
-    const original = window.createImageBitmap;
     let refused = 0;
     let copied = 0;
-    window.createImageBitmap = ((source: ImageBitmapSource, ...rest: unknown[]) => {
-      if (source instanceof HTMLVideoElement) {
-        if (!refused) {
-          refused++;
-          return Promise.reject(new DOMException('the frame could not be copied (test)', 'InvalidStateError'));
-        }
-        copied++;
-      }
-      return (original as (...args: unknown[]) => Promise<ImageBitmap>)(source, ...rest);
-    }) as typeof createImageBitmap;
+    const restore = stubVideoCopies(() => {
+      if (refused) return void copied++;
+      refused++;
+      return Promise.reject(new DOMException('the frame could not be copied (test)', 'InvalidStateError'));
+    });
     try {
-      const { el } = await makeElement({}, { qualityCheck: 'warn', autoCapture: false });
-      button(el, 'Use camera').click();
-      await untilPhase(el, 'camera');
+      const el = await openCamera();
       // Three frames copied after the refused one: the loop awaits each analysis, so two were judged.
       await until('preview frames judged after the refused one', () => copied >= 3, {
         seen: () => `${copied} frames copied after ${refused} refused`,
       });
       expect(refused).to.equal(1);
-      expect(el.phase).to.equal('camera');
+      expect(el.phase, shown(el)).to.equal('camera');
       el.reset();
     } finally {
-      window.createImageBitmap = original;
+      restore();
+    }
+  });
+
+  it('keeps a camera whose frames the page cannot read: no black-lens hint, no stall', async () => {
+    // WebKitGTK with a 4K stream, most of the time: a canvas gets no pixels from the video (all transparent), so the
+    // camera looked black and the stall ladder closed it after about 6 s ("The camera shows only black"). A fault a
+    // real camera can't give on demand: every read of the video is left transparent.
+    const drawImage = CanvasRenderingContext2D.prototype.drawImage;
+    let sampled = 0;
+    let copied = 0;
+    CanvasRenderingContext2D.prototype.drawImage = function (this: CanvasRenderingContext2D, ...args: unknown[]) {
+      if (args[0] instanceof HTMLVideoElement) return void sampled++;
+      return (drawImage as (...rest: unknown[]) => void).apply(this, args);
+    } as typeof drawImage;
+    const restore = stubVideoCopies((video) => {
+      copied++;
+      return createImageBitmap(new ImageData(video.videoWidth, video.videoHeight));
+    });
+    try {
+      const el = await openCamera();
+      // The sampler reads the video twice a second: the whole ladder (play, restart, explain) is three runs of
+      // BLACK_FRAMES reads, so 16 unreadable reads are past it.
+      await until('16 reads of the preview by the black-frame sampler', () => sampled >= 16, {
+        timeout: 30_000,
+        seen: () => `${sampled} samples, ${copied} frames copied; ${shown(el)}`,
+      });
+      expect(copied, 'the preview loop went on').to.be.greaterThan(1);
+      expect(el.phase, shown(el)).to.equal('camera');
+      expect(el.shadowRoot!.textContent).to.not.contain('black');
+      el.reset();
+    } finally {
+      CanvasRenderingContext2D.prototype.drawImage = drawImage;
+      restore();
     }
   });
 
@@ -230,3 +256,20 @@ describe('camera capture with the fake camera', () => {
     el.reset();
   });
 });
+
+/** Replaces createImageBitmap for the preview's video frames: `copy` answers, or copies as usual when it returns undefined. */
+function stubVideoCopies(copy: (video: HTMLVideoElement) => Promise<ImageBitmap> | undefined): () => void {
+  const original = window.createImageBitmap;
+  window.createImageBitmap = ((source: ImageBitmapSource, ...rest: unknown[]) =>
+    (source instanceof HTMLVideoElement ? copy(source) : undefined) ??
+    (original as (...args: unknown[]) => Promise<ImageBitmap>)(source, ...rest)) as typeof createImageBitmap;
+  return () => (window.createImageBitmap = original);
+}
+
+/** An element with its camera view open, judging the preview without auto-capture. */
+async function openCamera(): Promise<AccuraIdLiveness> {
+  const { el } = await makeElement({}, { qualityCheck: 'warn', autoCapture: false });
+  button(el, 'Use camera').click();
+  await untilPhase(el, 'camera');
+  return el;
+}

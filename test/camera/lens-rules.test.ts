@@ -4,6 +4,7 @@ import {
   type CameraPlatform,
   type LensCandidate,
   chooseLens,
+  frameShade,
   isRear,
   lensName,
   needsProbe,
@@ -209,5 +210,18 @@ describe('lens rules', () => {
   it('a stalled preview: play, then restart once, then explain; an ended track restarts at once', () => {
     expect([0, 1, 2, 3].map((n) => nextStallStep(n, false))).to.deep.equal(['play', 'restart', 'explain', 'explain']);
     expect([0, 1].map((n) => nextStallStep(n, true))).to.deep.equal(['restart', 'explain']);
+  });
+
+  it('a transparent read of the preview is unreadable, neither black nor lit; an opaque dark one is black', () => {
+    const pixels = (r: number, g: number, b: number, a: number) => new Uint8ClampedArray(16 * 16 * 4).map((_, i) => [r, g, b, a][i % 4]);
+    // WebKitGTK's canvas gets no frame from a 4K stream most of the time: every pixel 0, alpha included.
+    expect(frameShade(pixels(0, 0, 0, 0))).to.equal('unreadable');
+    expect(frameShade(pixels(0, 0, 0, 255)), 'a covered lens').to.equal('black');
+    expect(frameShade(pixels(4, 5, 6, 255))).to.equal('black');
+    // WebKit's mock camera: a dark pattern, but lit.
+    expect(frameShade(pixels(13, 13, 13, 255))).to.equal('lit');
+    const one = pixels(0, 0, 0, 0);
+    one[3] = 255;
+    expect(frameShade(one), 'one opaque pixel is a read').to.equal('black');
   });
 });

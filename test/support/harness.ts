@@ -53,6 +53,11 @@ export async function chooseFile(el: AccuraIdLiveness, file: File): Promise<void
   await el.updateComplete;
 }
 
+/** The element's phase and the start of its text: what a failed wait or assertion says it saw. */
+export function shown(el: AccuraIdLiveness): string {
+  return `phase ${el.phase}, showing ${JSON.stringify(el.shadowRoot!.textContent!.replace(/\s+/g, ' ').trim().slice(0, 200))}`;
+}
+
 /** Waits until the quality gate has judged the chosen image. */
 export async function untilJudged(el: AccuraIdLiveness): Promise<void> {
   await until('the quality gate to judge the image', () => !el.shadowRoot!.textContent!.includes('Checking the photo quality'));
@@ -66,10 +71,7 @@ export function button(el: AccuraIdLiveness, text: string): HTMLButtonElement {
 }
 
 export async function untilPhase(el: AccuraIdLiveness, phase: AccuraIdLiveness['phase'], timeout?: number): Promise<void> {
-  await until(`phase ${phase}`, () => el.phase === phase, {
-    timeout,
-    seen: () => `phase ${el.phase}, showing ${JSON.stringify(el.shadowRoot!.textContent!.replace(/\s+/g, ' ').trim().slice(0, 200))}`,
-  });
+  await until(`phase ${phase}`, () => el.phase === phase, { timeout, seen: () => shown(el) });
   await el.updateComplete;
 }
 
