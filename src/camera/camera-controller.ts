@@ -15,6 +15,7 @@ import { type CutStill, cutPicture } from './cut.ts';
 import type { ImageWorkerClient } from '../image/worker/worker-client.ts';
 import {
   BLACK_FRAMES,
+  aboveFirstStep,
   type CameraPlatform,
   FALLBACK_LADDER,
   FIRST_FRAME_TIMEOUT_MS,
@@ -96,6 +97,9 @@ export class CameraController implements ReactiveController {
   private recovering = false;
   private blackRun = 0;
   private healthyRun = 0;
+  /** Unreadable samples in a row, and whether this stream was stepped down to 1080p for them (once a stream). */
+  private unreadableRun = 0;
+  private steppedDown = false;
   private sampler?: ReturnType<typeof setInterval>;
   private sampleCanvas?: HTMLCanvasElement;
   /** The page was hidden while the camera ran: restart it when the page comes back. */
@@ -264,27 +268,23 @@ export class CameraController implements ReactiveController {
     const track = stream.getVideoTracks()[0];
     if (!track?.applyConstraints) return;
     const capabilities = capabilitiesOf(track);
-    const focus: MediaTrackConstraintSet[] = capabilities?.focusMode?.includes('continuous')
-      ? [{ focusMode: 'continuous' } as MediaTrackConstraintSet]
-      : [];
+    const focus = focusConstraints(capabilities);
     for (const step of upgradeSteps(capabilities)) {
       try {
         await track.applyConstraints({ width: { ideal: step.width }, height: { ideal: step.height }, advanced: focus });
         this.ensureCurrent(generation);
         const { width = 0, height = 0 } = track.getSettings();
         // The camera kept its size: there is nothing larger to wait for.
-        if (Math.max(width, height) <= FIRST_STEP.width) break;
+        if (!aboveFirstStep(width, height)) break;
         if (await firstFrame(stream, FIRST_FRAME_TIMEOUT_MS, (w, h) => w === width && h === height)) return;
       } catch (error) {
         if (error instanceof LivenessError) throw error;
       }
     }
     // Back to 1080p (a refused or silent upgrade may have left the track anywhere), with focus where supported.
-    const size = { width: { ideal: FIRST_STEP.width }, height: { ideal: FIRST_STEP.height } };
     const settings = track.getSettings();
-    const atFirstStep = Math.max(settings.width ?? 0, settings.height ?? 0) <= FIRST_STEP.width;
-    if (upgradeSteps(capabilities).length || focus.length || !atFirstStep)
-      await track.applyConstraints({ ...size, advanced: focus }).catch(() => undefined);
+    if (upgradeSteps(capabilities).length || focus.length || aboveFirstStep(settings.width, settings.height))
+      await track.applyConstraints({ ...FIRST_STEP_SIZE, advanced: focus }).catch(() => undefined);
     this.ensureCurrent(generation);
   }
 
@@ -301,7 +301,8 @@ export class CameraController implements ReactiveController {
     this.nextCamera = next ? lensName(list, next) : undefined;
     track?.addEventListener('ended', this.onEnded);
     track?.addEventListener('mute', this.onMute);
-    this.blackRun = this.healthyRun = 0;
+    this.blackRun = this.healthyRun = this.unreadableRun = 0;
+    this.steppedDown = false;
     this.black = false;
     this.sampler = setInterval(this.sample, SAMPLE_INTERVAL_MS);
     this.setState('live');
@@ -490,6 +491,14 @@ export class CameraController implements ReactiveController {
     this.onInterrupted(reason);
   }
 
+  /** Asks the live track for 1080p again (with its focus), once a stream: the page could not read the larger frames. */
+  private async stepDown(): Promise<void> {
+    const track = this.stream?.getVideoTracks()[0];
+    if (!track?.applyConstraints) return;
+    this.steppedDown = true;
+    await track.applyConstraints({ ...FIRST_STEP_SIZE, advanced: focusConstraints(capabilitiesOf(track)) }).catch(() => undefined);
+  }
+
   /** Samples the preview small, twice a second: several black frames in a row start the stall ladder; a paused preview plays again. */
   private readonly sample = (): void => {
     const video = this.video();
@@ -501,7 +510,13 @@ export class CameraController implements ReactiveController {
     if (!context) return;
     context.drawImage(video, 0, 0, 16, 16);
     const shade = frameShade(context.getImageData(0, 0, 16, 16).data);
-    if (shade === 'unreadable') return;
+    this.unreadableRun = shade === 'unreadable' ? this.unreadableRun + 1 : 0;
+    // Neither black nor lit. Above 1080p that is WebKitGTK's canvas failing the stream's size: back to 1080p, which it reads.
+    if (shade === 'unreadable') {
+      if (this.unreadableRun >= BLACK_FRAMES && !this.steppedDown && aboveFirstStep(video.videoWidth, video.videoHeight))
+        void this.stepDown();
+      return;
+    }
     const black = shade === 'black';
     this.blackRun = black ? this.blackRun + 1 : 0;
     this.healthyRun = black ? 0 : this.healthyRun + 1;
@@ -515,6 +530,14 @@ export class CameraController implements ReactiveController {
       void this.recover(false);
     }
   };
+}
+
+/** The first step's size as constraints. */
+const FIRST_STEP_SIZE = { width: { ideal: FIRST_STEP.width }, height: { ideal: FIRST_STEP.height } };
+
+/** Continuous focus where the track offers it: every size asked for asks for it too, as a constraint set replaces the last. */
+function focusConstraints(capabilities: LensCapabilities | undefined): MediaTrackConstraintSet[] {
+  return capabilities?.focusMode?.includes('continuous') ? [{ focusMode: 'continuous' } as MediaTrackConstraintSet] : [];
 }
 
 /** The sampler's pace; BLACK_FRAMES samples in a row make "several black frames". */

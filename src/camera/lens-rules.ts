@@ -131,6 +131,10 @@ export interface SizeStep {
 
 /** The first ask: 1080p, which every phone camera meets. */
 export const FIRST_STEP: SizeStep = { width: 1920, height: 1080 };
+/** A frame or setting larger than the first step, portrait or landscape (missing sizes count as not). */
+export function aboveFirstStep(width = 0, height = 0): boolean {
+  return Math.max(width, height) > FIRST_STEP.width;
+}
 /** The steps tried when the camera fails or sends nothing: down to 720p, then no size at all (undefined). */
 export const FALLBACK_LADDER: (SizeStep | undefined)[] = [FIRST_STEP, { width: 1280, height: 720 }, undefined];
 /** Sizes above 1080p, asked for only where the track reports it can deliver them, largest first. */

@@ -3,6 +3,7 @@ import { expect } from '@open-wc/testing';
 import {
   type CameraPlatform,
   type LensCandidate,
+  aboveFirstStep,
   chooseLens,
   frameShade,
   isRear,
@@ -205,6 +206,11 @@ describe('lens rules', () => {
     expect(worthNextStep(new DOMException('x', 'OverconstrainedError'))).to.equal(true);
     expect(worthNextStep(new DOMException('x', 'NotReadableError'))).to.equal(true);
     expect(worthNextStep(new DOMException('x', 'NotAllowedError'))).to.equal(false);
+    // What the sampler steps down from: larger than 1080p either way up.
+    expect(aboveFirstStep(3840, 2160)).to.equal(true);
+    expect(aboveFirstStep(1440, 2560), 'portrait').to.equal(true);
+    expect(aboveFirstStep(1920, 1080)).to.equal(false);
+    expect(aboveFirstStep(undefined, undefined), 'no size known').to.equal(false);
   });
 
   it('a stalled preview: play, then restart once, then explain; an ended track restarts at once', () => {
