@@ -117,17 +117,12 @@ describe('camera capture with the fake camera', () => {
     // WebKitGTK with a 4K stream, most of the time: a canvas gets no pixels from the video (all transparent), so the
     // camera looked black and the stall ladder closed it after about 6 s ("The camera shows only black"). A fault a
     // real camera can't give on demand: every read of the video is left transparent.
-    const drawImage = CanvasRenderingContext2D.prototype.drawImage;
     let sampled = 0;
     let copied = 0;
-    CanvasRenderingContext2D.prototype.drawImage = function (this: CanvasRenderingContext2D, ...args: unknown[]) {
-      if (args[0] instanceof HTMLVideoElement) return void sampled++;
-      return (drawImage as (...rest: unknown[]) => void).apply(this, args);
-    } as typeof drawImage;
-    const restore = stubVideoCopies((video) => {
-      copied++;
-      return createImageBitmap(new ImageData(video.videoWidth, video.videoHeight));
-    });
+    const restore = transparentVideoReads(
+      () => true,
+      (how) => (how === 'sample' ? sampled++ : copied++),
+    );
     try {
       const el = await openCamera();
       // The sampler reads the video twice a second: the whole ladder (play, restart, explain) is three runs of
@@ -141,7 +136,6 @@ describe('camera capture with the fake camera', () => {
       expect(el.shadowRoot!.textContent).to.not.contain('black');
       el.reset();
     } finally {
-      CanvasRenderingContext2D.prototype.drawImage = drawImage;
       restore();
     }
   });
@@ -150,19 +144,10 @@ describe('camera capture with the fake camera', () => {
     // WebKitGTK's canvas gets no pixels from a 4K video (11 reads in 12, measured at stop 49), so the quality guidance saw
     // nothing and a still cut from the video could come out blank. As a fault, every read of a frame above 1080p is
     // left transparent here. Only where the camera gives more than 1080p when asked (WebKit's mock camera does).
-    const drawImage = CanvasRenderingContext2D.prototype.drawImage;
     const large = (video: HTMLVideoElement) => aboveFirstStep(video.videoWidth, video.videoHeight);
     let unreadable = 0;
     let judged = 0;
-    CanvasRenderingContext2D.prototype.drawImage = function (this: CanvasRenderingContext2D, ...args: unknown[]) {
-      if (args[0] instanceof HTMLVideoElement && large(args[0])) return void unreadable++;
-      return (drawImage as (...rest: unknown[]) => void).apply(this, args);
-    } as typeof drawImage;
-    const restore = stubVideoCopies((video) => {
-      if (!large(video)) return void judged++;
-      unreadable++;
-      return createImageBitmap(new ImageData(video.videoWidth, video.videoHeight));
-    });
+    const restore = transparentVideoReads(large, (how, unread) => (unread ? unreadable++ : how === 'copy' && judged++));
     try {
       const el = await openCamera();
       const video = await until('the camera preview and its stream', () => {
@@ -190,7 +175,6 @@ describe('camera capture with the fake camera', () => {
       expect(el.shadowRoot!.textContent).to.not.contain('black');
       el.reset();
     } finally {
-      CanvasRenderingContext2D.prototype.drawImage = drawImage;
       restore();
     }
   });
@@ -314,6 +298,35 @@ function stubVideoCopies(copy: (video: HTMLVideoElement) => Promise<ImageBitmap>
     (source instanceof HTMLVideoElement ? copy(source) : undefined) ??
     (original as (...args: unknown[]) => Promise<ImageBitmap>)(source, ...rest)) as typeof createImageBitmap;
   return () => (window.createImageBitmap = original);
+}
+
+/**
+ * Leaves the reads of the video that `unreadable` picks transparent, as WebKitGTK does with a 4K stream: drawImage
+ * paints nothing (the black-frame sampler's read) and a copy is empty (the preview loop's). `seen` hears every read.
+ * The prototype is stubbed, not a context: WebKit's canvases don't see an instance's own drawImage (stop 46).
+ */
+function transparentVideoReads(
+  unreadable: (video: HTMLVideoElement) => boolean,
+  seen: (how: 'sample' | 'copy', unread: boolean) => void,
+): () => void {
+  const drawImage = CanvasRenderingContext2D.prototype.drawImage;
+  CanvasRenderingContext2D.prototype.drawImage = function (this: CanvasRenderingContext2D, ...args: unknown[]) {
+    if (args[0] instanceof HTMLVideoElement) {
+      const unread = unreadable(args[0]);
+      seen('sample', unread);
+      if (unread) return;
+    }
+    return (drawImage as (...rest: unknown[]) => void).apply(this, args);
+  } as typeof drawImage;
+  const restore = stubVideoCopies((video) => {
+    const unread = unreadable(video);
+    seen('copy', unread);
+    return unread ? createImageBitmap(new ImageData(video.videoWidth, video.videoHeight)) : undefined;
+  });
+  return () => {
+    CanvasRenderingContext2D.prototype.drawImage = drawImage;
+    restore();
+  };
 }
 
 /** An element with its camera view open, judging the preview without auto-capture. */
