@@ -132,8 +132,7 @@ describe('camera capture with the fake camera', () => {
         seen: () => `${sampled} samples, ${copied} frames copied; ${shown(el)}`,
       });
       expect(copied, 'the preview loop went on').to.be.greaterThan(1);
-      expect(el.phase, shown(el)).to.equal('camera');
-      expect(el.shadowRoot!.textContent).to.not.contain('black');
+      expectCameraKept(el);
       el.reset();
     } finally {
       restore();
@@ -171,8 +170,7 @@ describe('camera capture with the fake camera', () => {
       });
       await until('two frames of the smaller preview judged', () => judged >= 2, { seen: () => `${judged} judged; ${shown(el)}` });
       expect(unreadable, 'the 4K frames went unread first').to.be.greaterThan(0);
-      expect(el.phase, shown(el)).to.equal('camera');
-      expect(el.shadowRoot!.textContent).to.not.contain('black');
+      expectCameraKept(el);
       el.reset();
     } finally {
       restore();
@@ -327,6 +325,12 @@ function transparentVideoReads(
     CanvasRenderingContext2D.prototype.drawImage = drawImage;
     restore();
   };
+}
+
+/** The camera is still open, and nothing it shows speaks of a black picture. */
+function expectCameraKept(el: AccuraIdLiveness): void {
+  expect(el.phase, shown(el)).to.equal('camera');
+  expect(el.shadowRoot!.textContent).to.not.contain('black');
 }
 
 /** An element with its camera view open, judging the preview without auto-capture. */
