@@ -22,7 +22,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
-from train import ROOT, SEED, Block, export, exposure, source_constant  # noqa: E402
+from train import ROOT, SEED, Block, export, exposure, mixed_precision, source_constant  # noqa: E402
 
 EPOCHS = int(os.environ.get('SIDE_EPOCHS', 30))
 PLANES, SEGMENTS, BINS = 3, 4, 48
@@ -38,10 +38,25 @@ LAYERS = [
 ]
 
 
+class StripBlock(Block):
+    """A 3 × 3 convolution dilated by the strip's segments or more: its taps above and below always read the padding,
+    so it runs as its middle row alone. The same outputs and gradients for a third of the work (a training step takes
+    about four fifths of the time); the dead rows are zeroed before export."""
+
+    def convolve(self, x):
+        c = self.conv
+        return F.conv2d(x, c.weight[:, :, 1:2], c.bias, c.stride, (0, c.padding[1]), c.dilation, c.groups)
+
+
 class SideNet(nn.Module):
     def __init__(self):
         super().__init__()
-        self.blocks = nn.ModuleDict({name: Block(cin, cout, k, s, d, g, bn=name != 'head') for name, cin, cout, k, s, d, g in LAYERS})
+        self.blocks = nn.ModuleDict(
+            {
+                name: (StripBlock if k == 3 and d >= SEGMENTS else Block)(cin, cout, k, s, d, g, bn=name != 'head')
+                for name, cin, cout, k, s, d, g in LAYERS
+            }
+        )
 
     def forward(self, x):
         """Each segment's scores over the depths (batch × segments × bins); their mean over the segments is the whole strip's."""
@@ -107,7 +122,8 @@ def main():
             if torch.rand(1, generator=gen).item() < 0.5:
                 xb, tb, inb = xb.flip(2), tb.flip(1), inb.flip(1)
             exposure(xb, gen)
-            scores = model(xb)
+            with mixed_precision():
+                scores = model(xb).float()
             # The whole strip's depth, and each segment's (where the side turns), weighed alike.
             whole = -(F.log_softmax(scores.mean(1), 1) * target[idx]).sum(1).mean()
             each = -((F.log_softmax(scores, 2) * tb).sum(2) * inb).sum() / inb.sum().clamp_min(1)

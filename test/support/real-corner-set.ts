@@ -108,13 +108,14 @@ export async function renderSplit(split: Split, count: number, from = 0): Promis
 
 /**
  * Runs `script --part …args from count` in one child process per range (tsx, output shown), then joins the parts'
- * `.bin` and `.json` files, as `base(from, count)` names them, into `base(first range's from, total)`'s.
+ * `.bin` and `.json` files, as `base(from, count)` names them, into `base(first range's from, total)`'s (unless `join` is false).
  */
 export async function renderInParts(
   script: string,
   args: string[],
   ranges: readonly (readonly [from: number, count: number])[],
   base: (from: number, count: number) => string,
+  { join = true } = {},
 ): Promise<void> {
   await Promise.all(
     ranges.map(
@@ -127,6 +128,7 @@ export async function renderInParts(
         }),
     ),
   );
+  if (!join) return;
   const total = ranges.reduce((sum, [, n]) => sum + n, 0);
   const joined = base(ranges[0][0], total);
   writeFileSync(`${joined}.bin`, Buffer.concat(ranges.map(([from, n]) => readFileSync(`${base(from, n)}.bin`))));
@@ -184,9 +186,14 @@ export async function realScenes(split: Exclude<Split, 'train'>, count = SPLIT_S
   }
   const bytes = readFileSync(bin);
   const meta = (JSON.parse(readFileSync(json, 'utf8')) as (RealSpec & { corners?: Quad; share: number })[]).slice(0, count);
+  return meta.map((m, i) => ({ ...m, image: storedFrame(bytes, i) }));
+}
+
+/** Frame `i` of a file of full frames, each its grey plane then its chroma plane (no copy). */
+export function storedFrame(bytes: Uint8Array, i: number): GrayImage {
   const size = WIDTH * HEIGHT;
-  const plane = (i: number, k: number) => new Uint8Array(bytes.buffer, bytes.byteOffset + (2 * i + k) * size, size);
-  return meta.map((m, i) => ({ ...m, image: { data: plane(i, 0), chroma: plane(i, 1), width: WIDTH, height: HEIGHT } }));
+  const plane = (k: number) => new Uint8Array(bytes.buffer, bytes.byteOffset + (2 * i + k) * size, size);
+  return { data: plane(0), chroma: plane(1), width: WIDTH, height: HEIGHT };
 }
 
 /** A quad moved as a hand moves a card between two analysed frames: shifted, turned and scaled a little, each scene its own way. */

@@ -5,8 +5,11 @@
  * shipped mask model, before any side model (its sides fall where the finder's really do, printed bands included), and
  * the true quad with sides moved in or out at random (so that a side already on the edge, or far inside it, is seen
  * often enough). `node --import tsx test/support/side-train-set.ts` renders them (in two processes).
+ * The realistic scenes themselves do not depend on the mask model, so they are rendered once, before any training
+ * (`--scenes`: full frames of the card scenes, about 5.3 GB, out of git), and the strips are cut from them after train.py
+ * writes a new mask model: rendering was nine tenths of the strips' time.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DOCUMENT_ASPECT } from '../../src/camera/camera-rules.ts';
 import { CORNER_MODEL_LAYERS, CORNER_MODEL_WEIGHTS } from '../../src/quality/corners/corner-model.ts';
@@ -19,7 +22,7 @@ import { sceneSpec } from './real-scenes.mjs';
 import { seededRandom } from './random.mjs';
 import { sceneSet } from './card-scene.mjs';
 import { type Scene, renderGray } from './corner-scenes.ts';
-import { type RealSpec, VERSION, renderInParts, renderOne, renderTrainInHalves, writeTrainPart } from './real-corner-set.ts';
+import { type RealSpec, VERSION, renderInParts, renderOne, renderTrainInHalves, storedFrame, writeTrainPart } from './real-corner-set.ts';
 import { SYNTHETIC_VERSION } from './synthetic-train-set.ts';
 import { loadSurfaces } from './surfaces.mjs';
 
@@ -32,6 +35,9 @@ export const SIDE_SYNTHETIC = { seed: 2046, cards: 3000 };
 const FOLDER = fileURLToPath(new URL('../fixtures/generated/', import.meta.url));
 /** The strips' own version: 2 adds each segment's true depth. */
 export const SIDE_STRIPS_VERSION = 2;
+const sceneBase = (from: number, count: number) => `${FOLDER}side-scenes-${VERSION}-train-${from}-${count}`;
+/** Scenes a file of full frames holds: 3,000 is about 1.3 GB, as one file read must stay under 2 GiB. */
+const SCENES_PER_FILE = 3000;
 const base = (from: number, count: number) => `${FOLDER}side-strips-${SIDE_STRIPS_VERSION}-${VERSION}-train-${from}-${count}`;
 const syntheticBase = (from: number, count: number) =>
   `${FOLDER}side-strips-${SIDE_STRIPS_VERSION}-synthetic-${SYNTHETIC_VERSION}-${SIDE_SYNTHETIC.seed}-${from}-${count}`;
@@ -102,22 +108,43 @@ function sceneStrips(model: CornerModel, image: GrayImage, corners: Quad, random
   return { chunks, meta };
 }
 
-async function renderRange(from: number, count: number): Promise<void> {
+/** Renders the card scenes of the realistic range [from, from + count) as full frames (grey and chroma planes). */
+async function renderScenes(from: number, count: number): Promise<void> {
   const surfaces = await loadSurfaces();
-  const model = loadCornerModel({ layers: CORNER_MODEL_LAYERS, weights: CORNER_MODEL_WEIGHTS });
   const chunks: Uint8Array[] = [];
   const meta: unknown[] = [];
-  const started = performance.now();
   for (let i = from; i < from + count; i++) {
     const spec = sceneSpec('train', i, surfaces) as unknown as RealSpec;
     if (spec.kind !== 'card') continue;
     const { corners, image } = await renderOne(spec, surfaces);
     if (!corners) continue;
-    const strips = sceneStrips(model, image, corners, seededRandom(0x51de + i), { index: i, group: spec.group });
+    chunks.push(image.data, image.chroma!);
+    meta.push({ index: i, group: spec.group, corners });
+  }
+  writeTrainPart(sceneBase(from, count), chunks, meta);
+}
+
+/** The scenes renderScenes wrote for the range [from, from + count), one at a time, from each file inside it. */
+function* renderedScenes(from: number, count: number): Generator<{ index: number; group: string; corners: Quad; image: GrayImage }> {
+  for (const [fileFrom, fileCount] of sceneFiles().filter(([start]) => start >= from && start < from + count)) {
+    const bytes = readFileSync(`${sceneBase(fileFrom, fileCount)}.bin`);
+    const meta = JSON.parse(readFileSync(`${sceneBase(fileFrom, fileCount)}.json`, 'utf8')) as {
+      index: number;
+      group: string;
+      corners: Quad;
+    }[];
+    for (const [i, m] of meta.entries()) yield { ...m, image: storedFrame(bytes, i) };
+  }
+}
+
+async function renderRange(from: number, count: number): Promise<void> {
+  const model = loadCornerModel({ layers: CORNER_MODEL_LAYERS, weights: CORNER_MODEL_WEIGHTS });
+  const chunks: Uint8Array[] = [];
+  const meta: unknown[] = [];
+  for (const { index, group, corners, image } of renderedScenes(from, count)) {
+    const strips = sceneStrips(model, image, corners, seededRandom(0x51de + index), { index, group });
     chunks.push(...strips.chunks);
     meta.push(...strips.meta);
-    if ((i - from) % 500 === 499)
-      console.log(`side strips: ${i - from + 1} of ${count} scenes in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
   writeTrainPart(base(from, count), chunks, meta);
 }
@@ -139,28 +166,50 @@ async function renderSyntheticRange(from: number, count: number): Promise<void> 
   writeTrainPart(syntheticBase(from, count), chunks, meta);
 }
 
-/** Renders the strips in two processes, then joins the halves; skipped when they are already there. */
+/** The scenes' files, SCENES_PER_FILE each; the strips' two halves (renderTrainInHalves) each read whole files. */
+function sceneFiles(): [from: number, count: number][] {
+  const { from, count } = SIDE_TRAIN;
+  return Array.from({ length: Math.ceil(count / SCENES_PER_FILE) }, (_, k) => [
+    from + k * SCENES_PER_FILE,
+    Math.min(SCENES_PER_FILE, count - k * SCENES_PER_FILE),
+  ]);
+}
+
+/** Renders the realistic scenes' files that are not there yet, each in a process of its own. */
+export async function renderSideScenes(): Promise<void> {
+  const missing = sceneFiles().filter(([from, count]) => !existsSync(`${sceneBase(from, count)}.json`));
+  if (!missing.length) return;
+  await loadSurfaces();
+  const started = performance.now();
+  await renderInParts(fileURLToPath(import.meta.url), ['scenes'], missing, sceneBase, { join: false });
+  const rendered = missing.reduce((sum, [, count]) => sum + count, 0);
+  console.log(`side model scenes: ${rendered} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** Cuts the strips with the mask model as it is now, in two processes: always again, as a new mask model moves its quads. */
 export async function renderSideTrain(): Promise<void> {
+  await renderSideScenes();
   const { from, count } = SIDE_TRAIN;
   const script = fileURLToPath(import.meta.url);
-  await loadSurfaces();
+  for (const stale of [base(from, count), syntheticBase(0, SIDE_SYNTHETIC.cards)]) rmSync(`${stale}.json`, { force: true });
   await renderTrainInHalves(script, 'side model train strips, from scenes', from, count, base);
   const half = Math.ceil(SIDE_SYNTHETIC.cards / 2);
-  if (!existsSync(`${syntheticBase(0, SIDE_SYNTHETIC.cards)}.json`))
-    await renderInParts(
-      script,
-      ['synthetic'],
-      [
-        [0, half],
-        [half, SIDE_SYNTHETIC.cards - half],
-      ],
-      syntheticBase,
-    );
+  await renderInParts(
+    script,
+    ['synthetic'],
+    [
+      [0, half],
+      [half, SIDE_SYNTHETIC.cards - half],
+    ],
+    syntheticBase,
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [flag, ...rest] = process.argv.slice(2);
   if (flag === '--part' && rest[0] === 'synthetic') await renderSyntheticRange(Number(rest[1]), Number(rest[2]));
+  else if (flag === '--part' && rest[0] === 'scenes') await renderScenes(Number(rest[1]), Number(rest[2]));
   else if (flag === '--part') await renderRange(Number(rest[0]), Number(rest[1]));
+  else if (flag === '--scenes') await renderSideScenes();
   else await renderSideTrain();
 }
