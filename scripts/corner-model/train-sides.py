@@ -135,7 +135,8 @@ def main():
             total += loss.item() * len(idx)
         model.eval()
         with torch.no_grad():
-            scores = model(x[val_idx])
+            # In training's batches: all at once took 20 times as long here, a quarter of a whole epoch.
+            scores = torch.cat([model(x[part]) for part in val_idx.split(batch)])
             pred = scores.mean(1).argmax(1).float()
             close = ((pred - at[val_idx]).abs() <= 2).float()
             # Each segment's, where its edge is in the strip.
