@@ -6,8 +6,9 @@
     node --import tsx test/support/closer-train-set.ts         # the closer look's crops (once, about 32 min)
     nice -n 10 /usr/bin/python3 scripts/corner-model/train.py  # then this (Debian's python3-torch), about 39 min
 
-`npm run train:corners` does all four, then the side model's (train-sides.py). Three stages: 60 epochs on whole frames; 10 more on whole frames and the
-crops of the first 18,000 train scenes together at a third of the rate (`--closer-only` runs the second stage alone,
+`npm run train:corners` does all four, with the side model's scenes rendered before this script and its strips and
+training after it (side-train-set.ts, train-sides.py). Three stages: 60 epochs on whole frames; 10 more on whole
+frames and the crops of the first 18,000 train scenes together at a third of the rate (`--closer-only` runs the second stage alone,
 from the first's checkpoint, FRAMES_CHECKPOINT); then two rounds of 20 more on whole frames and all the crops at half
 that rate, each from the weights before it as they ship (`--more-crops` runs one round alone, from corner-model.ts;
 `--check-read` checks that corner-model.ts reads back exactly). Fixed seeds and a fixed number of epochs: the same scenes give
@@ -355,8 +356,8 @@ def train(model, data, epochs, max_lr, started, label, frozen_norms=False):
             total += loss.item() * len(idx)
         model.eval()
         with torch.no_grad():
-            # In training's batches: 100 at a time took 9 times as long here (their planes outgrow the caches), a
-            # quarter of a whole epoch; the outputs are the same.
+            # In training's batches: 100 at a time took 2.5 to 9 times as long here (their planes outgrow the caches),
+            # up to a quarter of a whole epoch; the outputs are the same.
             out = torch.cat([model(x[part].contiguous(memory_format=torch.channels_last)) for part in val_idx.split(batch)])
             vloss = (focal(out[:, 0], heat[val_idx]) + F.binary_cross_entropy_with_logits(out[:, 1], mask[val_idx]) * 2).item()
         minutes = (time.time() - started) / 60
