@@ -1,9 +1,11 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { defaultReporter } from '@web/test-runner';
 import { existsSync, mkdirSync } from 'node:fs';
 import sharp from 'sharp';
 import { ENGINES, selectedEngines } from './scripts/engines.mjs';
 import { fakeCameraArgs, fakeCameraFlags, renderCardScene, renderMovingShots, writeY4mVideo } from './test/support/card-scene.mjs';
 import { chromium } from './test/support/chromium.mjs';
+import { earlyStopReporter } from './test/support/early-stop-reporter.mjs';
 import { MOVING_DISTANCE, MOVING_FPS, MOVING_HEIGHT, MOVING_SHOTS, MOVING_VERSION, MOVING_WIDTH } from './test/support/moving-card.mjs';
 import { testEndpoint } from './test/support/endpoint.mjs';
 import { firefox } from './test/support/firefox.mjs';
@@ -118,6 +120,8 @@ export default {
   browserStartTimeout: 180_000,
   testsStartTimeout: 300_000,
   middleware: [testEndpoint, strictCspOnRequest],
+  // The default report, and a line that says why when a run stops before its files finish.
+  reporters: [defaultReporter(), earlyStopReporter()],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
   groups,
 };
