@@ -56,7 +56,7 @@ export function earlyStopReporter() {
         if (lastErrors.length) say(`\nThe runner's last console errors (they may repeat lines above):\n${lastErrors.join('\n')}`);
         say(
           `\n${EARLY_STOP} (exit ${code}${signal ? `, after ${signal}` : ''}): ${done} of ${total} files done, ` +
-            `${failed ? `${failed} failed` : 'no test failed'}; running: ${running.join(', ') || 'none'}`,
+            `${failed ? `${failed} with a failed test` : 'no test failed'}; running: ${running.join(', ') || 'none'}`,
         );
       });
     },
