@@ -113,6 +113,13 @@ class ChannelsLast(torch.autograd.Function):
         return grad.contiguous()
 
 
+def fold_norm(weight, bias, bn, cast=lambda t: t):
+    """A convolution's weight and bias with the batch norm after it folded in, from its running statistics (`cast`
+    each of the norm's tensors first: export folds in float64)."""
+    scale = cast(bn.weight) / torch.sqrt(cast(bn.running_var) + bn.eps)
+    return weight * scale[:, None, None, None], (bias - cast(bn.running_mean)) * scale + cast(bn.bias)
+
+
 class Block(nn.Module):
     def __init__(self, cin, cout, k, stride, dil, groups, bn=True):
         super().__init__()
@@ -130,9 +137,7 @@ class Block(nn.Module):
             # Fixed statistics (the third stage's frozen norms, and evaluation) make batch norm a scale and shift per
             # plane: folded into the convolution, the same function with the same gradients, and no planar round trip
             # (a third-stage epoch took about a fifth less time in stop 52's run, on a slower day).
-            bn = self.bn
-            scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
-            return F.relu(self.convolve(x, self.conv.weight * scale[:, None, None, None], bn.bias - bn.running_mean * scale))
+            return F.relu(self.convolve(x, *fold_norm(self.conv.weight, torch.zeros_like(self.bn.bias), self.bn)))
         x = self.convolve(x, self.conv.weight, None)
         # The convolution runs channels-last, the batch norm and ReLU planar: a training step takes half the time.
         return ChannelsLast.apply(F.relu(self.bn(Planar.apply(x))))
@@ -264,10 +269,7 @@ def export(model, path, layers=LAYERS, joins=JOINS, name='CORNER_MODEL', what="t
         w = block.conv.weight.detach().double()
         b = block.conv.bias.detach().double() if block.conv.bias is not None else torch.zeros(cout, dtype=torch.float64)
         if block.bn is not None:
-            bn = block.bn
-            scale = bn.weight.detach().double() / torch.sqrt(bn.running_var.double() + bn.eps)
-            w = w * scale[:, None, None, None]
-            b = (b - bn.running_mean.double()) * scale + bn.bias.detach().double()
+            w, b = fold_norm(w, b, block.bn, lambda t: t.detach().double())
         planes = w.reshape(cout, -1)
         # The float16 scale is what the JavaScript reads: quantise against it, not against the exact one.
         scales = torch.from_numpy((planes.abs().max(1).values / 127).clamp(min=1e-8).numpy().astype('<f2').astype('float64'))
