@@ -12,8 +12,8 @@ frames and the crops of the first 18,000 train scenes together at a third of the
 from the first's checkpoint, FRAMES_CHECKPOINT); then two rounds of 20 more on whole frames and all the crops at half
 that rate, each from the weights before it as they ship (`--more-crops` runs one round alone, from corner-model.ts;
 `--check-read` checks that corner-model.ts reads back exactly). Fixed seeds and a fixed number of epochs: the same scenes give
-the same weights (up to the floating point of the machine's BLAS). Two threads, as on this
-project's 2-core machines.
+the same weights (checked to the bit at stop 53, on one machine; a change to the order of floating-point sums trains
+another model). Two threads, as on this project's 2-core machines.
 
 The model: grey + chroma at 160 px across (model-input.ts), three stride-2 convolutions, three
 dilated ones for context (the last sees about 240 input px, a whole card and what is around it),
