@@ -157,7 +157,7 @@ class CornerNet(nn.Module):
     def __init__(self):
         super().__init__()
         self.blocks = nn.ModuleDict({name: Block(cin, cout, k, s, d, g, bn=name != 'head') for name, cin, cout, k, s, d, g in LAYERS})
-        assert all(k == 1 and s == 1 for name, _, _, k, s, *_ in LAYERS if name in JOINS), 'a join is a 1 × 1 convolution'
+        assert all((k, s, g) == (1, 1, 1) for name, _, _, k, s, _, g in LAYERS if name in JOINS), 'a join is a plain 1 × 1 convolution'
 
     def forward(self, x):
         b = self.blocks
