@@ -15,6 +15,7 @@ import {
   type CardLooks,
   type CardThresholds,
   MIN_MASK_AGREEMENT,
+  MIN_SURE_CLOSER_LOOK,
   MIN_SURE_FIRST_LOOK,
   cardLooks,
   decideCard,
@@ -215,7 +216,7 @@ if (model) {
 
   // Both detectors: the classical quad's mask agreement and the learned quad's confidence, swept together.
   console.log(
-    `\nTune split: both detectors (detectCard, a first look from ${MIN_SURE_FIRST_LOOK} taken as it is), the classical quad's mask agreement × the learned quad's confidence (in use: ${MIN_MASK_AGREEMENT} × ${MIN_LEARNED_CONFIDENCE}).`,
+    `\nTune split: both detectors (detectCard, a first look from ${MIN_SURE_FIRST_LOOK} and a closer look from ${MIN_SURE_CLOSER_LOOK} taken as they are), the classical quad's mask agreement × the learned quad's confidence (in use: ${MIN_MASK_AGREEMENT} × ${MIN_LEARNED_CONFIDENCE}).`,
   );
   const sweep: Record<string, string>[] = [];
   for (const agreement of [0.3, 0.4, 0.5, 0.6, 0.7])
@@ -231,14 +232,11 @@ if (model) {
     }
   console.table(sweep);
 
-  // A sure first look taken as it is: what it saves (network runs and classical searches per scene, counted as the
-  // decision asks for them, not timed: this host's CPU figures move by a third within the hour) against what it costs
-  // in found cards and corner error.
-  console.log(
-    `\nTune split: the first look taken as it is from this confidence on (in use: ${MIN_SURE_FIRST_LOOK}), with ${MIN_MASK_AGREEMENT} × ${MIN_LEARNED_CONFIDENCE} after it.`,
-  );
-  console.table(
-    [0.9, 0.93, 0.95, 0.97, 0.99, Infinity].map((sure) => {
+  // A sure first look taken as it is, and a sure closer look taken without the classical search: what each saves
+  // (network runs and classical searches per scene, counted as the decision asks for them, not timed: this host's CPU
+  // figures move by a third within the hour) against what it costs in found cards and corner error.
+  const costs = (key: 'sure' | 'sureCloser') =>
+    [0.9, 0.93, 0.95, 0.97, 0.99, Infinity].map((value) => {
       let networks = 0;
       let searches = 0;
       const s = summarize(
@@ -255,17 +253,24 @@ if (model) {
               return found;
             },
           };
-          return decided(scene, { sure }, counted);
+          return decided(scene, { [key]: value }, counted);
         }),
       );
       return {
-        'sure from': Number.isFinite(sure) ? sure : 'never',
+        'sure from': Number.isFinite(value) ? value : 'never',
         found: pct(s.found),
         'false detections': pct(s.falses),
         'p95 corner error': pct(s.p95Error, 2),
         'network runs a scene': (networks / tune.length).toFixed(2),
         'classical searches a scene': (searches / tune.length).toFixed(2),
       };
-    }),
+    });
+  console.log(
+    `\nTune split: the first look taken as it is from this confidence on (in use: ${MIN_SURE_FIRST_LOOK}), with a sure closer look from ${MIN_SURE_CLOSER_LOOK} and ${MIN_MASK_AGREEMENT} × ${MIN_LEARNED_CONFIDENCE} after it.`,
   );
+  console.table(costs('sure'));
+  console.log(
+    `\nTune split: the closer look taken without the classical search from this confidence on (in use: ${MIN_SURE_CLOSER_LOOK}), after a sure first look from ${MIN_SURE_FIRST_LOOK}.`,
+  );
+  console.table(costs('sureCloser'));
 }

@@ -1,8 +1,8 @@
 /**
  * Both corner detectors together, as the realistic set measures best: the learned mask's first look when it is sure;
- * else the classical detector's quad when the learned mask agrees that it outlines a card (its corners are the most
- * precise; the mask refuses the books, frames and boxes whose outline fooled it); else the learned mask's own quad,
- * looked at again closer (which finds the upright, small, thumbed and light-on-light cards the classical one misses).
+ * else its closer look when that is sure; else the classical detector's quad when the learned mask agrees that it
+ * outlines a card (the mask refuses the books, frames and boxes whose outline fooled it); else the learned mask's own
+ * quad, looked at again closer (which finds the upright, small, thumbed and light-on-light cards the classical one misses).
  */
 import { MIN_QUAD_CONFIDENCE, detectQuad } from './detect.ts';
 import type { GrayImage, Quad } from './geometry.ts';
@@ -41,6 +41,14 @@ export const MIN_MASK_AGREEMENT = 0.5;
  * without a card were taken (look-alikes that the rest of the search refuses).
  */
 export const MIN_SURE_FIRST_LOOK = 0.97;
+
+/**
+ * A closer look at least this sure is the card too, without the classical search: the search is the largest part of
+ * the CPU. Tune split (2,400 scenes): the lowest value at which no figure is worse than without it (found and false the
+ * same, p95 error 1.57 % against 1.59 %); the search runs 0.39 times a scene instead of 0.71, the closer look 0.64 times
+ * instead of 0.38, and the median CPU falls by about a seventh (stop 54). At 0.93 one card fewer is found.
+ */
+export const MIN_SURE_CLOSER_LOOK = 0.95;
 
 /**
  * Where the last frame had the card (trackCard), a quad counts at this confidence, below the whole search's: the last
@@ -123,6 +131,8 @@ export function cardLooks(model: CornerModel, image: GrayImage, aspect: number):
 export interface CardThresholds {
   /** A first look this sure is taken as it is (MIN_SURE_FIRST_LOOK). */
   sure: number;
+  /** A closer look this sure is taken without the classical search (MIN_SURE_CLOSER_LOOK). */
+  sureCloser: number;
   /** The mask's agreement a classical quad needs (MIN_MASK_AGREEMENT). */
   agreement: number;
   /** The closer look's confidence a learned quad needs (MIN_LEARNED_CONFIDENCE). */
@@ -133,14 +143,15 @@ export interface CardThresholds {
 
 export const CARD_THRESHOLDS: CardThresholds = {
   sure: MIN_SURE_FIRST_LOOK,
+  sureCloser: MIN_SURE_CLOSER_LOOK,
   agreement: MIN_MASK_AGREEMENT,
   confidence: MIN_LEARNED_CONFIDENCE,
   firstLook: MIN_FIRST_LOOK,
 };
 
 /**
- * detectCard's decision, in its order: no card where the mask sees none; a sure first look as it is; the classical quad
- * where the mask agrees; else the first look's quad looked at closer.
+ * detectCard's decision, in its order: no card where the mask sees none; a sure first look as it is; a sure closer look;
+ * the classical quad where the mask agrees; else the closer look, when sure enough.
  */
 export function decideCard(
   image: GrayImage,
@@ -151,11 +162,12 @@ export function decideCard(
   if (!maskSeesCard(looks.maps())) return undefined;
   const first = looks.first();
   if (first && first.confidence >= t.sure) return snapped(image, first, t.sure, sides);
+  const closer = closerLook(first, looks.closer, { minConfidence: 0, minFirstLook: t.firstLook });
+  if (closer && closer.confidence >= t.sureCloser) return snapped(image, closer, t.sureCloser, sides);
   const classical = looks.classical();
   if (classical && classical.agreement >= t.agreement)
     return { corners: edges(image, classical.corners, sides), confidence: classical.agreement, by: 'classical' };
-  const learned = closerLook(first, looks.closer, { minConfidence: t.confidence, minFirstLook: t.firstLook });
-  return snapped(image, learned, t.confidence, sides);
+  return snapped(image, closer, t.confidence, sides);
 }
 
 /**
