@@ -34,6 +34,21 @@ export function modelInput(image: GrayImage): ModelInput {
     const src = planes[p];
     const out = p * width * height;
     if (!src) continue;
+    if (sx === 4) {
+      // A 640 px wide frame, as the worker analyses: each cell four columns, summed without the general loop's column
+      // bounds; the same integer sums, so the same input to the bit, in about a third of the time.
+      const w = image.width;
+      for (let y = 0; y < height; y++) {
+        const y0 = Math.floor(y * sy);
+        const y1 = Math.max(y0 + 1, Math.floor((y + 1) * sy));
+        for (let x = 0; x < width; x++) {
+          let sum = 0;
+          for (let i = y0 * w + 4 * x, end = y1 * w + 4 * x; i < end; i += w) sum += src[i] + src[i + 1] + src[i + 2] + src[i + 3];
+          data[out + y * width + x] = (sum / ((y1 - y0) * 4) - 128) / 64;
+        }
+      }
+      continue;
+    }
     for (let y = 0; y < height; y++) {
       const y0 = Math.floor(y * sy);
       const y1 = Math.max(y0 + 1, Math.floor((y + 1) * sy));
