@@ -29,6 +29,13 @@ export function modelInput(image: GrayImage): ModelInput {
   const data = new Float32Array(2 * width * height);
   const sx = image.width / width;
   const sy = image.height / height;
+  // Each cell's columns [left, right), worked out once rather than per row.
+  const left = new Int32Array(width);
+  const right = new Int32Array(width);
+  for (let x = 0; x < width; x++) {
+    left[x] = Math.floor(x * sx);
+    right[x] = Math.max(left[x] + 1, Math.floor((x + 1) * sx));
+  }
   const planes = [image.data, image.chroma];
   for (let p = 0; p < 2; p++) {
     const src = planes[p];
@@ -53,8 +60,8 @@ export function modelInput(image: GrayImage): ModelInput {
       const y0 = Math.floor(y * sy);
       const y1 = Math.max(y0 + 1, Math.floor((y + 1) * sy));
       for (let x = 0; x < width; x++) {
-        const x0 = Math.floor(x * sx);
-        const x1 = Math.max(x0 + 1, Math.floor((x + 1) * sx));
+        const x0 = left[x];
+        const x1 = right[x];
         let sum = 0;
         for (let yy = y0; yy < y1; yy++) {
           const row = yy * image.width;
