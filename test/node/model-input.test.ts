@@ -38,7 +38,7 @@ test("the model's input is each cell's block mean, on the worker's 640 px frames
     data: Uint8Array.from({ length: width * height }, () => Math.floor(random() * 256)),
     chroma: chroma ? Uint8Array.from({ length: width * height }, () => Math.floor(random() * 256)) : undefined,
   });
-  // 4:3 and 16:9 frames as the worker analyses them, a tall one, a grey one; then crops and an upscaled sliver.
+  // 4:3 and 16:9 frames as the worker analyses them, a tall one, a grey one; then crops, the last one smaller than the input.
   for (const [width, height, chroma] of [
     [640, 480, true],
     [640, 360, true],
