@@ -2,10 +2,8 @@
 
 /** A separable Gaussian blur of RGB pixels (the σ = 3 "blurred card" fixture); edges repeat the border pixel. */
 export function gaussianBlur(rgb, width, height, sigma) {
-  const radius = Math.ceil(sigma * 3);
-  const kernel = Array.from({ length: radius * 2 + 1 }, (_, k) => Math.exp(-((k - radius) ** 2) / (2 * sigma * sigma)));
-  const total = kernel.reduce((a, b) => a + b, 0);
-  const weights = Float32Array.from(kernel, (w) => w / total);
+  const weights = gaussianWeights(sigma);
+  const radius = (weights.length - 1) / 2;
   // One pass along `count` lines of `length` pixels: pixels `stride` apart, lines `step` apart.
   const pass = (source, length, stride, count, step) => {
     const out = new Float32Array(source.length);
@@ -31,4 +29,12 @@ export function gaussianBlur(rgb, width, height, sigma) {
     return out;
   };
   return pass(pass(rgb, width, 3, height, width * 3), height, width * 3, width, 3);
+}
+
+/** The blur's taps, 3 σ either side, summing to one. */
+export function gaussianWeights(sigma) {
+  const radius = Math.ceil(sigma * 3);
+  const kernel = Array.from({ length: radius * 2 + 1 }, (_, k) => Math.exp(-((k - radius) ** 2) / (2 * sigma * sigma)));
+  const total = kernel.reduce((a, b) => a + b, 0);
+  return Float32Array.from(kernel, (w) => w / total);
 }

@@ -9,15 +9,28 @@
  * (each corner by about 3 % of the diagonal): a card's, a look-alike's (judged again up close, it must stay
  * refused), or on a bare surface a card-sized box anywhere.
  * Written at the model's input size, corners in the 640 × 480 frame's units as train.py reads them.
- * `node --import tsx test/support/closer-train-set.ts` renders it (in two processes).
+ * `node --import tsx test/support/closer-train-set.ts` renders it (in two processes), and the train split's whole frames on the way.
  */
+import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Point, Quad } from '../../src/quality/corners/geometry.ts';
 import { cropGray } from '../../src/quality/corners/gray-image.ts';
 import { closerCrop } from '../../src/quality/corners/learned.ts';
 import { HEIGHT, WIDTH, sceneSpec } from './real-scenes.mjs';
 import { seededRandom } from './random.mjs';
-import { type RealSpec, VERSION, modelInputBytes, renderOne, renderTrainInHalves, writeTrainPart } from './real-corner-set.ts';
+import {
+  type RealSpec,
+  SPLIT_SIZE,
+  VERSION,
+  halves,
+  joinParts,
+  modelInputBytes,
+  renderOne,
+  renderTrainInHalves,
+  trainFrame,
+  trainFramesBase,
+  writeTrainPart,
+} from './real-corner-set.ts';
 import { loadSurfaces } from './surfaces.mjs';
 
 /** The train split's scenes cut into crops; train.py reads the range from the file name. */
@@ -51,9 +64,16 @@ async function renderRange(from: number, count: number): Promise<void> {
   const surfaces = await loadSurfaces();
   const chunks: Uint8Array[] = [];
   const meta: unknown[] = [];
+  const frames = { chunks: [] as Uint8Array[], meta: [] as unknown[] };
   for (let i = from; i < from + count; i++) {
     const spec = sceneSpec('train', i, surfaces) as unknown as RealSpec;
-    const { corners, outline, image } = await renderOne(spec, surfaces);
+    const rendered = await renderOne(spec, surfaces);
+    const { corners, outline, image } = rendered;
+    if (i < SPLIT_SIZE.train) {
+      const frame = trainFrame(spec, rendered);
+      frames.chunks.push(frame.bytes);
+      frames.meta.push(frame.meta);
+    }
     const random = seededRandom(0x6c05e + i);
     const box = closerCrop(outline ? missedBy(outline, 0.03, random) : anyBox(random), image.width, image.height);
     // No crop when the object nearly fills the frame: the first look has the last word there.
@@ -78,14 +98,33 @@ async function renderRange(from: number, count: number): Promise<void> {
     });
   }
   writeTrainPart(base(from, count), chunks, meta);
+  if (frames.chunks.length) writeTrainPart(trainFramesBase(from, frames.chunks.length), frames.chunks, frames.meta);
 }
 
-/** Renders the crops in two processes, then joins the halves; skipped when they are already there. */
+/**
+ * Renders the crops in two processes, then joins the halves; skipped when they are already there. The scenes the
+ * train split's whole frames come from are among them, so their frames are written on the way (train.py's first
+ * source, as `real-corner-set.ts train` renders it, byte for byte) rather than rendered again.
+ */
 export async function renderCloserTrain(): Promise<void> {
   const { from, count } = CLOSER_TRAIN;
   // Fetched and cached here, once: children racing to apt-get and unpack the same files read half-written ones.
   await loadSurfaces();
-  await renderTrainInHalves(fileURLToPath(import.meta.url), 'closer-look train crops, from scenes', from, count, base);
+  const frames = trainFramesBase(0, SPLIT_SIZE.train);
+  if (!existsSync(`${frames}.json`)) rmSync(`${base(from, count)}.json`, { force: true });
+  await renderTrainInHalves(
+    fileURLToPath(import.meta.url),
+    "closer-look train crops and the train split's whole frames, from scenes",
+    from,
+    count,
+    base,
+  );
+  // Each half wrote the whole frames of its scenes below the train split's end.
+  const parts = halves(from, count).map(([start, n]) => [start, Math.max(0, Math.min(start + n, SPLIT_SIZE.train) - start)] as const);
+  joinParts(
+    parts.filter(([, n]) => n > 0),
+    trainFramesBase,
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

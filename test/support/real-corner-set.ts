@@ -75,6 +75,15 @@ export async function renderOne(
   return { corners: painted.corners, outline: painted.outline, share: painted.share, image };
 }
 
+/** A train scene's whole frame as train.py reads it: its model input, and what the scene holds. */
+export function trainFrame(spec: RealSpec, { corners, share, image }: { corners?: Quad; share: number; image: GrayImage }) {
+  const input = modelInputBytes(image);
+  return { bytes: input.bytes, meta: { ...spec, corners, share, width: input.width, height: input.height } };
+}
+
+/** Where train scenes [from, from + count)'s whole frames go (`.bin`, `.json`). */
+export const trainFramesBase = (from: number, count: number) => paths('train', count, from).bin.slice(0, -'.bin'.length);
+
 const paths = (split: Split, count: number, from = 0) => {
   const base = `${FOLDER}real-corners-${VERSION}-${split}-${from}-${count}`;
   return { bin: `${base}.bin`, json: `${base}.json` };
@@ -89,11 +98,12 @@ export async function renderSplit(split: Split, count: number, from = 0): Promis
   const started = performance.now();
   for (let i = from; i < from + count; i++) {
     const spec = sceneSpec(split, i, surfaces) as unknown as RealSpec;
-    const { corners, share, image } = await renderOne(spec, surfaces);
+    const rendered = await renderOne(spec, surfaces);
+    const { corners, share, image } = rendered;
     if (split === 'train') {
-      const input = modelInputBytes(image);
-      chunks.push(input.bytes);
-      meta.push({ ...spec, corners, share, width: input.width, height: input.height });
+      const frame = trainFrame(spec, rendered);
+      chunks.push(frame.bytes);
+      meta.push(frame.meta);
     } else {
       chunks.push(image.data, image.chroma!);
       meta.push({ ...spec, corners, share });
@@ -128,9 +138,17 @@ export async function renderInParts(
         }),
     ),
   );
-  if (!join) return;
+  if (join) joinParts(ranges, base);
+}
+
+/** Joins the parts' `.bin` and `.json` files, as `base(from, count)` names them, into `base(first range's from, total)`'s. */
+export function joinParts(
+  ranges: readonly (readonly [from: number, count: number])[],
+  base: (from: number, count: number) => string,
+): void {
   const total = ranges.reduce((sum, [, n]) => sum + n, 0);
   const joined = base(ranges[0][0], total);
+  if (ranges.length === 1 && joined === base(...ranges[0])) return;
   writeFileSync(`${joined}.bin`, Buffer.concat(ranges.map(([from, n]) => readFileSync(`${base(from, n)}.bin`))));
   writeFileSync(`${joined}.json`, JSON.stringify(ranges.flatMap(([from, n]) => JSON.parse(readFileSync(`${base(from, n)}.json`, 'utf8')))));
 }
@@ -140,6 +158,15 @@ export function writeTrainPart(base: string, chunks: Uint8Array[], meta: unknown
   mkdirSync(FOLDER, { recursive: true });
   writeFileSync(`${base}.bin`, Buffer.concat(chunks));
   writeFileSync(`${base}.json`, JSON.stringify(meta));
+}
+
+/** Items [from, from + count) in two ranges, as `renderTrainInHalves` shares them out. */
+export function halves(from: number, count: number): (readonly [from: number, count: number])[] {
+  const half = Math.ceil(count / 2);
+  return [
+    [from, half],
+    [from + half, count - half],
+  ];
 }
 
 /**
@@ -154,11 +181,7 @@ export async function renderTrainInHalves(
   base: (from: number, count: number) => string,
 ): Promise<void> {
   if (existsSync(`${base(from, count)}.json`)) return;
-  const half = Math.ceil(count / 2);
-  const ranges = [
-    [from, half],
-    [from + half, count - half],
-  ] as const;
+  const ranges = halves(from, count);
   const started = performance.now();
   await renderInParts(script, [], ranges, base);
   console.log(`${label}: ${count} in ${((performance.now() - started) / 1000).toFixed(0)} s → ${base(from, count)}.bin`);

@@ -5,7 +5,7 @@
 // sensor noise and JPEG; and look-alikes with no card: picture frames, paperbacks, card-sized
 // boxes, printed sheets, phones and keyboards. Seeded: a scene is a function of its split and index.
 // Shares no code with card-scene.mjs (the flat-colour benchmark), on purpose.
-import { gaussianBlur } from './blur.mjs';
+import { gaussianBlurSimd } from './blur-simd.mjs';
 import { seededRandom } from './random.mjs';
 
 export const WIDTH = 640;
@@ -22,6 +22,18 @@ export const SPLITS = { tune: 1009, test: 2003, train: 3001 };
 export const LOOKALIKES = ['frame', 'book', 'box', 'sheet', 'phone', 'keyboard'];
 
 const clamp = (v, lo, hi) => (v < lo ? lo : v > hi ? hi : v);
+
+/**
+ * `a % m` for an integer `m`, to the bit, without the slow floating-point remainder in the common case: subtracting
+ * an integer from a double (under 2 ** 53) of at least its size is exact, so a few subtractions give the same value.
+ */
+function exactMod(a, m) {
+  if (a >= 0 ? a < m : a > -m) return a;
+  if (a > 8 * m || a < -8 * m) return a % m;
+  if (a > 0) while (a >= m) a -= m;
+  else while (a <= -m) a += m;
+  return a;
+}
 
 function tools(seed) {
   const next = seededRandom(seed);
@@ -502,7 +514,9 @@ function polygonArea(q) {
 function roundedDistance(x, y, w, h, r) {
   const qx = Math.abs(x - w / 2) - (w / 2 - r);
   const qy = Math.abs(y - h / 2) - (h / 2 - r);
-  return Math.hypot(Math.max(qx, 0), Math.max(qy, 0)) + Math.min(Math.max(qx, qy), 0) - r;
+  // Math.hypot(d, 0) is d to the bit: the slow call is only needed off a corner's arc.
+  const outside = qx > 0 && qy > 0 ? Math.hypot(qx, qy) : qx > 0 ? qx : qy > 0 ? qy : 0;
+  return outside + Math.min(Math.max(qx, qy), 0) - r;
 }
 
 /**
@@ -520,17 +534,23 @@ function drawObject(frame, obj, H, corners, { shadow, thickDir, light }) {
   const level = Math.max(0, Math.min(obj.mips.length - 1, Math.floor(Math.log2(Math.max(1, texels)))));
   const tex = obj.mips[level];
   const coverage = new Float32Array(WIDTH * HEIGHT);
+  const [h0, h1, h2, h3, h4, h5, h6, h7, h8] = Hi;
+  const { w: ow, h: oh, r: or } = obj;
+  // The object's point under frame point (x, y), and its signed distance in frame pixels (a function returning them
+  // all would allocate per pixel).
+  let u = 0;
+  let v = 0;
   const sdAt = (x, y) => {
-    const w = Hi[6] * x + Hi[7] * y + Hi[8];
-    const u = (Hi[0] * x + Hi[1] * y + Hi[2]) / w;
-    const v = (Hi[3] * x + Hi[4] * y + Hi[5]) / w;
-    return [roundedDistance(u, v, obj.w, obj.h, obj.r) * scale, u, v];
+    const w = h6 * x + h7 * y + h8;
+    u = (h0 * x + h1 * y + h2) / w;
+    v = (h3 * x + h4 * y + h5) / w;
+    return roundedDistance(u, v, ow, oh, or) * scale;
   };
   const rgb = frame.rgb;
   if (shadow) {
     for (let y = y0; y < y1; y++)
       for (let x = x0; x < x1; x++) {
-        const [sd] = sdAt(x + 0.5 - shadow.dx, y + 0.5 - shadow.dy);
+        const sd = sdAt(x + 0.5 - shadow.dx, y + 0.5 - shadow.dy);
         const a = clamp(0.5 - sd / shadow.soft, 0, 1) * shadow.strength;
         if (a <= 0) continue;
         const i = (y * WIDTH + x) * 3;
@@ -542,7 +562,7 @@ function drawObject(frame, obj, H, corners, { shadow, thickDir, light }) {
     const dy = thickDir.y * obj.thick;
     for (let y = y0; y < y1; y++)
       for (let x = x0; x < x1; x++) {
-        const [sd] = sdAt(x + 0.5 - dx, y + 0.5 - dy);
+        const sd = sdAt(x + 0.5 - dx, y + 0.5 - dy);
         const a = clamp(0.5 - sd, 0, 1);
         if (a <= 0) continue;
         const i = (y * WIDTH + x) * 3;
@@ -551,14 +571,15 @@ function drawObject(frame, obj, H, corners, { shadow, thickDir, light }) {
   }
   const tw = tex.width;
   const th = tex.height;
+  const texRgb = tex.rgb;
   for (let y = y0; y < y1; y++)
     for (let x = x0; x < x1; x++) {
-      const [sd, u, v] = sdAt(x + 0.5, y + 0.5);
+      const sd = sdAt(x + 0.5, y + 0.5);
       const a = clamp(0.5 - sd, 0, 1);
       if (a <= 0) continue;
       coverage[y * WIDTH + x] = a;
-      const tx = clamp((u / obj.w) * tw - 0.5, 0, tw - 1.001);
-      const ty = clamp((v / obj.h) * th - 0.5, 0, th - 1.001);
+      const tx = clamp((u / ow) * tw - 0.5, 0, tw - 1.001);
+      const ty = clamp((v / oh) * th - 0.5, 0, th - 1.001);
       const ix = Math.floor(tx);
       const iy = Math.floor(ty);
       const fx = tx - ix;
@@ -567,8 +588,8 @@ function drawObject(frame, obj, H, corners, { shadow, thickDir, light }) {
       const i = (y * WIDTH + x) * 3;
       for (let c = 0; c < 3; c++) {
         const s =
-          (tex.rgb[k + c] * (1 - fx) + tex.rgb[k + 3 + c] * fx) * (1 - fy) +
-          (tex.rgb[k + tw * 3 + c] * (1 - fx) + tex.rgb[k + tw * 3 + 3 + c] * fx) * fy;
+          (texRgb[k + c] * (1 - fx) + texRgb[k + 3 + c] * fx) * (1 - fy) +
+          (texRgb[k + tw * 3 + c] * (1 - fx) + texRgb[k + tw * 3 + 3 + c] * fx) * fy;
         rgb[i + c] += (s * light - rgb[i + c]) * a;
       }
     }
@@ -609,19 +630,22 @@ function paintSurface(t, frame, surface, blurred) {
   const oy = t.uniform(0, surface.height);
   const { width: sw, height: sh, rgb: src } = surface;
   const big = sw > 300;
-  for (let y = 0; y < HEIGHT; y++)
+  const rgb = frame.rgb;
+  for (let y = 0; y < HEIGHT; y++) {
+    const down = (y - HEIGHT / 2) * sa;
+    const downV = (y - HEIGHT / 2) * ca;
     for (let x = 0; x < WIDTH; x++) {
-      let u = ox + (x - WIDTH / 2) * ca - (y - HEIGHT / 2) * sa;
-      let v = oy + (x - WIDTH / 2) * sa + (y - HEIGHT / 2) * ca;
+      let u = ox + (x - WIDTH / 2) * ca - down;
+      let v = oy + (x - WIDTH / 2) * sa + downV;
       // Photos mirror at their borders (no seam); GIMP's tiles repeat as they were made to.
       if (big) {
-        u = Math.abs(u) % (2 * sw);
-        v = Math.abs(v) % (2 * sh);
+        u = exactMod(Math.abs(u), 2 * sw);
+        v = exactMod(Math.abs(v), 2 * sh);
         if (u >= sw) u = 2 * sw - u - 1;
         if (v >= sh) v = 2 * sh - v - 1;
       } else {
-        u = ((u % sw) + sw) % sw;
-        v = ((v % sh) + sh) % sh;
+        u = exactMod(exactMod(u, sw) + sw, sw);
+        v = exactMod(exactMod(v, sh) + sh, sh);
       }
       const iu = Math.floor(u);
       const iv = Math.floor(v);
@@ -629,13 +653,17 @@ function paintSurface(t, frame, surface, blurred) {
       const fv = v - iv;
       const iu1 = big ? Math.min(sw - 1, iu + 1) : (iu + 1) % sw;
       const iv1 = big ? Math.min(sh - 1, iv + 1) : (iv + 1) % sh;
+      const a = (iv * sw + iu) * 3;
+      const b = (iv * sw + iu1) * 3;
+      const c = (iv1 * sw + iu) * 3;
+      const d = (iv1 * sw + iu1) * 3;
       const i = (y * WIDTH + x) * 3;
-      for (let c = 0; c < 3; c++)
-        frame.rgb[i + c] =
-          (src[(iv * sw + iu) * 3 + c] * (1 - fu) + src[(iv * sw + iu1) * 3 + c] * fu) * (1 - fv) +
-          (src[(iv1 * sw + iu) * 3 + c] * (1 - fu) + src[(iv1 * sw + iu1) * 3 + c] * fu) * fv;
+      rgb[i] = (src[a] * (1 - fu) + src[b] * fu) * (1 - fv) + (src[c] * (1 - fu) + src[d] * fu) * fv;
+      rgb[i + 1] = (src[a + 1] * (1 - fu) + src[b + 1] * fu) * (1 - fv) + (src[c + 1] * (1 - fu) + src[d + 1] * fu) * fv;
+      rgb[i + 2] = (src[a + 2] * (1 - fu) + src[b + 2] * fu) * (1 - fv) + (src[c + 2] * (1 - fu) + src[d + 2] * fu) * fv;
     }
-  if (blurred) frame.rgb = gaussianBlur(frame.rgb, WIDTH, HEIGHT, blurred);
+  }
+  if (blurred) frame.rgb = gaussianBlurSimd(frame.rgb, WIDTH, HEIGHT, blurred);
 }
 
 function motionBlur(rgb, length, angle) {
@@ -715,13 +743,24 @@ export function sceneSpec(split, index, surfaces) {
   };
 }
 
+// A split draws from about 2,200 designs (300 a kind); painting one again costs more than a tenth of a scene's
+// render, so they are kept up to this many bytes (all of them in about 2 GB).
+const FACE_CACHE_BYTES = 2.5e9;
 const faceCache = new Map();
+let faceCacheBytes = 0;
 function cachedFace(key, make) {
-  if (!faceCache.has(key)) {
-    if (faceCache.size > 400) faceCache.clear();
-    faceCache.set(key, make());
+  let face = faceCache.get(key);
+  if (!face) {
+    face = make();
+    const bytes = face.mips.reduce((sum, level) => sum + level.rgb.byteLength, 0);
+    if (faceCacheBytes + bytes > FACE_CACHE_BYTES) {
+      faceCache.clear();
+      faceCacheBytes = 0;
+    }
+    faceCache.set(key, face);
+    faceCacheBytes += bytes;
   }
-  return faceCache.get(key);
+  return face;
 }
 
 /**
@@ -887,20 +926,26 @@ export function renderRealScene(spec, surfaces) {
       depth: t.uniform(0.3, 0.6),
     };
   }
+  const gx = Math.cos(gAngle);
+  const gy = Math.sin(gAngle);
+  const { exposure, vignette } = spec;
+  const [tr, tg, tb] = tint;
+  const lit = frame.rgb;
   for (let y = 0; y < HEIGHT; y++)
     for (let x = 0; x < WIDTH; x++) {
       const dx = x / WIDTH - 0.5;
       const dy = y / HEIGHT - 0.5;
-      let f =
-        spec.exposure * (1 + gAmount * (dx * Math.cos(gAngle) + dy * Math.sin(gAngle))) * (1 - spec.vignette * (dx * dx + dy * dy) * 2);
+      let f = exposure * (1 + gAmount * (dx * gx + dy * gy)) * (1 - vignette * (dx * dx + dy * dy) * 2);
       if (shadowLine) {
         const d = shadowLine.nx * x + shadowLine.ny * y - shadowLine.rho;
         f *= 1 - shadowLine.depth * clamp(0.5 + d / shadowLine.soft, 0, 1);
       }
       const i = (y * WIDTH + x) * 3;
-      for (let c = 0; c < 3; c++) frame.rgb[i + c] *= f * tint[c];
+      lit[i] *= f * tr;
+      lit[i + 1] *= f * tg;
+      lit[i + 2] *= f * tb;
     }
-  if (spec.defocus) frame.rgb = gaussianBlur(frame.rgb, WIDTH, HEIGHT, spec.defocus);
+  if (spec.defocus) frame.rgb = gaussianBlurSimd(frame.rgb, WIDTH, HEIGHT, spec.defocus);
   if (spec.motion) frame.rgb = motionBlur(frame.rgb, spec.motion, t.uniform(0, Math.PI));
   // Sensor noise: stronger in the darks' relative terms, with a shared luminance part.
   const rgb = new Uint8Array(WIDTH * HEIGHT * 3);
