@@ -1,12 +1,11 @@
 #!/usr/bin/python3
 """Trains the learned corner model on two renderers' scenes and writes its weights.
 
-    node --import tsx test/support/real-corner-set.ts train   # the realistic train split (once, about 10 min)
+    node --import tsx test/support/closer-train-set.ts         # the closer look's crops and the train split (once, 30 min)
     node --import tsx test/support/synthetic-train-set.ts      # the synthetic renderer's (once, about 4 min)
-    node --import tsx test/support/closer-train-set.ts         # the closer look's crops (once, about 32 min)
     nice -n 10 /usr/bin/python3 scripts/corner-model/train.py  # then this (Debian's python3-torch), about 47 min
 
-`npm run train:corners` does all four, with the side model's scenes rendered before this script and its strips and
+`npm run train:corners` does all three, with the side model's scenes rendered before this script and its strips and
 training after it (side-train-set.ts, train-sides.py). Three stages: 60 epochs on whole frames; 10 more on whole
 frames and the crops of the first 18,000 train scenes together at a third of the rate (`--closer-only` runs the second stage alone,
 from the first's checkpoint, FRAMES_CHECKPOINT); then two rounds of 20 more on whole frames and all the crops at half
