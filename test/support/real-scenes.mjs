@@ -632,11 +632,11 @@ function paintSurface(t, frame, surface, blurred) {
   const big = sw > 300;
   const rgb = frame.rgb;
   for (let y = 0; y < HEIGHT; y++) {
-    const down = (y - HEIGHT / 2) * sa;
-    const downV = (y - HEIGHT / 2) * ca;
+    const rowU = (y - HEIGHT / 2) * sa;
+    const rowV = (y - HEIGHT / 2) * ca;
     for (let x = 0; x < WIDTH; x++) {
-      let u = ox + (x - WIDTH / 2) * ca - down;
-      let v = oy + (x - WIDTH / 2) * sa + downV;
+      let u = ox + (x - WIDTH / 2) * ca - rowU;
+      let v = oy + (x - WIDTH / 2) * sa + rowV;
       // Photos mirror at their borders (no seam); GIMP's tiles repeat as they were made to.
       if (big) {
         u = exactMod(Math.abs(u), 2 * sw);
